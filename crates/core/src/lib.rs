@@ -1,0 +1,17 @@
+//! Carnet's domain, sans I/O.
+//!
+//! Everything here is plain data and pure functions so that the phone (wasm32) and the
+//! server share one implementation of the rules: what a record is, which codes are valid,
+//! how tallies are counted and how the sync queue moves. Nothing in this crate reads a
+//! clock, draws randomness or touches storage: callers pass ids, timestamps and "today".
+
+pub mod record;
+pub mod sync;
+pub mod tally;
+pub mod taxonomy;
+pub mod wire;
+
+pub use record::{Contact, ContactDraft, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError};
+pub use sync::{BatchOutcome, Failure, SyncRun, SyncState, SyncSummary, Transition};
+pub use tally::Tally;
+pub use taxonomy::{Entry, ListKind, Taxonomy, TaxonomyError};

@@ -1,0 +1,97 @@
+//! The sync protocol's JSON shapes (API v1), shared by the app and the server.
+//!
+//! See `docs/api.md` for the endpoints and example exchanges.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::record::{Contact, FieldError};
+
+/// Most records one `POST /api/v1/records` may carry. Keeps a request small enough for a
+/// poor mobile connection and bounds the server's work per request.
+pub const MAX_BATCH: usize = 100;
+
+/// Largest request body the server reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// `POST /api/v1/records` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    pub records: Vec<Contact>,
+}
+
+/// `200 OK` answer to a batch: one result per record, in request order. Sent only after
+/// every stored record is committed to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    pub results: Vec<RecordResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordResult {
+    pub id: Uuid,
+    pub status: RecordStatus,
+}
+
+/// What the server did with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Newly written.
+    Stored,
+    /// The server already held this exact record: nothing changed.
+    Duplicate,
+    /// The server holds a different record under this id; it was not overwritten.
+    Conflict,
+}
+
+/// Machine-readable reason of an error answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not JSON of the expected shape.
+    MalformedJson,
+    /// 413: more than [`MAX_BATCH`] records.
+    BatchTooLarge,
+    /// 413: the body exceeds [`MAX_BODY_BYTES`].
+    PayloadTooLarge,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 422: one or more records break the rules; see `records`. Nothing was written.
+    InvalidRecords,
+    /// 401: missing, unknown or revoked token.
+    Unauthorized,
+    /// 404: no such endpoint.
+    NotFound,
+    /// 500: the server failed; nothing was acknowledged, retry later.
+    Internal,
+}
+
+/// Body of every 4xx/5xx answer of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    /// English explanation for logs and developers; the app shows its own translated text.
+    pub message: String,
+    /// For `invalid_records`: which records were refused and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<RecordRejection>,
+}
+
+/// One refused record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRejection {
+    /// Position in the request's `records` array.
+    pub index: usize,
+    /// The record's id when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    pub errors: Vec<FieldError>,
+}
+
+/// `GET /api/v1/records`: the ids the server holds for the calling worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordList {
+    pub ids: Vec<Uuid>,
+}

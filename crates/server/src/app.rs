@@ -1,0 +1,77 @@
+//! The router: the API under `/api/v1`, the built PWA everywhere else.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use carnet_core::Taxonomy;
+use carnet_core::wire::MAX_BODY_BYTES;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::api;
+use crate::store::Store;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub taxonomy: Taxonomy,
+}
+
+/// Builds the whole application. `dist` is Trunk's output folder.
+pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
+    let api = Router::new()
+        .route("/records", get(api::list_records).post(api::post_records))
+        .route("/taxonomy", get(api::get_taxonomy))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    let index: PathBuf = dist.join("index.html");
+    let pwa = ServeDir::new(dist).fallback(ServeFile::new(index));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api", axum::routing::any(api::not_found))
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .fallback_service(pwa)
+        .layer(middleware::from_fn(cache_and_log))
+}
+
+/// Sets caching headers and logs one line per request: method, path, status, time.
+/// Never bodies, query strings or headers, which may carry tokens or record contents.
+async fn cache_and_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let cache = if path.starts_with("/api/") {
+        "no-store"
+    } else if is_html(&response) || path == "/sw.js" || path.ends_with(".webmanifest") {
+        // The service worker decides when the app shell changes; the browser must always
+        // ask the server for these few files so updates are seen.
+        "no-cache"
+    } else {
+        "public, max-age=3600"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    eprintln!(
+        "{method} {path} {} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}

@@ -1,0 +1,365 @@
+//! HTTP-level tests: a real server on a loopback port, a real SQLite file, a real client.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use carnet_core::Taxonomy;
+use carnet_server::{AppState, Store, router};
+use serde_json::{Value, json};
+
+struct TestServer {
+    addr: SocketAddr,
+    db: PathBuf,
+    token: String,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir(&dist).unwrap();
+        std::fs::write(dist.join("index.html"), "<!doctype html><title>Carnet</title>").unwrap();
+        let store = Store::open(&dir.path().join("carnet.db")).unwrap();
+        let token = store.add_worker("travailleuse-a").unwrap();
+        drop(store);
+        Self::start_in(dir, token)
+    }
+
+    /// Starts a server on an existing folder (database and `dist/`), as after a restart.
+    fn start_in(dir: tempfile::TempDir, token: String) -> Self {
+        let db = dir.path().join("carnet.db");
+        let dist = dir.path().join("dist");
+        let store = Arc::new(Store::open(&db).unwrap());
+        let state = Arc::new(AppState {
+            store,
+            taxonomy: Taxonomy::builtin(),
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = router(state, &dist);
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        TestServer {
+            addr,
+            db,
+            token,
+            _dir: dir,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into()
+    }
+
+    /// POSTs raw bytes; returns status and parsed JSON body.
+    fn post_raw(&self, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, Value) {
+        let mut req = Self::agent()
+            .post(self.url("/api/v1/records"))
+            .header("Content-Type", content_type);
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = req.send(body).unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn post(&self, body: &Value) -> (u16, Value) {
+        self.post_raw(
+            Some(&self.token),
+            "application/json",
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> (u16, Value, String) {
+        let mut req = Self::agent().get(self.url(path));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = req.call().unwrap();
+        let status = resp.status().as_u16();
+        let cache = resp
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)), cache)
+    }
+
+    /// Rows in the records table, read through a separate connection to the same file.
+    fn rows(&self) -> i64 {
+        count_rows(&self.db)
+    }
+}
+
+impl TestServer {
+    fn halt(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Stops the server and hands back its folder.
+    fn stop(mut self) -> (tempfile::TempDir, String) {
+        self.halt();
+        let placeholder = tempfile::tempdir().unwrap();
+        let dir = std::mem::replace(&mut self._dir, placeholder);
+        (dir, std::mem::take(&mut self.token))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+fn count_rows(db: &Path) -> i64 {
+    let conn = rusqlite_conn(db);
+    conn.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn rusqlite_conn(db: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(db).unwrap()
+}
+
+fn record(n: u32) -> Value {
+    json!({
+        "id": format!("00000000-0000-4000-8000-{n:012}"),
+        "taxonomy_version": 1,
+        "occurred_at": "2026-11-28T22:15:00-05:00",
+        "program": "catwoman",
+        "milieu": "bar_erotique",
+        "age_group": "26_40",
+        "gender": "femme",
+        "realities": ["hebergement", "sante"],
+        "material": { "condoms": 12 }
+    })
+}
+
+fn statuses(body: &Value) -> Vec<String> {
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn stores_a_batch_and_acknowledges_after_commit() {
+    let s = TestServer::start();
+    let (status, body) = s.post(&json!({ "records": [record(1), record(2), record(3)] }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(statuses(&body), ["stored", "stored", "stored"]);
+    assert_eq!(body["results"][0]["id"], record(1)["id"]);
+    // Acknowledged means on disk: another connection to the file sees the rows.
+    assert_eq!(s.rows(), 3);
+    let (status, list, cache) = s.get("/api/v1/records", Some(&s.token));
+    assert_eq!(status, 200);
+    assert_eq!(list["ids"].as_array().unwrap().len(), 3);
+    assert_eq!(cache, "no-store");
+}
+
+#[test]
+fn an_identical_resend_changes_nothing() {
+    let s = TestServer::start();
+    let batch = json!({ "records": [record(1), record(2)] });
+    assert_eq!(statuses(&s.post(&batch).1), ["stored", "stored"]);
+    let (status, body) = s.post(&json!({ "records": [record(2), record(1), record(3)] }));
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&body), ["duplicate", "duplicate", "stored"]);
+    assert_eq!(s.rows(), 3);
+}
+
+#[test]
+fn same_id_with_other_content_is_a_conflict_never_an_overwrite() {
+    let s = TestServer::start();
+    s.post(&json!({ "records": [record(1)] }));
+    let mut changed = record(1);
+    changed["milieu"] = json!("salon_massage");
+    let (status, body) = s.post(&json!({ "records": [changed, record(2)] }));
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&body), ["conflict", "stored"]);
+    let conn = rusqlite_conn(&s.db);
+    let stored: String = conn
+        .query_row(
+            "SELECT body FROM records WHERE id = ?1",
+            [record(1)["id"].as_str().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(stored.contains("bar_erotique"));
+}
+
+#[test]
+fn a_record_of_another_worker_is_a_conflict() {
+    let s = TestServer::start();
+    let other = Store::open(&s.db).unwrap().add_worker("travailleur-b").unwrap();
+    s.post(&json!({ "records": [record(1)] }));
+    let body = json!({ "records": [record(1)] }).to_string();
+    let (status, resp) = s.post_raw(Some(&other), "application/json", body.as_bytes());
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&resp), ["conflict"]);
+    // And the other worker does not see the first worker's records.
+    let (_, list, _) = s.get("/api/v1/records", Some(&other));
+    assert_eq!(list["ids"], json!([]));
+}
+
+#[test]
+fn bad_tokens_are_refused_and_write_nothing() {
+    let s = TestServer::start();
+    let body = json!({ "records": [record(1)] }).to_string();
+    for token in [None, Some("not-a-token"), Some("")] {
+        let (status, resp) = s.post_raw(token, "application/json", body.as_bytes());
+        assert_eq!(status, 401);
+        assert_eq!(resp["error"], "unauthorized");
+    }
+    let (status, resp, _) = s.get("/api/v1/records", Some("0123"));
+    assert_eq!((status, resp["error"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(s.rows(), 0);
+}
+
+#[test]
+fn malformed_bodies_are_refused_with_a_reason() {
+    let s = TestServer::start();
+    let cases: [(&str, &[u8], u16, &str); 6] = [
+        ("application/json", b"{ not json", 400, "malformed_json"),
+        ("application/json", b"[1,2]", 400, "malformed_json"),
+        ("application/json", b"{\"records\": 3}", 400, "malformed_json"),
+        ("application/json", b"{\"records\": [], \"worker\": \"x\"}", 400, "malformed_json"),
+        ("text/plain", b"{\"records\": []}", 415, "unsupported_media_type"),
+        ("application/json", &[0xff, 0xfe, 0x00], 400, "malformed_json"),
+    ];
+    for (ct, body, want_status, want_error) in cases {
+        let (status, resp) = s.post_raw(Some(&s.token), ct, body);
+        assert_eq!(status, want_status, "{resp}");
+        assert_eq!(resp["error"], want_error);
+        assert!(resp["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    assert_eq!(s.rows(), 0);
+}
+
+#[test]
+fn one_invalid_record_rejects_the_batch_and_names_it() {
+    let s = TestServer::start();
+    let mut unknown = record(2);
+    unknown["milieu"] = json!("casino");
+    let mut impossible = record(3);
+    impossible["material"] = json!({ "condoms": 10_001 });
+    let mut extra_field = record(4);
+    extra_field["nom"] = json!("Personne fictive");
+    let mut negative = record(5);
+    negative["material"] = json!({ "condoms": -1 });
+    let (status, resp) = s.post(&json!({
+        "records": [record(1), unknown, impossible, extra_field, negative]
+    }));
+    assert_eq!(status, 422, "{resp}");
+    assert_eq!(resp["error"], "invalid_records");
+    let rejected = resp["records"].as_array().unwrap();
+    let summary: Vec<(u64, String, String)> = rejected
+        .iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["errors"][0]["field"].as_str().unwrap().to_owned(),
+                r["errors"][0]["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "milieu".into(), "unknown_code".into()),
+            (2, "material.condoms".into(), "too_large".into()),
+            (3, "record".into(), "malformed".into()),
+            (4, "record".into(), "malformed".into()),
+        ]
+    );
+    assert_eq!(rejected[0]["id"], record(2)["id"]);
+    // All or nothing: the valid first record was not written either.
+    assert_eq!(s.rows(), 0);
+}
+
+#[test]
+fn oversized_batches_and_bodies_are_refused() {
+    let s = TestServer::start();
+    let many: Vec<Value> = (1..=101).map(record).collect();
+    let (status, resp) = s.post(&json!({ "records": many }));
+    assert_eq!((status, resp["error"].as_str()), (413, Some("batch_too_large")));
+    let huge = format!("{{\"records\": [], \"pad\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
+    let (status, resp) = s.post_raw(Some(&s.token), "application/json", huge.as_bytes());
+    assert_eq!((status, resp["error"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(s.rows(), 0);
+}
+
+#[test]
+fn a_full_batch_of_the_maximum_size_is_accepted() {
+    let s = TestServer::start();
+    let many: Vec<Value> = (1..=100).map(record).collect();
+    let (status, body) = s.post(&json!({ "records": many }));
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&body).len(), 100);
+    assert_eq!(s.rows(), 100);
+}
+
+#[test]
+fn serves_taxonomy_the_app_and_json_404s() {
+    let s = TestServer::start();
+    let (status, taxonomy, _) = s.get("/api/v1/taxonomy", None);
+    assert_eq!(status, 200);
+    assert_eq!(taxonomy["milieux"][0]["code"], "bar_erotique");
+    let (status, resp, _) = s.get("/api/v1/nothing-here", None);
+    assert_eq!((status, resp["error"].as_str()), (404, Some("not_found")));
+    let (status, page, cache) = s.get("/some/deep/link", None);
+    assert_eq!(status, 200);
+    assert!(page.as_str().unwrap().contains("<title>Carnet</title>"));
+    assert_eq!(cache, "no-cache");
+}
+
+#[test]
+fn acknowledged_records_survive_a_restart() {
+    let s = TestServer::start();
+    assert_eq!(statuses(&s.post(&json!({ "records": [record(1)] })).1), ["stored"]);
+    let (dir, token) = s.stop();
+    let s = TestServer::start_in(dir, token);
+    let (_, list, _) = s.get("/api/v1/records", Some(&s.token));
+    assert_eq!(list["ids"], json!([record(1)["id"]]));
+    assert_eq!(statuses(&s.post(&json!({ "records": [record(1)] })).1), ["duplicate"]);
+}
