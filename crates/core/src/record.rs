@@ -229,15 +229,26 @@ pub(crate) mod tests {
         assert_eq!(c.realities, vec!["hebergement", "sante"]);
         assert_eq!(c.material, BTreeMap::from([("condoms".into(), 12)]));
         assert_eq!(c.taxonomy_version, t.version);
-        assert_eq!(c.local_date(), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        assert_eq!(
+            c.local_date(),
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+        );
     }
 
     #[test]
     fn an_empty_draft_lists_every_missing_choice_once() {
         let err = ContactDraft::default()
-            .finish(Uuid::from_u128(1), at("2026-11-28T10:00:00Z"), &Taxonomy::builtin())
+            .finish(
+                Uuid::from_u128(1),
+                at("2026-11-28T10:00:00Z"),
+                &Taxonomy::builtin(),
+            )
             .unwrap_err();
-        let fields: Vec<_> = err.errors.iter().map(|e| (e.field.as_str(), e.reason)).collect();
+        let fields: Vec<_> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.reason))
+            .collect();
         assert_eq!(
             fields,
             vec![
@@ -261,7 +272,11 @@ pub(crate) mod tests {
             ("ballons".into(), 1),
         ]);
         let err = c.validate(&t).unwrap_err();
-        let got: Vec<_> = err.errors.iter().map(|e| (e.field.as_str(), e.reason)).collect();
+        let got: Vec<_> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.reason))
+            .collect();
         assert_eq!(
             got,
             vec![

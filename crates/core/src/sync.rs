@@ -113,7 +113,11 @@ impl SyncRun {
         for id in sent {
             // Only the server's word about this very id moves it; an id missing from the
             // answer stays pending and goes out again at the next sync.
-            let status = response.results.iter().find(|r| r.id == *id).map(|r| r.status);
+            let status = response
+                .results
+                .iter()
+                .find(|r| r.id == *id)
+                .map(|r| r.status);
             let to = match status {
                 Some(RecordStatus::Stored | RecordStatus::Duplicate) => {
                     self.summary.synced += 1;
@@ -141,7 +145,9 @@ impl SyncRun {
             let Some(&id) = sent.get(rejection.index) else {
                 continue;
             };
-            if rejection.id.is_some_and(|named| named != id) || transitions.iter().any(|t: &Transition| t.id == id) {
+            if rejection.id.is_some_and(|named| named != id)
+                || transitions.iter().any(|t: &Transition| t.id == id)
+            {
                 continue;
             }
             let reason = rejection
@@ -243,7 +249,10 @@ mod tests {
         let first = run.next_batch().unwrap().to_vec();
         assert_eq!(run.settle(ack(&first, RecordStatus::Stored)).len(), 2);
         run.next_batch().unwrap();
-        assert!(run.settle(BatchOutcome::Failed(Failure::Network)).is_empty());
+        assert!(
+            run.settle(BatchOutcome::Failed(Failure::Network))
+                .is_empty()
+        );
         assert!(run.next_batch().is_none());
         let s = run.summary();
         assert_eq!((s.synced, s.still_pending), (2, 3));
@@ -257,12 +266,24 @@ mod tests {
         // The server answers for the first id only, and for an id we never sent.
         let outcome = BatchOutcome::Acknowledged(BatchResponse {
             results: vec![
-                RecordResult { id: batch[0], status: RecordStatus::Stored },
-                RecordResult { id: Uuid::from_u128(99), status: RecordStatus::Stored },
+                RecordResult {
+                    id: batch[0],
+                    status: RecordStatus::Stored,
+                },
+                RecordResult {
+                    id: Uuid::from_u128(99),
+                    status: RecordStatus::Stored,
+                },
             ],
         });
         let transitions = run.settle(outcome);
-        assert_eq!(transitions, vec![Transition { id: batch[0], to: SyncState::Synced }]);
+        assert_eq!(
+            transitions,
+            vec![Transition {
+                id: batch[0],
+                to: SyncState::Synced
+            }]
+        );
         assert!(run.next_batch().is_none());
         assert_eq!(run.summary().still_pending, 2);
     }
@@ -272,7 +293,12 @@ mod tests {
         let mut run = SyncRun::new(ids(1), 10);
         let batch = run.next_batch().unwrap().to_vec();
         let t = run.settle(ack(&batch, RecordStatus::Conflict));
-        assert_eq!(t[0].to, SyncState::Rejected { reason: "conflict".into() });
+        assert_eq!(
+            t[0].to,
+            SyncState::Rejected {
+                reason: "conflict".into()
+            }
+        );
         assert_eq!(run.summary().rejected, 1);
     }
 
@@ -283,14 +309,19 @@ mod tests {
         let rejection = RecordRejection {
             index: 1,
             id: Some(batch[1]),
-            errors: vec![FieldError { field: "milieu".into(), reason: Reason::UnknownCode }],
+            errors: vec![FieldError {
+                field: "milieu".into(),
+                reason: Reason::UnknownCode,
+            }],
         };
         let t = run.settle(BatchOutcome::InvalidRecords(vec![rejection]));
         assert_eq!(
             t,
             vec![Transition {
                 id: batch[1],
-                to: SyncState::Rejected { reason: "milieu:unknown_code".into() }
+                to: SyncState::Rejected {
+                    reason: "milieu:unknown_code".into()
+                }
             }]
         );
         let again = run.next_batch().unwrap().to_vec();
@@ -304,8 +335,15 @@ mod tests {
     fn a_rejection_naming_nothing_we_sent_halts_instead_of_looping() {
         let mut run = SyncRun::new(ids(2), 2);
         run.next_batch().unwrap();
-        let bogus = RecordRejection { index: 7, id: None, errors: vec![] };
-        assert!(run.settle(BatchOutcome::InvalidRecords(vec![bogus])).is_empty());
+        let bogus = RecordRejection {
+            index: 7,
+            id: None,
+            errors: vec![],
+        };
+        assert!(
+            run.settle(BatchOutcome::InvalidRecords(vec![bogus]))
+                .is_empty()
+        );
         assert!(run.next_batch().is_none());
         assert_eq!(run.summary().failure, Some(Failure::Server));
         assert_eq!(run.summary().still_pending, 2);
@@ -315,8 +353,15 @@ mod tests {
     fn a_rejection_whose_id_disagrees_with_its_index_is_ignored() {
         let mut run = SyncRun::new(ids(2), 2);
         let batch = run.next_batch().unwrap().to_vec();
-        let wrong = RecordRejection { index: 0, id: Some(batch[1]), errors: vec![] };
-        assert!(run.settle(BatchOutcome::InvalidRecords(vec![wrong])).is_empty());
+        let wrong = RecordRejection {
+            index: 0,
+            id: Some(batch[1]),
+            errors: vec![],
+        };
+        assert!(
+            run.settle(BatchOutcome::InvalidRecords(vec![wrong]))
+                .is_empty()
+        );
         assert_eq!(run.summary().failure, Some(Failure::Server));
     }
 }

@@ -61,7 +61,11 @@ mod tests {
         let records = [
             contact(1, "2026-11-28T21:00:00-05:00", &["sante", "hebergement"]),
             contact(2, "2026-11-28T22:00:00-05:00", &["sante"]),
-            contact(3, "2026-11-28T23:30:00-05:00", &["toxicomanie", "sante", "justice"]),
+            contact(
+                3,
+                "2026-11-28T23:30:00-05:00",
+                &["toxicomanie", "sante", "justice"],
+            ),
         ];
         let t = Tally::of(&records);
         assert_eq!(t.contacts, 3);

@@ -281,7 +281,10 @@ mod tests {
         assert_eq!(t.materials.len(), 7);
         assert_eq!(t.occupations.len(), 9);
         assert_eq!(Taxonomy::builtin(), t);
-        assert_eq!(t.entry(ListKind::Milieux, "bar_erotique").unwrap().fr, "Bar érotique");
+        assert_eq!(
+            t.entry(ListKind::Milieux, "bar_erotique").unwrap().fr,
+            "Bar érotique"
+        );
     }
 
     #[test]
@@ -303,7 +306,10 @@ mod tests {
         let bad_code = doc_with(|v| v["milieux"][0]["code"] = "Bar Érotique".into());
         assert!(matches!(
             Taxonomy::from_json(&bad_code),
-            Err(TaxonomyError::BadCode { list: "milieux", .. })
+            Err(TaxonomyError::BadCode {
+                list: "milieux",
+                ..
+            })
         ));
         let empty_label = doc_with(|v| v["realities"][2]["en"] = " ".into());
         assert!(matches!(
@@ -333,7 +339,10 @@ mod tests {
         let json = doc_with(|v| v["milieux"][5]["retired"] = true.into());
         let t = Taxonomy::from_json(&json).unwrap();
         assert!(t.contains(ListKind::Milieux, "pornographie"));
-        assert!(t.active(ListKind::Milieux).all(|e| e.code != "pornographie"));
+        assert!(
+            t.active(ListKind::Milieux)
+                .all(|e| e.code != "pornographie")
+        );
         assert_eq!(t.active(ListKind::Milieux).count(), 8);
     }
 }

@@ -73,7 +73,8 @@ impl FromRequestParts<Arc<AppState>> for Worker {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized = |msg: &str| Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, msg);
+        let unauthorized =
+            |msg: &str| Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, msg);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -103,7 +104,11 @@ pub async fn post_records(
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
         return Err(Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,10 +121,17 @@ pub async fn post_records(
             Failure::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
-                format!("the body exceeds {} bytes", carnet_core::wire::MAX_BODY_BYTES),
+                format!(
+                    "the body exceeds {} bytes",
+                    carnet_core::wire::MAX_BODY_BYTES
+                ),
             )
         } else {
-            Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, rejection.body_text())
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedJson,
+                rejection.body_text(),
+            )
         }
     })?;
     let records = decode_batch(&body, &state.taxonomy)?;
@@ -149,13 +161,18 @@ pub async fn get_taxonomy(State(state): State<Arc<AppState>>) -> Json<Taxonomy> 
 
 /// Any other `/api/…` path.
 pub async fn not_found() -> Failure {
-    Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such endpoint",
+    )
 }
 
 /// Decodes and validates a whole batch, record by record, so one bad record is reported
 /// by position and id instead of failing the batch with an opaque parse error.
 pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Contact>, Failure> {
-    let malformed = |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);
+    let malformed =
+        |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
     let object = value
@@ -172,7 +189,10 @@ pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Contact>, Fa
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BatchTooLarge,
-            format!("{} records in one batch; the limit is {MAX_BATCH}", items.len()),
+            format!(
+                "{} records in one batch; the limit is {MAX_BATCH}",
+                items.len()
+            ),
         ));
     }
     let mut records = Vec::with_capacity(items.len());

@@ -20,8 +20,15 @@ defaults: --db carnet.db  --dist dist  --addr 127.0.0.1:8080";
 
 #[derive(Debug, PartialEq)]
 enum Command {
-    Serve { db: PathBuf, dist: PathBuf, addr: String },
-    AddWorker { db: PathBuf, name: String },
+    Serve {
+        db: PathBuf,
+        dist: PathBuf,
+        addr: String,
+    },
+    AddWorker {
+        db: PathBuf,
+        name: String,
+    },
 }
 
 fn parse(args: &[String]) -> Result<Command, String> {
@@ -117,13 +124,14 @@ async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

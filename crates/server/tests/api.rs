@@ -22,7 +22,11 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
         std::fs::create_dir(&dist).unwrap();
-        std::fs::write(dist.join("index.html"), "<!doctype html><title>Carnet</title>").unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><title>Carnet</title>",
+        )
+        .unwrap();
         let store = Store::open(&dir.path().join("carnet.db")).unwrap();
         let token = store.add_worker("travailleuse-a").unwrap();
         drop(store);
@@ -90,7 +94,10 @@ impl TestServer {
         let mut resp = req.send(body).unwrap();
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     fn post(&self, body: &Value) -> (u16, Value) {
@@ -115,7 +122,11 @@ impl TestServer {
             .unwrap_or("")
             .to_owned();
         let text = resp.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)), cache)
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            cache,
+        )
     }
 
     /// Rows in the records table, read through a separate connection to the same file.
@@ -231,7 +242,10 @@ fn same_id_with_other_content_is_a_conflict_never_an_overwrite() {
 #[test]
 fn a_record_of_another_worker_is_a_conflict() {
     let s = TestServer::start();
-    let other = Store::open(&s.db).unwrap().add_worker("travailleur-b").unwrap();
+    let other = Store::open(&s.db)
+        .unwrap()
+        .add_worker("travailleur-b")
+        .unwrap();
     s.post(&json!({ "records": [record(1)] }));
     let body = json!({ "records": [record(1)] }).to_string();
     let (status, resp) = s.post_raw(Some(&other), "application/json", body.as_bytes());
@@ -252,7 +266,10 @@ fn bad_tokens_are_refused_and_write_nothing() {
         assert_eq!(resp["error"], "unauthorized");
     }
     let (status, resp, _) = s.get("/api/v1/records", Some("0123"));
-    assert_eq!((status, resp["error"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, resp["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
     assert_eq!(s.rows(), 0);
 }
 
@@ -262,10 +279,30 @@ fn malformed_bodies_are_refused_with_a_reason() {
     let cases: [(&str, &[u8], u16, &str); 6] = [
         ("application/json", b"{ not json", 400, "malformed_json"),
         ("application/json", b"[1,2]", 400, "malformed_json"),
-        ("application/json", b"{\"records\": 3}", 400, "malformed_json"),
-        ("application/json", b"{\"records\": [], \"worker\": \"x\"}", 400, "malformed_json"),
-        ("text/plain", b"{\"records\": []}", 415, "unsupported_media_type"),
-        ("application/json", &[0xff, 0xfe, 0x00], 400, "malformed_json"),
+        (
+            "application/json",
+            b"{\"records\": 3}",
+            400,
+            "malformed_json",
+        ),
+        (
+            "application/json",
+            b"{\"records\": [], \"worker\": \"x\"}",
+            400,
+            "malformed_json",
+        ),
+        (
+            "text/plain",
+            b"{\"records\": []}",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "application/json",
+            &[0xff, 0xfe, 0x00],
+            400,
+            "malformed_json",
+        ),
     ];
     for (ct, body, want_status, want_error) in cases {
         let (status, resp) = s.post_raw(Some(&s.token), ct, body);
@@ -322,10 +359,19 @@ fn oversized_batches_and_bodies_are_refused() {
     let s = TestServer::start();
     let many: Vec<Value> = (1..=101).map(record).collect();
     let (status, resp) = s.post(&json!({ "records": many }));
-    assert_eq!((status, resp["error"].as_str()), (413, Some("batch_too_large")));
-    let huge = format!("{{\"records\": [], \"pad\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
+    assert_eq!(
+        (status, resp["error"].as_str()),
+        (413, Some("batch_too_large"))
+    );
+    let huge = format!(
+        "{{\"records\": [], \"pad\": \"{}\"}}",
+        "x".repeat(1024 * 1024 + 1)
+    );
     let (status, resp) = s.post_raw(Some(&s.token), "application/json", huge.as_bytes());
-    assert_eq!((status, resp["error"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(
+        (status, resp["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
     assert_eq!(s.rows(), 0);
 }
 
@@ -356,10 +402,16 @@ fn serves_taxonomy_the_app_and_json_404s() {
 #[test]
 fn acknowledged_records_survive_a_restart() {
     let s = TestServer::start();
-    assert_eq!(statuses(&s.post(&json!({ "records": [record(1)] })).1), ["stored"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [record(1)] })).1),
+        ["stored"]
+    );
     let (dir, token) = s.stop();
     let s = TestServer::start_in(dir, token);
     let (_, list, _) = s.get("/api/v1/records", Some(&s.token));
     assert_eq!(list["ids"], json!([record(1)["id"]]));
-    assert_eq!(statuses(&s.post(&json!({ "records": [record(1)] })).1), ["duplicate"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [record(1)] })).1),
+        ["duplicate"]
+    );
 }

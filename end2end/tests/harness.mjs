@@ -1,0 +1,142 @@
+// Shared set-up for the browser tests: a real carnet-server on a free loopback port with
+// its own SQLite file, and Debian's Chromium driven by Playwright at a phone viewport.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+export const SERVER_BIN = process.env.CARNET_SERVER_BIN ?? join(root, 'target', 'debug', 'carnet-server');
+export const DIST = process.env.CARNET_DIST ?? join(root, 'dist');
+export const SCREENSHOTS = join(here, '..', 'screenshots');
+
+/** Starts a server on port 0 and reads the address it prints; creates one worker. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
+  const db = join(dir, 'carnet.db');
+  const token = execFileSync(SERVER_BIN, ['worker', 'add', 'poste-e2e', '--db', db], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  const child = spawn(SERVER_BIN, ['serve', '--db', db, '--dist', DIST, '--addr', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/Carnet: (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  // Answering, and ours (the port came from the OS, so nobody else's server is there).
+  const res = await fetch(new URL('api/v1/taxonomy', url));
+  if (!res.ok) throw new Error(`server not answering: ${res.status}`);
+  return {
+    url,
+    token,
+    db,
+    /** Ids the server holds for this worker, through the API. */
+    async recordIds() {
+      const r = await fetch(new URL('api/v1/records', url), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!r.ok) throw new Error(`GET records: ${r.status}`);
+      return (await r.json()).ids;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchPhone() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'fr-CA',
+    timezoneId: 'America/Toronto',
+    serviceWorkers: 'allow',
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { browser, context, page, errors };
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Record ids in the app's IndexedDB, read directly (not through the app). */
+export async function deviceRecordIds(page) {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    const name = dbs.map((d) => d.name).find((n) => n.startsWith('carnet-'));
+    if (!name) return [];
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const req = db.transaction('records').objectStore('records').getAllKeys();
+        req.onsuccess = () => {
+          db.close();
+          resolve(req.result);
+        };
+        req.onerror = () => reject(req.error);
+      };
+    });
+  });
+}
+
+/** Marks every stored record pending again, as if acknowledgements had been lost. */
+export async function forgetAcknowledgements(page) {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    const name = dbs.map((d) => d.name).find((n) => n.startsWith('carnet-'));
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('records', 'readwrite');
+        const store = tx.objectStore('records');
+        const all = store.getAll();
+        all.onsuccess = () => {
+          for (const row of all.result) store.put({ ...row, sync: { state: 'pending' } });
+        };
+        tx.oncomplete = () => {
+          db.close();
+          resolve(all.result.length);
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+      open.onerror = () => reject(open.error);
+    });
+  });
+}

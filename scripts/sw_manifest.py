@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Trunk post_build hook: list the built assets in the service worker and version it.
+
+Runs in the project root with TRUNK_STAGING_DIR pointing at the staged build. The cache
+version is a hash of every asset's bytes, so any change installs a fresh offline cache.
+"""
+import hashlib
+import json
+import os
+import sys
+
+staging = os.environ.get("TRUNK_STAGING_DIR")
+if not staging:
+    sys.exit("sw_manifest.py: TRUNK_STAGING_DIR is not set (run through trunk)")
+
+sw_path = os.path.join(staging, "sw.js")
+assets = []
+digest = hashlib.sha256()
+for root, _dirs, files in os.walk(staging):
+    for name in sorted(files):
+        path = os.path.join(root, name)
+        rel = os.path.relpath(path, staging).replace(os.sep, "/")
+        if rel == "sw.js":
+            continue
+        assets.append("/" + rel)
+assets.sort()
+for rel in assets:
+    digest.update(rel.encode())
+    with open(os.path.join(staging, rel.lstrip("/")), "rb") as f:
+        digest.update(f.read())
+
+with open(sw_path, encoding="utf-8") as f:
+    sw = f.read()
+if "__CARNET_ASSETS__" not in sw or "__CARNET_VERSION__" not in sw:
+    sys.exit("sw_manifest.py: placeholders missing from sw.js")
+sw = sw.replace("__CARNET_ASSETS__", json.dumps(assets)).replace(
+    "__CARNET_VERSION__", digest.hexdigest()[:16]
+)
+with open(sw_path, "w", encoding="utf-8") as f:
+    f.write(sw)
+print(f"sw_manifest.py: {len(assets)} assets, version {digest.hexdigest()[:16]}")

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every check CI runs: formatting, clippy (native and
+# wasm32), core and server tests, the release build with its size budget, and the browser
+# tests against a real server and Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh --browser
+
+echo "==> cargo fmt --check"
+cargo fmt --all --check
+
+echo "==> clippy (native: core, server)"
+cargo clippy --locked -p carnet-core -p carnet-server --all-targets -- -D warnings
+echo "==> clippy (wasm32: app, core)"
+cargo clippy --locked -p carnet -p carnet-core --target wasm32-unknown-unknown -- -D warnings
+
+echo "==> core and server tests"
+cargo test --locked -p carnet-core -p carnet-server
+
+echo "==> release build of the app"
+trunk build --release
+python3 scripts/size_report.py --check
+
+echo "==> browser tests (Playwright + Chromium)"
+cargo build --locked -p carnet-server
+export CARNET_SERVER_BIN="$PWD/target/debug/carnet-server"
+export CARNET_DIST="$PWD/dist"
+cd end2end
+node --test --test-concurrency=1 tests/*.test.mjs

@@ -1,0 +1,67 @@
+//! The server API as seen from the app: one function per endpoint, over `fetch`.
+
+use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode};
+use carnet_core::{BatchOutcome, Contact, Failure};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// Sends one batch and classifies the answer for the sync state machine.
+pub async fn post_batch(token: &str, records: Vec<Contact>) -> BatchOutcome {
+    let body = match serde_json::to_string(&BatchRequest { records }) {
+        Ok(b) => b,
+        Err(_) => return BatchOutcome::Failed(Failure::Server),
+    };
+    let response = match send("POST", "/api/v1/records", token, Some(&body)).await {
+        Ok(r) => r,
+        Err(_) => return BatchOutcome::Failed(Failure::Network),
+    };
+    let status = response.status();
+    let Ok(text) = read_text(&response).await else {
+        // The answer was cut off: nothing is known to be stored, so nothing moves.
+        return BatchOutcome::Failed(Failure::Network);
+    };
+    match status {
+        200 => serde_json::from_str::<BatchResponse>(&text)
+            .map(BatchOutcome::Acknowledged)
+            .unwrap_or(BatchOutcome::Failed(Failure::Server)),
+        401 => BatchOutcome::Failed(Failure::Unauthorized),
+        422 => match serde_json::from_str::<ApiError>(&text) {
+            Ok(ApiError {
+                error: ErrorCode::InvalidRecords,
+                records,
+                ..
+            }) => BatchOutcome::InvalidRecords(records),
+            _ => BatchOutcome::Failed(Failure::Server),
+        },
+        _ => BatchOutcome::Failed(Failure::Server),
+    }
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Result<Response, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = Request::new_with_str_and_init(path, &init)?;
+    let headers = request.headers();
+    headers.set("Authorization", &format!("Bearer {token}"))?;
+    if body.is_some() {
+        headers.set("Content-Type", "application/json")?;
+    }
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response = JsFuture::from(window.fetch_with_request(&request)).await?;
+    response.dyn_into::<Response>()
+}
+
+async fn read_text(response: &Response) -> Result<String, JsValue> {
+    let text = JsFuture::from(response.text()?).await?;
+    text.as_string()
+        .ok_or_else(|| JsValue::from_str("body is not text"))
+}

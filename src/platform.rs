@@ -1,0 +1,38 @@
+//! Small browser facts the domain needs passed in: the time, randomness.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
+use uuid::Uuid;
+
+/// A random (v4) UUID from the browser's cryptographic generator.
+pub fn random_uuid() -> Uuid {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No WebCrypto (very old browser): fall back to Math.random, still unique enough
+        // for an idempotency key when combined with the clock.
+        let now = js_sys::Date::now().to_bits().to_le_bytes();
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (js_sys::Math::random() * 256.0) as u8 ^ now[i % 8];
+        }
+    }
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Now, with the device's current UTC offset.
+pub fn now() -> DateTime<FixedOffset> {
+    let date = js_sys::Date::new_0();
+    let millis = date.get_time() as i64;
+    // getTimezoneOffset is minutes *behind* UTC (300 in Québec in winter).
+    let offset_secs = -(date.get_timezone_offset() as i32) * 60;
+    let offset = FixedOffset::east_opt(offset_secs).unwrap_or_else(|| Utc.fix());
+    DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .with_timezone(&offset)
+}
+
+/// Today's date on the device.
+pub fn today() -> NaiveDate {
+    now().date_naive()
+}

@@ -1,0 +1,37 @@
+//! Drives one sync run: the state machine from `carnet-core`, the API, and IndexedDB.
+
+use carnet_core::wire::MAX_BATCH;
+use carnet_core::{SyncRun, SyncState, SyncSummary, Transition};
+
+use crate::api;
+use crate::storage::{LocalRecord, RecordStore, StoreError};
+
+/// Sends every pending record, batch by batch, persisting each batch's transitions before
+/// the next request. `on_batch` lets the UI update as records are acknowledged.
+pub async fn run(
+    store: &RecordStore,
+    token: &str,
+    records: &[LocalRecord],
+    mut on_batch: impl FnMut(&[Transition]),
+) -> Result<SyncSummary, StoreError> {
+    let mut pending: Vec<&LocalRecord> = records
+        .iter()
+        .filter(|r| r.sync == SyncState::Pending)
+        .collect();
+    pending.sort_by_key(|r| r.contact.occurred_at);
+    let mut run = SyncRun::new(pending.iter().map(|r| r.contact.id), MAX_BATCH);
+    while let Some(batch) = run.next_batch() {
+        let contacts = batch
+            .iter()
+            .filter_map(|id| pending.iter().find(|r| r.contact.id == *id))
+            .map(|r| r.contact.clone())
+            .collect();
+        let outcome = api::post_batch(token, contacts).await;
+        let transitions = run.settle(outcome);
+        // If this write fails the records stay pending on the device and are resent next
+        // time; the server answers "duplicate", so nothing is counted twice.
+        store.apply(&transitions).await?;
+        on_batch(&transitions);
+    }
+    Ok(run.summary())
+}
