@@ -5,6 +5,8 @@
 //! how tallies are counted and how the sync queue moves. Nothing in this crate reads a
 //! clock, draws randomness or touches storage: callers pass ids, timestamps and "today".
 
+pub mod note;
+pub mod person;
 pub mod record;
 pub mod sync;
 pub mod tally;

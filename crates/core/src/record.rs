@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::note::{NoteProblem, check_note};
+use crate::person::is_person_code;
 use crate::taxonomy::{ListKind, Taxonomy};
 
 /// Largest count of one material item in one contact. Harm-reduction visits hand out
@@ -15,26 +17,76 @@ pub const MAX_MATERIAL_PER_ITEM: u32 = 10_000;
 
 /// One interaction with one (unnamed) person.
 ///
-/// Holds codes from the [`Taxonomy`] only: nothing here can name, locate or contact the
-/// person met. The worker is not in the record: the server takes it from the token.
+/// Holds codes from the [`Taxonomy`], counts, an optional keyed-hash person code and an
+/// optional PII-guarded note: nothing here can name, locate or contact the person met. The
+/// worker is not in the record: the server takes it from the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    /// Made on the device when the record is first saved; the sync idempotency key.
+    /// Made on the device when the record is first saved; with `version`, the sync
+    /// idempotency key.
     pub id: Uuid,
+    /// 1 when first logged; a correction or deletion after sync is the next version.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// A deletion: the last version of a record the worker removed after sync.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
     /// Version of the taxonomy the codes were chosen from.
     pub taxonomy_version: u32,
     /// When the contact happened, with the worker's UTC offset at the time.
     pub occurred_at: DateTime<FixedOffset>,
     pub program: String,
     pub milieu: String,
+    /// A venue from the organisation's configured list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// En personne, téléphone, texto, …
+    pub mode: String,
+    /// Web outreach: the platform the exchange happened on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Web outreach: message sent or received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
     pub age_group: String,
     pub gender: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+    /// « Première rencontre »: counts new persons when there is no person code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_contact: bool,
+    /// HMAC of the alias agreed with the person (see [`crate::person`]); never the alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_code: Option<String>,
     /// Réalités abordées: one or more, sorted, no repeats.
     pub realities: Vec<String>,
+    /// Types d'intervention, sorted, no repeats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervention_types: Vec<String>,
     /// Material given, by material code; zero counts are not stored.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub material: BTreeMap<String, u32>,
+    /// Referrals to partners, sorted, no repeats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referrals: Vec<String>,
+    /// Free text, refused if it looks like contact details (see [`crate::note`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// Direction of a web message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Sent,
+    Received,
 }
 
 /// Which rule a field broke. Serialized as a stable snake_case code for the API and the
@@ -54,6 +106,32 @@ pub enum Reason {
     NilId,
     /// The record cannot be decoded at all (wrong types, unknown fields).
     Malformed,
+    /// Version 0: versions start at 1.
+    BadVersion,
+    /// The person code is not an HMAC-SHA256 in hex.
+    BadPersonCode,
+    /// The note looks like it holds a phone number.
+    LooksLikePhone,
+    /// The note looks like it holds an e-mail address.
+    LooksLikeEmail,
+    /// The note looks like it holds a web address.
+    LooksLikeUrl,
+    /// The note looks like it holds a social media handle.
+    LooksLikeHandle,
+    /// The note is longer than [`crate::note::MAX_NOTE_CHARS`].
+    TooLong,
+}
+
+impl From<NoteProblem> for Reason {
+    fn from(problem: NoteProblem) -> Self {
+        match problem {
+            NoteProblem::PhoneNumber => Reason::LooksLikePhone,
+            NoteProblem::Email => Reason::LooksLikeEmail,
+            NoteProblem::Url => Reason::LooksLikeUrl,
+            NoteProblem::Handle => Reason::LooksLikeHandle,
+            NoteProblem::TooLong => Reason::TooLong,
+        }
+    }
 }
 
 /// One broken rule, on one field.
@@ -85,10 +163,21 @@ pub struct RecordError {
 pub struct ContactDraft {
     pub program: Option<String>,
     pub milieu: Option<String>,
+    pub venue: Option<String>,
+    pub mode: Option<String>,
+    pub platform: Option<String>,
+    pub direction: Option<Direction>,
     pub age_group: Option<String>,
     pub gender: Option<String>,
+    pub status: Option<String>,
+    pub occupation: Option<String>,
+    pub first_contact: bool,
+    pub person_code: Option<String>,
     pub realities: Vec<String>,
+    pub intervention_types: Vec<String>,
     pub material: BTreeMap<String, u32>,
+    pub referrals: Vec<String>,
+    pub note: Option<String>,
 }
 
 impl ContactDraft {
@@ -109,14 +198,27 @@ impl ContactDraft {
         };
         let contact = Contact {
             id,
+            version: 1,
+            deleted: false,
             taxonomy_version: taxonomy.version,
             occurred_at,
             program: take("program", self.program),
             milieu: take("milieu", self.milieu),
+            venue: self.venue,
+            mode: take("mode", self.mode),
+            platform: self.platform,
+            direction: self.direction,
             age_group: take("age_group", self.age_group),
             gender: take("gender", self.gender),
+            status: self.status,
+            occupation: self.occupation,
+            first_contact: self.first_contact,
+            person_code: self.person_code,
             realities: self.realities,
+            intervention_types: self.intervention_types,
             material: self.material,
+            referrals: self.referrals,
+            note: self.note,
         };
         match contact.validate(taxonomy) {
             Ok(()) if errors.is_empty() => Ok(contact.normalized()),
@@ -141,9 +243,13 @@ impl Contact {
         if self.id.is_nil() {
             errors.push(FieldError::new("id", Reason::NilId));
         }
+        if self.version == 0 {
+            errors.push(FieldError::new("version", Reason::BadVersion));
+        }
         for (field, kind, code) in [
             ("program", ListKind::Programs, &self.program),
             ("milieu", ListKind::Milieux, &self.milieu),
+            ("mode", ListKind::Modes, &self.mode),
             ("age_group", ListKind::AgeGroups, &self.age_group),
             ("gender", ListKind::Genders, &self.gender),
         ] {
@@ -153,15 +259,37 @@ impl Contact {
                 errors.push(FieldError::new(field, Reason::UnknownCode));
             }
         }
+        for (field, kind, code) in [
+            ("venue", ListKind::Venues, &self.venue),
+            ("platform", ListKind::Platforms, &self.platform),
+            ("status", ListKind::Statuses, &self.status),
+            ("occupation", ListKind::Occupations, &self.occupation),
+        ] {
+            if code.as_ref().is_some_and(|c| !taxonomy.contains(kind, c)) {
+                errors.push(FieldError::new(field, Reason::UnknownCode));
+            }
+        }
         if self.realities.is_empty() {
             errors.push(FieldError::new("realities", Reason::Missing));
         }
-        for (i, code) in self.realities.iter().enumerate() {
-            if !taxonomy.contains(ListKind::Realities, code) {
-                errors.push(FieldError::new("realities", Reason::UnknownCode));
-            } else if self.realities[..i].contains(code) {
-                errors.push(FieldError::new("realities", Reason::Duplicate));
+        for (field, kind, codes) in [
+            ("realities", ListKind::Realities, &self.realities),
+            ("intervention_types", ListKind::InterventionTypes, &self.intervention_types),
+            ("referrals", ListKind::Partners, &self.referrals),
+        ] {
+            for (i, code) in codes.iter().enumerate() {
+                if !taxonomy.contains(kind, code) {
+                    errors.push(FieldError::new(field, Reason::UnknownCode));
+                } else if codes[..i].contains(code) {
+                    errors.push(FieldError::new(field, Reason::Duplicate));
+                }
             }
+        }
+        if self.person_code.as_deref().is_some_and(|c| !is_person_code(c)) {
+            errors.push(FieldError::new("person_code", Reason::BadPersonCode));
+        }
+        if let Some(problem) = self.note.as_deref().and_then(|n| check_note(n).err()) {
+            errors.push(FieldError::new("note", problem.into()));
         }
         for (code, &count) in &self.material {
             let field = format!("material.{code}");
@@ -182,10 +310,33 @@ impl Contact {
     /// The canonical form: réalités sorted, zero counts dropped. Two records that mean the
     /// same thing have the same canonical form, which is what sync idempotency compares.
     pub fn normalized(mut self) -> Self {
-        self.realities.sort();
-        self.realities.dedup();
+        for codes in [
+            &mut self.realities,
+            &mut self.intervention_types,
+            &mut self.referrals,
+        ] {
+            codes.sort();
+            codes.dedup();
+        }
         self.material.retain(|_, count| *count > 0);
+        if let Some(note) = &self.note {
+            let trimmed = note.trim();
+            self.note = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+        }
         self
+    }
+
+    /// The record as corrected after sync: same id, next version, to be synced again.
+    pub fn next_version(mut self) -> Self {
+        self.version = self.version.saturating_add(1);
+        self
+    }
+
+    /// The deletion of a synced record: a tombstone version that keeps the id.
+    pub fn tombstone(self) -> Self {
+        let mut next = self.next_version();
+        next.deleted = true;
+        next
     }
 
     /// The calendar day of the contact in the worker's own time zone at the time.
@@ -206,10 +357,12 @@ pub(crate) mod tests {
         ContactDraft {
             program: Some("catwoman".into()),
             milieu: Some("bar_erotique".into()),
+            mode: Some("en_personne".into()),
             age_group: Some("26_40".into()),
             gender: Some("femme".into()),
             realities: vec!["sante".into(), "hebergement".into()],
             material: BTreeMap::from([("condoms".into(), 12), ("gomme".into(), 0)]),
+            ..ContactDraft::default()
         }
     }
 
@@ -254,6 +407,7 @@ pub(crate) mod tests {
             vec![
                 ("program", Reason::Missing),
                 ("milieu", Reason::Missing),
+                ("mode", Reason::Missing),
                 ("age_group", Reason::Missing),
                 ("gender", Reason::Missing),
                 ("realities", Reason::Missing),
@@ -312,5 +466,63 @@ pub(crate) mod tests {
         let mut v = serde_json::to_value(&c).unwrap();
         v["material"]["condoms"] = (-3).into();
         assert!(serde_json::from_value::<Contact>(v).is_err());
+    }
+
+    #[test]
+    fn every_optional_field_is_checked_against_its_list() {
+        let t = Taxonomy::builtin();
+        let mut c = contact(6, "2026-11-28T10:00:00Z", &["sante"]);
+        c.platform = Some("messenger".into());
+        c.direction = Some(Direction::Received);
+        c.status = Some("active".into());
+        c.occupation = Some("etudiant".into());
+        c.intervention_types = vec!["information_prevention".into(), "references".into()];
+        c.referrals = vec!["infirmiere".into()];
+        c.person_code = Some("ab".repeat(32));
+        c.note = Some("A parlé de son logement.".into());
+        assert_eq!(c.validate(&t), Ok(()));
+
+        c.platform = Some("myspace".into());
+        c.status = Some("cliente".into());
+        c.occupation = Some("astronaute".into());
+        c.venue = Some("le_bar_x".into());
+        c.intervention_types = vec!["mediation".into(), "mediation".into()];
+        c.referrals = vec!["police".into()];
+        c.person_code = Some("Étoile 2024".into());
+        c.note = Some("Son numéro: 418 555-0199".into());
+        c.version = 0;
+        let got: Vec<_> = c.validate(&t).unwrap_err().errors.into_iter().map(|e| (e.field, e.reason)).collect();
+        let want: Vec<(String, Reason)> = vec![
+            ("version".into(), Reason::BadVersion),
+            ("venue".into(), Reason::UnknownCode),
+            ("platform".into(), Reason::UnknownCode),
+            ("status".into(), Reason::UnknownCode),
+            ("occupation".into(), Reason::UnknownCode),
+            ("intervention_types".into(), Reason::Duplicate),
+            ("referrals".into(), Reason::UnknownCode),
+            ("person_code".into(), Reason::BadPersonCode),
+            ("note".into(), Reason::LooksLikePhone),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn corrections_and_deletions_are_new_versions_of_the_same_record() {
+        let c = contact(8, "2026-11-28T10:00:00Z", &["sante"]);
+        assert_eq!((c.version, c.deleted), (1, false));
+        let corrected = c.clone().next_version();
+        assert_eq!((corrected.id, corrected.version, corrected.deleted), (c.id, 2, false));
+        let gone = corrected.tombstone();
+        assert_eq!((gone.id, gone.version, gone.deleted), (c.id, 3, true));
+        assert_eq!(gone.validate(&Taxonomy::builtin()), Ok(()));
+    }
+
+    #[test]
+    fn older_wire_records_default_to_version_one() {
+        let c = contact(9, "2026-11-28T10:00:00Z", &["sante"]);
+        let mut v = serde_json::to_value(&c).unwrap();
+        v.as_object_mut().unwrap().remove("version");
+        let back: Contact = serde_json::from_value(v).unwrap();
+        assert_eq!(back.version, 1);
     }
 }

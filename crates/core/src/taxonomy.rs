@@ -133,6 +133,12 @@ pub enum TaxonomyError {
         "list `{list}` has an invalid code `{code}`: use 1 to 40 lowercase ASCII letters, digits or `_`"
     )]
     BadCode { list: &'static str, code: String },
+    #[error("version {next} does not follow the current version {current}: it must be higher")]
+    VersionNotIncreased { current: u32, next: u32 },
+    #[error(
+        "list `{list}` lost the code `{code}`: old records use it; mark it \"retired\": true instead"
+    )]
+    CodeRemoved { list: &'static str, code: String },
     #[error("list `{list}`, code `{code}`: the {lang} label is empty")]
     EmptyLabel {
         list: &'static str,
@@ -212,6 +218,31 @@ impl Taxonomy {
                         });
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `next` may replace this document: a higher version, and every code of
+    /// every list still there (retired is fine), so that no stored record loses its meaning.
+    pub fn check_successor(&self, next: &Taxonomy) -> Result<(), TaxonomyError> {
+        next.validate()?;
+        if next.version <= self.version {
+            return Err(TaxonomyError::VersionNotIncreased {
+                current: self.version,
+                next: next.version,
+            });
+        }
+        for kind in ListKind::ALL {
+            if let Some(gone) = self
+                .list(kind)
+                .iter()
+                .find(|e| !next.contains(kind, &e.code))
+            {
+                return Err(TaxonomyError::CodeRemoved {
+                    list: kind.key(),
+                    code: gone.code.clone(),
+                });
             }
         }
         Ok(())
@@ -344,5 +375,31 @@ mod tests {
                 .all(|e| e.code != "pornographie")
         );
         assert_eq!(t.active(ListKind::Milieux).count(), 8);
+    }
+
+    #[test]
+    fn a_successor_must_keep_every_code_and_raise_the_version() {
+        let current = Taxonomy::builtin();
+        let retire = Taxonomy::from_json(&doc_with(|v| {
+            v["version"] = 2.into();
+            v["milieux"][5]["retired"] = true.into();
+            v["venues"] = serde_json::json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
+        }))
+        .unwrap();
+        assert_eq!(current.check_successor(&retire), Ok(()));
+        let same_version = Taxonomy::from_json(&doc_with(|_| {})).unwrap();
+        assert_eq!(
+            current.check_successor(&same_version),
+            Err(TaxonomyError::VersionNotIncreased { current: 1, next: 1 })
+        );
+        let removed = Taxonomy::from_json(&doc_with(|v| {
+            v["version"] = 2.into();
+            v["realities"].as_array_mut().unwrap().remove(0);
+        }))
+        .unwrap();
+        assert_eq!(
+            current.check_successor(&removed),
+            Err(TaxonomyError::CodeRemoved { list: "realities", code: "dpj".into() })
+        );
     }
 }

@@ -31,7 +31,14 @@ pub struct BatchResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordResult {
     pub id: Uuid,
+    /// The version this result is about.
+    #[serde(default = "one")]
+    pub version: u32,
     pub status: RecordStatus,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// What the server did with one record.
@@ -90,8 +97,28 @@ pub struct RecordRejection {
     pub errors: Vec<FieldError>,
 }
 
-/// `GET /api/v1/records`: the ids the server holds for the calling worker.
+/// `GET /api/v1/records`: the latest version of each record the server holds for the
+/// calling worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordList {
-    pub ids: Vec<Uuid>,
+    pub records: Vec<RecordVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordVersion {
+    pub id: Uuid,
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+/// `GET /api/v1/me`: what a paired device needs besides its token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The worker's name as the coordinator typed it.
+    pub worker: String,
+    /// Hex key for person codes (HMAC-SHA256), shared by the whole organisation.
+    pub person_code_key: String,
+    /// Version of the organisation's current taxonomy.
+    pub taxonomy_version: u32,
 }

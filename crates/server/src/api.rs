@@ -8,12 +8,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
-    ApiError, BatchResponse, ErrorCode, MAX_BATCH, RecordList, RecordRejection,
+    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, RecordList, RecordRejection, RecordVersion,
 };
 use carnet_core::{Contact, FieldError, Reason, Taxonomy};
 use uuid::Uuid;
@@ -142,16 +142,58 @@ pub async fn post_records(
     Ok(Json(BatchResponse { results }))
 }
 
-/// `GET /api/v1/records`: the ids the server holds for the calling worker.
+/// `GET /api/v1/records`: the latest version of each of the calling worker's records.
 pub async fn list_records(
     State(state): State<Arc<AppState>>,
     Worker(worker): Worker,
 ) -> Result<Json<RecordList>, Failure> {
     let store = state.store.clone();
-    let ids = tokio::task::spawn_blocking(move || store.record_ids(worker))
+    let latest = tokio::task::spawn_blocking(move || store.latest_versions(worker))
         .await
         .map_err(Failure::internal)??;
-    Ok(Json(RecordList { ids }))
+    let records = latest
+        .into_iter()
+        .map(|v| RecordVersion {
+            id: v.id,
+            version: v.version,
+            deleted: v.deleted,
+        })
+        .collect();
+    Ok(Json(RecordList { records }))
+}
+
+/// `GET /api/v1/records/{id}/versions`: every version of one of the caller's records.
+pub async fn record_versions(
+    State(state): State<Arc<AppState>>,
+    Worker(worker): Worker,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<Contact>>, Failure> {
+    let store = state.store.clone();
+    let versions = tokio::task::spawn_blocking(move || store.versions(worker, id))
+        .await
+        .map_err(Failure::internal)??;
+    if versions.is_empty() {
+        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such record"));
+    }
+    Ok(Json(versions))
+}
+
+/// `GET /api/v1/me`: the worker's name and the organisation's person-code key.
+pub async fn me(
+    State(state): State<Arc<AppState>>,
+    Worker(worker): Worker,
+) -> Result<Json<Me>, Failure> {
+    let store = state.store.clone();
+    let (name, key) = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((store.worker_name(worker)?, store.person_code_key()?))
+    })
+    .await
+    .map_err(Failure::internal)??;
+    Ok(Json(Me {
+        worker: name,
+        person_code_key: key,
+        taxonomy_version: state.taxonomy.version,
+    }))
 }
 
 /// `GET /api/v1/taxonomy`: the organisation's lists, for the app to cache.

@@ -27,6 +27,8 @@ pub struct AppState {
 pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     let api = Router::new()
         .route("/records", get(api::list_records).post(api::post_records))
+        .route("/records/{id}/versions", get(api::record_versions))
+        .route("/me", get(api::me))
         .route("/taxonomy", get(api::get_taxonomy))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

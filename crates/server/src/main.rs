@@ -3,18 +3,19 @@
 //! ```text
 //! carnet-server serve [--db carnet.db] [--dist dist] [--addr 127.0.0.1:8080]
 //! carnet-server worker add NAME [--db carnet.db]
+//! carnet-server taxonomy load FILE [--db carnet.db]
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use carnet_core::Taxonomy;
 use carnet_server::{AppState, Store, router};
 
 const USAGE: &str = "usage:
   carnet-server serve [--db FILE] [--dist DIR] [--addr HOST:PORT]
   carnet-server worker add NAME [--db FILE]
+  carnet-server taxonomy load FILE [--db FILE]
 
 defaults: --db carnet.db  --dist dist  --addr 127.0.0.1:8080";
 
@@ -28,6 +29,10 @@ enum Command {
     AddWorker {
         db: PathBuf,
         name: String,
+    },
+    LoadTaxonomy {
+        db: PathBuf,
+        file: PathBuf,
     },
 }
 
@@ -57,6 +62,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
         [a, b, name] if a == "worker" && b == "add" => Ok(Command::AddWorker {
             db,
             name: name.clone(),
+        }),
+        [a, b, file] if a == "taxonomy" && b == "load" => Ok(Command::LoadTaxonomy {
+            db,
+            file: PathBuf::from(file),
         }),
         _ => Err("unknown command".into()),
     }
@@ -92,6 +101,17 @@ fn run(command: Command) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Command::LoadTaxonomy { db, file } => {
+            let json = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let loaded = store.load_taxonomy(&json).map_err(|e| e.to_string())?;
+            eprintln!(
+                "taxonomy version {} of `{}` loaded; restart the server to serve it",
+                loaded.version, loaded.organisation
+            );
+            Ok(())
+        }
         Command::Serve { db, dist, addr } => {
             if !dist.join("index.html").is_file() {
                 return Err(format!(
@@ -100,10 +120,8 @@ fn run(command: Command) -> Result<(), String> {
                 ));
             }
             let store = Arc::new(Store::open(&db).map_err(|e| e.to_string())?);
-            let state = Arc::new(AppState {
-                store,
-                taxonomy: Taxonomy::builtin(),
-            });
+            let taxonomy = store.taxonomy().map_err(|e| e.to_string())?;
+            let state = Arc::new(AppState { store, taxonomy });
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&addr)

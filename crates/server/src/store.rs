@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use carnet_core::Contact;
+use carnet_core::{Contact, Taxonomy};
 use carnet_core::wire::{RecordResult, RecordStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
@@ -28,6 +28,10 @@ pub enum StoreError {
     WorkerExists(String),
     #[error("a worker name must be 1 to 64 characters")]
     BadWorkerName,
+    #[error("taxonomy refused: {0}")]
+    Taxonomy(#[from] carnet_core::TaxonomyError),
+    #[error("the database schema is newer than this server (version {0}); upgrade carnet-server")]
+    SchemaTooNew(i64),
     #[error("the database lock was poisoned by a panic")]
     Poisoned,
 }
@@ -40,22 +44,58 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS workers (
-    id          INTEGER PRIMARY KEY,
-    name        TEXT NOT NULL UNIQUE,
-    token_hash  TEXT NOT NULL UNIQUE,
-    created_ms  INTEGER NOT NULL,
-    revoked_ms  INTEGER
-);
-CREATE TABLE IF NOT EXISTS records (
-    id          TEXT PRIMARY KEY,
-    worker_id   INTEGER NOT NULL REFERENCES workers(id),
-    body        TEXT NOT NULL,
-    received_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_by_worker ON records(worker_id);
-";
+/// Schema migrations, applied in order; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: [&str; 2] = [
+    // 1: the walking skeleton.
+    "CREATE TABLE IF NOT EXISTS workers (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        token_hash  TEXT NOT NULL UNIQUE,
+        created_ms  INTEGER NOT NULL,
+        revoked_ms  INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS records (
+        id          TEXT PRIMARY KEY,
+        worker_id   INTEGER NOT NULL REFERENCES workers(id),
+        body        TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+    );",
+    // 2: every version of a record is kept (audit trail); taxonomy documents; settings.
+    "CREATE TABLE record_versions (
+        id          TEXT NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        worker_id   INTEGER NOT NULL REFERENCES workers(id),
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        body        TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (id, version)
+    );
+    INSERT INTO record_versions (id, version, worker_id, deleted, body, received_ms)
+        SELECT id, 1, worker_id, 0,
+               json_set(body, '$.version', 1, '$.mode', json_extract(coalesce(json_extract(body, '$.mode'), '\"en_personne\"'), '$')),
+               received_ms
+        FROM records;
+    DROP TABLE records;
+    ALTER TABLE record_versions RENAME TO records;
+    CREATE INDEX records_by_worker ON records(worker_id);
+    CREATE TABLE taxonomies (
+        version   INTEGER PRIMARY KEY,
+        document  TEXT NOT NULL,
+        loaded_ms INTEGER NOT NULL
+    );
+    CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
+];
+
+/// The latest version the server holds of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    pub id: Uuid,
+    pub version: u32,
+    pub deleted: bool,
+}
 
 impl Store {
     /// Opens (creating if needed) the database file and brings the schema up to date.
@@ -65,10 +105,60 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Store {
+        migrate(&conn)?;
+        let store = Store {
             conn: Mutex::new(conn),
-        })
+        };
+        store.ensure_person_code_key()?;
+        Ok(store)
+    }
+
+    /// The organisation key for person codes, made once per database.
+    fn ensure_person_code_key(&self) -> Result<(), StoreError> {
+        let mut key = [0u8; carnet_core::person::KEY_BYTES];
+        getrandom::fill(&mut key).map_err(|e| StoreError::Random(e.to_string()))?;
+        self.conn()?.execute(
+            "INSERT INTO settings (name, value) VALUES ('person_code_key', ?1)
+             ON CONFLICT(name) DO NOTHING",
+            params![token::hex(&key)],
+        )?;
+        Ok(())
+    }
+
+    /// The organisation key for person codes, hex-encoded, for paired devices.
+    pub fn person_code_key(&self) -> Result<String, StoreError> {
+        Ok(self.conn()?.query_row(
+            "SELECT value FROM settings WHERE name = 'person_code_key'",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The organisation's current taxonomy: the last one loaded, else the built-in one.
+    pub fn taxonomy(&self) -> Result<Taxonomy, StoreError> {
+        let document: Option<String> = self
+            .conn()?
+            .query_row(
+                "SELECT document FROM taxonomies ORDER BY version DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match document {
+            Some(json) => Ok(Taxonomy::from_json(&json)?),
+            None => Ok(Taxonomy::builtin()),
+        }
+    }
+
+    /// Loads a new taxonomy document after checking it may replace the current one.
+    pub fn load_taxonomy(&self, json: &str) -> Result<Taxonomy, StoreError> {
+        let next = Taxonomy::from_json(json)?;
+        self.taxonomy()?.check_successor(&next)?;
+        self.conn()?.execute(
+            "INSERT INTO taxonomies (version, document, loaded_ms) VALUES (?1, ?2, ?3)",
+            params![next.version, serde_json::to_string(&next)?, now_ms()],
+        )?;
+        Ok(next)
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -94,6 +184,15 @@ impl Store {
         Ok(token)
     }
 
+    /// A worker's name.
+    pub fn worker_name(&self, worker: WorkerId) -> Result<String, StoreError> {
+        Ok(self.conn()?.query_row(
+            "SELECT name FROM workers WHERE id = ?1",
+            params![worker.0],
+            |row| row.get(0),
+        )?)
+    }
+
     /// The worker owning an (unrevoked) token.
     pub fn worker_for_token(&self, token: &str) -> Result<Option<WorkerId>, StoreError> {
         let conn = self.conn()?;
@@ -109,9 +208,10 @@ impl Store {
 
     /// Stores a batch of valid records for one worker in one transaction.
     ///
-    /// Per record: new id → stored; same id with the same canonical content from the same
-    /// worker → duplicate (nothing changes); anything else under a known id → conflict,
-    /// never an overwrite. Returns only after the commit.
+    /// The key is (id, version). Per record: a new version of an id this worker owns (or a
+    /// new id) → stored, earlier versions kept as the audit trail; the same (id, version)
+    /// with the same canonical content from the same worker → duplicate (nothing changes);
+    /// anything else → conflict, never an overwrite. Returns only after the commit.
     pub fn store_batch(
         &self,
         worker: WorkerId,
@@ -125,28 +225,38 @@ impl Store {
             let canonical = record.clone().normalized();
             let body = serde_json::to_string(&canonical)?;
             let id = record.id.to_string();
-            let existing: Option<(i64, String)> = tx
+            let same_version: Option<(i64, String)> = tx
                 .query_row(
-                    "SELECT worker_id, body FROM records WHERE id = ?1",
-                    params![id],
+                    "SELECT worker_id, body FROM records WHERE id = ?1 AND version = ?2",
+                    params![id, record.version],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
-            let status = match existing {
-                None => {
+            let owner: Option<i64> = tx
+                .query_row(
+                    "SELECT worker_id FROM records WHERE id = ?1 LIMIT 1",
+                    params![id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let status = match (same_version, owner) {
+                (Some((w, stored)), _) if w == worker.0 && stored == body => {
+                    RecordStatus::Duplicate
+                }
+                (Some(_), _) => RecordStatus::Conflict,
+                (None, Some(w)) if w != worker.0 => RecordStatus::Conflict,
+                (None, _) => {
                     tx.execute(
-                        "INSERT INTO records (id, worker_id, body, received_ms) VALUES (?1, ?2, ?3, ?4)",
-                        params![id, worker.0, body, received],
+                        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![id, record.version, worker.0, record.deleted, body, received],
                     )?;
                     RecordStatus::Stored
                 }
-                Some((owner, stored)) if owner == worker.0 && stored == body => {
-                    RecordStatus::Duplicate
-                }
-                Some(_) => RecordStatus::Conflict,
             };
             results.push(RecordResult {
                 id: record.id,
+                version: record.version,
                 status,
             });
         }
@@ -154,17 +264,61 @@ impl Store {
         Ok(results)
     }
 
-    /// Ids of the records the server holds for one worker, oldest first.
-    pub fn record_ids(&self, worker: WorkerId) -> Result<Vec<Uuid>, StoreError> {
+    /// The latest version of each record the server holds for one worker, oldest first.
+    pub fn latest_versions(&self, worker: WorkerId) -> Result<Vec<StoredVersion>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT id FROM records WHERE worker_id = ?1 ORDER BY received_ms, id")?;
-        let ids = stmt
-            .query_map(params![worker.0], |row| row.get::<_, String>(0))?
-            .filter_map(|id| id.ok().and_then(|s| Uuid::parse_str(&s).ok()))
-            .collect();
-        Ok(ids)
+        let mut stmt = conn.prepare(
+            "SELECT r.id, r.version, r.deleted FROM records r
+             WHERE r.worker_id = ?1
+               AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)
+             ORDER BY (SELECT MIN(received_ms) FROM records WHERE id = r.id), r.id",
+        )?;
+        let rows = stmt
+            .query_map(params![worker.0], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?, row.get::<_, bool>(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, version, deleted)| {
+                Some(StoredVersion {
+                    id: Uuid::parse_str(&id).ok()?,
+                    version,
+                    deleted,
+                })
+            })
+            .collect())
     }
+
+    /// Every version of one record of one worker, oldest first (the audit trail).
+    pub fn versions(&self, worker: WorkerId, id: Uuid) -> Result<Vec<Contact>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT body FROM records WHERE worker_id = ?1 AND id = ?2 ORDER BY version",
+        )?;
+        let bodies = stmt
+            .query_map(params![worker.0, id.to_string()], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(StoreError::from))
+            .collect()
+    }
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if applied > known {
+        return Err(StoreError::SchemaTooNew(applied));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 fn now_ms() -> i64 {
