@@ -1,7 +1,7 @@
 //! The server API as seen from the app: one function per endpoint, over `fetch`.
 
-use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode};
-use carnet_core::{BatchOutcome, Contact, Failure};
+use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode, Me};
+use carnet_core::{BatchOutcome, Contact, Failure, Taxonomy};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -12,7 +12,7 @@ pub async fn post_batch(token: &str, records: Vec<Contact>) -> BatchOutcome {
         Ok(b) => b,
         Err(_) => return BatchOutcome::Failed(Failure::Server),
     };
-    let response = match send("POST", "/api/v1/records", token, Some(&body)).await {
+    let response = match send("POST", "/api/v1/records", Some(token), Some(&body)).await {
         Ok(r) => r,
         Err(_) => return BatchOutcome::Failed(Failure::Network),
     };
@@ -38,10 +38,32 @@ pub async fn post_batch(token: &str, records: Vec<Contact>) -> BatchOutcome {
     }
 }
 
+/// The worker's name and the organisation's person-code key.
+pub async fn get_me(token: &str) -> Result<Me, Failure> {
+    let response = send("GET", "/api/v1/me", Some(token), None)
+        .await
+        .map_err(|_| Failure::Network)?;
+    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
+    match response.status() {
+        200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
+        401 => Err(Failure::Unauthorized),
+        _ => Err(Failure::Server),
+    }
+}
+
+/// The organisation's current taxonomy, or `None` when offline or unreadable.
+pub async fn get_taxonomy() -> Option<Taxonomy> {
+    let response = send("GET", "/api/v1/taxonomy", None, None).await.ok()?;
+    if response.status() != 200 {
+        return None;
+    }
+    serde_json::from_str(&read_text(&response).await.ok()?).ok()
+}
+
 async fn send(
     method: &str,
     path: &str,
-    token: &str,
+    token: Option<&str>,
     body: Option<&str>,
 ) -> Result<Response, JsValue> {
     let init = RequestInit::new();
@@ -51,7 +73,9 @@ async fn send(
     }
     let request = Request::new_with_str_and_init(path, &init)?;
     let headers = request.headers();
-    headers.set("Authorization", &format!("Bearer {token}"))?;
+    if let Some(token) = token {
+        headers.set("Authorization", &format!("Bearer {token}"))?;
+    }
     if body.is_some() {
         headers.set("Content-Type", "application/json")?;
     }

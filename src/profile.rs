@@ -1,11 +1,14 @@
-//! Who is using this device: a local profile id and the worker's sync token.
+//! Who is using this device: a local profile id, the worker's sync token and the
+//! organisation's person-code key.
 //!
 //! Each profile has its own IndexedDB database, so two workers sharing one phone never
-//! see or sync each other's records. Stored in `localStorage`; a later change wraps the
-//! token with a key derived from the worker's PIN.
+//! see or sync each other's records. A later change wraps the token and the key with a key
+//! derived from the worker's PIN.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::local_store;
 
 const CURRENT_KEY: &str = "carnet.profile";
 
@@ -14,6 +17,9 @@ pub struct Profile {
     /// Local only; never sent to the server (the token identifies the worker there).
     pub id: Uuid,
     pub token: Option<String>,
+    /// Hex HMAC key for person codes, fetched from the server with the token.
+    #[serde(default)]
+    pub person_code_key: Option<String>,
 }
 
 impl Profile {
@@ -21,34 +27,27 @@ impl Profile {
     pub fn database_name(&self) -> String {
         format!("carnet-{}", self.id)
     }
-}
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    /// The `localStorage` key of this profile's shortcuts.
+    pub fn presets_key(&self) -> String {
+        format!("carnet.presets.{}", self.id)
+    }
 }
 
 /// The device's current profile, created on first launch.
 pub fn load_or_create() -> Profile {
-    let stored = storage()
-        .and_then(|s| s.get_item(CURRENT_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str::<Profile>(&json).ok());
-    match stored {
-        Some(profile) => profile,
-        None => {
-            let profile = Profile {
-                id: crate::platform::random_uuid(),
-                token: None,
-            };
-            save(&profile);
-            profile
-        }
-    }
+    local_store::get::<Profile>(CURRENT_KEY).unwrap_or_else(|| {
+        let profile = Profile {
+            id: crate::platform::random_uuid(),
+            token: None,
+            person_code_key: None,
+        };
+        save(&profile);
+        profile
+    })
 }
 
 /// Persists the profile; returns false when the browser refuses (private mode, quota).
 pub fn save(profile: &Profile) -> bool {
-    let Ok(json) = serde_json::to_string(profile) else {
-        return false;
-    };
-    storage().is_some_and(|s| s.set_item(CURRENT_KEY, &json).is_ok())
+    local_store::set(CURRENT_KEY, profile)
 }

@@ -44,13 +44,24 @@ export async function startServer() {
     url,
     token,
     db,
-    /** Ids the server holds for this worker, through the API. */
-    async recordIds() {
+    /** Latest version of each record the server holds for this worker, through the API. */
+    async records() {
       const r = await fetch(new URL('api/v1/records', url), {
         headers: { Authorization: `Bearer ${token}` },
       });
       if (!r.ok) throw new Error(`GET records: ${r.status}`);
-      return (await r.json()).ids;
+      return (await r.json()).records;
+    },
+    async recordIds() {
+      return (await this.records()).map((r) => r.id);
+    },
+    /** Every version of one record (the audit trail). */
+    async versions(id) {
+      const r = await fetch(new URL(`api/v1/records/${id}/versions`, url), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!r.ok) throw new Error(`GET versions: ${r.status}`);
+      return r.json();
     },
     async stop() {
       child.kill('SIGTERM');

@@ -1,7 +1,8 @@
 //! The device's record store: one IndexedDB database per worker profile.
 //!
-//! A row is `{ id, sync, body }`: the sync state stays readable so the queue can be
-//! worked without decoding, while everything about the contact is in `body`, which only
+//! A row is `{ id, version, sync, synced_version, body }`: the bookkeeping stays readable
+//! so the queue can be worked without decoding, while everything about the contact is in
+//! `body`, which only
 //! [`codec::BodyCodec`] reads or writes. Every write is committed before it returns, so
 //! "saved" on screen means saved on the device.
 
@@ -47,13 +48,24 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
 pub struct LocalRecord {
     pub contact: Contact,
     pub sync: SyncState,
+    /// The last version the server acknowledged, if any: decides whether a correction is
+    /// a new version and whether a deletion needs a tombstone.
+    pub synced_version: Option<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Row {
     id: String,
+    #[serde(default = "one")]
+    version: u32,
     sync: SyncState,
+    #[serde(default)]
+    synced_version: Option<u32>,
     body: String,
+}
+
+fn one() -> u32 {
+    1
 }
 
 thread_local! {
@@ -121,18 +133,21 @@ impl RecordStore {
             records.push(LocalRecord {
                 contact: self.codec.decode(&row.body).await?,
                 sync: row.sync,
+                synced_version: row.synced_version,
             });
         }
         Ok(records)
     }
 
     /// Writes a new or edited record and waits for the commit.
-    pub async fn add(&self, record: &LocalRecord) -> Result<(), StoreError> {
+    pub async fn put(&self, record: &LocalRecord) -> Result<(), StoreError> {
         // Encode before opening the transaction: an await on anything but IndexedDB
         // while a transaction is open lets the browser auto-commit it early.
         let row = Row {
             id: record.contact.id.to_string(),
+            version: record.contact.version,
             sync: record.sync.clone(),
+            synced_version: record.synced_version,
             body: self.codec.encode(&record.contact).await?,
         };
         let db = self.db().await?;
@@ -159,11 +174,26 @@ impl RecordStore {
         for t in transitions {
             let row: Option<Row> = store.get(t.id.to_string()).serde()?.await?;
             if let Some(mut row) = row {
+                if t.to == SyncState::Synced {
+                    row.synced_version = Some(row.version);
+                }
                 row.sync = t.to.clone();
                 store.put(row).serde()?.await?;
             }
         }
         drop(store);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets a record the server never had, and waits for the commit.
+    pub async fn remove(&self, id: uuid::Uuid) -> Result<(), StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(RECORDS)?.delete(id.to_string()).await?;
         tx.commit().await?;
         Ok(())
     }

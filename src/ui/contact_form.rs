@@ -1,133 +1,264 @@
-//! « Nouveau contact »: the choices of one record, saved to the device before we confirm.
+//! « Nouveau contact » / « Modifier le contact »: the choices of one record.
+//! The common fields come first; the rest sits under « Plus de détails ».
 
-use std::collections::BTreeMap;
-
-use carnet_core::{ContactDraft, ListKind, SyncState};
+use carnet_core::{ContactDraft, Direction, ListKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use uuid::Uuid;
 
+use crate::actions;
 use crate::app::{Screen, use_ctx};
-use crate::platform;
-use crate::storage::LocalRecord;
-use crate::text;
 use crate::ui::widgets::{ChoiceGroup, Counter, MultiChoiceGroup};
 
+/// The form's state: one signal per field of the draft.
+#[derive(Clone, Copy)]
+struct Fields {
+    program: RwSignal<Option<String>>,
+    milieu: RwSignal<Option<String>>,
+    venue: RwSignal<Option<String>>,
+    mode: RwSignal<Option<String>>,
+    platform: RwSignal<Option<String>>,
+    direction: RwSignal<Option<Direction>>,
+    age_group: RwSignal<Option<String>>,
+    gender: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+    occupation: RwSignal<Option<String>>,
+    first_contact: RwSignal<bool>,
+    person_code: RwSignal<Option<String>>,
+    realities: RwSignal<Vec<String>>,
+    intervention_types: RwSignal<Vec<String>>,
+    material: RwSignal<std::collections::BTreeMap<String, u32>>,
+    referrals: RwSignal<Vec<String>>,
+    note: RwSignal<String>,
+}
+
+impl Fields {
+    fn new(d: ContactDraft) -> Self {
+        Fields {
+            program: RwSignal::new(d.program),
+            milieu: RwSignal::new(d.milieu),
+            venue: RwSignal::new(d.venue),
+            mode: RwSignal::new(d.mode),
+            platform: RwSignal::new(d.platform),
+            direction: RwSignal::new(d.direction),
+            age_group: RwSignal::new(d.age_group),
+            gender: RwSignal::new(d.gender),
+            status: RwSignal::new(d.status),
+            occupation: RwSignal::new(d.occupation),
+            first_contact: RwSignal::new(d.first_contact),
+            person_code: RwSignal::new(d.person_code),
+            realities: RwSignal::new(d.realities),
+            intervention_types: RwSignal::new(d.intervention_types),
+            material: RwSignal::new(d.material),
+            referrals: RwSignal::new(d.referrals),
+            note: RwSignal::new(d.note.unwrap_or_default()),
+        }
+    }
+
+    fn draft(&self) -> ContactDraft {
+        let note = self.note.get_untracked();
+        ContactDraft {
+            program: self.program.get_untracked(),
+            milieu: self.milieu.get_untracked(),
+            venue: self.venue.get_untracked(),
+            mode: self.mode.get_untracked(),
+            platform: self.platform.get_untracked(),
+            direction: self.direction.get_untracked(),
+            age_group: self.age_group.get_untracked(),
+            gender: self.gender.get_untracked(),
+            status: self.status.get_untracked(),
+            occupation: self.occupation.get_untracked(),
+            first_contact: self.first_contact.get_untracked(),
+            person_code: self.person_code.get_untracked(),
+            realities: self.realities.get_untracked(),
+            intervention_types: self.intervention_types.get_untracked(),
+            material: self.material.get_untracked(),
+            referrals: self.referrals.get_untracked(),
+            note: (!note.trim().is_empty()).then_some(note),
+        }
+    }
+}
+
 #[component]
-pub fn ContactForm() -> impl IntoView {
+pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let ctx = use_ctx();
-    // The program and the milieu rarely change within a shift: start from the last record.
-    let last = ctx.records.with_untracked(|r| {
-        r.iter()
-            .max_by_key(|x| x.contact.occurred_at)
-            .map(|x| (x.contact.program.clone(), x.contact.milieu.clone()))
+    let existing = editing.and_then(|id| {
+        ctx.records.with_untracked(|r| {
+            r.iter()
+                .find(|x| x.contact.id == id)
+                .map(|x| x.contact.clone())
+        })
     });
-    let program = RwSignal::new(last.as_ref().map(|l| l.0.clone()));
-    let milieu = RwSignal::new(last.map(|l| l.1));
-    let age_group = RwSignal::new(None::<String>);
-    let gender = RwSignal::new(None::<String>);
-    let realities = RwSignal::new(Vec::<String>::new());
-    let material = RwSignal::new(BTreeMap::<String, u32>::new());
+    let start = match (&existing, ctx.prefill.get_untracked()) {
+        (Some(contact), _) => ContactDraft::from(contact),
+        (None, Some(prefill)) => prefill,
+        (None, None) => {
+            // The program and the milieu rarely change within a shift: start from the
+            // last record.
+            let last = ctx.records.with_untracked(|r| {
+                r.iter()
+                    .filter(|x| !x.contact.deleted)
+                    .max_by_key(|x| x.contact.occurred_at)
+                    .map(|x| (x.contact.program.clone(), x.contact.milieu.clone()))
+            });
+            ContactDraft {
+                program: last.as_ref().map(|l| l.0.clone()),
+                milieu: last.map(|l| l.1),
+                mode: Some("en_personne".into()),
+                ..ContactDraft::default()
+            }
+        }
+    };
+    let has_code = start.person_code.is_some();
+    let fields = Fields::new(start);
+    let alias = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
     let saving = RwSignal::new(false);
-
-    let entries = move |kind: ListKind| {
-        ctx.taxonomy
-            .with_value(|t| t.active(kind).cloned().collect::<Vec<_>>())
-    };
+    let has_venues = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if saving.get_untracked() || ctx.loaded.get_untracked() != Some(true) {
             return;
         }
-        let draft = ContactDraft {
-            program: program.get_untracked(),
-            milieu: milieu.get_untracked(),
-            age_group: age_group.get_untracked(),
-            gender: gender.get_untracked(),
-            realities: realities.get_untracked(),
-            material: material.get_untracked(),
-        };
-        let finished = ctx
-            .taxonomy
-            .with_value(|t| draft.finish(platform::random_uuid(), platform::now(), t));
-        let contact = match finished {
-            Ok(contact) => contact,
-            Err(err) => {
-                errors.set(err.errors.iter().map(text::field_error).collect());
-                return;
-            }
-        };
-        errors.set(Vec::new());
         saving.set(true);
-        let record = LocalRecord {
-            contact,
-            sync: SyncState::Pending,
-        };
+        let draft = fields.draft();
+        let typed_alias = alias.get_untracked();
         spawn_local(async move {
-            // Only once IndexedDB has committed do we tell the worker it is saved.
-            match ctx.store().add(&record).await {
-                Ok(()) => {
-                    ctx.records.update(|r| r.push(record));
-                    ctx.flash.set(Some(text::SAVED.into()));
-                    ctx.go(Screen::Today);
-                }
-                Err(err) => {
-                    leptos::logging::warn!("carnet: save failed: {err}");
-                    errors.set(vec![text::SAVE_FAILED.into()]);
-                    saving.set(false);
-                }
+            if let Err(messages) = actions::save_contact(ctx, editing, draft, typed_alias).await {
+                errors.set(messages);
+                saving.set(false);
+            }
+        });
+    };
+    let delete = move |_| {
+        let Some(id) = editing else { return };
+        saving.set(true);
+        spawn_local(async move {
+            if let Err(messages) = actions::delete_contact(ctx, id).await {
+                errors.set(messages);
+                saving.set(false);
             }
         });
     };
 
-    let material_counters = entries(ListKind::Materials)
+    let material_counters = move || {
+        ctx.taxonomy
+            .with(|t| t.active(ListKind::Materials).cloned().collect::<Vec<_>>())
+            .into_iter()
+            .map(|entry| view! { <Counter entry=entry counts=fields.material /> })
+            .collect_view()
+    };
+    let direction_chips = move || {
+        let t = ctx.t();
+        [
+            (None, t.none_choice),
+            (Some(Direction::Sent), t.dir_sent),
+            (Some(Direction::Received), t.dir_received),
+        ]
         .into_iter()
-        .map(|entry| view! { <Counter entry=entry counts=material /> })
-        .collect_view();
+        .map(|(value, label)| {
+            view! {
+                <label class="chip">
+                    <input
+                        type="radio"
+                        name="direction"
+                        prop:checked=move || fields.direction.get() == value
+                        on:change=move |_| fields.direction.set(value)
+                    />
+                    <span>{label}</span>
+                </label>
+            }
+        })
+        .collect_view()
+    };
 
     view! {
         <form class="contact-form" on:submit=submit novalidate>
-            <h1>{text::NEW_CONTACT}</h1>
-            <ChoiceGroup
-                legend=text::PROGRAM
-                name="program"
-                entries=entries(ListKind::Programs)
-                selected=program
-            />
-            <ChoiceGroup
-                legend=text::MILIEU
-                name="milieu"
-                entries=entries(ListKind::Milieux)
-                selected=milieu
-            />
-            <ChoiceGroup
-                legend=text::AGE_GROUP
-                name="age_group"
-                entries=entries(ListKind::AgeGroups)
-                selected=age_group
-            />
-            <ChoiceGroup
-                legend=text::GENDER
-                name="gender"
-                entries=entries(ListKind::Genders)
-                selected=gender
-            />
+            <h1>{move || if editing.is_some() { ctx.t().edit_contact } else { ctx.t().new_contact }}</h1>
+            <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=fields.program />
+            <ChoiceGroup legend=|t| t.milieu name="milieu" kind=ListKind::Milieux selected=fields.milieu />
+            <ChoiceGroup legend=|t| t.age_group name="age_group" kind=ListKind::AgeGroups selected=fields.age_group />
+            <ChoiceGroup legend=|t| t.gender name="gender" kind=ListKind::Genders selected=fields.gender />
+            <MultiChoiceGroup legend=|t| t.realities name="realities" kind=ListKind::Realities selected=fields.realities />
             <MultiChoiceGroup
-                legend=text::REALITIES
-                name="realities"
-                entries=entries(ListKind::Realities)
-                selected=realities
+                legend=|t| t.intervention_types
+                name="intervention_types"
+                kind=ListKind::InterventionTypes
+                selected=fields.intervention_types
             />
             <fieldset class="group">
-                <legend>{text::MATERIAL}</legend>
+                <legend>{move || ctx.t().material}</legend>
                 {material_counters}
             </fieldset>
+            <details class="more">
+                <summary>{move || ctx.t().more_details}</summary>
+                <ChoiceGroup legend=|t| t.mode name="mode" kind=ListKind::Modes selected=fields.mode />
+                <ChoiceGroup
+                    legend=|t| t.platform
+                    name="platform"
+                    kind=ListKind::Platforms
+                    selected=fields.platform
+                    optional=true
+                />
+                <fieldset class="group">
+                    <legend>{move || ctx.t().direction}</legend>
+                    <div class="chips">{direction_chips}</div>
+                </fieldset>
+                <ChoiceGroup legend=|t| t.status name="status" kind=ListKind::Statuses selected=fields.status optional=true />
+                <ChoiceGroup
+                    legend=|t| t.occupation
+                    name="occupation"
+                    kind=ListKind::Occupations
+                    selected=fields.occupation
+                    optional=true
+                />
+                <Show when=move || has_venues>
+                    <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=fields.venue optional=true />
+                </Show>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || fields.first_contact.get()
+                        on:change=move |ev| fields.first_contact.set(event_target_checked(&ev))
+                    />
+                    <span>{move || ctx.t().first_contact}</span>
+                </label>
+                <div class="field">
+                    <label for="alias">{move || ctx.t().person_alias}</label>
+                    <input
+                        id="alias"
+                        type="text"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        prop:value=move || alias.get()
+                        on:input=move |ev| alias.set(event_target_value(&ev))
+                    />
+                    <p class="help">
+                        {move || if has_code { ctx.t().person_code_kept } else { ctx.t().person_alias_help }}
+                    </p>
+                </div>
+                <MultiChoiceGroup legend=|t| t.referrals name="referrals" kind=ListKind::Partners selected=fields.referrals />
+                <div class="field">
+                    <label for="note">{move || ctx.t().note}</label>
+                    <textarea
+                        id="note"
+                        rows="3"
+                        maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
+                        prop:value=move || fields.note.get()
+                        on:input=move |ev| fields.note.set(event_target_value(&ev))
+                    ></textarea>
+                    <p class="help">{move || ctx.t().note_help}</p>
+                </div>
+            </details>
             // Inside the sticky action bar: seen right where « Enregistrer » was tapped.
             <div class="form-actions">
                 <Show when=move || errors.with(|e| !e.is_empty())>
                     <div class="errors" role="alert">
-                        <p>{text::FIX_ERRORS}</p>
+                        <p>{move || ctx.t().fix_errors}</p>
                         <ul>
                             {move || {
                                 errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
@@ -135,11 +266,25 @@ pub fn ContactForm() -> impl IntoView {
                         </ul>
                     </div>
                 </Show>
-                <button type="button" class="secondary" on:click=move |_| ctx.go(Screen::Today)>
-                    {text::CANCEL}
-                </button>
+                {move || {
+                    if editing.is_some() {
+                        view! {
+                            <button type="button" class="danger" disabled=move || saving.get() on:click=delete>
+                                {ctx.t().delete}
+                            </button>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="secondary" on:click=move |_| ctx.go(Screen::Today)>
+                                {ctx.t().cancel}
+                            </button>
+                        }
+                            .into_any()
+                    }
+                }}
                 <button type="submit" class="primary" disabled=move || saving.get()>
-                    {move || if saving.get() { text::SAVING } else { text::SAVE }}
+                    {move || if saving.get() { ctx.t().saving } else { ctx.t().save }}
                 </button>
             </div>
         </form>

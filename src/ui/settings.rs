@@ -1,10 +1,12 @@
-//! « Réglages »: paste the sync token given by the coordinator.
+//! « Réglages »: language, theme, and the sync token given by the coordinator.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::actions;
 use crate::app::use_ctx;
-use crate::profile;
-use crate::text;
+use crate::i18n::Lang;
+use crate::prefs::Theme;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -17,38 +19,88 @@ pub fn Settings() -> impl IntoView {
         ev.prevent_default();
         let token = draft.get_untracked().trim().to_owned();
         if token.is_empty() {
-            message.set(Some(text::TOKEN_EMPTY));
+            message.set(Some(ctx.t().token_empty));
             return;
         }
-        let mut updated = ctx.profile.get_untracked();
-        updated.token = Some(token);
-        if profile::save(&updated) {
-            ctx.profile.set(updated);
-            draft.set(String::new());
-            message.set(Some(text::TOKEN_SAVED));
-        } else {
-            message.set(Some(text::STORAGE_UNAVAILABLE));
+        spawn_local(async move {
+            if actions::save_token(ctx, token).await {
+                draft.set(String::new());
+                message.set(Some(ctx.t().token_saved));
+            } else {
+                message.set(Some(ctx.t().storage_unavailable));
+            }
+        });
+    };
+
+    let lang_choice = move |lang: Lang, label: &'static str| {
+        view! {
+            <label class="chip">
+                <input
+                    type="radio"
+                    name="lang"
+                    prop:checked=move || ctx.lang() == lang
+                    on:change=move |_| {
+                        let mut p = ctx.prefs.get_untracked();
+                        p.lang = lang;
+                        ctx.set_prefs(p);
+                    }
+                />
+                <span lang=lang.html_lang()>{label}</span>
+            </label>
+        }
+    };
+    let theme_choice = move |theme: Theme, label: fn(&crate::i18n::Texts) -> &'static str| {
+        view! {
+            <label class="chip">
+                <input
+                    type="radio"
+                    name="theme"
+                    prop:checked=move || ctx.prefs.with(|p| p.theme) == theme
+                    on:change=move |_| {
+                        let mut p = ctx.prefs.get_untracked();
+                        p.theme = theme;
+                        ctx.set_prefs(p);
+                    }
+                />
+                <span>{move || label(ctx.t())}</span>
+            </label>
         }
     };
 
     view! {
-        <form class="settings" on:submit=save>
-            <h1>{text::SETTINGS_TITLE}</h1>
-            <p class="muted">
-                {move || if has_token() { text::TOKEN_PRESENT } else { text::TOKEN_ABSENT }}
-            </p>
-            <label for="token">{text::TOKEN_LABEL}</label>
-            <input
-                id="token"
-                type="password"
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            />
-            <p class="help">{text::TOKEN_HELP}</p>
-            <button type="submit" class="primary">{text::TOKEN_SAVE}</button>
-            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
-        </form>
+        <div class="settings">
+            <h1>{move || ctx.t().settings_title}</h1>
+            <fieldset class="group">
+                <legend>{move || ctx.t().language}</legend>
+                <div class="chips">
+                    {lang_choice(Lang::Fr, "Français")}
+                    {lang_choice(Lang::En, "English")}
+                </div>
+            </fieldset>
+            <fieldset class="group">
+                <legend>{move || ctx.t().theme}</legend>
+                <div class="chips">
+                    {theme_choice(Theme::Dark, |t| t.theme_dark)}
+                    {theme_choice(Theme::Light, |t| t.theme_light)}
+                </div>
+            </fieldset>
+            <form on:submit=save>
+                <p class="muted">
+                    {move || if has_token() { ctx.t().token_present } else { ctx.t().token_absent }}
+                </p>
+                <label for="token">{move || ctx.t().token_label}</label>
+                <input
+                    id="token"
+                    type="password"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                />
+                <p class="help">{move || ctx.t().token_help}</p>
+                <button type="submit" class="primary">{move || ctx.t().token_save}</button>
+                {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
+            </form>
+        </div>
     }
 }

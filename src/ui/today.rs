@@ -1,19 +1,18 @@
-//! « Aujourd'hui »: today's tally from the device's records, the sync button, the list.
+//! « Aujourd'hui »: shortcuts, today's tally from the device's records, the sync button,
+//! and today's contacts (tap to correct, or to make a shortcut).
 
 use carnet_core::{ListKind, SyncState, Tally};
 use chrono::{DateTime, FixedOffset, Timelike};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::actions;
 use crate::app::{Screen, use_ctx};
 use crate::platform;
-use crate::sync;
-use crate::text;
 
 #[component]
 pub fn Today() -> impl IntoView {
     let ctx = use_ctx();
-    let syncing = RwSignal::new(false);
     let sync_message = RwSignal::new(None::<String>);
 
     let tally = Memo::new(move |_| {
@@ -22,46 +21,56 @@ pub fn Today() -> impl IntoView {
             .with(|r| Tally::for_day(r.iter().map(|x| &x.contact), today))
     });
     let label = move |kind: ListKind, code: &str| {
-        ctx.taxonomy.with_value(|t| {
+        let lang = ctx.lang();
+        ctx.taxonomy.with(|t| {
             t.entry(kind, code)
-                .map(|e| e.fr.clone())
+                .map(|e| lang.label(e))
                 .unwrap_or_else(|| code.to_owned())
         })
     };
 
     let start_sync = move |_| {
-        let Some(token) = ctx.profile.with_untracked(|p| p.token.clone()) else {
-            sync_message.set(Some(text::NEEDS_TOKEN.into()));
-            return;
-        };
-        if syncing.get_untracked() {
+        if ctx.syncing.get_untracked() {
             return;
         }
-        syncing.set(true);
         sync_message.set(None);
-        let records = ctx.records.get_untracked();
-        let store = ctx.store();
         spawn_local(async move {
-            let result = sync::run(&store, &token, &records, |transitions| {
-                ctx.records.update(|all| {
-                    for t in transitions {
-                        if let Some(r) = all.iter_mut().find(|r| r.contact.id == t.id) {
-                            r.sync = t.to.clone();
-                        }
-                    }
-                });
-            })
-            .await;
-            let message = match result {
-                Ok(summary) => text::sync_summary(&summary),
-                Err(err) => {
-                    leptos::logging::warn!("carnet: sync bookkeeping failed: {err}");
-                    text::SAVE_FAILED.to_owned()
-                }
-            };
+            let message = actions::sync_now(ctx).await;
             sync_message.set(Some(message));
-            syncing.set(false);
         });
+    };
+
+    let preset_buttons = move || {
+        let lang = ctx.lang();
+        let taxonomy = ctx.taxonomy.get();
+        ctx.presets
+            .get()
+            .into_iter()
+            .map(|preset| {
+                let id = preset.id;
+                let title = preset.title(&taxonomy, lang);
+                let remove_label = format!("{} : {title}", lang.t().remove_shortcut);
+                view! {
+                    <li class="preset">
+                        <button
+                            type="button"
+                            class="preset-apply"
+                            on:click=move |_| actions::apply_preset(ctx, id)
+                        >
+                            {title}
+                        </button>
+                        <button
+                            type="button"
+                            class="preset-remove"
+                            aria-label=remove_label
+                            on:click=move |_| actions::remove_preset(ctx, id)
+                        >
+                            "×"
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
     };
 
     let reality_rows = move || {
@@ -103,19 +112,21 @@ pub fn Today() -> impl IntoView {
 
     let todays_contacts = move || {
         let today = platform::today();
+        let t = ctx.t();
         let mut list: Vec<_> = ctx.records.with(|r| {
             r.iter()
-                .filter(|x| x.contact.local_date() == today)
+                .filter(|x| !x.contact.deleted && x.contact.local_date() == today)
                 .cloned()
                 .collect()
         });
         list.sort_by_key(|r| std::cmp::Reverse(r.contact.occurred_at));
         list.into_iter()
             .map(|r| {
+                let id = r.contact.id;
                 let (state_class, state_text) = match r.sync {
-                    SyncState::Pending => ("state pending", text::STATE_PENDING),
-                    SyncState::Synced => ("state synced", text::STATE_SYNCED),
-                    SyncState::Rejected { .. } => ("state rejected", text::STATE_REJECTED),
+                    SyncState::Pending => ("state pending", t.state_pending),
+                    SyncState::Synced => ("state synced", t.state_synced),
+                    SyncState::Rejected { .. } => ("state rejected", t.state_rejected),
                 };
                 let realities = r
                     .contact
@@ -124,14 +135,35 @@ pub fn Today() -> impl IntoView {
                     .map(|c| label(ListKind::Realities, c))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let time = clock(&r.contact.occurred_at);
+                let milieu = label(ListKind::Milieux, &r.contact.milieu);
+                let edit_label = format!("{} — {time} {milieu}", t.edit);
+                let shortcut_label = format!("{} — {time} {milieu}", t.make_shortcut);
                 view! {
                     <li class="contact-item">
                         <div class="contact-head">
-                            <time>{clock(&r.contact.occurred_at)}</time>
-                            <span>{label(ListKind::Milieux, &r.contact.milieu)}</span>
+                            <time>{time}</time>
+                            <span>{milieu}</span>
                             <span class=state_class>{state_text}</span>
                         </div>
                         <div class="contact-sub">{realities}</div>
+                        <div class="contact-actions">
+                            <button
+                                type="button"
+                                aria-label=edit_label
+                                disabled=move || ctx.syncing.get()
+                                on:click=move |_| ctx.go(Screen::EditContact(id))
+                            >
+                                {t.edit}
+                            </button>
+                            <button
+                                type="button"
+                                aria-label=shortcut_label
+                                on:click=move |_| actions::make_preset(ctx, id)
+                            >
+                                {t.make_shortcut}
+                            </button>
+                        </div>
                     </li>
                 }
             })
@@ -140,23 +172,27 @@ pub fn Today() -> impl IntoView {
 
     view! {
         <section class="today" aria-labelledby="today-title">
-            <h1 id="today-title">{text::TODAY_TITLE}</h1>
+            <h1 id="today-title">{move || ctx.t().today_title}</h1>
             <button type="button" class="primary big" on:click=move |_| ctx.go(Screen::NewContact)>
-                "+ " {text::NEW_CONTACT}
+                {move || format!("+ {}", ctx.t().new_contact)}
             </button>
+            <Show when=move || ctx.presets.with(|p| !p.is_empty())>
+                <h2>{move || ctx.t().shortcuts}</h2>
+                <ul class="presets" aria-label=move || ctx.t().shortcuts>{preset_buttons}</ul>
+            </Show>
             <div class="card">
                 <p class="stat">
                     <span class="stat-value" data-testid="contacts-today">
                         {move || tally.get().contacts}
                     </span>
-                    <span class="stat-label">{text::CONTACTS_TODAY}</span>
+                    <span class="stat-label">{move || ctx.t().contacts_today}</span>
                 </p>
                 <Show when=move || tally.with(|t| !t.per_reality.is_empty())>
-                    <h2>{text::PER_REALITY}</h2>
+                    <h2>{move || ctx.t().per_reality}</h2>
                     <ul class="bars" data-testid="per-reality">{reality_rows}</ul>
                 </Show>
                 <Show when=move || tally.with(|t| !t.material.is_empty())>
-                    <h2>{text::MATERIAL_TODAY}</h2>
+                    <h2>{move || ctx.t().material_today}</h2>
                     <ul class="kv">{material_rows}</ul>
                 </Show>
             </div>
@@ -164,19 +200,24 @@ pub fn Today() -> impl IntoView {
                 <button
                     type="button"
                     class="primary"
-                    disabled=move || syncing.get()
+                    disabled=move || ctx.syncing.get()
                     on:click=start_sync
                 >
-                    {move || if syncing.get() { text::SYNCING } else { text::SYNC }}
+                    {move || if ctx.syncing.get() { ctx.t().syncing } else { ctx.t().sync }}
                 </button>
-                {move || sync_message.get().map(|m| view! { <p role="status" class="sync-message">{m}</p> })}
+                {move || {
+                    sync_message.get().map(|m| view! { <p role="status" class="sync-message">{m}</p> })
+                }}
             </div>
-            <h2>{text::TODAYS_CONTACTS}</h2>
+            <h2>{move || ctx.t().todays_contacts}</h2>
             <Show
                 when=move || tally.with(|t| t.contacts > 0)
-                fallback=|| view! { <p class="muted">{text::NO_CONTACT_YET}</p> }
+                fallback=move || view! { <p class="muted">{move || ctx.t().no_contact_yet}</p> }
             >
                 <ul class="contacts">{todays_contacts}</ul>
+            </Show>
+            <Show when=move || ctx.presets.with(|p| p.is_empty()) && tally.with(|t| t.contacts > 0)>
+                <p class="help">{move || ctx.t().shortcuts_help}</p>
             </Show>
         </section>
     }

@@ -1,47 +1,76 @@
 //! Form controls sized for one thumb in a dark bar: big chips, big counter buttons.
 //! Native radio and checkbox inputs underneath, so screen readers and tests see real
-//! form controls with their French labels.
+//! form controls with their labels in the worker's language.
 
 use std::collections::BTreeMap;
 
-use carnet_core::Entry;
+use carnet_core::{Entry, ListKind};
 use leptos::prelude::*;
 
-use crate::text;
+use crate::app::use_ctx;
+use crate::i18n::Texts;
 
-/// Pick one entry of a list (radio chips).
+/// The entries to offer: active ones, plus a retired one the record already uses.
+fn offered(kind: ListKind, keep: &[String]) -> Vec<Entry> {
+    let ctx = use_ctx();
+    ctx.taxonomy.with(|t| {
+        t.list(kind)
+            .iter()
+            .filter(|e| !e.retired || keep.contains(&e.code))
+            .cloned()
+            .collect()
+    })
+}
+
+/// Pick one entry of a list (radio chips). `optional` adds a « — » chip to clear it.
 #[component]
 pub fn ChoiceGroup(
-    legend: &'static str,
+    legend: fn(&Texts) -> &'static str,
     name: &'static str,
-    entries: Vec<Entry>,
+    kind: ListKind,
     selected: RwSignal<Option<String>>,
+    #[prop(optional)] optional: bool,
 ) -> impl IntoView {
-    let chips = entries
-        .into_iter()
-        .map(|entry| {
-            let code = entry.code.clone();
-            let checked = {
-                let code = code.clone();
-                move || selected.with(|s| s.as_deref() == Some(code.as_str()))
-            };
-            view! {
-                <label class="chip">
-                    <input
-                        type="radio"
-                        name=name
-                        value=code.clone()
-                        prop:checked=checked
-                        on:change=move |_| selected.set(Some(code.clone()))
-                    />
-                    <span>{entry.fr}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let ctx = use_ctx();
+    let keep: Vec<String> = selected.get_untracked().into_iter().collect();
+    let entries = offered(kind, &keep);
+    let chips = move || {
+        let lang = ctx.lang();
+        let mut chips: Vec<(Option<String>, String)> = Vec::new();
+        if optional {
+            chips.push((None, lang.t().none_choice.to_owned()));
+        }
+        chips.extend(
+            entries
+                .iter()
+                .map(|e| (Some(e.code.clone()), lang.label(e))),
+        );
+        chips
+            .into_iter()
+            .map(|(code, label)| {
+                let value = code.clone().unwrap_or_default();
+                let checked = {
+                    let code = code.clone();
+                    move || selected.with(|s| *s == code)
+                };
+                view! {
+                    <label class="chip">
+                        <input
+                            type="radio"
+                            name=name
+                            value=value
+                            prop:checked=checked
+                            on:change=move |_| selected.set(code.clone())
+                        />
+                        <span>{label}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <fieldset class="group">
-            <legend>{legend}</legend>
+            <legend>{move || legend(ctx.t())}</legend>
             <div class="chips">{chips}</div>
         </fieldset>
     }
@@ -50,44 +79,50 @@ pub fn ChoiceGroup(
 /// Pick any number of entries of a list (checkbox chips).
 #[component]
 pub fn MultiChoiceGroup(
-    legend: &'static str,
+    legend: fn(&Texts) -> &'static str,
     name: &'static str,
-    entries: Vec<Entry>,
+    kind: ListKind,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
-    let chips = entries
-        .into_iter()
-        .map(|entry| {
-            let code = entry.code.clone();
-            let checked = {
-                let code = code.clone();
-                move || selected.with(|s| s.contains(&code))
-            };
-            view! {
-                <label class="chip">
-                    <input
-                        type="checkbox"
-                        name=name
-                        value=code.clone()
-                        prop:checked=checked
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            selected.update(|s| {
-                                s.retain(|c| c != &code);
-                                if on {
-                                    s.push(code.clone());
-                                }
-                            });
-                        }
-                    />
-                    <span>{entry.fr}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let ctx = use_ctx();
+    let entries = offered(kind, &selected.get_untracked());
+    let chips = move || {
+        let lang = ctx.lang();
+        entries
+            .iter()
+            .map(|entry| {
+                let code = entry.code.clone();
+                let checked = {
+                    let code = code.clone();
+                    move || selected.with(|s| s.contains(&code))
+                };
+                view! {
+                    <label class="chip">
+                        <input
+                            type="checkbox"
+                            name=name
+                            value=code.clone()
+                            prop:checked=checked
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                selected
+                                    .update(|s| {
+                                        s.retain(|c| c != &code);
+                                        if on {
+                                            s.push(code.clone());
+                                        }
+                                    });
+                            }
+                        />
+                        <span>{lang.label(entry)}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <fieldset class="group">
-            <legend>{legend}</legend>
+            <legend>{move || legend(ctx.t())}</legend>
             <div class="chips">{chips}</div>
         </fieldset>
     }
@@ -96,35 +131,37 @@ pub fn MultiChoiceGroup(
 /// A count with − and + buttons big enough for a thumb, and a number field for large counts.
 #[component]
 pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl IntoView {
+    let ctx = use_ctx();
     let code = entry.code.clone();
     let value = {
         let code = code.clone();
         move || counts.with(|m| m.get(&code).copied().unwrap_or(0))
     };
-    let set = {
-        let code = code.clone();
-        move |n: u32| {
-            counts.update(|m| {
-                if n == 0 {
-                    m.remove(&code);
-                } else {
-                    m.insert(code.clone(), n);
-                }
-            })
-        }
+    let set = move |n: u32| {
+        counts.update(|m| {
+            if n == 0 {
+                m.remove(&code);
+            } else {
+                m.insert(code.clone(), n);
+            }
+        })
     };
-    let label = entry.fr.clone();
+    let label = {
+        let entry = entry.clone();
+        move || ctx.lang().label(&entry)
+    };
     let input_id = format!("material-{}", entry.code);
     let (dec, inc, typed) = (set.clone(), set.clone(), set);
     let (v1, v2, v3) = (value.clone(), value.clone(), value);
+    let (l1, l2, l3) = (label.clone(), label.clone(), label);
     view! {
         <div class="counter">
-            <label for=input_id.clone()>{entry.fr}</label>
+            <label for=input_id.clone()>{l1}</label>
             <div class="counter-controls">
                 <button
                     type="button"
                     class="step"
-                    aria-label=format!("{} : {}", text::REMOVE_ONE, label)
+                    aria-label=move || format!("{} : {}", ctx.t().remove_one, l2())
                     on:click=move |_| dec(v1().saturating_sub(1))
                 >
                     "−"
@@ -144,7 +181,7 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
                 <button
                     type="button"
                     class="step"
-                    aria-label=format!("{} : {}", text::ADD_ONE, label)
+                    aria-label=move || format!("{} : {}", ctx.t().add_one, l3())
                     on:click=move |_| inc(v3().saturating_add(1))
                 >
                     "+"

@@ -5,6 +5,7 @@
 //! how tallies are counted and how the sync queue moves. Nothing in this crate reads a
 //! clock, draws randomness or touches storage: callers pass ids, timestamps and "today".
 
+pub mod edit;
 pub mod note;
 pub mod person;
 pub mod record;
@@ -13,7 +14,9 @@ pub mod tally;
 pub mod taxonomy;
 pub mod wire;
 
-pub use record::{Contact, ContactDraft, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError};
+pub use record::{
+    Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
+};
 pub use sync::{BatchOutcome, Failure, SyncRun, SyncState, SyncSummary, Transition};
 pub use tally::Tally;
 pub use taxonomy::{Entry, ListKind, Taxonomy, TaxonomyError};

@@ -43,8 +43,10 @@ pub fn check_note(note: &str) -> Result<(), NoteProblem> {
 }
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '<' | '>' | '"' | '«' | '»'))
-        .filter(|w| !w.is_empty())
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '<' | '>' | '"' | '«' | '»')
+    })
+    .filter(|w| !w.is_empty())
 }
 
 fn is_name_char(c: char) -> bool {
@@ -77,7 +79,9 @@ fn has_email(text: &str) -> bool {
         !local.is_empty()
             && local.chars().all(is_name_char)
             && domain.contains('.')
-            && domain.split('.').all(|p| !p.is_empty() && p.chars().all(is_name_char))
+            && domain
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(is_name_char))
     })
 }
 
@@ -105,8 +109,12 @@ fn has_url(text: &str) -> bool {
 /// `@name`: Instagram, TikTok, Snapchat, X handles.
 fn has_handle(text: &str) -> bool {
     words(text).any(|w| {
-        w.strip_prefix('@')
-            .is_some_and(|rest| rest.chars().filter(|c| c.is_alphanumeric() || *c == '_').count() >= 2)
+        w.strip_prefix('@').is_some_and(|rest| {
+            rest.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '_')
+                .count()
+                >= 2
+        })
     })
 }
 

@@ -67,7 +67,10 @@ pub fn person_code(key: &[u8], alias: &str) -> Result<String, AliasError> {
 
 /// Whether a string has the shape of a person code.
 pub fn is_person_code(code: &str) -> bool {
-    code.len() == 64 && code.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    code.len() == 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

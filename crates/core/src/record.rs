@@ -180,7 +180,45 @@ pub struct ContactDraft {
     pub note: Option<String>,
 }
 
+impl From<&Contact> for ContactDraft {
+    /// A draft to correct an existing record. The person code is carried over as is; the
+    /// alias behind it is unknown here by design.
+    fn from(c: &Contact) -> Self {
+        ContactDraft {
+            program: Some(c.program.clone()),
+            milieu: Some(c.milieu.clone()),
+            venue: c.venue.clone(),
+            mode: Some(c.mode.clone()),
+            platform: c.platform.clone(),
+            direction: c.direction,
+            age_group: Some(c.age_group.clone()),
+            gender: Some(c.gender.clone()),
+            status: c.status.clone(),
+            occupation: c.occupation.clone(),
+            first_contact: c.first_contact,
+            person_code: c.person_code.clone(),
+            realities: c.realities.clone(),
+            intervention_types: c.intervention_types.clone(),
+            material: c.material.clone(),
+            referrals: c.referrals.clone(),
+            note: c.note.clone(),
+        }
+    }
+}
+
 impl ContactDraft {
+    /// What a shortcut (« raccourci ») keeps of a record: the situation, not the person.
+    /// Person code, occupation, note and the first-contact flag are left out.
+    pub fn as_preset(&self) -> ContactDraft {
+        ContactDraft {
+            person_code: None,
+            occupation: None,
+            note: None,
+            first_contact: false,
+            ..self.clone()
+        }
+    }
+
     /// Turns the draft into a valid record, or lists everything still wrong with it.
     /// The caller supplies the id and the time (this crate has no randomness or clock).
     pub fn finish(
@@ -274,7 +312,11 @@ impl Contact {
         }
         for (field, kind, codes) in [
             ("realities", ListKind::Realities, &self.realities),
-            ("intervention_types", ListKind::InterventionTypes, &self.intervention_types),
+            (
+                "intervention_types",
+                ListKind::InterventionTypes,
+                &self.intervention_types,
+            ),
             ("referrals", ListKind::Partners, &self.referrals),
         ] {
             for (i, code) in codes.iter().enumerate() {
@@ -285,7 +327,11 @@ impl Contact {
                 }
             }
         }
-        if self.person_code.as_deref().is_some_and(|c| !is_person_code(c)) {
+        if self
+            .person_code
+            .as_deref()
+            .is_some_and(|c| !is_person_code(c))
+        {
             errors.push(FieldError::new("person_code", Reason::BadPersonCode));
         }
         if let Some(problem) = self.note.as_deref().and_then(|n| check_note(n).err()) {
@@ -491,7 +537,13 @@ pub(crate) mod tests {
         c.person_code = Some("Étoile 2024".into());
         c.note = Some("Son numéro: 418 555-0199".into());
         c.version = 0;
-        let got: Vec<_> = c.validate(&t).unwrap_err().errors.into_iter().map(|e| (e.field, e.reason)).collect();
+        let got: Vec<_> = c
+            .validate(&t)
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|e| (e.field, e.reason))
+            .collect();
         let want: Vec<(String, Reason)> = vec![
             ("version".into(), Reason::BadVersion),
             ("venue".into(), Reason::UnknownCode),
@@ -511,7 +563,10 @@ pub(crate) mod tests {
         let c = contact(8, "2026-11-28T10:00:00Z", &["sante"]);
         assert_eq!((c.version, c.deleted), (1, false));
         let corrected = c.clone().next_version();
-        assert_eq!((corrected.id, corrected.version, corrected.deleted), (c.id, 2, false));
+        assert_eq!(
+            (corrected.id, corrected.version, corrected.deleted),
+            (c.id, 2, false)
+        );
         let gone = corrected.tombstone();
         assert_eq!((gone.id, gone.version, gone.deleted), (c.id, 3, true));
         assert_eq!(gone.validate(&Taxonomy::builtin()), Ok(()));
@@ -524,5 +579,23 @@ pub(crate) mod tests {
         v.as_object_mut().unwrap().remove("version");
         let back: Contact = serde_json::from_value(v).unwrap();
         assert_eq!(back.version, 1);
+    }
+
+    #[test]
+    fn a_preset_keeps_the_situation_and_drops_the_person() {
+        let mut c = contact(10, "2026-11-28T10:00:00Z", &["sante"]);
+        c.person_code = Some("ab".repeat(32));
+        c.note = Some("à revoir".into());
+        c.first_contact = true;
+        c.occupation = Some("etudiant".into());
+        c.status = Some("active".into());
+        let preset = ContactDraft::from(&c).as_preset();
+        assert_eq!(preset.person_code, None);
+        assert_eq!(preset.note, None);
+        assert_eq!(preset.occupation, None);
+        assert!(!preset.first_contact);
+        assert_eq!(preset.status.as_deref(), Some("active"));
+        assert_eq!(preset.realities, c.realities);
+        assert_eq!(preset.material, c.material);
     }
 }

@@ -208,7 +208,14 @@ mod tests {
 
     fn ack(sent: &[Uuid], status: RecordStatus) -> BatchOutcome {
         BatchOutcome::Acknowledged(BatchResponse {
-            results: sent.iter().map(|&id| RecordResult { id, status }).collect(),
+            results: sent
+                .iter()
+                .map(|&id| RecordResult {
+                    id,
+                    version: 1,
+                    status,
+                })
+                .collect(),
         })
     }
 
@@ -268,10 +275,12 @@ mod tests {
             results: vec![
                 RecordResult {
                     id: batch[0],
+                    version: 1,
                     status: RecordStatus::Stored,
                 },
                 RecordResult {
                     id: Uuid::from_u128(99),
+                    version: 1,
                     status: RecordStatus::Stored,
                 },
             ],

@@ -25,10 +25,10 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts every contact given.
+    /// Counts every contact given, except deletions (tombstones).
     pub fn of<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Self {
         let mut tally = Tally::default();
-        for contact in contacts {
+        for contact in contacts.into_iter().filter(|c| !c.deleted) {
             tally.add(contact);
         }
         tally
@@ -95,5 +95,14 @@ mod tests {
     fn nothing_counts_as_zero() {
         let t = Tally::of(&[]);
         assert_eq!(t, Tally::default());
+    }
+
+    #[test]
+    fn deleted_records_do_not_count() {
+        let kept = contact(1, "2026-11-28T21:00:00-05:00", &["sante"]);
+        let gone = contact(2, "2026-11-28T21:30:00-05:00", &["justice"]).tombstone();
+        let t = Tally::of([&kept, &gone]);
+        assert_eq!(t.contacts, 1);
+        assert!(!t.per_reality.contains_key("justice"));
     }
 }

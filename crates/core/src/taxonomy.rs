@@ -383,14 +383,18 @@ mod tests {
         let retire = Taxonomy::from_json(&doc_with(|v| {
             v["version"] = 2.into();
             v["milieux"][5]["retired"] = true.into();
-            v["venues"] = serde_json::json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
+            v["venues"] =
+                serde_json::json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
         }))
         .unwrap();
         assert_eq!(current.check_successor(&retire), Ok(()));
         let same_version = Taxonomy::from_json(&doc_with(|_| {})).unwrap();
         assert_eq!(
             current.check_successor(&same_version),
-            Err(TaxonomyError::VersionNotIncreased { current: 1, next: 1 })
+            Err(TaxonomyError::VersionNotIncreased {
+                current: 1,
+                next: 1
+            })
         );
         let removed = Taxonomy::from_json(&doc_with(|v| {
             v["version"] = 2.into();
@@ -399,7 +403,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             current.check_successor(&removed),
-            Err(TaxonomyError::CodeRemoved { list: "realities", code: "dpj".into() })
+            Err(TaxonomyError::CodeRemoved {
+                list: "realities",
+                code: "dpj".into()
+            })
         );
     }
 }

@@ -173,7 +173,11 @@ pub async fn record_versions(
         .await
         .map_err(Failure::internal)??;
     if versions.is_empty() {
-        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such record"));
+        return Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no such record",
+        ));
     }
     Ok(Json(versions))
 }

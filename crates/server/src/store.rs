@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use carnet_core::{Contact, Taxonomy};
 use carnet_core::wire::{RecordResult, RecordStatus};
+use carnet_core::{Contact, Taxonomy};
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 use uuid::Uuid;
@@ -275,7 +275,11 @@ impl Store {
         )?;
         let rows = stmt
             .query_map(params![worker.0], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?, row.get::<_, bool>(2)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, u32>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows
@@ -297,7 +301,9 @@ impl Store {
             "SELECT body FROM records WHERE worker_id = ?1 AND id = ?2 ORDER BY version",
         )?;
         let bodies = stmt
-            .query_map(params![worker.0, id.to_string()], |row| row.get::<_, String>(0))?
+            .query_map(params![worker.0, id.to_string()], |row| {
+                row.get::<_, String>(0)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         bodies
             .iter()

@@ -203,7 +203,10 @@ fn stores_a_batch_and_acknowledges_after_commit() {
     let (status, list, cache) = s.get("/api/v1/records", Some(&s.token));
     assert_eq!(status, 200);
     assert_eq!(list["records"].as_array().unwrap().len(), 3);
-    assert_eq!(list["records"][0], json!({ "id": record(1)["id"], "version": 1 }));
+    assert_eq!(
+        list["records"][0],
+        json!({ "id": record(1)["id"], "version": 1 })
+    );
     assert_eq!(cache, "no-store");
 }
 
@@ -408,7 +411,10 @@ fn acknowledged_records_survive_a_restart() {
     let (dir, token) = s.stop();
     let s = TestServer::start_in(dir, token);
     let (_, list, _) = s.get("/api/v1/records", Some(&s.token));
-    assert_eq!(list["records"], json!([{ "id": record(1)["id"], "version": 1 }]));
+    assert_eq!(
+        list["records"],
+        json!([{ "id": record(1)["id"], "version": 1 }])
+    );
     assert_eq!(
         statuses(&s.post(&json!({ "records": [record(1)] })).1),
         ["duplicate"]
@@ -425,21 +431,35 @@ fn version_of(n: u32, version: u32, edit: impl FnOnce(&mut Value)) -> Value {
 #[test]
 fn a_correction_after_sync_is_a_new_version_and_the_old_one_is_kept() {
     let s = TestServer::start();
-    assert_eq!(statuses(&s.post(&json!({ "records": [record(1)] })).1), ["stored"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [record(1)] })).1),
+        ["stored"]
+    );
     let corrected = version_of(1, 2, |r| r["milieu"] = json!("salon_massage"));
     let (status, body) = s.post(&json!({ "records": [corrected.clone()] }));
     assert_eq!(status, 200);
     assert_eq!(statuses(&body), ["stored"]);
     assert_eq!(body["results"][0]["version"], 2);
     // Re-sending the correction is idempotent too.
-    assert_eq!(statuses(&s.post(&json!({ "records": [corrected] })).1), ["duplicate"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [corrected] })).1),
+        ["duplicate"]
+    );
 
     let (_, list, _) = s.get("/api/v1/records", Some(&s.token));
-    assert_eq!(list["records"], json!([{ "id": record(1)["id"], "version": 2 }]));
+    assert_eq!(
+        list["records"],
+        json!([{ "id": record(1)["id"], "version": 2 }])
+    );
     let id = record(1)["id"].as_str().unwrap().to_owned();
     let (status, versions, _) = s.get(&format!("/api/v1/records/{id}/versions"), Some(&s.token));
     assert_eq!(status, 200);
-    let milieux: Vec<_> = versions.as_array().unwrap().iter().map(|v| v["milieu"].clone()).collect();
+    let milieux: Vec<_> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["milieu"].clone())
+        .collect();
     assert_eq!(milieux, [json!("bar_erotique"), json!("salon_massage")]);
     assert_eq!(s.rows(), 2);
 }
@@ -449,7 +469,10 @@ fn a_deletion_after_sync_is_a_tombstone_version() {
     let s = TestServer::start();
     s.post(&json!({ "records": [record(1), record(2)] }));
     let tombstone = version_of(2, 2, |r| r["deleted"] = json!(true));
-    assert_eq!(statuses(&s.post(&json!({ "records": [tombstone] })).1), ["stored"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [tombstone] })).1),
+        ["stored"]
+    );
     let (_, list, _) = s.get("/api/v1/records", Some(&s.token));
     assert_eq!(
         list["records"],
@@ -465,9 +488,13 @@ fn a_deletion_after_sync_is_a_tombstone_version() {
 #[test]
 fn another_worker_cannot_add_versions_or_read_the_audit_trail() {
     let s = TestServer::start();
-    let other = Store::open(&s.db).unwrap().add_worker("travailleur-b").unwrap();
+    let other = Store::open(&s.db)
+        .unwrap()
+        .add_worker("travailleur-b")
+        .unwrap();
     s.post(&json!({ "records": [record(1)] }));
-    let hijack = json!({ "records": [version_of(1, 2, |r| r["deleted"] = json!(true))] }).to_string();
+    let hijack =
+        json!({ "records": [version_of(1, 2, |r| r["deleted"] = json!(true))] }).to_string();
     let (status, resp) = s.post_raw(Some(&other), "application/json", hijack.as_bytes());
     assert_eq!(status, 200);
     assert_eq!(statuses(&resp), ["conflict"]);
@@ -489,9 +516,20 @@ fn notes_with_contact_details_are_refused_by_the_server_too() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["index"].as_u64().unwrap(), r["errors"][0]["reason"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["errors"][0]["reason"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert_eq!(reasons, [(1, "looks_like_phone".into()), (2, "looks_like_email".into())]);
+    assert_eq!(
+        reasons,
+        [
+            (1, "looks_like_phone".into()),
+            (2, "looks_like_email".into())
+        ]
+    );
     assert_eq!(s.rows(), 0);
     assert_eq!(statuses(&s.post(&json!({ "records": [ok] })).1), ["stored"]);
 }
@@ -504,7 +542,10 @@ fn me_gives_the_worker_name_and_a_stable_organisation_key() {
     assert_eq!(me["worker"], "travailleuse-a");
     let key = me["person_code_key"].as_str().unwrap().to_owned();
     assert!(carnet_core::person::key_from_hex(&key).is_some());
-    let other = Store::open(&s.db).unwrap().add_worker("travailleur-b").unwrap();
+    let other = Store::open(&s.db)
+        .unwrap()
+        .add_worker("travailleur-b")
+        .unwrap();
     let (_, me_b, _) = s.get("/api/v1/me", Some(&other));
     assert_eq!(me_b["person_code_key"], key.as_str());
     let (status, _, _) = s.get("/api/v1/me", None);
@@ -516,7 +557,8 @@ fn a_loaded_taxonomy_is_served_and_its_codes_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("carnet.db");
     let store = Store::open(&db).unwrap();
-    let mut doc: Value = serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
+    let mut doc: Value =
+        serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
     doc["version"] = json!(2);
     doc["venues"] = json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
     store.load_taxonomy(&doc.to_string()).unwrap();
@@ -524,17 +566,26 @@ fn a_loaded_taxonomy_is_served_and_its_codes_accepted() {
     let mut bad = doc.clone();
     bad["version"] = json!(3);
     bad["venues"] = json!([]);
-    let err = store.load_taxonomy(&bad.to_string()).unwrap_err().to_string();
+    let err = store
+        .load_taxonomy(&bad.to_string())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("lieu_a") && err.contains("retired"), "{err}");
     drop(store);
     std::fs::create_dir(dir.path().join("dist")).unwrap();
     std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
-    let token = Store::open(&db).unwrap().add_worker("travailleuse-a").unwrap();
+    let token = Store::open(&db)
+        .unwrap()
+        .add_worker("travailleuse-a")
+        .unwrap();
     let s = TestServer::start_in(dir, token);
     let (_, taxonomy, _) = s.get("/api/v1/taxonomy", None);
     assert_eq!(taxonomy["version"], 2);
     let with_venue = version_of(1, 1, |r| r["venue"] = json!("lieu_a"));
-    assert_eq!(statuses(&s.post(&json!({ "records": [with_venue] })).1), ["stored"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [with_venue] })).1),
+        ["stored"]
+    );
 }
 
 #[test]
@@ -561,7 +612,10 @@ fn a_walking_skeleton_database_is_migrated_without_losing_records() {
     }
     let store = Store::open(&db).unwrap();
     let versions = store
-        .versions(carnet_server::store::WorkerId(1), uuid::Uuid::parse_str(record(1)["id"].as_str().unwrap()).unwrap())
+        .versions(
+            carnet_server::store::WorkerId(1),
+            uuid::Uuid::parse_str(record(1)["id"].as_str().unwrap()).unwrap(),
+        )
         .unwrap();
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].mode, "en_personne");

@@ -1,0 +1,46 @@
+//! Device preferences: language and theme. Dark by default (dim bars).
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+use crate::local_store;
+
+const KEY: &str = "carnet.prefs";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Prefs {
+    pub lang: Lang,
+    pub theme: Theme,
+}
+
+pub fn load() -> Prefs {
+    local_store::get(KEY).unwrap_or_default()
+}
+
+pub fn save(prefs: Prefs) {
+    local_store::set(KEY, &prefs);
+}
+
+/// Applies the preferences to the page: `lang` and `data-theme` on `<html>`.
+pub fn apply(prefs: Prefs) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let _ = root.set_attribute("lang", prefs.lang.html_lang());
+    let theme = match prefs.theme {
+        Theme::Dark => "dark",
+        Theme::Light => "light",
+    };
+    let _ = root.set_attribute("data-theme", theme);
+}

@@ -1,0 +1,64 @@
+//! Shortcuts (« raccourcis »): a situation saved from a past record, one tap to apply.
+
+use carnet_core::{ContactDraft, ListKind, Taxonomy};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::i18n::Lang;
+use crate::local_store;
+use crate::profile::Profile;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preset {
+    pub id: Uuid,
+    pub draft: ContactDraft,
+}
+
+impl Preset {
+    /// « Bar érotique — Femme 26-40 — Information et prévention — Condoms 3 ».
+    pub fn title(&self, taxonomy: &Taxonomy, lang: Lang) -> String {
+        let label = |kind: ListKind, code: &str| {
+            taxonomy
+                .entry(kind, code)
+                .map(|e| lang.label(e))
+                .unwrap_or_else(|| code.to_owned())
+        };
+        let d = &self.draft;
+        let mut parts = Vec::new();
+        if let Some(m) = &d.milieu {
+            parts.push(label(ListKind::Milieux, m));
+        }
+        let person: Vec<String> = [
+            d.gender.as_deref().map(|g| label(ListKind::Genders, g)),
+            d.age_group
+                .as_deref()
+                .map(|a| label(ListKind::AgeGroups, a)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !person.is_empty() {
+            parts.push(person.join(" "));
+        }
+        for t in &d.intervention_types {
+            parts.push(label(ListKind::InterventionTypes, t));
+        }
+        if d.intervention_types.is_empty() {
+            for r in &d.realities {
+                parts.push(label(ListKind::Realities, r));
+            }
+        }
+        for (code, n) in &d.material {
+            parts.push(format!("{} {n}", label(ListKind::Materials, code)));
+        }
+        parts.join(" — ")
+    }
+}
+
+pub fn load(profile: &Profile) -> Vec<Preset> {
+    local_store::get(&profile.presets_key()).unwrap_or_default()
+}
+
+pub fn save(profile: &Profile, presets: &[Preset]) -> bool {
+    local_store::set(&profile.presets_key(), &presets)
+}
