@@ -3,7 +3,7 @@
 
 use carnet_core::edit::{self, Deletion};
 use carnet_core::person;
-use carnet_core::{ContactDraft, SyncState};
+use carnet_core::{ActivityDraft, ContactDraft, Record, SyncState};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -35,46 +35,60 @@ pub async fn save_contact(
             person::person_code(&key, &alias).map_err(|_| vec![t.alias_too_short.to_owned()])?,
         );
     }
-    let current = editing.and_then(|id| {
-        ctx.records
-            .with_untracked(|r| r.iter().find(|x| x.contact.id == id).cloned())
-    });
     let taxonomy = ctx.taxonomy.get_untracked();
-    let record = match current {
-        Some(current) => {
-            let corrected = draft
-                .finish(current.contact.id, current.contact.occurred_at, &taxonomy)
-                .map_err(|e| {
-                    e.errors
-                        .iter()
-                        .map(|f| lang.field_error(f))
-                        .collect::<Vec<_>>()
-                })?;
-            LocalRecord {
-                contact: edit::correction(&current.contact, current.synced_version, corrected),
-                sync: SyncState::Pending,
-                synced_version: current.synced_version,
-            }
-        }
+    let contact = draft
+        .finish(platform::random_uuid(), platform::now(), &taxonomy)
+        .map_err(|e| {
+            e.errors
+                .iter()
+                .map(|f| lang.field_error(f))
+                .collect::<Vec<_>>()
+        })?;
+    store_record(ctx, editing, Record::Contact(contact)).await
+}
+
+/// Saves a new activity, or a correction of `editing`.
+pub async fn save_activity(
+    ctx: Ctx,
+    editing: Option<Uuid>,
+    draft: ActivityDraft,
+) -> Result<(), Vec<String>> {
+    let lang = ctx.lang();
+    let taxonomy = ctx.taxonomy.get_untracked();
+    let activity = draft
+        .finish(platform::random_uuid(), platform::now(), &taxonomy)
+        .map_err(|e| {
+            e.errors
+                .iter()
+                .map(|f| lang.field_error(f))
+                .collect::<Vec<_>>()
+        })?;
+    store_record(ctx, editing, Record::Activity(activity)).await
+}
+
+/// Writes a new record, or the correction of `editing` (same id, version by the rules of
+/// `carnet_core::edit`), then returns to « Aujourd'hui ».
+async fn store_record(ctx: Ctx, editing: Option<Uuid>, record: Record) -> Result<(), Vec<String>> {
+    let t = ctx.t();
+    let current = editing.and_then(|id| find(ctx, id));
+    let local = match current {
+        Some(current) => LocalRecord {
+            record: edit::correction(&current.record, current.synced_version, record),
+            sync: SyncState::Pending,
+            synced_version: current.synced_version,
+        },
         None => LocalRecord {
-            contact: draft
-                .finish(platform::random_uuid(), platform::now(), &taxonomy)
-                .map_err(|e| {
-                    e.errors
-                        .iter()
-                        .map(|f| lang.field_error(f))
-                        .collect::<Vec<_>>()
-                })?,
+            record,
             sync: SyncState::Pending,
             synced_version: None,
         },
     };
     // Only once IndexedDB has committed do we tell the worker it is saved.
-    if let Err(err) = ctx.store().put(&record).await {
+    if let Err(err) = ctx.store().put(&local).await {
         leptos::logging::warn!("carnet: save failed: {err}");
         return Err(vec![t.save_failed.into()]);
     }
-    replace_or_push(ctx, record);
+    replace_or_push(ctx, local);
     ctx.flash.set(Some(
         if editing.is_some() {
             t.updated
@@ -88,29 +102,31 @@ pub async fn save_contact(
     Ok(())
 }
 
+fn find(ctx: Ctx, id: Uuid) -> Option<LocalRecord> {
+    ctx.records
+        .with_untracked(|r| r.iter().find(|x| x.record.id() == id).cloned())
+}
+
 /// Deletes a record: forgotten if the server never had it, else a tombstone to sync.
-pub async fn delete_contact(ctx: Ctx, id: Uuid) -> Result<(), Vec<String>> {
+pub async fn delete_record(ctx: Ctx, id: Uuid) -> Result<(), Vec<String>> {
     let t = ctx.t();
-    let Some(current) = ctx
-        .records
-        .with_untracked(|r| r.iter().find(|x| x.contact.id == id).cloned())
-    else {
+    let Some(current) = find(ctx, id) else {
         return Ok(());
     };
-    let result = match edit::deletion(&current.contact, current.synced_version) {
+    let result = match edit::deletion(&current.record, current.synced_version) {
         Deletion::Forget => ctx.store().remove(id).await.map(|()| {
-            ctx.records.update(|r| r.retain(|x| x.contact.id != id));
+            ctx.records.update(|r| r.retain(|x| x.record.id() != id));
         }),
-        Deletion::Tombstone(contact) => {
-            let record = LocalRecord {
-                contact: *contact,
+        Deletion::Tombstone(record) => {
+            let local = LocalRecord {
+                record: *record,
                 sync: SyncState::Pending,
                 synced_version: current.synced_version,
             };
             ctx.store()
-                .put(&record)
+                .put(&local)
                 .await
-                .map(|()| replace_or_push(ctx, record))
+                .map(|()| replace_or_push(ctx, local))
         }
     };
     if let Err(err) = result {
@@ -124,7 +140,7 @@ pub async fn delete_contact(ctx: Ctx, id: Uuid) -> Result<(), Vec<String>> {
 
 fn replace_or_push(ctx: Ctx, record: LocalRecord) {
     ctx.records.update(
-        |all| match all.iter_mut().find(|x| x.contact.id == record.contact.id) {
+        |all| match all.iter_mut().find(|x| x.record.id() == record.record.id()) {
             Some(slot) => *slot = record,
             None => all.push(record),
         },
@@ -145,9 +161,9 @@ pub async fn sync_now(ctx: Ctx) -> String {
     let result = sync::run(&ctx.store(), &token, &records, |transitions| {
         ctx.records.update(|all| {
             for t in transitions {
-                if let Some(r) = all.iter_mut().find(|r| r.contact.id == t.id) {
+                if let Some(r) = all.iter_mut().find(|r| r.record.id() == t.id) {
                     if t.to == SyncState::Synced {
-                        r.synced_version = Some(r.contact.version);
+                        r.synced_version = Some(r.record.version());
                     }
                     r.sync = t.to.clone();
                 }
@@ -189,10 +205,10 @@ async fn fetch_person_code_key(ctx: Ctx, token: &str) {
 
 /// Makes a shortcut from a record's situation (never its person code, note or occupation).
 pub fn make_preset(ctx: Ctx, id: Uuid) {
-    let Some(draft) = ctx.records.with_untracked(|r| {
-        r.iter()
-            .find(|x| x.contact.id == id)
-            .map(|x| ContactDraft::from(&x.contact).as_preset())
+    let Some(draft) = find(ctx, id).and_then(|x| {
+        x.record
+            .as_contact()
+            .map(|c| ContactDraft::from(c).as_preset())
     }) else {
         return;
     };

@@ -1,13 +1,13 @@
 //! The server API as seen from the app: one function per endpoint, over `fetch`.
 
 use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode, Me};
-use carnet_core::{BatchOutcome, Contact, Failure, Taxonomy};
+use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
 /// Sends one batch and classifies the answer for the sync state machine.
-pub async fn post_batch(token: &str, records: Vec<Contact>) -> BatchOutcome {
+pub async fn post_batch(token: &str, records: Vec<Record>) -> BatchOutcome {
     let body = match serde_json::to_string(&BatchRequest { records }) {
         Ok(b) => b,
         Err(_) => return BatchOutcome::Failed(Failure::Server),

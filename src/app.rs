@@ -1,7 +1,7 @@
 //! The application shell: shared state, the header with the pending count, the screens and
 //! the bottom navigation.
 
-use carnet_core::{ContactDraft, SyncState, Taxonomy};
+use carnet_core::{ContactDraft, Record, SyncState, Taxonomy};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -12,13 +12,17 @@ use crate::presets::{self, Preset};
 use crate::profile::{self, Profile};
 use crate::storage::{LocalRecord, RecordStore};
 use crate::taxonomy_cache;
-use crate::ui::{contact_form::ContactForm, settings::Settings, today::Today};
+use crate::ui::{
+    activity_form::ActivityForm, contact_form::ContactForm, settings::Settings, today::Today,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Today,
     NewContact,
-    EditContact(Uuid),
+    NewActivity,
+    /// Correct or delete a record (the form matching its type).
+    Edit(Uuid),
     Settings,
 }
 
@@ -149,7 +153,20 @@ pub fn App() -> impl IntoView {
             {move || match ctx.screen.get() {
                 Screen::Today => view! { <Today /> }.into_any(),
                 Screen::NewContact => view! { <ContactForm editing=None /> }.into_any(),
-                Screen::EditContact(id) => view! { <ContactForm editing=Some(id) /> }.into_any(),
+                Screen::NewActivity => view! { <ActivityForm editing=None /> }.into_any(),
+                Screen::Edit(id) => {
+                    let is_activity = ctx
+                        .records
+                        .with_untracked(|r| {
+                            r.iter()
+                                .any(|x| x.record.id() == id && matches!(x.record, Record::Activity(_)))
+                        });
+                    if is_activity {
+                        view! { <ActivityForm editing=Some(id) /> }.into_any()
+                    } else {
+                        view! { <ContactForm editing=Some(id) /> }.into_any()
+                    }
+                }
                 Screen::Settings => view! { <Settings /> }.into_any(),
             }}
         </main>

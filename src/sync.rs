@@ -18,15 +18,15 @@ pub async fn run(
         .iter()
         .filter(|r| r.sync == SyncState::Pending)
         .collect();
-    pending.sort_by_key(|r| r.contact.occurred_at);
-    let mut run = SyncRun::new(pending.iter().map(|r| r.contact.id), MAX_BATCH);
+    pending.sort_by_key(|r| r.record.occurred_at());
+    let mut run = SyncRun::new(pending.iter().map(|r| r.record.id()), MAX_BATCH);
     while let Some(batch) = run.next_batch() {
-        let contacts = batch
+        let records = batch
             .iter()
-            .filter_map(|id| pending.iter().find(|r| r.contact.id == *id))
-            .map(|r| r.contact.clone())
+            .filter_map(|id| pending.iter().find(|r| r.record.id() == *id))
+            .map(|r| r.record.clone())
             .collect();
-        let outcome = api::post_batch(token, contacts).await;
+        let outcome = api::post_batch(token, records).await;
         let transitions = run.settle(outcome);
         // If this write fails the records stay pending on the device and are resent next
         // time; the server answers "duplicate", so nothing is counted twice.

@@ -31,7 +31,7 @@ async function logContact(page, { milieu, age, gender, realities, condoms }) {
     await page.getByRole('button', { name: 'Ajouter un : Condoms' }).click();
   }
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await page.getByText('Contact enregistré sur l\'appareil.').waitFor();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
 }
 
 const pending = (page) => page.getByTestId('pending');

@@ -54,7 +54,7 @@ test('a shortcut logs a contact in three taps or fewer', async () => {
   await page.getByRole('button', { name: 'Ajouter un : Condoms' }).click();
   await page.getByRole('button', { name: 'Ajouter un : Condoms' }).click();
   await saveButton(page).click();
-  await page.getByText('Contact enregistré sur l\'appareil.').waitFor();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
 
   // Made into a shortcut.
   await page.getByRole('button', { name: /^Raccourci — \d\d:\d\d Bar érotique$/ }).click();
@@ -73,7 +73,7 @@ test('a shortcut logs a contact in three taps or fewer', async () => {
   };
   await tap(shortcut);
   await tap(saveButton(page));
-  await page.getByText('Contact enregistré sur l\'appareil.').waitFor();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
   assert.ok(taps <= 3, `${taps} taps`);
   await expectText(contactsToday(page), '2');
   await expectText(pending(page), '2 en attente');
@@ -114,7 +114,7 @@ test('every field of the form, the person code and the note guard', async () => 
 
   await page.getByLabel('Note (facultative)').fill('A parlé de son logement.');
   await saveButton(page).click();
-  await page.getByText('Contact enregistré sur l\'appareil.').waitFor();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
   await expectText(pending(page), '3 en attente');
 
   await sync(page, '3 contacts synchronisés.');
@@ -138,6 +138,7 @@ test('every field of the form, the person code and the note guard', async () => 
     {
       id: undefined,
       occurred_at: undefined,
+      type: 'contact',
       version: 1,
       taxonomy_version: 1,
       program: 'web_adultes',
@@ -171,7 +172,7 @@ test('corrections and deletions, before and after sync', async () => {
     await page.getByRole('radio', { name: 'Homme', exact: true }).check();
     await page.getByRole('checkbox', { name: 'Justice', exact: true }).check();
     await saveButton(page).click();
-    await page.getByText('Contact enregistré sur l\'appareil.').waitFor();
+    await page.getByText('Enregistré sur l\'appareil.').waitFor();
   }
   await expectText(pending(page), '2 en attente');
 
@@ -179,10 +180,10 @@ test('corrections and deletions, before and after sync', async () => {
   await page.getByRole('button', { name: /^Modifier — \d\d:\d\d Rue$/ }).click();
   await page.getByRole('radio', { name: 'Endroit privé / autonome' }).check();
   await saveButton(page).click();
-  await page.getByText('Contact modifié.').waitFor();
+  await page.getByText('Modification enregistrée.').waitFor();
   await page.getByRole('button', { name: /^Modifier — \d\d:\d\d Salon de massage$/ }).click();
   await page.getByRole('button', { name: 'Supprimer' }).click();
-  await page.getByText('Contact supprimé.').waitFor();
+  await page.getByText('Supprimé.').waitFor();
   await expectText(pending(page), '1 en attente');
   assert.equal((await deviceRecordIds(page)).length, 4);
   await sync(page, '1 contact synchronisé.');
@@ -195,7 +196,7 @@ test('corrections and deletions, before and after sync', async () => {
   await page.getByRole('button', { name: /^Modifier — \d\d:\d\d Endroit privé \/ autonome$/ }).click();
   await page.getByRole('radio', { name: 'Café / restaurant' }).check();
   await saveButton(page).click();
-  await page.getByText('Contact modifié.').waitFor();
+  await page.getByText('Modification enregistrée.').waitFor();
   await expectText(pending(page), '1 en attente');
   await sync(page, '1 contact synchronisé.');
   const corrected = (await server.records()).find((r) => r.version === 2);
@@ -206,12 +207,46 @@ test('corrections and deletions, before and after sync', async () => {
   // After sync: a deletion is a tombstone version.
   await page.getByRole('button', { name: /^Modifier — \d\d:\d\d Café \/ restaurant$/ }).click();
   await page.getByRole('button', { name: 'Supprimer' }).click();
-  await page.getByText('Contact supprimé.').waitFor();
+  await page.getByText('Supprimé.').waitFor();
   await expectText(contactsToday(page), '3');
   await sync(page, '1 contact synchronisé.');
   const gone = (await server.records()).find((r) => r.id === corrected.id);
   assert.deepEqual(gone, { id: corrected.id, version: 3, deleted: true });
   assert.equal((await server.versions(corrected.id)).length, 3);
+});
+
+test('activities: a workshop with its head count, a venue visit', async () => {
+  const { page } = phone;
+  await page.getByRole('button', { name: '+ Activité' }).click();
+  await page.getByRole('radio', { name: 'Milieu de vie', exact: true }).check();
+  await page.getByRole('radio', { name: 'Atelier de prévention' }).check();
+  await page.getByLabel('Nombre de participant·e·s').fill('12');
+  await page.getByRole('button', { name: 'Ajouter un : Condoms' }).click();
+  await saveButton(page).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+
+  await page.getByRole('button', { name: '+ Activité' }).click();
+  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
+  await page.getByRole('radio', { name: 'Visite d\'un milieu' }).check();
+  await page.getByRole('radio', { name: 'Salon de massage' }).check();
+  await saveButton(page).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+
+  const activities = await page.getByTestId('activities').innerText();
+  assert.match(activities, /Atelier de prévention\s+1/);
+  assert.match(activities, /Visite d'un milieu\s+1/);
+  // Activities are not contacts.
+  await expectText(contactsToday(page), '3');
+  await expectText(pending(page), '2 en attente');
+  await screenshot(page, 'today-activities');
+  await sync(page, '2 contacts synchronisés.');
+  const kinds = [];
+  for (const r of await server.records()) {
+    const [v] = await server.versions(r.id);
+    if (v.type === 'activity') kinds.push([v.activity, v.head_count ?? null, v.milieu ?? null]);
+  }
+  kinds.sort();
+  assert.deepEqual(kinds, [['atelier', 12, null], ['visite_milieu', null, 'salon_massage']]);
 });
 
 test('English, and both themes at 360 px', async () => {

@@ -4,7 +4,7 @@
 //! worker's PIN) replaces this type's insides only: its methods are already `async`, as
 //! WebCrypto is, so no caller changes.
 
-use carnet_core::Contact;
+use carnet_core::Record;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -20,11 +20,11 @@ pub enum CodecError {
 pub struct BodyCodec;
 
 impl BodyCodec {
-    pub async fn encode(&self, contact: &Contact) -> Result<String, CodecError> {
-        serde_json::to_string(contact).map_err(|e| CodecError::Encode(e.to_string()))
+    pub async fn encode(&self, record: &Record) -> Result<String, CodecError> {
+        serde_json::to_string(record).map_err(|e| CodecError::Encode(e.to_string()))
     }
 
-    pub async fn decode(&self, body: &str) -> Result<Contact, CodecError> {
-        serde_json::from_str(body).map_err(|e| CodecError::Decode(e.to_string()))
+    pub async fn decode(&self, body: &str) -> Result<Record, CodecError> {
+        Record::from_json(body).map_err(|e| CodecError::Decode(e.to_string()))
     }
 }

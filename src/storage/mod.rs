@@ -10,7 +10,7 @@ pub mod codec;
 
 use std::cell::RefCell;
 
-use carnet_core::{Contact, SyncState, Transition};
+use carnet_core::{Record, SyncState, Transition};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -43,10 +43,10 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     }
 }
 
-/// A record as the app holds it: the contact and where it stands with the server.
+/// A record as the app holds it: the record and where it stands with the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalRecord {
-    pub contact: Contact,
+    pub record: Record,
     pub sync: SyncState,
     /// The last version the server acknowledged, if any: decides whether a correction is
     /// a new version and whether a deletion needs a tombstone.
@@ -131,7 +131,7 @@ impl RecordStore {
         let mut records = Vec::with_capacity(rows.len());
         for row in rows {
             records.push(LocalRecord {
-                contact: self.codec.decode(&row.body).await?,
+                record: self.codec.decode(&row.body).await?,
                 sync: row.sync,
                 synced_version: row.synced_version,
             });
@@ -144,11 +144,11 @@ impl RecordStore {
         // Encode before opening the transaction: an await on anything but IndexedDB
         // while a transaction is open lets the browser auto-commit it early.
         let row = Row {
-            id: record.contact.id.to_string(),
-            version: record.contact.version,
+            id: record.record.id().to_string(),
+            version: record.record.version(),
             sync: record.sync.clone(),
             synced_version: record.synced_version,
-            body: self.codec.encode(&record.contact).await?,
+            body: self.codec.encode(&record.record).await?,
         };
         let db = self.db().await?;
         let tx = db

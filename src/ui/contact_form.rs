@@ -85,8 +85,8 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let existing = editing.and_then(|id| {
         ctx.records.with_untracked(|r| {
             r.iter()
-                .find(|x| x.contact.id == id)
-                .map(|x| x.contact.clone())
+                .find(|x| x.record.id() == id)
+                .and_then(|x| x.record.as_contact().cloned())
         })
     });
     let start = match (&existing, ctx.prefill.get_untracked()) {
@@ -97,9 +97,10 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
             // last record.
             let last = ctx.records.with_untracked(|r| {
                 r.iter()
-                    .filter(|x| !x.contact.deleted)
-                    .max_by_key(|x| x.contact.occurred_at)
-                    .map(|x| (x.contact.program.clone(), x.contact.milieu.clone()))
+                    .filter_map(|x| x.record.as_contact())
+                    .filter(|c| !c.deleted)
+                    .max_by_key(|c| c.occurred_at)
+                    .map(|c| (c.program.clone(), c.milieu.clone()))
             });
             ContactDraft {
                 program: last.as_ref().map(|l| l.0.clone()),
@@ -137,7 +138,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
         let Some(id) = editing else { return };
         saving.set(true);
         spawn_local(async move {
-            if let Err(messages) = actions::delete_contact(ctx, id).await {
+            if let Err(messages) = actions::delete_record(ctx, id).await {
                 errors.set(messages);
                 saving.set(false);
             }

@@ -1,6 +1,7 @@
 //! Components: they render state and dispatch actions, nothing else. Storage, network and
 //! domain rules live in `storage`, `api`, `sync` and `carnet-core`.
 
+pub mod activity_form;
 pub mod contact_form;
 pub mod settings;
 pub mod today;

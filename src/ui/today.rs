@@ -1,7 +1,7 @@
 //! « Aujourd'hui »: shortcuts, today's tally from the device's records, the sync button,
 //! and today's contacts (tap to correct, or to make a shortcut).
 
-use carnet_core::{ListKind, SyncState, Tally};
+use carnet_core::{ListKind, Record, SyncState, Tally};
 use chrono::{DateTime, FixedOffset, Timelike};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +18,7 @@ pub fn Today() -> impl IntoView {
     let tally = Memo::new(move |_| {
         let today = platform::today();
         ctx.records
-            .with(|r| Tally::for_day(r.iter().map(|x| &x.contact), today))
+            .with(|r| Tally::for_day(r.iter().map(|x| &x.record), today))
     });
     let label = move |kind: ListKind, code: &str| {
         let lang = ctx.lang();
@@ -110,59 +110,88 @@ pub fn Today() -> impl IntoView {
             .collect_view()
     };
 
-    let todays_contacts = move || {
+    let activity_rows = move || {
+        tally
+            .get()
+            .activities
+            .into_iter()
+            .map(|(code, n)| {
+                view! {
+                    <li>
+                        <span>{label(ListKind::ActivityKinds, &code)}</span>
+                        <strong>{n}</strong>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    let todays_records = move || {
         let today = platform::today();
         let t = ctx.t();
         let mut list: Vec<_> = ctx.records.with(|r| {
             r.iter()
-                .filter(|x| !x.contact.deleted && x.contact.local_date() == today)
+                .filter(|x| !x.record.deleted() && x.record.occurred_at().date_naive() == today)
                 .cloned()
                 .collect()
         });
-        list.sort_by_key(|r| std::cmp::Reverse(r.contact.occurred_at));
+        list.sort_by_key(|r| std::cmp::Reverse(r.record.occurred_at()));
         list.into_iter()
             .map(|r| {
-                let id = r.contact.id;
+                let id = r.record.id();
                 let (state_class, state_text) = match r.sync {
                     SyncState::Pending => ("state pending", t.state_pending),
                     SyncState::Synced => ("state synced", t.state_synced),
                     SyncState::Rejected { .. } => ("state rejected", t.state_rejected),
                 };
-                let realities = r
-                    .contact
-                    .realities
-                    .iter()
-                    .map(|c| label(ListKind::Realities, c))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let time = clock(&r.contact.occurred_at);
-                let milieu = label(ListKind::Milieux, &r.contact.milieu);
-                let edit_label = format!("{} — {time} {milieu}", t.edit);
-                let shortcut_label = format!("{} — {time} {milieu}", t.make_shortcut);
+                let time = clock(&r.record.occurred_at());
+                let (title, detail, is_contact) = match &r.record {
+                    Record::Contact(c) => (
+                        label(ListKind::Milieux, &c.milieu),
+                        c.realities
+                            .iter()
+                            .map(|code| label(ListKind::Realities, code))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        true,
+                    ),
+                    Record::Activity(a) => (
+                        label(ListKind::ActivityKinds, &a.activity),
+                        a.milieu
+                            .as_deref()
+                            .map(|m| label(ListKind::Milieux, m))
+                            .unwrap_or_default(),
+                        false,
+                    ),
+                };
+                let edit_label = format!("{} — {time} {title}", t.edit);
+                let shortcut_label = format!("{} — {time} {title}", t.make_shortcut);
                 view! {
                     <li class="contact-item">
                         <div class="contact-head">
                             <time>{time}</time>
-                            <span>{milieu}</span>
+                            <span>{title}</span>
                             <span class=state_class>{state_text}</span>
                         </div>
-                        <div class="contact-sub">{realities}</div>
+                        <div class="contact-sub">{detail}</div>
                         <div class="contact-actions">
                             <button
                                 type="button"
                                 aria-label=edit_label
                                 disabled=move || ctx.syncing.get()
-                                on:click=move |_| ctx.go(Screen::EditContact(id))
+                                on:click=move |_| ctx.go(Screen::Edit(id))
                             >
                                 {t.edit}
                             </button>
-                            <button
-                                type="button"
-                                aria-label=shortcut_label
-                                on:click=move |_| actions::make_preset(ctx, id)
-                            >
-                                {t.make_shortcut}
-                            </button>
+                            <Show when=move || is_contact>
+                                <button
+                                    type="button"
+                                    aria-label=shortcut_label.clone()
+                                    on:click=move |_| actions::make_preset(ctx, id)
+                                >
+                                    {t.make_shortcut}
+                                </button>
+                            </Show>
                         </div>
                     </li>
                 }
@@ -173,9 +202,14 @@ pub fn Today() -> impl IntoView {
     view! {
         <section class="today" aria-labelledby="today-title">
             <h1 id="today-title">{move || ctx.t().today_title}</h1>
-            <button type="button" class="primary big" on:click=move |_| ctx.go(Screen::NewContact)>
-                {move || format!("+ {}", ctx.t().new_contact)}
-            </button>
+            <div class="new-buttons">
+                <button type="button" class="primary big" on:click=move |_| ctx.go(Screen::NewContact)>
+                    {move || format!("+ {}", ctx.t().new_contact)}
+                </button>
+                <button type="button" class="big" on:click=move |_| ctx.go(Screen::NewActivity)>
+                    {move || format!("+ {}", ctx.t().new_activity)}
+                </button>
+            </div>
             <Show when=move || ctx.presets.with(|p| !p.is_empty())>
                 <h2>{move || ctx.t().shortcuts}</h2>
                 <ul class="presets" aria-label=move || ctx.t().shortcuts>{preset_buttons}</ul>
@@ -190,6 +224,10 @@ pub fn Today() -> impl IntoView {
                 <Show when=move || tally.with(|t| !t.per_reality.is_empty())>
                     <h2>{move || ctx.t().per_reality}</h2>
                     <ul class="bars" data-testid="per-reality">{reality_rows}</ul>
+                </Show>
+                <Show when=move || tally.with(|t| !t.activities.is_empty())>
+                    <h2>{move || ctx.t().activities_today}</h2>
+                    <ul class="kv" data-testid="activities">{activity_rows}</ul>
                 </Show>
                 <Show when=move || tally.with(|t| !t.material.is_empty())>
                     <h2>{move || ctx.t().material_today}</h2>
@@ -211,10 +249,10 @@ pub fn Today() -> impl IntoView {
             </div>
             <h2>{move || ctx.t().todays_contacts}</h2>
             <Show
-                when=move || tally.with(|t| t.contacts > 0)
+                when=move || tally.with(|t| t.contacts > 0 || !t.activities.is_empty())
                 fallback=move || view! { <p class="muted">{move || ctx.t().no_contact_yet}</p> }
             >
-                <ul class="contacts">{todays_contacts}</ul>
+                <ul class="contacts">{todays_records}</ul>
             </Show>
             <Show when=move || ctx.presets.with(|p| p.is_empty()) && tally.with(|t| t.contacts > 0)>
                 <p class="help">{move || ctx.t().shortcuts_help}</p>

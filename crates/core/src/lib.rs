@@ -5,7 +5,9 @@
 //! how tallies are counted and how the sync queue moves. Nothing in this crate reads a
 //! clock, draws randomness or touches storage: callers pass ids, timestamps and "today".
 
+pub mod activity;
 pub mod edit;
+pub mod envelope;
 pub mod note;
 pub mod person;
 pub mod record;
@@ -14,6 +16,8 @@ pub mod tally;
 pub mod taxonomy;
 pub mod wire;
 
+pub use activity::{Activity, ActivityDraft};
+pub use envelope::Record;
 pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };

@@ -77,7 +77,7 @@ pub struct Contact {
     pub note: Option<String>,
 }
 
-fn first_version() -> u32 {
+pub(crate) fn first_version() -> u32 {
     1
 }
 

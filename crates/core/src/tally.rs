@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::envelope::Record;
 use crate::record::Contact;
 
 /// Counts over a set of contacts.
@@ -20,26 +21,43 @@ pub struct Tally {
     pub contacts: u32,
     pub per_reality: BTreeMap<String, u32>,
     pub per_milieu: BTreeMap<String, u32>,
-    /// Material given, summed over contacts.
+    /// Material given, summed over contacts and activities.
     pub material: BTreeMap<String, u64>,
+    /// Activities (no one person) by kind.
+    pub activities: BTreeMap<String, u32>,
+    /// Workshop participants, summed.
+    pub head_count: u64,
 }
 
 impl Tally {
-    /// Counts every contact given, except deletions (tombstones).
-    pub fn of<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Self {
+    /// Counts every record given, except deletions (tombstones).
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
         let mut tally = Tally::default();
-        for contact in contacts.into_iter().filter(|c| !c.deleted) {
-            tally.add(contact);
+        for record in records.into_iter().filter(|r| !r.deleted()) {
+            match record {
+                Record::Contact(c) => tally.add_contact(c),
+                Record::Activity(a) => {
+                    *tally.activities.entry(a.activity.clone()).or_default() += 1;
+                    tally.head_count += u64::from(a.head_count.unwrap_or(0));
+                    for (code, &count) in &a.material {
+                        *tally.material.entry(code.clone()).or_default() += u64::from(count);
+                    }
+                }
+            }
         }
         tally
     }
 
-    /// Counts the contacts that happened on `day`, in each contact's own local time.
-    pub fn for_day<'a>(contacts: impl IntoIterator<Item = &'a Contact>, day: NaiveDate) -> Self {
-        Self::of(contacts.into_iter().filter(|c| c.local_date() == day))
+    /// Counts the records of `day`, in each record's own local time.
+    pub fn for_day<'a>(records: impl IntoIterator<Item = &'a Record>, day: NaiveDate) -> Self {
+        Self::of(
+            records
+                .into_iter()
+                .filter(|r| r.occurred_at().date_naive() == day),
+        )
     }
 
-    fn add(&mut self, contact: &Contact) {
+    fn add_contact(&mut self, contact: &Contact) {
         self.contacts += 1;
         for reality in &contact.realities {
             *self.per_reality.entry(reality.clone()).or_default() += 1;
@@ -54,7 +72,12 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::tests::contact;
+    use crate::activity::tests::activity;
+    use crate::record::tests;
+
+    fn contact(n: u128, when: &str, realities: &[&str]) -> Record {
+        Record::Contact(tests::contact(n, when, realities))
+    }
 
     #[test]
     fn realities_count_per_contact_and_may_exceed_contacts() {
@@ -100,9 +123,29 @@ mod tests {
     #[test]
     fn deleted_records_do_not_count() {
         let kept = contact(1, "2026-11-28T21:00:00-05:00", &["sante"]);
-        let gone = contact(2, "2026-11-28T21:30:00-05:00", &["justice"]).tombstone();
+        let gone = Record::Contact(
+            tests::contact(2, "2026-11-28T21:30:00-05:00", &["justice"]).tombstone(),
+        );
         let t = Tally::of([&kept, &gone]);
         assert_eq!(t.contacts, 1);
         assert!(!t.per_reality.contains_key("justice"));
+    }
+
+    #[test]
+    fn activities_are_counted_apart_from_contacts() {
+        let mut workshop = activity(3, "2026-11-28T14:00:00-05:00", "atelier");
+        workshop.head_count = Some(12);
+        workshop.material = BTreeMap::from([("condoms".into(), 40)]);
+        let records = [
+            contact(1, "2026-11-28T21:00:00-05:00", &["sante"]),
+            Record::Activity(workshop),
+            Record::Activity(activity(4, "2026-11-28T20:00:00-05:00", "visite_milieu")),
+        ];
+        let t = Tally::of(&records);
+        assert_eq!(t.contacts, 1);
+        assert_eq!(t.activities["atelier"], 1);
+        assert_eq!(t.activities["visite_milieu"], 1);
+        assert_eq!(t.head_count, 12);
+        assert_eq!(t.material["condoms"], 52);
     }
 }

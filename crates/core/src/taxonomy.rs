@@ -42,10 +42,11 @@ pub enum ListKind {
     Materials,
     Partners,
     Venues,
+    ActivityKinds,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 13] = [
+    pub const ALL: [ListKind; 14] = [
         ListKind::Programs,
         ListKind::Milieux,
         ListKind::Modes,
@@ -59,6 +60,7 @@ impl ListKind {
         ListKind::Materials,
         ListKind::Partners,
         ListKind::Venues,
+        ListKind::ActivityKinds,
     ];
 
     /// The JSON key of this list in the taxonomy document.
@@ -77,6 +79,7 @@ impl ListKind {
             ListKind::Materials => "materials",
             ListKind::Partners => "partners",
             ListKind::Venues => "venues",
+            ListKind::ActivityKinds => "activity_kinds",
         }
     }
 
@@ -116,6 +119,9 @@ pub struct Taxonomy {
     pub partners: Vec<Entry>,
     #[serde(default)]
     pub venues: Vec<Entry>,
+    /// Kinds of activity that involve no one person (venue visit, ad posted, …).
+    #[serde(default)]
+    pub activity_kinds: Vec<Entry>,
 }
 
 /// Why a taxonomy document was refused.
@@ -181,6 +187,7 @@ impl Taxonomy {
             materials: vec![],
             partners: vec![],
             venues: vec![],
+            activity_kinds: vec![],
         }
     }
 
@@ -264,6 +271,7 @@ impl Taxonomy {
             ListKind::Materials => &self.materials,
             ListKind::Partners => &self.partners,
             ListKind::Venues => &self.venues,
+            ListKind::ActivityKinds => &self.activity_kinds,
         }
     }
 
@@ -311,6 +319,7 @@ mod tests {
         assert_eq!(t.intervention_types.len(), 7);
         assert_eq!(t.materials.len(), 7);
         assert_eq!(t.occupations.len(), 9);
+        assert_eq!(t.activity_kinds.len(), 5);
         assert_eq!(Taxonomy::builtin(), t);
         assert_eq!(
             t.entry(ListKind::Milieux, "bar_erotique").unwrap().fr,

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::record::{Contact, FieldError};
+use crate::envelope::Record;
+use crate::record::FieldError;
 
 /// Most records one `POST /api/v1/records` may carry. Keeps a request small enough for a
 /// poor mobile connection and bounds the server's work per request.
@@ -18,7 +19,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    pub records: Vec<Contact>,
+    pub records: Vec<Record>,
 }
 
 /// `200 OK` answer to a batch: one result per record, in request order. Sent only after

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
     ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, RecordList, RecordRejection, RecordVersion,
 };
-use carnet_core::{Contact, FieldError, Reason, Taxonomy};
+use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -167,7 +167,7 @@ pub async fn record_versions(
     State(state): State<Arc<AppState>>,
     Worker(worker): Worker,
     Path(id): Path<Uuid>,
-) -> Result<Json<Vec<Contact>>, Failure> {
+) -> Result<Json<Vec<Record>>, Failure> {
     let store = state.store.clone();
     let versions = tokio::task::spawn_blocking(move || store.versions(worker, id))
         .await
@@ -216,7 +216,7 @@ pub async fn not_found() -> Failure {
 
 /// Decodes and validates a whole batch, record by record, so one bad record is reported
 /// by position and id instead of failing the batch with an opaque parse error.
-pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Contact>, Failure> {
+pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Failure> {
     let malformed =
         |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);
     let value: serde_json::Value =
@@ -248,9 +248,9 @@ pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Contact>, Fa
             .get("id")
             .and_then(|v| v.as_str())
             .and_then(|s| Uuid::parse_str(s).ok());
-        match serde_json::from_value::<Contact>(item.clone()) {
-            Ok(contact) => match contact.validate(taxonomy) {
-                Ok(()) => records.push(contact),
+        match Record::from_value(item.clone()) {
+            Ok(record) => match record.validate(taxonomy) {
+                Ok(()) => records.push(record),
                 Err(err) => rejections.push(RecordRejection {
                     index,
                     id,

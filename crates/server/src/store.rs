@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use carnet_core::wire::{RecordResult, RecordStatus};
-use carnet_core::{Contact, Taxonomy};
+use carnet_core::{Record, Taxonomy};
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 use uuid::Uuid;
@@ -215,7 +215,7 @@ impl Store {
     pub fn store_batch(
         &self,
         worker: WorkerId,
-        records: &[Contact],
+        records: &[Record],
     ) -> Result<Vec<RecordResult>, StoreError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -224,11 +224,11 @@ impl Store {
         for record in records {
             let canonical = record.clone().normalized();
             let body = serde_json::to_string(&canonical)?;
-            let id = record.id.to_string();
+            let id = record.id().to_string();
             let same_version: Option<(i64, String)> = tx
                 .query_row(
                     "SELECT worker_id, body FROM records WHERE id = ?1 AND version = ?2",
-                    params![id, record.version],
+                    params![id, record.version()],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
@@ -239,24 +239,25 @@ impl Store {
                     |row| row.get(0),
                 )
                 .optional()?;
-            let status = match (same_version, owner) {
-                (Some((w, stored)), _) if w == worker.0 && stored == body => {
-                    RecordStatus::Duplicate
-                }
-                (Some(_), _) => RecordStatus::Conflict,
-                (None, Some(w)) if w != worker.0 => RecordStatus::Conflict,
-                (None, _) => {
-                    tx.execute(
+            let status =
+                match (same_version, owner) {
+                    (Some((w, stored)), _) if w == worker.0 && stored == body => {
+                        RecordStatus::Duplicate
+                    }
+                    (Some(_), _) => RecordStatus::Conflict,
+                    (None, Some(w)) if w != worker.0 => RecordStatus::Conflict,
+                    (None, _) => {
+                        tx.execute(
                         "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![id, record.version, worker.0, record.deleted, body, received],
+                        params![id, record.version(), worker.0, record.deleted(), body, received],
                     )?;
-                    RecordStatus::Stored
-                }
-            };
+                        RecordStatus::Stored
+                    }
+                };
             results.push(RecordResult {
-                id: record.id,
-                version: record.version,
+                id: record.id(),
+                version: record.version(),
                 status,
             });
         }
@@ -295,7 +296,7 @@ impl Store {
     }
 
     /// Every version of one record of one worker, oldest first (the audit trail).
-    pub fn versions(&self, worker: WorkerId, id: Uuid) -> Result<Vec<Contact>, StoreError> {
+    pub fn versions(&self, worker: WorkerId, id: Uuid) -> Result<Vec<Record>, StoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT body FROM records WHERE worker_id = ?1 AND id = ?2 ORDER BY version",
@@ -307,7 +308,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         bodies
             .iter()
-            .map(|b| serde_json::from_str(b).map_err(StoreError::from))
+            .map(|b| Record::from_json(b).map_err(StoreError::from))
             .collect()
     }
 }

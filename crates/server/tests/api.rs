@@ -618,6 +618,41 @@ fn a_walking_skeleton_database_is_migrated_without_losing_records() {
         )
         .unwrap();
     assert_eq!(versions.len(), 1);
-    assert_eq!(versions[0].mode, "en_personne");
-    assert_eq!(versions[0].version, 1);
+    assert_eq!(versions[0].as_contact().unwrap().mode, "en_personne");
+    assert_eq!(versions[0].version(), 1);
+}
+
+#[test]
+fn activities_sync_with_the_same_rules_as_contacts() {
+    let s = TestServer::start();
+    let workshop = json!({
+        "type": "activity",
+        "id": "00000000-0000-4000-8000-00000000a001",
+        "taxonomy_version": 1,
+        "occurred_at": "2026-11-28T14:00:00-05:00",
+        "program": "milieu_de_vie",
+        "activity": "atelier",
+        "head_count": 12
+    });
+    let (status, body) = s.post(&json!({ "records": [workshop.clone(), record(1)] }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(statuses(&body), ["stored", "stored"]);
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [workshop.clone()] })).1),
+        ["duplicate"]
+    );
+    let mut bad = workshop;
+    bad["id"] = json!("00000000-0000-4000-8000-00000000a002");
+    bad["activity"] = json!("fete");
+    bad["head_count"] = json!(5000);
+    let (status, resp) = s.post(&json!({ "records": [bad] }));
+    assert_eq!(status, 422);
+    let fields: Vec<_> = resp["records"][0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["activity", "head_count"]);
+    assert_eq!(s.rows(), 2);
 }

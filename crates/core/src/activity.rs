@@ -1,0 +1,250 @@
+//! Work that involves no one person: a venue visit, an ad posted, a site monitored, a
+//! prevention workshop with its head count.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::note::check_note;
+use crate::record::{FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError};
+use crate::taxonomy::{ListKind, Taxonomy};
+
+/// Largest head count of one workshop.
+pub const MAX_HEAD_COUNT: u32 = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    pub id: Uuid,
+    #[serde(default = "crate::record::first_version")]
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    pub taxonomy_version: u32,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub program: String,
+    /// Code from the taxonomy's `activity_kinds`.
+    pub activity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milieu: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Participants of a workshop: a count, never a list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub material: BTreeMap<String, u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// An activity being filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityDraft {
+    pub program: Option<String>,
+    pub activity: Option<String>,
+    pub milieu: Option<String>,
+    pub venue: Option<String>,
+    pub platform: Option<String>,
+    pub head_count: Option<u32>,
+    pub material: BTreeMap<String, u32>,
+    pub note: Option<String>,
+}
+
+impl From<&Activity> for ActivityDraft {
+    fn from(a: &Activity) -> Self {
+        ActivityDraft {
+            program: Some(a.program.clone()),
+            activity: Some(a.activity.clone()),
+            milieu: a.milieu.clone(),
+            venue: a.venue.clone(),
+            platform: a.platform.clone(),
+            head_count: a.head_count,
+            material: a.material.clone(),
+            note: a.note.clone(),
+        }
+    }
+}
+
+impl ActivityDraft {
+    /// Turns the draft into a valid activity, or lists everything still wrong with it.
+    pub fn finish(
+        self,
+        id: Uuid,
+        occurred_at: DateTime<FixedOffset>,
+        taxonomy: &Taxonomy,
+    ) -> Result<Activity, RecordError> {
+        let mut missing = Vec::new();
+        if self.program.is_none() {
+            missing.push(FieldError {
+                field: "program".into(),
+                reason: Reason::Missing,
+            });
+        }
+        if self.activity.is_none() {
+            missing.push(FieldError {
+                field: "activity".into(),
+                reason: Reason::Missing,
+            });
+        }
+        let activity = Activity {
+            id,
+            version: 1,
+            deleted: false,
+            taxonomy_version: taxonomy.version,
+            occurred_at,
+            program: self.program.unwrap_or_default(),
+            activity: self.activity.unwrap_or_default(),
+            milieu: self.milieu,
+            venue: self.venue,
+            platform: self.platform,
+            head_count: self.head_count,
+            material: self.material,
+            note: self.note,
+        };
+        let mut errors = missing;
+        if let Err(more) = activity.validate(taxonomy) {
+            for e in more.errors {
+                if !errors.iter().any(|m| m.field == e.field) {
+                    errors.push(e);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(activity.normalized())
+        } else {
+            Err(RecordError { errors })
+        }
+    }
+}
+
+impl Activity {
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<(), RecordError> {
+        let mut errors = Vec::new();
+        let mut push = |field: &str, reason| {
+            errors.push(FieldError {
+                field: field.into(),
+                reason,
+            })
+        };
+        if self.id.is_nil() {
+            push("id", Reason::NilId);
+        }
+        if self.version == 0 {
+            push("version", Reason::BadVersion);
+        }
+        for (field, kind, code) in [
+            ("program", ListKind::Programs, &self.program),
+            ("activity", ListKind::ActivityKinds, &self.activity),
+        ] {
+            if code.is_empty() {
+                push(field, Reason::Missing);
+            } else if !taxonomy.contains(kind, code) {
+                push(field, Reason::UnknownCode);
+            }
+        }
+        for (field, kind, code) in [
+            ("milieu", ListKind::Milieux, &self.milieu),
+            ("venue", ListKind::Venues, &self.venue),
+            ("platform", ListKind::Platforms, &self.platform),
+        ] {
+            if code.as_ref().is_some_and(|c| !taxonomy.contains(kind, c)) {
+                push(field, Reason::UnknownCode);
+            }
+        }
+        if self.head_count.is_some_and(|n| n > MAX_HEAD_COUNT) {
+            push("head_count", Reason::TooLarge);
+        }
+        for (code, &count) in &self.material {
+            let field = format!("material.{code}");
+            if !taxonomy.contains(ListKind::Materials, code) {
+                push(&field, Reason::UnknownCode);
+            } else if count > MAX_MATERIAL_PER_ITEM {
+                push(&field, Reason::TooLarge);
+            }
+        }
+        if let Some(problem) = self.note.as_deref().and_then(|n| check_note(n).err()) {
+            push("note", problem.into());
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RecordError { errors })
+        }
+    }
+
+    /// Zero counts dropped, blank note removed.
+    pub fn normalized(mut self) -> Self {
+        self.material.retain(|_, n| *n > 0);
+        if let Some(note) = &self.note {
+            let trimmed = note.trim();
+            self.note = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::record::tests::at;
+
+    pub fn activity(n: u128, when: &str, kind: &str) -> Activity {
+        ActivityDraft {
+            program: Some("catwoman".into()),
+            activity: Some(kind.into()),
+            milieu: Some("salon_massage".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(n), at(when), &Taxonomy::builtin())
+        .unwrap()
+    }
+
+    #[test]
+    fn a_workshop_with_its_head_count() {
+        let t = Taxonomy::builtin();
+        let a = ActivityDraft {
+            program: Some("milieu_de_vie".into()),
+            activity: Some("atelier".into()),
+            head_count: Some(12),
+            material: BTreeMap::from([("condoms".into(), 40), ("gomme".into(), 0)]),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(1), at("2026-11-28T14:00:00-05:00"), &t)
+        .unwrap();
+        assert_eq!(a.head_count, Some(12));
+        assert_eq!(a.material, BTreeMap::from([("condoms".into(), 40)]));
+    }
+
+    #[test]
+    fn refuses_missing_unknown_and_impossible_values() {
+        let t = Taxonomy::builtin();
+        let err = ActivityDraft {
+            milieu: Some("casino".into()),
+            head_count: Some(MAX_HEAD_COUNT + 1),
+            note: Some("www.exemple.ca".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(2), at("2026-11-28T14:00:00Z"), &t)
+        .unwrap_err();
+        let got: Vec<_> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("program", Reason::Missing),
+                ("activity", Reason::Missing),
+                ("milieu", Reason::UnknownCode),
+                ("head_count", Reason::TooLarge),
+                ("note", Reason::LooksLikeUrl),
+            ]
+        );
+    }
+}

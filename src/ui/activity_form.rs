@@ -1,0 +1,163 @@
+//! « Activité »: work that involves no one person (venue visit, ad posted, site monitored,
+//! workshop with its head count).
+
+use carnet_core::{ActivityDraft, ListKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+use crate::actions;
+use crate::app::{Screen, use_ctx};
+use crate::ui::widgets::{ChoiceGroup, Counter};
+
+#[component]
+pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
+    let ctx = use_ctx();
+    let existing = editing.and_then(|id| {
+        ctx.records.with_untracked(|r| {
+            r.iter()
+                .find(|x| x.record.id() == id)
+                .and_then(|x| match &x.record {
+                    carnet_core::Record::Activity(a) => Some(ActivityDraft::from(a)),
+                    carnet_core::Record::Contact(_) => None,
+                })
+        })
+    });
+    let start = existing.unwrap_or_else(|| ActivityDraft {
+        // Start from the program of the last record: a worker rarely changes it.
+        program: ctx.records.with_untracked(|r| {
+            r.iter()
+                .max_by_key(|x| x.record.occurred_at())
+                .map(|x| x.record.program().to_owned())
+        }),
+        ..ActivityDraft::default()
+    });
+    let program = RwSignal::new(start.program);
+    let activity = RwSignal::new(start.activity);
+    let milieu = RwSignal::new(start.milieu);
+    let venue = RwSignal::new(start.venue);
+    let platform = RwSignal::new(start.platform);
+    let head_count = RwSignal::new(start.head_count.unwrap_or(0));
+    let material = RwSignal::new(start.material);
+    let note = RwSignal::new(start.note.unwrap_or_default());
+    let errors = RwSignal::new(Vec::<String>::new());
+    let saving = RwSignal::new(false);
+    let has_venues = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() || ctx.loaded.get_untracked() != Some(true) {
+            return;
+        }
+        saving.set(true);
+        let text = note.get_untracked();
+        let draft = ActivityDraft {
+            program: program.get_untracked(),
+            activity: activity.get_untracked(),
+            milieu: milieu.get_untracked(),
+            venue: venue.get_untracked(),
+            platform: platform.get_untracked(),
+            head_count: Some(head_count.get_untracked()).filter(|n| *n > 0),
+            material: material.get_untracked(),
+            note: (!text.trim().is_empty()).then_some(text),
+        };
+        spawn_local(async move {
+            if let Err(messages) = actions::save_activity(ctx, editing, draft).await {
+                errors.set(messages);
+                saving.set(false);
+            }
+        });
+    };
+    let delete = move |_| {
+        let Some(id) = editing else { return };
+        saving.set(true);
+        spawn_local(async move {
+            if let Err(messages) = actions::delete_record(ctx, id).await {
+                errors.set(messages);
+                saving.set(false);
+            }
+        });
+    };
+    let material_counters = move || {
+        ctx.taxonomy
+            .with(|t| t.active(ListKind::Materials).cloned().collect::<Vec<_>>())
+            .into_iter()
+            .map(|entry| view! { <Counter entry=entry counts=material /> })
+            .collect_view()
+    };
+
+    view! {
+        <form class="activity-form" on:submit=submit novalidate>
+            <h1>{move || if editing.is_some() { ctx.t().edit_activity } else { ctx.t().new_activity }}</h1>
+            <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=program />
+            <ChoiceGroup legend=|t| t.activity_kind name="activity" kind=ListKind::ActivityKinds selected=activity />
+            <ChoiceGroup legend=|t| t.milieu name="milieu" kind=ListKind::Milieux selected=milieu optional=true />
+            <Show when=move || has_venues>
+                <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=venue optional=true />
+            </Show>
+            <ChoiceGroup legend=|t| t.platform name="platform" kind=ListKind::Platforms selected=platform optional=true />
+            <div class="field">
+                <label for="head-count">{move || ctx.t().head_count}</label>
+                <input
+                    id="head-count"
+                    type="number"
+                    inputmode="numeric"
+                    min="0"
+                    prop:value=move || head_count.get().to_string()
+                    on:input=move |ev| {
+                        head_count.set(event_target_value(&ev).trim().parse().unwrap_or(0))
+                    }
+                />
+            </div>
+            <fieldset class="group">
+                <legend>{move || ctx.t().material}</legend>
+                {material_counters}
+            </fieldset>
+            <div class="field">
+                <label for="note">{move || ctx.t().note}</label>
+                <textarea
+                    id="note"
+                    rows="3"
+                    maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))
+                ></textarea>
+                <p class="help">{move || ctx.t().note_help}</p>
+            </div>
+            <div class="form-actions">
+                <Show when=move || errors.with(|e| !e.is_empty())>
+                    <div class="errors" role="alert">
+                        <p>{move || ctx.t().fix_errors}</p>
+                        <ul>
+                            {move || {
+                                errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
+                            }}
+                        </ul>
+                    </div>
+                </Show>
+                {move || {
+                    if editing.is_some() {
+                        view! {
+                            <button type="button" class="danger" disabled=move || saving.get() on:click=delete>
+                                {ctx.t().delete}
+                            </button>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="secondary" on:click=move |_| ctx.go(Screen::Today)>
+                                {ctx.t().cancel}
+                            </button>
+                        }
+                            .into_any()
+                    }
+                }}
+                <button type="submit" class="primary" disabled=move || saving.get()>
+                    {move || if saving.get() { ctx.t().saving } else { ctx.t().save }}
+                </button>
+            </div>
+        </form>
+    }
+}
