@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/setup.sh --browser
 
+echo "==> colour contrast (WCAG AA, both themes)"
+python3 scripts/contrast.py --check
+
 echo "==> cargo fmt --check"
 cargo fmt --all --check
 
