@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod note;
 pub mod person;
 pub mod record;
+pub mod report;
 pub mod sync;
 pub mod tally;
 pub mod taxonomy;
@@ -21,6 +22,7 @@ pub use envelope::Record;
 pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };
+pub use report::{Report, ReportFilter};
 pub use sync::{BatchOutcome, Failure, SyncRun, SyncState, SyncSummary, Transition};
 pub use tally::Tally;
 pub use taxonomy::{Entry, ListKind, Taxonomy, TaxonomyError};

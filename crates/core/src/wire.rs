@@ -70,6 +70,10 @@ pub enum ErrorCode {
     InvalidRecords,
     /// 401: missing, unknown or revoked token.
     Unauthorized,
+    /// 403: the token may not read this (a worker asking for another worker's figures).
+    Forbidden,
+    /// 400: a query parameter is missing or invalid (dates, program, format).
+    InvalidQuery,
     /// 404: no such endpoint.
     NotFound,
     /// 500: the server failed; nothing was acknowledged, retry later.
@@ -122,4 +126,27 @@ pub struct Me {
     pub person_code_key: String,
     /// Version of the organisation's current taxonomy.
     pub taxonomy_version: u32,
+}
+
+/// `GET /api/v1/tallies`: one report per worker, for coordinators (a worker gets its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tallies {
+    pub filter: crate::report::ReportFilter,
+    pub workers: Vec<WorkerTally>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerTally {
+    pub worker: String,
+    pub report: crate::report::Report,
+}
+
+/// `GET /api/v1/report` (JSON): the filter and the tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportResponse {
+    pub filter: crate::report::ReportFilter,
+    /// The worker the report is limited to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    pub report: crate::report::Report,
 }

@@ -8,18 +8,21 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
     ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, RecordList, RecordRejection, RecordVersion,
+    ReportResponse, Tallies, WorkerTally,
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
+use carnet_core::{Report, ReportFilter};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::store::{StoreError, WorkerId};
+use crate::store::{Caller, Role, StoreError, WorkerId};
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -73,6 +76,21 @@ impl FromRequestParts<Arc<AppState>> for Worker {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        let Authed(caller) = Authed::from_request_parts(parts, state).await?;
+        Ok(Worker(caller.worker))
+    }
+}
+
+/// The caller behind the request's bearer token, with its role.
+pub struct Authed(pub Caller);
+
+impl FromRequestParts<Arc<AppState>> for Authed {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
         let unauthorized =
             |msg: &str| Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, msg);
         let token = parts
@@ -85,11 +103,11 @@ impl FromRequestParts<Arc<AppState>> for Worker {
             .ok_or_else(|| unauthorized("missing bearer token"))?
             .to_owned();
         let store = state.store.clone();
-        let worker = tokio::task::spawn_blocking(move || store.worker_for_token(&token))
+        let caller = tokio::task::spawn_blocking(move || store.caller_for_token(&token))
             .await
             .map_err(Failure::internal)??;
-        worker
-            .map(Worker)
+        caller
+            .map(Authed)
             .ok_or_else(|| unauthorized("unknown or revoked token"))
     }
 }
@@ -282,4 +300,167 @@ pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Fai
         failure.body.records = rejections;
         Err(failure)
     }
+}
+
+/// Query of `GET /api/v1/report` and `GET /api/v1/tallies`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    #[serde(default)]
+    program: Option<String>,
+    #[serde(default)]
+    worker: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+fn invalid_query(message: impl Into<String>) -> Failure {
+    Failure::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
+}
+
+impl ReportQuery {
+    fn filter(&self, taxonomy: &Taxonomy) -> Result<ReportFilter, Failure> {
+        if self.from > self.to {
+            return Err(invalid_query("`from` is after `to`"));
+        }
+        let program = self.program.clone().filter(|p| !p.is_empty());
+        if let Some(p) = program
+            .as_deref()
+            .filter(|p| !taxonomy.contains(carnet_core::ListKind::Programs, p))
+        {
+            return Err(invalid_query(format!("unknown program `{p}`")));
+        }
+        Ok(ReportFilter {
+            from: self.from,
+            to: self.to,
+            program,
+        })
+    }
+}
+
+type QueryResult = Result<Query<ReportQuery>, QueryRejection>;
+
+fn parse_query(query: QueryResult) -> Result<ReportQuery, Failure> {
+    query.map(|Query(q)| q).map_err(|e| {
+        invalid_query(format!(
+            "expected from=YYYY-MM-DD&to=YYYY-MM-DD[&program=…][&worker=…][&format=csv]: {}",
+            e.body_text()
+        ))
+    })
+}
+
+/// Whose records a caller may read: a worker only its own; a coordinator everyone's, or
+/// the named worker's.
+fn scope(
+    store: &crate::store::Store,
+    caller: Caller,
+    worker: Option<&str>,
+) -> Result<Option<(WorkerId, String)>, Failure> {
+    let own = store.worker_name(caller.worker)?;
+    match (caller.role, worker) {
+        (Role::Worker, None) => Ok(Some((caller.worker, own))),
+        (Role::Worker, Some(name)) if name == own => Ok(Some((caller.worker, own))),
+        (Role::Worker, Some(_)) => Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "a worker token reads only its own figures",
+        )),
+        (Role::Coordinator, None) => Ok(None),
+        (Role::Coordinator, Some(name)) => match store.worker_by_name(name)? {
+            Some(id) => Ok(Some((id, name.to_owned()))),
+            None => Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no such worker",
+            )),
+        },
+    }
+}
+
+/// `GET /api/v1/report`: every table of the annual report, as JSON or CSV.
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    query: QueryResult,
+) -> Result<Response, Failure> {
+    let query = parse_query(query)?;
+    let filter = query.filter(&state.taxonomy)?;
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(invalid_query(format!(
+                "unknown format `{other}`; use json or csv"
+            )));
+        }
+    };
+    let store = state.store.clone();
+    let worker = query.worker.clone();
+    let filter_for_compute = filter.clone();
+    let (who, report) = tokio::task::spawn_blocking(move || {
+        let who = scope(&store, caller, worker.as_deref())?;
+        let records = store.latest_records(who.as_ref().map(|w| w.0))?;
+        let report = Report::compute(records.iter().map(|(_, r)| r), &filter_for_compute);
+        Ok::<_, Failure>((who, report))
+    })
+    .await
+    .map_err(Failure::internal)??;
+    if csv {
+        let name = format!("carnet-rapport-{}-{}.csv", filter.from, filter.to);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            report.to_csv(),
+        )
+            .into_response());
+    }
+    Ok(Json(ReportResponse {
+        filter,
+        worker: who.map(|w| w.1),
+        report,
+    })
+    .into_response())
+}
+
+/// `GET /api/v1/tallies`: each worker's figures (coordinators), or the caller's own.
+pub async fn tallies(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    query: QueryResult,
+) -> Result<Json<Tallies>, Failure> {
+    let query = parse_query(query)?;
+    let filter = query.filter(&state.taxonomy)?;
+    let store = state.store.clone();
+    let worker = query.worker.clone();
+    let compute_filter = filter.clone();
+    let workers = tokio::task::spawn_blocking(move || {
+        let who = scope(&store, caller, worker.as_deref())?;
+        let names: Vec<(WorkerId, String)> = match who {
+            Some(one) => vec![one],
+            None => store.workers()?,
+        };
+        let records = store.latest_records(None)?;
+        Ok::<_, Failure>(
+            names
+                .into_iter()
+                .map(|(id, name)| WorkerTally {
+                    worker: name,
+                    report: Report::compute(
+                        records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
+                        &compute_filter,
+                    ),
+                })
+                .collect::<Vec<_>>(),
+        )
+    })
+    .await
+    .map_err(Failure::internal)??;
+    Ok(Json(Tallies { filter, workers }))
 }

@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod app;
+pub mod import;
 pub mod store;
+pub mod synthetic;
 pub mod token;
 
 pub use app::{AppState, router};

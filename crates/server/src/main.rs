@@ -10,12 +10,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use carnet_server::store::Role;
 use carnet_server::{AppState, Store, router};
 
 const USAGE: &str = "usage:
   carnet-server serve [--db FILE] [--dist DIR] [--addr HOST:PORT]
-  carnet-server worker add NAME [--db FILE]
+  carnet-server worker add NAME [--coordinator] [--db FILE]
   carnet-server taxonomy load FILE [--db FILE]
+  carnet-server import FILE.ndjson --worker NAME [--db FILE]
+  carnet-server gen --out DIR [--seed N]
 
 defaults: --db carnet.db  --dist dist  --addr 127.0.0.1:8080";
 
@@ -29,6 +32,16 @@ enum Command {
     AddWorker {
         db: PathBuf,
         name: String,
+        coordinator: bool,
+    },
+    Import {
+        db: PathBuf,
+        file: PathBuf,
+        worker: String,
+    },
+    Generate {
+        seed: u64,
+        out: PathBuf,
     },
     LoadTaxonomy {
         db: PathBuf,
@@ -40,6 +53,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let mut db = PathBuf::from("carnet.db");
     let mut dist = PathBuf::from("dist");
     let mut addr = "127.0.0.1:8080".to_owned();
+    let mut worker = None;
+    let mut out = None;
+    let mut seed = 2019u64;
+    let mut coordinator = false;
     let mut words = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -52,6 +69,14 @@ fn parse(args: &[String]) -> Result<Command, String> {
             "--db" => db = PathBuf::from(value("--db")?),
             "--dist" => dist = PathBuf::from(value("--dist")?),
             "--addr" => addr = value("--addr")?,
+            "--worker" => worker = Some(value("--worker")?),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--seed" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|_| "--seed takes a whole number".to_owned())?
+            }
+            "--coordinator" => coordinator = true,
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             word => words.push(word.to_owned()),
@@ -62,6 +87,16 @@ fn parse(args: &[String]) -> Result<Command, String> {
         [a, b, name] if a == "worker" && b == "add" => Ok(Command::AddWorker {
             db,
             name: name.clone(),
+            coordinator,
+        }),
+        [a, file] if a == "import" => Ok(Command::Import {
+            db,
+            file: PathBuf::from(file),
+            worker: worker.ok_or("import needs --worker NAME")?,
+        }),
+        [a] if a == "gen" => Ok(Command::Generate {
+            seed,
+            out: out.ok_or("gen needs --out DIR")?,
         }),
         [a, b, file] if a == "taxonomy" && b == "load" => Ok(Command::LoadTaxonomy {
             db,
@@ -94,13 +129,38 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::AddWorker { db, name } => {
+        Command::AddWorker {
+            db,
+            name,
+            coordinator,
+        } => {
             let store = Store::open(&db).map_err(|e| e.to_string())?;
-            let token = store.add_worker(&name).map_err(|e| e.to_string())?;
-            eprintln!("worker `{name}` added; give this token to the worker (shown once):");
+            let role = if coordinator {
+                Role::Coordinator
+            } else {
+                Role::Worker
+            };
+            let token = store
+                .add_worker_with_role(&name, role)
+                .map_err(|e| e.to_string())?;
+            let what = if coordinator { "coordinator" } else { "worker" };
+            eprintln!("{what} `{name}` added; give this token to them (shown once):");
             println!("{token}");
             Ok(())
         }
+        Command::Import { db, file, worker } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let summary = carnet_server::import::import_ndjson(&store, &worker, &text)
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "imported for `{worker}`: {} stored, {} already there, {} conflicting (kept the server's)",
+                summary.stored, summary.duplicates, summary.conflicts
+            );
+            Ok(())
+        }
+        Command::Generate { seed, out } => write_generated(seed, &out),
         Command::LoadTaxonomy { db, file } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -136,6 +196,36 @@ fn run(command: Command) -> Result<(), String> {
             })
         }
     }
+}
+
+/// Writes the synthetic CatWoman year: its taxonomy and one NDJSON file per worker.
+fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
+    use carnet_server::synthetic;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let write = |name: &str, text: String| {
+        std::fs::write(out.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
+    };
+    write(
+        "taxonomy.json",
+        serde_json::to_string_pretty(&synthetic::taxonomy()).map_err(|e| e.to_string())?,
+    )?;
+    let records = synthetic::catwoman_year(seed);
+    for worker in synthetic::WORKERS {
+        let mut lines = String::new();
+        for (_, record) in records.iter().filter(|(w, _)| *w == worker) {
+            lines.push_str(&serde_json::to_string(record).map_err(|e| e.to_string())?);
+            lines.push('\n');
+        }
+        write(&format!("{worker}.ndjson"), lines)?;
+    }
+    eprintln!(
+        "synthetic CatWoman year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
+         carnet-server taxonomy load {0}/taxonomy.json\n  \
+         carnet-server worker add NAME; carnet-server import {0}/NAME.ndjson --worker NAME",
+        out.display(),
+        synthetic::WORKERS.len()
+    );
+    Ok(())
 }
 
 async fn shutdown() {
@@ -181,7 +271,8 @@ mod tests {
             parse(&args("worker add alex --db y.db")),
             Ok(Command::AddWorker {
                 db: "y.db".into(),
-                name: "alex".into()
+                name: "alex".into(),
+                coordinator: false
             })
         );
         assert!(parse(&args("serve --port 3")).is_err());

@@ -45,7 +45,7 @@ pub struct Store {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     // 1: the walking skeleton.
     "CREATE TABLE IF NOT EXISTS workers (
         id          INTEGER PRIMARY KEY,
@@ -87,7 +87,35 @@ const MIGRATIONS: [&str; 2] = [
         name  TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 3: coordinators read the team's reports.
+    "ALTER TABLE workers ADD COLUMN role TEXT NOT NULL DEFAULT 'worker'
+        CHECK (role IN ('worker', 'coordinator'));",
 ];
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Syncs and reads only its own records and tallies.
+    Worker,
+    /// Also reads the team's reports and tallies.
+    Coordinator,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Worker => "worker",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub worker: WorkerId,
+    pub role: Role,
+}
 
 /// The latest version the server holds of one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +195,11 @@ impl Store {
 
     /// Creates a worker and returns its token, which is not stored and cannot be shown again.
     pub fn add_worker(&self, name: &str) -> Result<String, StoreError> {
+        self.add_worker_with_role(name, Role::Worker)
+    }
+
+    /// Creates a worker with a role and returns its token (shown once).
+    pub fn add_worker_with_role(&self, name: &str, role: Role) -> Result<String, StoreError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return Err(StoreError::BadWorkerName);
@@ -174,9 +207,9 @@ impl Store {
         let token = token::generate().map_err(|e| StoreError::Random(e.to_string()))?;
         let conn = self.conn()?;
         let inserted = conn.execute(
-            "INSERT INTO workers (name, token_hash, created_ms) VALUES (?1, ?2, ?3)
+            "INSERT INTO workers (name, token_hash, created_ms, role) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(name) DO NOTHING",
-            params![name, token::hash(&token), now_ms()],
+            params![name, token::hash(&token), now_ms(), role.as_str()],
         )?;
         if inserted == 0 {
             return Err(StoreError::WorkerExists(name.to_owned()));
@@ -195,15 +228,72 @@ impl Store {
 
     /// The worker owning an (unrevoked) token.
     pub fn worker_for_token(&self, token: &str) -> Result<Option<WorkerId>, StoreError> {
+        Ok(self.caller_for_token(token)?.map(|c| c.worker))
+    }
+
+    /// The worker and role owning an (unrevoked) token.
+    pub fn caller_for_token(&self, token: &str) -> Result<Option<Caller>, StoreError> {
         let conn = self.conn()?;
-        let id = conn
+        let found: Option<(i64, String)> = conn
             .query_row(
-                "SELECT id FROM workers WHERE token_hash = ?1 AND revoked_ms IS NULL",
+                "SELECT id, role FROM workers WHERE token_hash = ?1 AND revoked_ms IS NULL",
                 params![token::hash(token)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        Ok(found.map(|(id, role)| Caller {
+            worker: WorkerId(id),
+            role: if role == "coordinator" {
+                Role::Coordinator
+            } else {
+                Role::Worker
+            },
+        }))
+    }
+
+    /// A worker by name.
+    pub fn worker_by_name(&self, name: &str) -> Result<Option<WorkerId>, StoreError> {
+        let id = self
+            .conn()?
+            .query_row(
+                "SELECT id FROM workers WHERE name = ?1",
+                params![name],
                 |row| row.get(0),
             )
             .optional()?;
         Ok(id.map(WorkerId))
+    }
+
+    /// Every worker, by name.
+    pub fn workers(&self) -> Result<Vec<(WorkerId, String)>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT id, name FROM workers ORDER BY name")?;
+        let rows = stmt
+            .query_map([], |row| Ok((WorkerId(row.get(0)?), row.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The latest version of every record, of one worker or of all, with its worker.
+    /// Deleted records are included (as tombstones): reports skip them.
+    pub fn latest_records(
+        &self,
+        worker: Option<WorkerId>,
+    ) -> Result<Vec<(WorkerId, Record)>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT r.worker_id, r.body FROM records r
+             WHERE (?1 IS NULL OR r.worker_id = ?1)
+               AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)",
+        )?;
+        let rows = stmt
+            .query_map(params![worker.map(|w| w.0)], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(w, body)| Ok((WorkerId(w), Record::from_json(&body)?)))
+            .collect()
     }
 
     /// Stores a batch of valid records for one worker in one transaction.
