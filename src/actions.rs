@@ -197,6 +197,7 @@ async fn fetch_person_code_key(ctx: Ctx, token: &str) {
     if let Ok(me) = api::get_me(token).await {
         let mut updated = ctx.profile.get_untracked();
         updated.person_code_key = Some(me.person_code_key);
+        updated.coordinator = me.role == "coordinator";
         if profile::save(&updated) {
             ctx.profile.set(updated);
         }

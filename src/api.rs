@@ -1,6 +1,6 @@
 //! The server API as seen from the app: one function per endpoint, over `fetch`.
 
-use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode, Me};
+use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode, Me, ReportResponse};
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -47,6 +47,29 @@ pub async fn get_me(token: &str) -> Result<Me, Failure> {
     match response.status() {
         200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
         401 => Err(Failure::Unauthorized),
+        _ => Err(Failure::Server),
+    }
+}
+
+/// The team's (or one worker's) report; `query` is `from=…&to=…[&program=…]`.
+pub async fn get_report(token: &str, query: &str) -> Result<ReportResponse, Failure> {
+    let text = get_text(token, &format!("/api/v1/report?{query}")).await?;
+    serde_json::from_str(&text).map_err(|_| Failure::Server)
+}
+
+/// The same report as CSV text.
+pub async fn get_report_csv(token: &str, query: &str) -> Result<String, Failure> {
+    get_text(token, &format!("/api/v1/report?{query}&format=csv")).await
+}
+
+async fn get_text(token: &str, path: &str) -> Result<String, Failure> {
+    let response = send("GET", path, Some(token), None)
+        .await
+        .map_err(|_| Failure::Network)?;
+    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
+    match response.status() {
+        200 => Ok(text),
+        401 | 403 => Err(Failure::Unauthorized),
         _ => Err(Failure::Server),
     }
 }

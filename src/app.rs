@@ -13,7 +13,8 @@ use crate::profile::{self, Profile};
 use crate::storage::{LocalRecord, RecordStore};
 use crate::taxonomy_cache;
 use crate::ui::{
-    activity_form::ActivityForm, contact_form::ContactForm, settings::Settings, today::Today,
+    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, settings::Settings,
+    today::Today,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,7 @@ pub enum Screen {
     NewActivity,
     /// Correct or delete a record (the form matching its type).
     Edit(Uuid),
+    Figures,
     Settings,
 }
 
@@ -167,12 +169,14 @@ pub fn App() -> impl IntoView {
                         view! { <ContactForm editing=Some(id) /> }.into_any()
                     }
                 }
+                Screen::Figures => view! { <Figures /> }.into_any(),
                 Screen::Settings => view! { <Settings /> }.into_any(),
             }}
         </main>
         <nav class="bottom" aria-label=move || ctx.t().nav_label>
             {nav(Screen::Today, |t| t.nav_today)}
             {nav(Screen::NewContact, |t| t.nav_new)}
+            {nav(Screen::Figures, |t| t.nav_figures)}
             {nav(Screen::Settings, |t| t.nav_settings)}
         </nav>
     }

@@ -20,6 +20,9 @@ pub struct Profile {
     /// Hex HMAC key for person codes, fetched from the server with the token.
     #[serde(default)]
     pub person_code_key: Option<String>,
+    /// Whether the token is a coordinator's (shows the team report).
+    #[serde(default)]
+    pub coordinator: bool,
 }
 
 impl Profile {
@@ -41,6 +44,7 @@ pub fn load_or_create() -> Profile {
             id: crate::platform::random_uuid(),
             token: None,
             person_code_key: None,
+            coordinator: false,
         };
         save(&profile);
         profile

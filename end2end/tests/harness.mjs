@@ -44,6 +44,12 @@ export async function startServer() {
     url,
     token,
     db,
+    /** Adds a worker (or a coordinator) and returns its token. */
+    addWorker(name, { coordinator = false } = {}) {
+      const args = ['worker', 'add', name, '--db', db];
+      if (coordinator) args.push('--coordinator');
+      return execFileSync(SERVER_BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    },
     /** Latest version of each record the server holds for this worker, through the API. */
     async records() {
       const r = await fetch(new URL('api/v1/records', url), {
@@ -71,7 +77,7 @@ export async function startServer() {
   };
 }
 
-export async function launchPhone() {
+export async function launchPhone({ acceptDownloads = false } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -92,6 +98,7 @@ export async function launchPhone() {
     locale: 'fr-CA',
     timezoneId: 'America/Toronto',
     serviceWorkers: 'allow',
+    acceptDownloads,
   });
   const page = await context.newPage();
   const errors = [];
@@ -99,7 +106,10 @@ export async function launchPhone() {
   return { browser, context, page, errors };
 }
 
+/** Saves a screenshot, after checking the screen fits 360 px without sideways scrolling. */
 export async function screenshot(page, name) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 360) throw new Error(`${name}: the page is ${width} px wide, more than the phone's 360`);
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }

@@ -126,6 +126,13 @@ pub struct Me {
     pub person_code_key: String,
     /// Version of the organisation's current taxonomy.
     pub taxonomy_version: u32,
+    /// `worker` or `coordinator` (who may read the team's report).
+    #[serde(default = "worker_role")]
+    pub role: String,
+}
+
+fn worker_role() -> String {
+    "worker".into()
 }
 
 /// `GET /api/v1/tallies`: one report per worker, for coordinators (a worker gets its own).

@@ -203,9 +203,10 @@ pub async fn record_versions(
 /// `GET /api/v1/me`: the worker's name and the organisation's person-code key.
 pub async fn me(
     State(state): State<Arc<AppState>>,
-    Worker(worker): Worker,
+    Authed(caller): Authed,
 ) -> Result<Json<Me>, Failure> {
     let store = state.store.clone();
+    let worker = caller.worker;
     let (name, key) = tokio::task::spawn_blocking(move || {
         Ok::<_, crate::store::StoreError>((store.worker_name(worker)?, store.person_code_key()?))
     })
@@ -215,6 +216,11 @@ pub async fn me(
         worker: name,
         person_code_key: key,
         taxonomy_version: state.taxonomy.version,
+        role: match caller.role {
+            Role::Worker => "worker",
+            Role::Coordinator => "coordinator",
+        }
+        .into(),
     }))
 }
 

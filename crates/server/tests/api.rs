@@ -355,6 +355,7 @@ fn me_gives_the_worker_name_and_a_stable_organisation_key() {
     let (status, me, _) = s.get("/api/v1/me", Some(&s.token));
     assert_eq!(status, 200);
     assert_eq!(me["worker"], "travailleuse-a");
+    assert_eq!(me["role"], "worker");
     let key = me["person_code_key"].as_str().unwrap().to_owned();
     assert!(carnet_core::person::key_from_hex(&key).is_some());
     let other = Store::open(&s.db)

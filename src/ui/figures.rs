@@ -1,0 +1,379 @@
+//! « Mes chiffres » (the worker's own figures, offline, from the device's records) and, for
+//! coordinators, « Rapport de l'équipe » (the server's report, CSV, print). Both render the
+//! same `carnet_core::Report`.
+
+use carnet_core::{ListKind, Record, Report, ReportFilter};
+use chrono::{Datelike, Duration, NaiveDate};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::app::use_ctx;
+use crate::i18n::Texts;
+use crate::platform;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    Shift,
+    Today,
+    Week,
+    Month,
+    Year,
+    Custom,
+}
+
+/// The date range of a period ending today (the shift is handled by time, not dates).
+fn range(period: Period, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    match period {
+        Period::Shift | Period::Today | Period::Custom => (today, today),
+        Period::Week => (
+            today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            today,
+        ),
+        Period::Month => (today.with_day(1).unwrap_or(today), today),
+        Period::Year => (today.with_ordinal(1).unwrap_or(today), today),
+    }
+}
+
+#[component]
+pub fn Figures() -> impl IntoView {
+    let ctx = use_ctx();
+    let period = RwSignal::new(Period::Today);
+    let today = platform::today();
+    let from = RwSignal::new(today.with_day(1).unwrap_or(today));
+    let to = RwSignal::new(today);
+
+    let report = Memo::new(move |_| {
+        let now = platform::now();
+        let chosen = period.get();
+        let (start, end) = match chosen {
+            Period::Custom => (from.get(), to.get()),
+            other => range(other, now.date_naive()),
+        };
+        let filter = ReportFilter {
+            from: start.min(end) - Duration::days(1),
+            to: start.max(end) + Duration::days(1),
+            program: None,
+        };
+        ctx.records.with(|all| {
+            let shift_start = now - Duration::hours(12);
+            let in_period = |r: &&Record| {
+                let at = r.occurred_at();
+                match chosen {
+                    Period::Shift => at >= shift_start && at <= now,
+                    _ => {
+                        let day = at.date_naive();
+                        day >= start.min(end) && day <= start.max(end)
+                    }
+                }
+            };
+            Report::compute(all.iter().map(|x| &x.record).filter(in_period), &filter)
+        })
+    });
+
+    let chip = move |value: Period, label: fn(&Texts) -> &'static str| {
+        view! {
+            <label class="chip">
+                <input
+                    type="radio"
+                    name="period"
+                    prop:checked=move || period.get() == value
+                    on:change=move |_| period.set(value)
+                />
+                <span>{move || label(ctx.t())}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="figures">
+            <h1>{move || ctx.t().figures_title}</h1>
+            <fieldset class="group no-print">
+                <legend>{move || ctx.t().period}</legend>
+                <div class="chips">
+                    {chip(Period::Shift, |t| t.period_shift)}
+                    {chip(Period::Today, |t| t.period_today)}
+                    {chip(Period::Week, |t| t.period_week)}
+                    {chip(Period::Month, |t| t.period_month)}
+                    {chip(Period::Year, |t| t.period_year)}
+                    {chip(Period::Custom, |t| t.period_custom)}
+                </div>
+            </fieldset>
+            <Show when=move || period.get() == Period::Custom>
+                <DateRange from=from to=to />
+            </Show>
+            <ReportView report=report.into() />
+            <Show when=move || ctx.profile.with(|p| p.coordinator)>
+                <TeamReport />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoView {
+    let ctx = use_ctx();
+    let input = move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<NaiveDate>| {
+        view! {
+            <div class="field date">
+                <label for=id>{move || label(ctx.t())}</label>
+                <input
+                    id=id
+                    type="date"
+                    prop:value=move || value.get().to_string()
+                    on:change=move |ev| {
+                        if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
+                            value.set(day);
+                        }
+                    }
+                />
+            </div>
+        }
+    };
+    view! {
+        <div class="date-range">
+            {input("from", |t| t.date_from, from)}
+            {input("to", |t| t.date_to, to)}
+        </div>
+    }
+}
+
+/// The coordinator's view of the server's report for a period and program.
+#[component]
+fn TeamReport() -> impl IntoView {
+    let ctx = use_ctx();
+    let today = platform::today();
+    // The organisation's fiscal year starts on April 1st.
+    let fiscal_start = if today.month() >= 4 {
+        NaiveDate::from_ymd_opt(today.year(), 4, 1)
+    } else {
+        NaiveDate::from_ymd_opt(today.year() - 1, 4, 1)
+    }
+    .unwrap_or(today);
+    let from = RwSignal::new(fiscal_start);
+    let to = RwSignal::new(today);
+    let program = RwSignal::new(None::<String>);
+    let report = RwSignal::new(None::<Report>);
+    let message = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+
+    let query = move || {
+        let mut q = format!("from={}&to={}", from.get_untracked(), to.get_untracked());
+        if let Some(p) = program.get_untracked() {
+            q.push_str("&program=");
+            q.push_str(&p);
+        }
+        q
+    };
+    let token = move || ctx.profile.with_untracked(|p| p.token.clone()).unwrap_or_default();
+    let load = move |_| {
+        busy.set(true);
+        message.set(None);
+        let (token, query) = (token(), query());
+        spawn_local(async move {
+            match api::get_report(&token, &query).await {
+                Ok(r) => report.set(Some(r.report)),
+                Err(_) => message.set(Some(ctx.t().report_failed)),
+            }
+            busy.set(false);
+        });
+    };
+    let download = move |_| {
+        let (token, query) = (token(), query());
+        let name = format!("carnet-rapport-{}-{}.csv", from.get_untracked(), to.get_untracked());
+        spawn_local(async move {
+            match api::get_report_csv(&token, &query).await {
+                Ok(csv) => {
+                    if platform::download(&name, "text/csv;charset=utf-8", &csv).is_err() {
+                        message.set(Some(ctx.t().report_failed));
+                    }
+                }
+                Err(_) => message.set(Some(ctx.t().report_failed)),
+            }
+        });
+    };
+    let programs = move || {
+        let lang = ctx.lang();
+        let mut chips = vec![(None, lang.t().all_programs.to_owned())];
+        ctx.taxonomy.with(|t| {
+            chips.extend(t.active(ListKind::Programs).map(|e| (Some(e.code.clone()), lang.label(e))))
+        });
+        chips
+            .into_iter()
+            .map(|(code, label)| {
+                let checked = {
+                    let code = code.clone();
+                    move || program.get() == code
+                };
+                view! {
+                    <label class="chip">
+                        <input
+                            type="radio"
+                            name="report-program"
+                            prop:checked=checked
+                            on:change=move |_| program.set(code.clone())
+                        />
+                        <span>{label}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let shown = Signal::derive(move || report.get().unwrap_or_default());
+
+    view! {
+        <section class="team-report" aria-labelledby="team-report-title">
+            <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
+            <div class="no-print">
+                <DateRange from=from to=to />
+                <fieldset class="group">
+                    <legend>{move || ctx.t().program}</legend>
+                    <div class="chips">{programs}</div>
+                </fieldset>
+                <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
+                    {move || ctx.t().show_report}
+                </button>
+                {move || message.get().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
+            </div>
+            <Show when=move || report.with(|r| r.is_some())>
+                <p class="print-only">
+                    {move || format!("{} {} — {} {}", ctx.t().date_from, from.get(), ctx.t().date_to, to.get())}
+                </p>
+                <ReportView report=shown />
+                <div class="report-actions no-print">
+                    <button type="button" on:click=download>{move || ctx.t().download_csv}</button>
+                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// Every table of a report: numbers first, then bar charts.
+#[component]
+pub fn ReportView(report: Signal<Report>) -> impl IntoView {
+    let ctx = use_ctx();
+    let label = move |kind: ListKind, code: &str| {
+        let lang = ctx.lang();
+        ctx.taxonomy.with(|t| {
+            t.entry(kind, code)
+                .map(|e| lang.label(e))
+                .unwrap_or_else(|| code.to_owned())
+        })
+    };
+    let table = move |title: fn(&Texts) -> &'static str,
+                      kind: ListKind,
+                      pick: fn(&Report) -> Vec<(String, u64)>| {
+        move || {
+            let rows: Vec<(String, u64)> = report
+                .with(pick)
+                .into_iter()
+                .map(|(code, n)| (label(kind, &code), n))
+                .collect();
+            (!rows.is_empty()).then(|| {
+                view! {
+                    <h2>{title(ctx.t())}</h2>
+                    <Bars rows=rows />
+                }
+            })
+        }
+    };
+    fn counts(map: &std::collections::BTreeMap<String, u32>) -> Vec<(String, u64)> {
+        map.iter().map(|(k, v)| (k.clone(), u64::from(*v))).collect()
+    }
+    let web = move || {
+        let t = ctx.t();
+        let rows: Vec<(String, u64)> = report.with(|r| {
+            r.web
+                .iter()
+                .map(|w| {
+                    let direction = match w.direction {
+                        Some(carnet_core::Direction::Sent) => t.dir_sent,
+                        Some(carnet_core::Direction::Received) => t.dir_received,
+                        None => "",
+                    };
+                    (
+                        format!("{} {direction}", label(ListKind::Platforms, &w.platform)),
+                        u64::from(w.messages),
+                    )
+                })
+                .collect()
+        });
+        (!rows.is_empty()).then(|| {
+            view! {
+                <h2>{t.web_messages}</h2>
+                <Bars rows=rows />
+            }
+        })
+    };
+    view! {
+        <div class="report">
+            <div class="stats" data-testid="figures">
+                <p class="stat">
+                    <span class="stat-value" data-testid="persons">{move || report.with(|r| r.persons)}</span>
+                    <span class="stat-label">{move || ctx.t().persons}</span>
+                </p>
+                <p class="stat">
+                    <span class="stat-value" data-testid="interventions">
+                        {move || report.with(|r| r.interventions)}
+                    </span>
+                    <span class="stat-label">{move || ctx.t().interventions}</span>
+                </p>
+                <p class="stat">
+                    <span class="stat-value" data-testid="new-persons">{move || report.with(|r| r.new_persons)}</span>
+                    <span class="stat-label">{move || ctx.t().new_persons}</span>
+                </p>
+            </div>
+            {move || {
+                report
+                    .with(|r| r.interventions == 0 && r.activities.is_empty())
+                    .then(|| view! { <p class="muted">{ctx.t().nothing_in_period}</p> })
+            }}
+            {table(|t| t.per_reality, ListKind::Realities, |r| counts(&r.interventions_by_reality))}
+            {table(|t| t.by_type, ListKind::InterventionTypes, |r| counts(&r.interventions_by_type))}
+            {table(|t| t.by_milieu, ListKind::Milieux, |r| counts(&r.interventions_by_milieu))}
+            {table(|t| t.by_age, ListKind::AgeGroups, |r| counts(&r.persons_by_age_group))}
+            {table(|t| t.by_gender, ListKind::Genders, |r| counts(&r.persons_by_gender))}
+            {table(|t| t.by_status, ListKind::Statuses, |r| counts(&r.persons_by_status))}
+            {table(|t| t.by_occupation, ListKind::Occupations, |r| counts(&r.persons_by_occupation))}
+            {table(|t| t.venues_visited, ListKind::Milieux, |r| counts(&r.venues_visited_by_milieu))}
+            {table(|t| t.material, ListKind::Materials, |r| r.material.iter().map(|(k, v)| (k.clone(), *v)).collect())}
+            {table(|t| t.referrals_made, ListKind::Partners, |r| counts(&r.referrals))}
+            {web}
+            {table(|t| t.activities, ListKind::ActivityKinds, |r| counts(&r.activities))}
+            {move || {
+                let n = report.with(|r| r.workshop_participants);
+                (n > 0).then(|| view! { <p class="kv-line">{ctx.t().workshop_participants} " : " <strong>{n}</strong></p> })
+            }}
+        </div>
+    }
+}
+
+/// A horizontal bar chart in inline SVG: no chart library, prints cleanly, readable at 360 px.
+#[component]
+fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
+    const ROW: usize = 30;
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    let height = rows.len() * ROW;
+    let bars = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, n))| {
+            let y = i * ROW;
+            // Bars use the right 45% of the width; labels sit on the left.
+            let width = format!("{:.1}%", 45.0 * n as f64 / max as f64);
+            view! {
+                <g>
+                    <text x="0" y=y + 20 class="bar-text">{label}</text>
+                    <rect x="45%" y=y + 8 height="14" rx="4" width=width class="bar-rect"></rect>
+                    <text x="100%" y=y + 20 text-anchor="end" class="bar-num">{n}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="chart" width="100%" height=height role="img" xmlns="http://www.w3.org/2000/svg">
+            {bars}
+        </svg>
+    }
+}
