@@ -44,6 +44,15 @@ test('log three contacts offline, reload offline, sync once, re-sync changes not
   await page.goto(server.url);
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
   await assert.doesNotReject(pending(page).waitFor());
+  // The Content-Security-Policy is in force: an injected inline script does not run.
+  const injectedRan = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true;';
+    document.body.appendChild(s);
+    await new Promise((r) => setTimeout(r, 50));
+    return window.__injected === true;
+  });
+  assert.equal(injectedRan, false);
   assert.equal(await pending(page).textContent(), 'Tout est synchronisé');
 
   // The coordinator gave this worker a token.

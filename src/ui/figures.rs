@@ -113,23 +113,24 @@ pub fn Figures() -> impl IntoView {
 #[component]
 fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoView {
     let ctx = use_ctx();
-    let input = move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<NaiveDate>| {
-        view! {
-            <div class="field date">
-                <label for=id>{move || label(ctx.t())}</label>
-                <input
-                    id=id
-                    type="date"
-                    prop:value=move || value.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
-                            value.set(day);
+    let input =
+        move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<NaiveDate>| {
+            view! {
+                <div class="field date">
+                    <label for=id>{move || label(ctx.t())}</label>
+                    <input
+                        id=id
+                        type="date"
+                        prop:value=move || value.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
+                                value.set(day);
+                            }
                         }
-                    }
-                />
-            </div>
-        }
-    };
+                    />
+                </div>
+            }
+        };
     view! {
         <div class="date-range">
             {input("from", |t| t.date_from, from)}
@@ -165,7 +166,11 @@ fn TeamReport() -> impl IntoView {
         }
         q
     };
-    let token = move || ctx.profile.with_untracked(|p| p.token.clone()).unwrap_or_default();
+    let token = move || {
+        ctx.profile
+            .with_untracked(|p| p.token.clone())
+            .unwrap_or_default()
+    };
     let load = move |_| {
         busy.set(true);
         message.set(None);
@@ -180,7 +185,11 @@ fn TeamReport() -> impl IntoView {
     };
     let download = move |_| {
         let (token, query) = (token(), query());
-        let name = format!("carnet-rapport-{}-{}.csv", from.get_untracked(), to.get_untracked());
+        let name = format!(
+            "carnet-rapport-{}-{}.csv",
+            from.get_untracked(),
+            to.get_untracked()
+        );
         spawn_local(async move {
             match api::get_report_csv(&token, &query).await {
                 Ok(csv) => {
@@ -196,7 +205,10 @@ fn TeamReport() -> impl IntoView {
         let lang = ctx.lang();
         let mut chips = vec![(None, lang.t().all_programs.to_owned())];
         ctx.taxonomy.with(|t| {
-            chips.extend(t.active(ListKind::Programs).map(|e| (Some(e.code.clone()), lang.label(e))))
+            chips.extend(
+                t.active(ListKind::Programs)
+                    .map(|e| (Some(e.code.clone()), lang.label(e))),
+            )
         });
         chips
             .into_iter()
@@ -279,7 +291,9 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
         }
     };
     fn counts(map: &std::collections::BTreeMap<String, u32>) -> Vec<(String, u64)> {
-        map.iter().map(|(k, v)| (k.clone(), u64::from(*v))).collect()
+        map.iter()
+            .map(|(k, v)| (k.clone(), u64::from(*v)))
+            .collect()
     }
     let web = move || {
         let t = ctx.t();
@@ -351,7 +365,7 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
 
 /// A horizontal bar chart in inline SVG: no chart library, prints cleanly, readable at 360 px.
 #[component]
-fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
+pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
     const ROW: usize = 30;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let height = rows.len() * ROW;

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::actions;
 use crate::app::{Screen, use_ctx};
 use crate::platform;
+use crate::ui::figures::Bars;
 
 #[component]
 pub fn Today() -> impl IntoView {
@@ -74,24 +75,14 @@ pub fn Today() -> impl IntoView {
     };
 
     let reality_rows = move || {
-        let t = tally.get();
-        let max = t.per_reality.values().copied().max().unwrap_or(1).max(1);
-        let mut rows: Vec<_> = t.per_reality.into_iter().collect();
+        let mut rows: Vec<(String, u64)> = tally
+            .get()
+            .per_reality
+            .into_iter()
+            .map(|(code, n)| (label(ListKind::Realities, &code), u64::from(n)))
+            .collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        rows.into_iter()
-            .map(|(code, n)| {
-                let width = format!("width: {}%", n * 100 / max);
-                view! {
-                    <li class="bar-row">
-                        <span class="bar-label">{label(ListKind::Realities, &code)}</span>
-                        <span class="bar-track" aria-hidden="true">
-                            <span class="bar" style=width></span>
-                        </span>
-                        <span class="bar-value">{n}</span>
-                    </li>
-                }
-            })
-            .collect_view()
+        view! { <Bars rows=rows /> }
     };
 
     let material_rows = move || {
@@ -223,7 +214,7 @@ pub fn Today() -> impl IntoView {
                 </p>
                 <Show when=move || tally.with(|t| !t.per_reality.is_empty())>
                     <h2>{move || ctx.t().per_reality}</h2>
-                    <ul class="bars" data-testid="per-reality">{reality_rows}</ul>
+                    <div data-testid="per-reality">{reality_rows}</div>
                 </Show>
                 <Show when=move || tally.with(|t| !t.activities.is_empty())>
                     <h2>{move || ctx.t().activities_today}</h2>

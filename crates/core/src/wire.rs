@@ -76,6 +76,8 @@ pub enum ErrorCode {
     InvalidQuery,
     /// 404: no such endpoint.
     NotFound,
+    /// 429: too many requests for this token; retry after `Retry-After` seconds.
+    RateLimited,
     /// 500: the server failed; nothing was acknowledged, retry later.
     Internal,
 }

@@ -29,6 +29,7 @@ use crate::store::{Caller, Role, StoreError, WorkerId};
 pub struct Failure {
     status: StatusCode,
     body: ApiError,
+    retry_after: Option<u64>,
 }
 
 impl Failure {
@@ -40,6 +41,7 @@ impl Failure {
                 message: message.into(),
                 records: Vec::new(),
             },
+            retry_after: None,
         }
     }
 
@@ -62,7 +64,13 @@ impl From<StoreError> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -102,6 +110,15 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| unauthorized("missing bearer token"))?
             .to_owned();
+        if let Err(retry_after) = state.limiter.check(&crate::token::hash(&token)) {
+            let mut failure = Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                format!("too many requests; retry in {retry_after} s"),
+            );
+            failure.retry_after = Some(retry_after);
+            return Err(failure);
+        }
         let store = state.store.clone();
         let caller = tokio::task::spawn_blocking(move || store.caller_for_token(&token))
             .await

@@ -15,12 +15,27 @@ use carnet_core::wire::MAX_BODY_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::api;
+use crate::headers::content_security_policy;
+use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
 /// What every request handler shares.
 pub struct AppState {
     pub store: Arc<Store>,
     pub taxonomy: Taxonomy,
+    pub limiter: RateLimiter,
+}
+
+impl AppState {
+    /// Shared state with the default rate limit: bursts of 120 requests per token, then
+    /// 2 per second (a phone syncing 10 000 records needs 100 requests).
+    pub fn new(store: Arc<Store>, taxonomy: Taxonomy) -> Self {
+        AppState {
+            store,
+            taxonomy,
+            limiter: RateLimiter::new(120, 2.0),
+        }
+    }
 }
 
 /// Builds the whole application. `dist` is Trunk's output folder.
@@ -37,13 +52,42 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .with_state(state);
     let index: PathBuf = dist.join("index.html");
     let pwa = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let csp = HeaderValue::from_str(&content_security_policy(dist))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     Router::new()
         .nest("/api/v1", api)
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(pwa)
         .layer(middleware::from_fn(cache_and_log))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            let csp = csp.clone();
+            async move {
+                let mut response = next.run(request).await;
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+                for (name, value) in SECURITY_HEADERS {
+                    headers.insert(name, HeaderValue::from_static(value));
+                }
+                response
+            }
+        }))
 }
+
+/// Sent on every response. No CORS headers at all: other origins cannot call the API.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
+    (
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    ),
+];
 
 /// Sets caching headers and logs one line per request: method, path, status, time.
 /// Never bodies, query strings or headers, which may carry tokens or record contents.

@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod app;
+pub mod headers;
 pub mod import;
+pub mod ratelimit;
 pub mod store;
 pub mod synthetic;
 pub mod token;

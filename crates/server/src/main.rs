@@ -16,6 +16,7 @@ use carnet_server::{AppState, Store, router};
 const USAGE: &str = "usage:
   carnet-server serve [--db FILE] [--dist DIR] [--addr HOST:PORT]
   carnet-server worker add NAME [--coordinator] [--db FILE]
+  carnet-server worker revoke NAME [--db FILE]
   carnet-server taxonomy load FILE [--db FILE]
   carnet-server import FILE.ndjson --worker NAME [--db FILE]
   carnet-server gen --out DIR [--seed N]
@@ -33,6 +34,10 @@ enum Command {
         db: PathBuf,
         name: String,
         coordinator: bool,
+    },
+    RevokeWorker {
+        db: PathBuf,
+        name: String,
     },
     Import {
         db: PathBuf,
@@ -88,6 +93,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
             db,
             name: name.clone(),
             coordinator,
+        }),
+        [a, b, name] if a == "worker" && b == "revoke" => Ok(Command::RevokeWorker {
+            db,
+            name: name.clone(),
         }),
         [a, file] if a == "import" => Ok(Command::Import {
             db,
@@ -148,6 +157,14 @@ fn run(command: Command) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Command::RevokeWorker { db, name } => {
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            store.revoke_worker(&name).map_err(|e| e.to_string())?;
+            eprintln!(
+                "`{name}` revoked: its token is refused from now on; its synced records stay"
+            );
+            Ok(())
+        }
         Command::Import { db, file, worker } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -181,7 +198,7 @@ fn run(command: Command) -> Result<(), String> {
             }
             let store = Arc::new(Store::open(&db).map_err(|e| e.to_string())?);
             let taxonomy = store.taxonomy().map_err(|e| e.to_string())?;
-            let state = Arc::new(AppState { store, taxonomy });
+            let state = Arc::new(AppState::new(store, taxonomy));
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&addr)

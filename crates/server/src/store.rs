@@ -26,6 +26,8 @@ pub enum StoreError {
     Random(String),
     #[error("a worker named `{0}` already exists")]
     WorkerExists(String),
+    #[error("no active worker named `{0}`")]
+    NoSuchWorker(String),
     #[error("a worker name must be 1 to 64 characters")]
     BadWorkerName,
     #[error("taxonomy refused: {0}")]
@@ -249,6 +251,18 @@ impl Store {
                 Role::Worker
             },
         }))
+    }
+
+    /// Revokes a worker's token: refused from now on; the records already synced stay.
+    pub fn revoke_worker(&self, name: &str) -> Result<(), StoreError> {
+        let changed = self.conn()?.execute(
+            "UPDATE workers SET revoked_ms = ?2 WHERE name = ?1 AND revoked_ms IS NULL",
+            params![name, now_ms()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchWorker(name.to_owned()));
+        }
+        Ok(())
     }
 
     /// A worker by name.

@@ -39,7 +39,7 @@ impl TestServer {
         let dist = dir.path().join("dist");
         let store = Arc::new(Store::open(&db).unwrap());
         let taxonomy = store.taxonomy().unwrap();
-        let state = Arc::new(AppState { store, taxonomy });
+        let state = Arc::new(AppState::new(store, taxonomy));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();

@@ -1,0 +1,158 @@
+//! Server hardening: security headers, revoked tokens, rate limits, and logs that never
+//! carry record contents, aliases or tokens.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use carnet_server::Store;
+use common::{TestServer, record, statuses};
+use serde_json::json;
+
+#[test]
+fn every_response_carries_the_security_headers() {
+    let s = TestServer::start();
+    for path in ["/", "/api/v1/taxonomy", "/api/v1/nothing"] {
+        let resp = TestServer::agent().get(s.url(path)).call().unwrap();
+        let h = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        // CORS stays closed: no header lets another origin read the answer.
+        assert_eq!(h("access-control-allow-origin"), "");
+    }
+}
+
+#[test]
+fn a_revoked_token_is_refused_and_its_records_stay() {
+    let s = TestServer::start();
+    assert_eq!(
+        statuses(&s.post(&json!({ "records": [record(1)] })).1),
+        ["stored"]
+    );
+    Store::open(&s.db)
+        .unwrap()
+        .revoke_worker("travailleuse-a")
+        .unwrap();
+    let (status, body) = s.post(&json!({ "records": [record(2)] }));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(s.rows(), 1);
+    assert!(
+        Store::open(&s.db)
+            .unwrap()
+            .revoke_worker("personne")
+            .is_err()
+    );
+}
+
+#[test]
+fn a_token_that_hammers_the_server_is_slowed_down() {
+    let s = TestServer::start();
+    let mut limited = None;
+    for i in 0..200 {
+        let (status, _, _) = s.get("/api/v1/records", Some(&s.token));
+        if status == 429 {
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(status, 200);
+    }
+    let at = limited.expect("the limit was never reached");
+    assert!(at >= 100, "limited too early, after {at} requests");
+    let resp = TestServer::agent()
+        .get(s.url("/api/v1/records"))
+        .header("Authorization", format!("Bearer {}", s.token))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    assert!(resp.headers().get("retry-after").is_some());
+}
+
+#[test]
+fn logs_never_carry_record_contents_aliases_or_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    let token = Store::open(&db).unwrap().add_worker("poste-log").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carnet-server"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--dist")
+        .arg(&dist)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let base = first
+        .trim()
+        .trim_start_matches("Carnet: ")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut r = record(1);
+    r["note"] = json!("Marqueur-de-note-unique a parlé de son logement");
+    r["person_code"] = json!("c0de".repeat(16));
+    let agent = TestServer::agent();
+    let body = json!({ "records": [r.clone()] }).to_string();
+    for auth in [
+        format!("Bearer {token}"),
+        "Bearer jeton-invalide-unique".to_owned(),
+    ] {
+        agent
+            .post(format!("{base}/api/v1/records?x=requete-unique"))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(body.as_bytes())
+            .unwrap();
+    }
+    let mut bad = r;
+    bad["milieu"] = json!("milieu-inconnu-unique");
+    agent
+        .post(format!("{base}/api/v1/records"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(json!({ "records": [bad] }).to_string().as_bytes())
+        .unwrap();
+    child.kill().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let _ = child.wait();
+    assert!(logs.contains("POST /api/v1/records 200"), "{logs}");
+    for secret in [
+        token.as_str(),
+        "jeton-invalide-unique",
+        "Marqueur-de-note-unique",
+        "logement",
+        "c0dec0de",
+        "milieu-inconnu-unique",
+        "requete-unique",
+        "bar_erotique",
+    ] {
+        assert!(!logs.contains(secret), "the log holds `{secret}`:\n{logs}");
+    }
+}
