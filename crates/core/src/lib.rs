@@ -6,6 +6,7 @@
 //! clock, draws randomness or touches storage: callers pass ids, timestamps and "today".
 
 pub mod activity;
+pub mod base64;
 pub mod edit;
 pub mod envelope;
 pub mod note;
