@@ -26,7 +26,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Decodes padded base64; `None` on any invalid character or length.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| -> Option<u32> { TABLE.iter().position(|&t| t == c).map(|p| p as u32) };
