@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::app::{Ctx, Screen};
 use crate::presets::{self, Preset};
 use crate::storage::LocalRecord;
-use crate::{api, platform, profile, sync};
+use crate::{api, platform, session, sync};
 
 /// Saves a new contact, or a correction of `editing`. `alias` (typed by the worker) is
 /// turned into a person code here and dropped: it is never stored.
@@ -25,8 +25,8 @@ pub async fn save_contact(
     let t = lang.t();
     if !alias.trim().is_empty() {
         let key = ctx
-            .profile
-            .with_untracked(|p| p.person_code_key.clone())
+            .secrets
+            .with_untracked(|s| s.person_code_key.clone())
             .and_then(|hex| person::key_from_hex(&hex));
         let Some(key) = key else {
             return Err(vec![t.person_code_unavailable.into()]);
@@ -150,11 +150,11 @@ fn replace_or_push(ctx: Ctx, record: LocalRecord) {
 /// Sends the queue; returns the message for the worker.
 pub async fn sync_now(ctx: Ctx) -> String {
     let lang = ctx.lang();
-    let Some(token) = ctx.profile.with_untracked(|p| p.token.clone()) else {
+    let Some(token) = ctx.secrets.with_untracked(|s| s.token.clone()) else {
         return lang.t().needs_token.into();
     };
     ctx.syncing.set(true);
-    if ctx.profile.with_untracked(|p| p.person_code_key.is_none()) {
+    if ctx.secrets.with_untracked(|s| s.person_code_key.is_none()) {
         fetch_person_code_key(ctx, &token).await;
     }
     let records = ctx.records.get_untracked();
@@ -181,26 +181,18 @@ pub async fn sync_now(ctx: Ctx) -> String {
     }
 }
 
-/// Stores a new token, then (if online) fetches the organisation's person-code key.
+/// Stores a new token (sealed), then (if online) fetches the organisation's person-code key.
 pub async fn save_token(ctx: Ctx, token: String) -> bool {
-    let mut updated = ctx.profile.get_untracked();
-    updated.token = Some(token.clone());
-    if !profile::save(&updated) {
+    if !session::store_secret_token(ctx, &token).await {
         return false;
     }
-    ctx.profile.set(updated);
     fetch_person_code_key(ctx, &token).await;
     true
 }
 
 async fn fetch_person_code_key(ctx: Ctx, token: &str) {
     if let Ok(me) = api::get_me(token).await {
-        let mut updated = ctx.profile.get_untracked();
-        updated.person_code_key = Some(me.person_code_key);
-        updated.coordinator = me.role == "coordinator";
-        if profile::save(&updated) {
-            ctx.profile.set(updated);
-        }
+        session::store_person_code_key(ctx, &me.person_code_key, me.role == "coordinator").await;
     }
 }
 

@@ -8,13 +8,14 @@ use uuid::Uuid;
 
 use crate::i18n::{Lang, Texts};
 use crate::prefs::{self, Prefs};
-use crate::presets::{self, Preset};
-use crate::profile::{self, Profile};
+use crate::presets::Preset;
+use crate::profile::Profile;
+use crate::session;
 use crate::storage::{LocalRecord, RecordStore};
 use crate::taxonomy_cache;
 use crate::ui::{
-    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, settings::Settings,
-    today::Today,
+    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, lock::LockScreen,
+    settings::Settings, today::Today,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +29,20 @@ pub enum Screen {
     Settings,
 }
 
+/// What is unsealed while unlocked, and forgotten at lock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    pub token: Option<String>,
+    /// Hex HMAC key for person codes, fetched from the server with the token.
+    pub person_code_key: Option<String>,
+}
+
 /// State shared by every screen. All fields are signals, so the context is `Copy`.
 #[derive(Clone, Copy)]
 pub struct Ctx {
+    /// Whether a profile is open. While false, no record or secret is in memory.
+    pub unlocked: RwSignal<bool>,
+    pub secrets: RwSignal<Secrets>,
     pub taxonomy: RwSignal<Taxonomy>,
     pub profile: RwSignal<Profile>,
     pub prefs: RwSignal<Prefs>,
@@ -87,13 +99,14 @@ pub fn use_ctx() -> Ctx {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let profile = profile::load_or_create();
     let device_prefs = prefs::load();
     prefs::apply(device_prefs);
     let ctx = Ctx {
+        unlocked: RwSignal::new(false),
+        secrets: RwSignal::new(Secrets::default()),
         taxonomy: RwSignal::new(taxonomy_cache::load()),
-        presets: RwSignal::new(presets::load(&profile)),
-        profile: RwSignal::new(profile),
+        presets: RwSignal::new(Vec::new()),
+        profile: RwSignal::new(session::initial_profile()),
         prefs: RwSignal::new(device_prefs),
         records: RwSignal::new(Vec::new()),
         loaded: RwSignal::new(None),
@@ -104,19 +117,7 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ctx);
 
-    spawn_local(async move {
-        match ctx.store().load_all().await {
-            Ok(records) => {
-                ctx.records.set(records);
-                ctx.loaded.set(Some(true));
-            }
-            Err(err) => {
-                leptos::logging::warn!("carnet: cannot open the device's storage: {err}");
-                ctx.loaded.set(Some(false));
-                ctx.flash.set(Some(ctx.t().storage_unavailable.into()));
-            }
-        }
-    });
+    auto_lock(ctx);
     spawn_local(async move {
         let current = ctx.taxonomy.get_untracked().version;
         if let Some(newer) = taxonomy_cache::refresh(current).await {
@@ -124,7 +125,18 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let nav = move |screen: Screen, label: fn(&Texts) -> &'static str| {
+    view! {
+        <Show when=move || ctx.unlocked.get() fallback=|| view! { <LockScreen /> }>
+            <Unlocked />
+        </Show>
+    }
+}
+
+/// The app once a profile is open.
+#[component]
+fn Unlocked() -> impl IntoView {
+    let ctx = use_ctx();
+    let nav = move |screen: Screen, label: fn(&Texts) -> &'static str| -> AnyView {
         view! {
             <button
                 type="button"
@@ -139,6 +151,7 @@ pub fn App() -> impl IntoView {
                 {move || label(ctx.t())}
             </button>
         }
+        .into_any()
     };
 
     view! {
@@ -147,6 +160,10 @@ pub fn App() -> impl IntoView {
             <span class="pending" role="status" data-testid="pending">
                 {move || ctx.lang().pending(ctx.pending_count())}
             </span>
+            // Quick exit: one tap (or Escape) and nothing of any record is on screen.
+            <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
+                {move || ctx.t().lock_now}
+            </button>
         </header>
         <main>
             {move || {
@@ -174,10 +191,50 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <nav class="bottom" aria-label=move || ctx.t().nav_label>
-            {nav(Screen::Today, |t| t.nav_today)}
+            {nav(Screen::Today, |t: &Texts| t.nav_today)}
             {nav(Screen::NewContact, |t| t.nav_new)}
             {nav(Screen::Figures, |t| t.nav_figures)}
             {nav(Screen::Settings, |t| t.nav_settings)}
         </nav>
     }
+}
+
+/// Locks on Escape, after a few minutes without a tap, and when the app was hidden for
+/// longer than a short grace period (the phone went back in a pocket, or was handed over).
+fn auto_lock(ctx: Ctx) {
+    const IDLE_MS: f64 = 5.0 * 60.0 * 1000.0;
+    const HIDDEN_GRACE_MS: f64 = 30.0 * 1000.0;
+    let last_activity = StoredValue::new(js_sys::Date::now());
+    let hidden_since = StoredValue::new(None::<f64>);
+    let touch = move || last_activity.set_value(js_sys::Date::now());
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        touch();
+        if ev.key() == "Escape" && ctx.unlocked.get_untracked() {
+            session::lock(ctx);
+        }
+    });
+    let _ = window_event_listener(leptos::ev::pointerdown, move |_| touch());
+    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        if hidden {
+            hidden_since.set_value(Some(js_sys::Date::now()));
+        } else if let Some(since) = hidden_since.get_value() {
+            hidden_since.set_value(None);
+            if js_sys::Date::now() - since > HIDDEN_GRACE_MS && ctx.unlocked.get_untracked() {
+                session::lock(ctx);
+            }
+        }
+    });
+    let _ = set_interval_with_handle(
+        move || {
+            if ctx.unlocked.get_untracked()
+                && js_sys::Date::now() - last_activity.get_value() > IDLE_MS
+            {
+                session::lock(ctx);
+            }
+        },
+        std::time::Duration::from_secs(15),
+    );
 }

@@ -47,6 +47,14 @@ impl Lang {
         }
     }
 
+    /// "Trop d'essais : attends 20 s."
+    pub fn wait_seconds(self, seconds: u64) -> String {
+        match self {
+            Lang::Fr => format!("Trop d'essais. Attends {seconds} s avant de réessayer."),
+            Lang::En => format!("Too many tries. Wait {seconds} s before trying again."),
+        }
+    }
+
     /// The closing message of a sync run.
     pub fn sync_summary(self, s: &SyncSummary) -> String {
         let fr = self == Lang::Fr;
@@ -148,6 +156,19 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub lock_now: &'static str,
+    pub pin_label: &'static str,
+    pub pin_new: &'static str,
+    pub pin_confirm: &'static str,
+    pub pin_create: &'static str,
+    pub pin_warning: &'static str,
+    pub pin_too_short: &'static str,
+    pub pin_mismatch: &'static str,
+    pub unlock: &'static str,
+    pub unlocking: &'static str,
+    pub wrong_pin: &'static str,
+    pub new_person_on_device: &'static str,
+    pub back: &'static str,
     pub nav_figures: &'static str,
     pub figures_title: &'static str,
     pub period: &'static str,
@@ -267,6 +288,19 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    lock_now: "Verrouiller",
+    pin_label: "NIP",
+    pin_new: "Choisis un NIP",
+    pin_confirm: "Confirme le NIP",
+    pin_create: "Créer mon NIP",
+    pin_warning: "Ton NIP chiffre tes contacts sur ce téléphone. Sans lui, personne ne peut les lire, pas même l'équipe : un NIP oublié fait perdre les contacts pas encore synchronisés. Au moins 6 chiffres ou caractères.",
+    pin_too_short: "Le NIP doit avoir au moins 6 chiffres ou caractères.",
+    pin_mismatch: "Les deux NIP ne sont pas pareils.",
+    unlock: "Déverrouiller",
+    unlocking: "Vérification…",
+    wrong_pin: "NIP incorrect.",
+    new_person_on_device: "Une autre personne utilise ce téléphone",
+    back: "Retour",
     nav_figures: "Chiffres",
     figures_title: "Mes chiffres",
     period: "Période",
@@ -386,6 +420,19 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    lock_now: "Lock",
+    pin_label: "PIN",
+    pin_new: "Choose a PIN",
+    pin_confirm: "Confirm the PIN",
+    pin_create: "Create my PIN",
+    pin_warning: "Your PIN encrypts your contacts on this phone. Without it nobody can read them, not even the team: a forgotten PIN loses the contacts not yet synced. At least 6 digits or characters.",
+    pin_too_short: "The PIN needs at least 6 digits or characters.",
+    pin_mismatch: "The two PINs differ.",
+    unlock: "Unlock",
+    unlocking: "Checking…",
+    wrong_pin: "Wrong PIN.",
+    new_person_on_device: "Someone else uses this phone",
+    back: "Back",
     nav_figures: "Figures",
     figures_title: "My figures",
     period: "Period",

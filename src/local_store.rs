@@ -21,3 +21,10 @@ pub fn set<T: Serialize>(key: &str, value: &T) -> bool {
     };
     storage().is_some_and(|s| s.set_item(key, &json).is_ok())
 }
+
+/// Removes a value (best effort).
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}

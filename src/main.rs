@@ -13,10 +13,12 @@ mod prefs;
 mod presets;
 mod profile;
 mod service_worker;
+mod session;
 mod storage;
 mod sync;
 mod taxonomy_cache;
 mod ui;
+mod vault;
 
 fn main() {
     log_panics_to_console();

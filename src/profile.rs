@@ -1,31 +1,51 @@
-//! Who is using this device: a local profile id, the worker's sync token and the
-//! organisation's person-code key.
-//!
-//! Each profile has its own IndexedDB database, so two workers sharing one phone never
-//! see or sync each other's records. A later change wraps the token and the key with a key
-//! derived from the worker's PIN.
+//! The profiles of this device: one per worker who uses it, each with its own IndexedDB
+//! database and its own vault (PIN), so two workers sharing a phone never see or sync each
+//! other's records. The sync token and the person-code key are stored sealed.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::local_store;
+use crate::vault::VaultHeader;
 
-const CURRENT_KEY: &str = "carnet.profile";
+const PROFILES_KEY: &str = "carnet.profiles";
+/// Where the walking skeleton kept its single profile; read once and moved.
+const LEGACY_KEY: &str = "carnet.profile";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// Local only; never sent to the server (the token identifies the worker there).
     pub id: Uuid,
-    pub token: Option<String>,
-    /// Hex HMAC key for person codes, fetched from the server with the token.
+    /// Set once the worker chose a PIN.
     #[serde(default)]
-    pub person_code_key: Option<String>,
+    pub vault: Option<VaultHeader>,
+    #[serde(default)]
+    pub sealed_token: Option<String>,
+    #[serde(default)]
+    pub sealed_person_code_key: Option<String>,
     /// Whether the token is a coordinator's (shows the team report).
     #[serde(default)]
     pub coordinator: bool,
+    /// Plain values from before encryption existed; sealed and cleared at vault set-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_code_key: Option<String>,
 }
 
 impl Profile {
+    pub fn new() -> Self {
+        Profile {
+            id: crate::platform::random_uuid(),
+            vault: None,
+            sealed_token: None,
+            sealed_person_code_key: None,
+            coordinator: false,
+            token: None,
+            person_code_key: None,
+        }
+    }
+
     /// The IndexedDB database holding this profile's records.
     pub fn database_name(&self) -> String {
         format!("carnet-{}", self.id)
@@ -37,21 +57,26 @@ impl Profile {
     }
 }
 
-/// The device's current profile, created on first launch.
-pub fn load_or_create() -> Profile {
-    local_store::get::<Profile>(CURRENT_KEY).unwrap_or_else(|| {
-        let profile = Profile {
-            id: crate::platform::random_uuid(),
-            token: None,
-            person_code_key: None,
-            coordinator: false,
-        };
-        save(&profile);
-        profile
-    })
+/// Every profile of the device (the walking skeleton's single one moved in).
+pub fn load_all() -> Vec<Profile> {
+    if let Some(list) = local_store::get::<Vec<Profile>>(PROFILES_KEY) {
+        return list;
+    }
+    let list: Vec<Profile> = local_store::get::<Profile>(LEGACY_KEY)
+        .into_iter()
+        .collect();
+    if !list.is_empty() && local_store::set(PROFILES_KEY, &list) {
+        local_store::remove(LEGACY_KEY);
+    }
+    list
 }
 
-/// Persists the profile; returns false when the browser refuses (private mode, quota).
+/// Saves (adds or replaces) a profile; false when the browser refuses.
 pub fn save(profile: &Profile) -> bool {
-    local_store::set(CURRENT_KEY, profile)
+    let mut list = load_all();
+    match list.iter_mut().find(|p| p.id == profile.id) {
+        Some(slot) => *slot = profile.clone(),
+        None => list.push(profile.clone()),
+    }
+    local_store::set(PROFILES_KEY, &list)
 }

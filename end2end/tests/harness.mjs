@@ -161,3 +161,49 @@ export async function forgetAcknowledgements(page) {
     });
   });
 }
+
+/** The PIN every test worker chooses. */
+export const PIN = '246810';
+
+/** First use: choose the PIN (the app opens locked, on the set-up screen). */
+export async function setPin(page, pin = PIN) {
+  await page.getByLabel('Choisis un NIP').fill(pin);
+  await page.getByLabel('Confirme le NIP').fill(pin);
+  await page.getByRole('button', { name: 'Créer mon NIP' }).click();
+  await page.getByTestId('pending').waitFor();
+}
+
+/** After a reload or a lock: unlock with the PIN. */
+export async function unlock(page, pin = PIN, { label = 'NIP', button = 'Déverrouiller' } = {}) {
+  await page.getByLabel(label, { exact: true }).fill(pin);
+  await page.getByRole('button', { name: button }).click();
+  await page.getByTestId('pending').waitFor();
+}
+
+/** Everything IndexedDB and localStorage hold, as one string, read around the app. */
+export async function rawDeviceStorage(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const rows = await new Promise((res, rej) => {
+          const q = db.transaction(store).objectStore(store).getAll();
+          q.onsuccess = () => res(q.result);
+          q.onerror = () => rej(q.error);
+        });
+        out.push(JSON.stringify(rows));
+      }
+      db.close();
+    }
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      out.push(key, localStorage.getItem(key));
+    }
+    return out.join('\n');
+  });
+}

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchPhone, screenshot, deviceRecordIds, forgetAcknowledgements,
+  startServer, launchPhone, screenshot, deviceRecordIds, forgetAcknowledgements, setPin, unlock,
 } from './harness.mjs';
 
 let server;
@@ -42,6 +42,7 @@ test('log three contacts offline, reload offline, sync once, re-sync changes not
 
   // Online once: the service worker installs and takes control of the page.
   await page.goto(server.url);
+  await setPin(page);
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
   await assert.doesNotReject(pending(page).waitFor());
   // The Content-Security-Policy is in force: an injected inline script does not run.
@@ -84,6 +85,7 @@ test('log three contacts offline, reload offline, sync once, re-sync changes not
 
   // Still offline: reload. The app comes from the service worker, the records from IndexedDB.
   await page.reload();
+  await unlock(page);
   await contactsToday(page).waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="contacts-today"]')?.textContent === '3');
   assert.equal(await pending(page).textContent(), '3 en attente');
@@ -118,6 +120,7 @@ test('log three contacts offline, reload offline, sync once, re-sync changes not
   // acknowledged as already held and the server still has exactly three.
   assert.equal(await forgetAcknowledgements(page), 3);
   await page.reload();
+  await unlock(page);
   await page.waitForFunction(() => document.querySelector('[data-testid="pending"]')?.textContent === '3 en attente');
   await page.getByRole('button', { name: 'Synchroniser' }).click();
   await page.getByText('3 contacts synchronisés.').waitFor();

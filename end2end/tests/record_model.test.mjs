@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, launchPhone, screenshot, deviceRecordIds } from './harness.mjs';
+import { startServer, launchPhone, screenshot, deviceRecordIds, setPin, unlock } from './harness.mjs';
 
 let server;
 let phone;
@@ -13,6 +13,7 @@ before(async () => {
   phone = await launchPhone();
   const { page } = phone;
   await page.goto(server.url);
+  await setPin(page);
   await page.getByRole('button', { name: 'Réglages' }).click();
   await page.getByLabel('Jeton de synchronisation').fill(server.token);
   await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
@@ -269,8 +270,9 @@ test('English, and both themes at 360 px', async () => {
   await expectText(pending(page), 'All synced');
   await screenshot(page, 'today-en-light');
 
-  // Preferences survive a reload.
+  // Preferences survive a reload (the lock screen is in English too).
   await page.reload();
+  await unlock(page, undefined, { label: 'PIN', button: 'Unlock' });
   await page.getByRole('button', { name: 'Today' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
 

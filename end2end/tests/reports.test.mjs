@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launchPhone, screenshot } from './harness.mjs';
+import { startServer, launchPhone, screenshot, setPin } from './harness.mjs';
 
 let server;
 let worker;
@@ -22,6 +22,7 @@ after(async () => {
 
 async function pair(page, token) {
   await page.goto(server.url);
+  await setPin(page);
   await page.getByRole('button', { name: 'Réglages' }).click();
   await page.getByLabel('Jeton de synchronisation').fill(token);
   await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();

@@ -1,11 +1,13 @@
 //! The one boundary between a record and the bytes IndexedDB keeps.
 //!
-//! Today the body is plain JSON. Encryption at rest (AES-GCM under a key unlocked by the
-//! worker's PIN) replaces this type's insides only: its methods are already `async`, as
-//! WebCrypto is, so no caller changes.
+//! Bodies are sealed with AES-256-GCM under the vault's data key (see `vault.rs`): with the
+//! vault locked nothing can be encoded or decoded. Bodies written before encryption existed
+//! (plain JSON) are still read, and are sealed when the vault is first set up.
 
 use carnet_core::Record;
 use thiserror::Error;
+
+use crate::vault::{self, VaultError};
 
 #[derive(Debug, Error)]
 pub enum CodecError {
@@ -13,6 +15,8 @@ pub enum CodecError {
     Encode(String),
     #[error("cannot decode a stored record: {0}")]
     Decode(String),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
 }
 
 /// Turns records into stored bodies and back.
@@ -21,10 +25,16 @@ pub struct BodyCodec;
 
 impl BodyCodec {
     pub async fn encode(&self, record: &Record) -> Result<String, CodecError> {
-        serde_json::to_string(record).map_err(|e| CodecError::Encode(e.to_string()))
+        let json = serde_json::to_string(record).map_err(|e| CodecError::Encode(e.to_string()))?;
+        Ok(vault::seal(&json).await?)
     }
 
     pub async fn decode(&self, body: &str) -> Result<Record, CodecError> {
-        Record::from_json(body).map_err(|e| CodecError::Decode(e.to_string()))
+        let json = if vault::is_sealed(body) {
+            vault::open(body).await?
+        } else {
+            body.to_owned()
+        };
+        Record::from_json(&json).map_err(|e| CodecError::Decode(e.to_string()))
     }
 }

@@ -167,8 +167,8 @@ fn TeamReport() -> impl IntoView {
         q
     };
     let token = move || {
-        ctx.profile
-            .with_untracked(|p| p.token.clone())
+        ctx.secrets
+            .with_untracked(|s| s.token.clone())
             .unwrap_or_default()
     };
     let load = move |_| {

@@ -13,7 +13,7 @@ pub fn Settings() -> impl IntoView {
     let ctx = use_ctx();
     let draft = RwSignal::new(String::new());
     let message = RwSignal::new(None::<&'static str>);
-    let has_token = move || ctx.profile.with(|p| p.token.is_some());
+    let has_token = move || ctx.secrets.with(|s| s.token.is_some());
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

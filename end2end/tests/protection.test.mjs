@@ -1,0 +1,115 @@
+// A lost or seized phone reveals nothing: sealed storage, lock, quick exit, wrong PINs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchPhone, screenshot, setPin, unlock, rawDeviceStorage, PIN } from './harness.mjs';
+
+let server;
+let phone;
+
+before(async () => {
+  server = await startServer();
+  phone = await launchPhone();
+});
+
+after(async () => {
+  await phone?.browser.close();
+  await server?.stop();
+});
+
+const NOTE = 'Veut revenir au local jeudi';
+const ALIAS = 'Mistral 1987';
+
+test('locked, the device holds no record, label, note, alias or token in clear', async () => {
+  const { page } = phone;
+  await page.goto(server.url);
+  await setPin(page);
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  await page.getByLabel('Jeton de synchronisation').fill(server.token);
+  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
+  await page.getByText('Jeton enregistré.').waitFor();
+
+  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
+  await page.getByRole('radio', { name: 'Bar érotique' }).check();
+  await page.getByRole('radio', { name: '26-40', exact: true }).check();
+  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Hébergement', exact: true }).check();
+  await page.getByText('Plus de détails').click();
+  await page.getByLabel('Alias convenu avec la personne').fill(ALIAS);
+  await page.getByLabel('Note (facultative)').fill(NOTE);
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+  await page.getByRole('button', { name: '+ Activité' }).click();
+  await page.getByRole('radio', { name: 'Atelier de prévention' }).check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+
+  // Quick exit: one tap.
+  await page.getByRole('button', { name: 'Verrouiller' }).click();
+  await page.getByLabel('NIP', { exact: true }).waitFor();
+  const screen = await page.locator('body').innerText();
+  for (const visible of ['Bar érotique', 'Hébergement', 'en attente', 'Aujourd\'hui', NOTE]) {
+    assert.ok(!screen.includes(visible), `the lock screen shows « ${visible} »`);
+  }
+  await screenshot(page, 'locked');
+
+  const raw = await rawDeviceStorage(page);
+  assert.ok(raw.includes('v1.'), 'sealed bodies are there');
+  for (const secret of [
+    'bar_erotique', 'Bar érotique', 'hebergement', 'catwoman', 'femme', '26_40', 'atelier',
+    'logement', NOTE, 'Mistral', 'mistral1987', server.token,
+  ]) {
+    assert.ok(!raw.includes(secret), `device storage holds « ${secret} » in clear`);
+  }
+});
+
+test('a wrong PIN opens nothing; the right one opens everything again', async () => {
+  const { page } = phone;
+  await page.getByLabel('NIP', { exact: true }).fill('000000');
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByText('NIP incorrect.').waitFor();
+  assert.equal(await page.getByTestId('pending').count(), 0);
+
+  await unlock(page);
+  assert.equal(await page.getByTestId('contacts-today').textContent(), '1');
+  assert.equal(await page.getByTestId('pending').textContent(), '2 en attente');
+  // The token came back too: sync works.
+  await page.getByRole('button', { name: 'Synchroniser' }).click();
+  await page.getByText('2 contacts synchronisés.').waitFor();
+});
+
+test('Escape locks at once, and repeated wrong PINs slow down guessing', async () => {
+  const { page } = phone;
+  await page.keyboard.press('Escape');
+  await page.getByLabel('NIP', { exact: true }).waitFor();
+  assert.equal(await page.getByTestId('contacts-today').count(), 0);
+  for (let i = 0; i < 2; i++) {
+    await page.getByLabel('NIP', { exact: true }).fill(`99999${i}`);
+    await page.getByRole('button', { name: 'Déverrouiller' }).click();
+    await page.getByText('NIP incorrect.').waitFor();
+  }
+  await page.getByLabel('NIP', { exact: true }).fill('999993');
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByText(/Trop d'essais\. Attends \d+ s/).waitFor();
+  // Even the right PIN waits its turn.
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByText(/Trop d'essais/).waitFor();
+  assert.equal(await page.getByTestId('pending').count(), 0);
+});
+
+test('two workers on one phone: separate PINs, separate records', async () => {
+  const { page } = phone;
+  await page.reload();
+  await page.getByRole('button', { name: 'Une autre personne utilise ce téléphone' }).click();
+  await setPin(page, '135790');
+  assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
+  assert.equal(await page.getByTestId('pending').textContent(), 'Tout est synchronisé');
+  await page.getByRole('button', { name: 'Verrouiller' }).click();
+  // The lock-out of the previous test (5 s after three wrong PINs) runs out first.
+  await page.waitForTimeout(6000);
+  // The second worker's PIN opens the second profile only.
+  await unlock(page, '135790');
+  assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
+  assert.deepEqual(phone.errors, []);
+});

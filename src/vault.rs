@@ -1,0 +1,202 @@
+//! Encryption at rest: the data key, the worker's PIN, and sealing with AES-256-GCM.
+//!
+//! A random 256-bit *data key* encrypts every record body (and the sync token and the
+//! person-code key). The data key is itself sealed with a key derived from the worker's PIN
+//! by PBKDF2-SHA-256 (WebCrypto, `PBKDF2_ITERATIONS` rounds, random 16-byte salt). Only the
+//! sealed data key, the salt and the round count are stored; the usable key lives in memory
+//! while unlocked and is dropped by [`lock`]. A wrong PIN fails AES-GCM's authentication,
+//! which is how a wrong PIN is told apart from a right one. Why PBKDF2 rather than
+//! Argon2id: see ARCHITECTURE.md ("Encryption at rest").
+
+use std::cell::RefCell;
+
+use carnet_core::base64;
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AesDerivedKeyParams, AesGcmParams, CryptoKey, Pbkdf2Params, SubtleCrypto};
+
+/// PBKDF2-SHA-256 rounds: OWASP's 2023 figure. About 0.3 s on a laptop and 1–2 s on a slow
+/// phone, paid once per unlock.
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+/// Prefix of a sealed value, so the format can change later.
+const SEALED: &str = "v1.";
+
+#[derive(Debug, Error)]
+pub enum VaultError {
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("the vault is locked")]
+    Locked,
+    #[error("WebCrypto: {0}")]
+    Crypto(String),
+    #[error("a sealed value is damaged")]
+    Damaged,
+}
+
+impl From<JsValue> for VaultError {
+    fn from(e: JsValue) -> Self {
+        VaultError::Crypto(format!("{e:?}"))
+    }
+}
+
+/// What is stored to unlock a profile: never the PIN, never the usable key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultHeader {
+    pub salt: String,
+    pub iterations: u32,
+    /// The data key, sealed under the PIN-derived key.
+    pub sealed_key: String,
+}
+
+thread_local! {
+    static DATA_KEY: RefCell<Option<CryptoKey>> = const { RefCell::new(None) };
+}
+
+fn subtle() -> Result<SubtleCrypto, VaultError> {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.subtle())
+        .ok_or_else(|| VaultError::Crypto("no WebCrypto (a secure context is needed)".into()))
+}
+
+fn random(n: usize) -> Result<Vec<u8>, VaultError> {
+    let mut bytes = vec![0u8; n];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or_else(|| VaultError::Crypto("no WebCrypto".into()))?
+        .get_random_values_with_u8_array(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn usages(list: &[&str]) -> Array {
+    list.iter().map(|u| JsValue::from_str(u)).collect()
+}
+
+async fn derive(pin: &str, salt: &[u8], iterations: u32) -> Result<CryptoKey, VaultError> {
+    let subtle = subtle()?;
+    let material = Uint8Array::from(pin.as_bytes());
+    let base: CryptoKey = JsFuture::from(subtle.import_key_with_str(
+        "raw",
+        &material,
+        "PBKDF2",
+        false,
+        &usages(&["deriveKey"]),
+    )?)
+    .await?
+    .dyn_into()?;
+    let params =
+        Pbkdf2Params::new_with_str("PBKDF2", "SHA-256", iterations, &Uint8Array::from(salt));
+    let key = JsFuture::from(subtle.derive_key_with_object_and_object(
+        &params,
+        &base,
+        &AesDerivedKeyParams::new("AES-GCM", 256),
+        false,
+        &usages(&["encrypt", "decrypt"]),
+    )?)
+    .await?;
+    Ok(key.dyn_into()?)
+}
+
+async fn import_data_key(raw: &[u8]) -> Result<CryptoKey, VaultError> {
+    let key = JsFuture::from(subtle()?.import_key_with_str(
+        "raw",
+        &Uint8Array::from(raw),
+        "AES-GCM",
+        false, // never exportable: the raw key exists only during set-up and unlock
+        &usages(&["encrypt", "decrypt"]),
+    )?)
+    .await?;
+    Ok(key.dyn_into()?)
+}
+
+async fn seal_with(key: &CryptoKey, plain: &[u8]) -> Result<String, VaultError> {
+    let iv = random(12)?;
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv.as_slice()));
+    let out: ArrayBuffer =
+        JsFuture::from(subtle()?.encrypt_with_object_and_u8_array(&params, key, plain)?)
+            .await?
+            .dyn_into()?;
+    let mut sealed = iv;
+    sealed.extend(Uint8Array::new(&out).to_vec());
+    Ok(format!("{SEALED}{}", base64::encode(&sealed)))
+}
+
+/// `Err(WrongPin)`-shaped failure when authentication fails: the caller decides what it means.
+async fn open_with(key: &CryptoKey, sealed: &str) -> Result<Vec<u8>, VaultError> {
+    let bytes = sealed
+        .strip_prefix(SEALED)
+        .and_then(base64::decode)
+        .filter(|b| b.len() > 12)
+        .ok_or(VaultError::Damaged)?;
+    let (iv, body) = bytes.split_at(12);
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv));
+    let out: ArrayBuffer =
+        JsFuture::from(subtle()?.decrypt_with_object_and_u8_array(&params, key, body)?)
+            .await
+            .map_err(|_| VaultError::WrongPin)?
+            .dyn_into()?;
+    Ok(Uint8Array::new(&out).to_vec())
+}
+
+/// Makes a new data key sealed under `pin`, and leaves the vault unlocked with it.
+pub async fn create(pin: &str) -> Result<VaultHeader, VaultError> {
+    let salt = random(16)?;
+    let mut raw = random(32)?;
+    let kek = derive(pin, &salt, PBKDF2_ITERATIONS).await?;
+    let sealed_key = seal_with(&kek, &raw).await?;
+    let key = import_data_key(&raw).await;
+    raw.fill(0);
+    let key = key?;
+    DATA_KEY.with(|k| *k.borrow_mut() = Some(key));
+    Ok(VaultHeader {
+        salt: base64::encode(&salt),
+        iterations: PBKDF2_ITERATIONS,
+        sealed_key,
+    })
+}
+
+/// Unlocks with `pin`, or `Err(WrongPin)`.
+pub async fn unlock(header: &VaultHeader, pin: &str) -> Result<(), VaultError> {
+    let salt = base64::decode(&header.salt).ok_or(VaultError::Damaged)?;
+    let kek = derive(pin, &salt, header.iterations).await?;
+    let mut raw = open_with(&kek, &header.sealed_key).await?;
+    let key = import_data_key(&raw).await;
+    raw.fill(0);
+    let key = key?;
+    DATA_KEY.with(|k| *k.borrow_mut() = Some(key));
+    Ok(())
+}
+
+/// Forgets the usable key: nothing sealed can be read until the next unlock.
+pub fn lock() {
+    DATA_KEY.with(|k| *k.borrow_mut() = None);
+}
+
+fn key() -> Result<CryptoKey, VaultError> {
+    DATA_KEY
+        .with(|k| k.borrow().clone())
+        .ok_or(VaultError::Locked)
+}
+
+/// Seals text with the data key.
+pub async fn seal(plain: &str) -> Result<String, VaultError> {
+    seal_with(&key()?, plain.as_bytes()).await
+}
+
+/// Opens text sealed with the data key.
+pub async fn open(sealed: &str) -> Result<String, VaultError> {
+    let bytes = open_with(&key()?, sealed).await.map_err(|e| match e {
+        VaultError::WrongPin => VaultError::Damaged,
+        other => other,
+    })?;
+    String::from_utf8(bytes).map_err(|_| VaultError::Damaged)
+}
+
+/// Whether a stored value is sealed (rather than legacy plain text).
+pub fn is_sealed(value: &str) -> bool {
+    value.starts_with(SEALED)
+}
