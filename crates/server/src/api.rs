@@ -45,6 +45,16 @@ impl Failure {
         }
     }
 
+    /// The HTTP status this failure answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The machine-readable body.
+    pub fn body(&self) -> &ApiError {
+        &self.body
+    }
+
     fn internal(err: impl std::fmt::Display) -> Self {
         // The message goes to the log, not to the client: it may name internals.
         eprintln!("carnet-server: internal error: {err}");
