@@ -190,6 +190,16 @@ pub async fn save_token(ctx: Ctx, token: String) -> bool {
     true
 }
 
+/// Pairs this device with a one-time code from the coordinator.
+pub async fn pair_device(ctx: Ctx, code: String) -> Result<(), carnet_core::Failure> {
+    let paired = api::pair(code.trim()).await?;
+    if save_token(ctx, paired.token).await {
+        Ok(())
+    } else {
+        Err(carnet_core::Failure::Server)
+    }
+}
+
 async fn fetch_person_code_key(ctx: Ctx, token: &str) {
     if let Ok(me) = api::get_me(token).await {
         session::store_person_code_key(ctx, &me.person_code_key, me.role == "coordinator").await;

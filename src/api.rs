@@ -1,6 +1,8 @@
 //! The server API as seen from the app: one function per endpoint, over `fetch`.
 
-use carnet_core::wire::{ApiError, BatchRequest, BatchResponse, ErrorCode, Me, ReportResponse};
+use carnet_core::wire::{
+    ApiError, BatchRequest, BatchResponse, ErrorCode, Me, PairRequest, PairResponse, ReportResponse,
+};
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -47,6 +49,23 @@ pub async fn get_me(token: &str) -> Result<Me, Failure> {
     match response.status() {
         200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
         401 => Err(Failure::Unauthorized),
+        _ => Err(Failure::Server),
+    }
+}
+
+/// Exchanges a one-time pairing code for this device's token.
+pub async fn pair(code: &str) -> Result<PairResponse, Failure> {
+    let body = serde_json::to_string(&PairRequest {
+        code: code.to_owned(),
+    })
+    .map_err(|_| Failure::Server)?;
+    let response = send("POST", "/api/v1/pair", None, Some(&body))
+        .await
+        .map_err(|_| Failure::Network)?;
+    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
+    match response.status() {
+        200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
+        400 => Err(Failure::Unauthorized),
         _ => Err(Failure::Server),
     }
 }

@@ -156,6 +156,13 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub pair_label: &'static str,
+    pub pair_help: &'static str,
+    pub pair_button: &'static str,
+    pub paired: &'static str,
+    pub pair_refused: &'static str,
+    pub pair_offline: &'static str,
+    pub token_advanced: &'static str,
     pub lock_now: &'static str,
     pub pin_label: &'static str,
     pub pin_new: &'static str,
@@ -288,6 +295,13 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    pair_label: "Code de jumelage",
+    pair_help: "Ta coordonnatrice te donne un code à usage unique (ex. K7PQ-2XMA), valide 15 minutes.",
+    pair_button: "Jumeler cet appareil",
+    paired: "Appareil jumelé.",
+    pair_refused: "Code inconnu, déjà utilisé ou expiré. Demande un nouveau code.",
+    pair_offline: "Pas de connexion au serveur : le jumelage demande une connexion.",
+    token_advanced: "Coller un jeton à la place",
     lock_now: "Verrouiller",
     pin_label: "NIP",
     pin_new: "Choisis un NIP",
@@ -420,6 +434,13 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    pair_label: "Pairing code",
+    pair_help: "Your coordinator gives you a one-time code (e.g. K7PQ-2XMA), valid 15 minutes.",
+    pair_button: "Pair this device",
+    paired: "Device paired.",
+    pair_refused: "Unknown, used or expired code. Ask for a new one.",
+    pair_offline: "Cannot reach the server: pairing needs a connection.",
+    token_advanced: "Paste a token instead",
     lock_now: "Lock",
     pin_label: "PIN",
     pin_new: "Choose a PIN",

@@ -44,6 +44,13 @@ export async function startServer() {
     url,
     token,
     db,
+    /** A one-time pairing code for a worker (`carnet-server worker pair`). */
+    pairingCode(name) {
+      return execFileSync(SERVER_BIN, ['worker', 'pair', name, '--db', db], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    },
     /** Adds a worker (or a coordinator) and returns its token. */
     addWorker(name, { coordinator = false } = {}) {
       const args = ['worker', 'add', name, '--db', db];
@@ -206,4 +213,21 @@ export async function rawDeviceStorage(page) {
     }
     return out.join('\n');
   });
+}
+
+/** Réglages → paste a token (the advanced way, under « Coller un jeton à la place »). */
+export async function enterToken(page, token) {
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  await page.getByText('Coller un jeton à la place').click();
+  await page.getByLabel('Jeton de synchronisation').fill(token);
+  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
+  await page.getByText('Jeton enregistré.').waitFor();
+}
+
+/** Réglages → pair with a one-time code (the usual way). */
+export async function enterPairingCode(page, code) {
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  await page.getByLabel('Code de jumelage').fill(code);
+  await page.getByRole('button', { name: 'Jumeler cet appareil' }).click();
+  await page.getByText('Appareil jumelé.').waitFor();
 }

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, launchPhone, screenshot, deviceRecordIds, forgetAcknowledgements, setPin, unlock,
+  enterToken,
 } from './harness.mjs';
 
 let server;
@@ -57,10 +58,7 @@ test('log three contacts offline, reload offline, sync once, re-sync changes not
   assert.equal(await pending(page).textContent(), 'Tout est synchronisé');
 
   // The coordinator gave this worker a token.
-  await page.getByRole('button', { name: 'Réglages' }).click();
-  await page.getByLabel('Jeton de synchronisation').fill(server.token);
-  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
-  await page.getByText('Jeton enregistré.').waitFor();
+  await enterToken(page, server.token);
   await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
 
   // In the bar, no signal.

@@ -1,7 +1,7 @@
 // A lost or seized phone reveals nothing: sealed storage, lock, quick exit, wrong PINs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchPhone, screenshot, setPin, unlock, rawDeviceStorage, PIN } from './harness.mjs';
+import { startServer, launchPhone, screenshot, setPin, unlock, rawDeviceStorage, PIN, enterToken } from './harness.mjs';
 
 let server;
 let phone;
@@ -23,10 +23,7 @@ test('locked, the device holds no record, label, note, alias or token in clear',
   const { page } = phone;
   await page.goto(server.url);
   await setPin(page);
-  await page.getByRole('button', { name: 'Réglages' }).click();
-  await page.getByLabel('Jeton de synchronisation').fill(server.token);
-  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
-  await page.getByText('Jeton enregistré.').waitFor();
+  await enterToken(page, server.token);
 
   await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
   await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();

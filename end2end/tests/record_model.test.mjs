@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, launchPhone, screenshot, deviceRecordIds, setPin, unlock } from './harness.mjs';
+import { startServer, launchPhone, screenshot, deviceRecordIds, setPin, unlock, enterPairingCode } from './harness.mjs';
 
 let server;
 let phone;
@@ -14,10 +14,7 @@ before(async () => {
   const { page } = phone;
   await page.goto(server.url);
   await setPin(page);
-  await page.getByRole('button', { name: 'Réglages' }).click();
-  await page.getByLabel('Jeton de synchronisation').fill(server.token);
-  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
-  await page.getByText('Jeton enregistré.').waitFor();
+  await enterPairingCode(page, server.pairingCode('poste-e2e'));
   await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
 });
 

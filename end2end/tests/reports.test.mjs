@@ -2,7 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launchPhone, screenshot, setPin } from './harness.mjs';
+import {
+  startServer, launchPhone, screenshot, setPin, enterToken, enterPairingCode,
+} from './harness.mjs';
 
 let server;
 let worker;
@@ -20,13 +22,9 @@ after(async () => {
   await server?.stop();
 });
 
-async function pair(page, token) {
+async function open(page) {
   await page.goto(server.url);
   await setPin(page);
-  await page.getByRole('button', { name: 'Réglages' }).click();
-  await page.getByLabel('Jeton de synchronisation').fill(token);
-  await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
-  await page.getByText('Jeton enregistré.').waitFor();
 }
 
 async function logContact(page, { realities, alias, first }) {
@@ -47,7 +45,8 @@ const figure = (page, id) => page.getByTestId(id).first();
 
 test('« Mes chiffres » counts persons once and interventions each time, offline', async () => {
   const { page, context } = worker;
-  await pair(page, server.token);
+  await open(page);
+  await enterToken(page, server.token);
   await context.setOffline(true);
   await logContact(page, { realities: ['Santé', 'Hébergement'], alias: 'Lune 1999', first: true });
   await logContact(page, { realities: ['Santé'], alias: 'lune-1999', first: false });
@@ -75,7 +74,9 @@ test('« Mes chiffres » counts persons once and interventions each time, offlin
 
 test('the coordinator sees the team report and downloads the CSV', async () => {
   const { page } = coordinator;
-  await pair(page, server.addWorker('coordination', { coordinator: true }));
+  await open(page);
+  server.addWorker('coordination', { coordinator: true });
+  await enterPairingCode(page, server.pairingCode('coordination'));
   await page.getByRole('button', { name: 'Chiffres' }).click();
   await page.getByRole('heading', { name: 'Rapport de l\'équipe' }).waitFor();
   await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();

@@ -14,6 +14,27 @@ pub fn Settings() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let message = RwSignal::new(None::<&'static str>);
     let has_token = move || ctx.secrets.with(|s| s.token.is_some());
+    let code = RwSignal::new(String::new());
+    let pair_message = RwSignal::new(None::<&'static str>);
+    let pair = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        if typed.trim().is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let t = ctx.t();
+            let result = actions::pair_device(ctx, typed).await;
+            pair_message.set(Some(match result {
+                Ok(()) => {
+                    code.set(String::new());
+                    t.paired
+                }
+                Err(carnet_core::Failure::Network) => t.pair_offline,
+                Err(_) => t.pair_refused,
+            }));
+        });
+    };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -84,10 +105,27 @@ pub fn Settings() -> impl IntoView {
                     {theme_choice(Theme::Light, |t| t.theme_light)}
                 </div>
             </fieldset>
+            <p class="muted">
+                {move || if has_token() { ctx.t().token_present } else { ctx.t().token_absent }}
+            </p>
+            <form on:submit=pair>
+                <label for="pairing-code">{move || ctx.t().pair_label}</label>
+                <input
+                    id="pairing-code"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    prop:value=move || code.get()
+                    on:input=move |ev| code.set(event_target_value(&ev))
+                />
+                <p class="help">{move || ctx.t().pair_help}</p>
+                <button type="submit" class="primary">{move || ctx.t().pair_button}</button>
+                {move || pair_message.get().map(|m| view! { <p role="status">{m}</p> })}
+            </form>
+            <details class="more">
+            <summary>{move || ctx.t().token_advanced}</summary>
             <form on:submit=save>
-                <p class="muted">
-                    {move || if has_token() { ctx.t().token_present } else { ctx.t().token_absent }}
-                </p>
                 <label for="token">{move || ctx.t().token_label}</label>
                 <input
                     id="token"
@@ -101,6 +139,7 @@ pub fn Settings() -> impl IntoView {
                 <button type="submit" class="primary">{move || ctx.t().token_save}</button>
                 {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
             </form>
+            </details>
         </div>
     }
 }

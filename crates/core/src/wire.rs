@@ -74,6 +74,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 400: a query parameter is missing or invalid (dates, program, format).
     InvalidQuery,
+    /// 400: the pairing code is unknown, already used or expired.
+    InvalidPairingCode,
     /// 404: no such endpoint.
     NotFound,
     /// 429: too many requests for this token; retry after `Retry-After` seconds.
@@ -158,4 +160,18 @@ pub struct ReportResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
     pub report: crate::report::Report,
+}
+
+/// `POST /api/v1/pair`: a one-time pairing code, exchanged for a device token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairRequest {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairResponse {
+    /// The device's bearer token (256-bit, shown once; the server keeps only its hash).
+    pub token: String,
+    pub worker: String,
 }

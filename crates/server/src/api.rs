@@ -14,8 +14,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
-    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, RecordList, RecordRejection, RecordVersion,
-    ReportResponse, Tallies, WorkerTally,
+    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, PairRequest, PairResponse, RecordList,
+    RecordRejection, RecordVersion, ReportResponse, Tallies, WorkerTally,
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use carnet_core::{Report, ReportFilter};
@@ -496,4 +496,46 @@ pub async fn tallies(
     .await
     .map_err(Failure::internal)??;
     Ok(Json(Tallies { filter, workers }))
+}
+
+/// `POST /api/v1/pair`: exchanges a one-time pairing code for a device token.
+pub async fn pair(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<PairRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<PairResponse>, Failure> {
+    // One bucket for every pairing attempt: guessing codes is slowed for everyone.
+    if let Err(retry_after) = state.limiter.check("pairing") {
+        let mut failure = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many pairing attempts; retry in {retry_after} s"),
+        );
+        failure.retry_after = Some(retry_after);
+        return Err(failure);
+    }
+    let Json(request) = body.map_err(|e| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedJson,
+            e.body_text(),
+        )
+    })?;
+    let store = state.store.clone();
+    let redeemed = tokio::task::spawn_blocking(move || {
+        let found = store.redeem_pairing_code(&request.code, crate::store::now_ms())?;
+        match found {
+            Some((token, worker)) => Ok(Some((token, store.worker_name(worker)?))),
+            None => Ok::<_, StoreError>(None),
+        }
+    })
+    .await
+    .map_err(Failure::internal)??;
+    match redeemed {
+        Some((token, worker)) => Ok(Json(PairResponse { token, worker })),
+        None => Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidPairingCode,
+            "unknown, used or expired pairing code",
+        )),
+    }
 }

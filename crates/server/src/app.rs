@@ -44,6 +44,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/records", get(api::list_records).post(api::post_records))
         .route("/records/{id}/versions", get(api::record_versions))
         .route("/me", get(api::me))
+        .route("/pair", axum::routing::post(api::pair))
         .route("/report", get(api::report))
         .route("/tallies", get(api::tallies))
         .route("/taxonomy", get(api::get_taxonomy))

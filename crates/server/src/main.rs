@@ -16,6 +16,7 @@ use carnet_server::{AppState, Store, router};
 const USAGE: &str = "usage:
   carnet-server serve [--db FILE] [--dist DIR] [--addr HOST:PORT]
   carnet-server worker add NAME [--coordinator] [--db FILE]
+  carnet-server worker pair NAME [--db FILE]
   carnet-server worker revoke NAME [--db FILE]
   carnet-server taxonomy load FILE [--db FILE]
   carnet-server import FILE.ndjson --worker NAME [--db FILE]
@@ -36,6 +37,10 @@ enum Command {
         coordinator: bool,
     },
     RevokeWorker {
+        db: PathBuf,
+        name: String,
+    },
+    PairWorker {
         db: PathBuf,
         name: String,
     },
@@ -93,6 +98,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
             db,
             name: name.clone(),
             coordinator,
+        }),
+        [a, b, name] if a == "worker" && b == "pair" => Ok(Command::PairWorker {
+            db,
+            name: name.clone(),
         }),
         [a, b, name] if a == "worker" && b == "revoke" => Ok(Command::RevokeWorker {
             db,
@@ -155,6 +164,21 @@ fn run(command: Command) -> Result<(), String> {
             let what = if coordinator { "coordinator" } else { "worker" };
             eprintln!("{what} `{name}` added; give this token to them (shown once):");
             println!("{token}");
+            let code = store
+                .create_pairing_code(&name, carnet_server::store::now_ms())
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "or, easier on a phone, this one-time pairing code (valid 15 minutes): {code}"
+            );
+            Ok(())
+        }
+        Command::PairWorker { db, name } => {
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let code = store
+                .create_pairing_code(&name, carnet_server::store::now_ms())
+                .map_err(|e| e.to_string())?;
+            eprintln!("one-time pairing code for `{name}`, valid 15 minutes:");
+            println!("{code}");
             Ok(())
         }
         Command::RevokeWorker { db, name } => {

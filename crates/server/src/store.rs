@@ -47,7 +47,7 @@ pub struct Store {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // 1: the walking skeleton.
     "CREATE TABLE IF NOT EXISTS workers (
         id          INTEGER PRIMARY KEY,
@@ -92,7 +92,26 @@ const MIGRATIONS: [&str; 3] = [
     // 3: coordinators read the team's reports.
     "ALTER TABLE workers ADD COLUMN role TEXT NOT NULL DEFAULT 'worker'
         CHECK (role IN ('worker', 'coordinator'));",
+    // 4: one token per paired device, minted by redeeming a one-time pairing code.
+    "CREATE TABLE tokens (
+        hash        TEXT PRIMARY KEY,
+        worker_id   INTEGER NOT NULL REFERENCES workers(id),
+        created_ms  INTEGER NOT NULL,
+        revoked_ms  INTEGER
+    );
+    CREATE TABLE pairing_codes (
+        hash        TEXT PRIMARY KEY,
+        worker_id   INTEGER NOT NULL REFERENCES workers(id),
+        expires_ms  INTEGER NOT NULL,
+        used_ms     INTEGER
+    );",
 ];
+
+/// How long a pairing code stays valid.
+pub const PAIRING_CODE_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// Letters and digits that cannot be mistaken for one another when read aloud or typed.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,12 +252,17 @@ impl Store {
         Ok(self.caller_for_token(token)?.map(|c| c.worker))
     }
 
-    /// The worker and role owning an (unrevoked) token.
+    /// The worker and role owning an (unrevoked) token: the one made by `worker add`, or
+    /// one minted for a paired device.
     pub fn caller_for_token(&self, token: &str) -> Result<Option<Caller>, StoreError> {
         let conn = self.conn()?;
         let found: Option<(i64, String)> = conn
             .query_row(
-                "SELECT id, role FROM workers WHERE token_hash = ?1 AND revoked_ms IS NULL",
+                "SELECT w.id, w.role FROM workers w
+                 WHERE w.revoked_ms IS NULL
+                   AND (w.token_hash = ?1 OR EXISTS (
+                        SELECT 1 FROM tokens t
+                        WHERE t.hash = ?1 AND t.worker_id = w.id AND t.revoked_ms IS NULL))",
                 params![token::hash(token)],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
@@ -263,6 +287,74 @@ impl Store {
             return Err(StoreError::NoSuchWorker(name.to_owned()));
         }
         Ok(())
+    }
+
+    /// A one-time pairing code for a worker: `XXXX-XXXX`, valid 15 minutes, stored hashed.
+    pub fn create_pairing_code(&self, name: &str, now_ms: i64) -> Result<String, StoreError> {
+        let worker = self
+            .active_worker_by_name(name)?
+            .ok_or_else(|| StoreError::NoSuchWorker(name.to_owned()))?;
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(|e| StoreError::Random(e.to_string()))?;
+        let code: String = random
+            .iter()
+            .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+            .collect();
+        self.conn()?.execute(
+            "INSERT INTO pairing_codes (hash, worker_id, expires_ms) VALUES (?1, ?2, ?3)",
+            params![
+                token::hash(&normalise_code(&code)),
+                worker.0,
+                now_ms + PAIRING_CODE_TTL_MS
+            ],
+        )?;
+        Ok(format!("{}-{}", &code[..4], &code[4..]))
+    }
+
+    /// Redeems a pairing code once: mints a device token for its worker. `None` when the
+    /// code is unknown, used, expired or its worker revoked (one answer for all, on purpose).
+    pub fn redeem_pairing_code(
+        &self,
+        code: &str,
+        now_ms: i64,
+    ) -> Result<Option<(String, WorkerId)>, StoreError> {
+        let token = token::generate().map_err(|e| StoreError::Random(e.to_string()))?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let worker: Option<i64> = tx
+            .query_row(
+                "SELECT p.worker_id FROM pairing_codes p JOIN workers w ON w.id = p.worker_id
+                 WHERE p.hash = ?1 AND p.used_ms IS NULL AND p.expires_ms > ?2
+                   AND w.revoked_ms IS NULL",
+                params![token::hash(&normalise_code(code)), now_ms],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(worker) = worker else {
+            return Ok(None);
+        };
+        tx.execute(
+            "UPDATE pairing_codes SET used_ms = ?2 WHERE hash = ?1",
+            params![token::hash(&normalise_code(code)), now_ms],
+        )?;
+        tx.execute(
+            "INSERT INTO tokens (hash, worker_id, created_ms) VALUES (?1, ?2, ?3)",
+            params![token::hash(&token), worker, now_ms],
+        )?;
+        tx.commit()?;
+        Ok(Some((token, WorkerId(worker))))
+    }
+
+    fn active_worker_by_name(&self, name: &str) -> Result<Option<WorkerId>, StoreError> {
+        let id = self
+            .conn()?
+            .query_row(
+                "SELECT id FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
+                params![name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(id.map(WorkerId))
     }
 
     /// A worker by name.
@@ -432,7 +524,17 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn now_ms() -> i64 {
+/// Case, spaces and dashes do not matter when a code is typed.
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Milliseconds since the Unix epoch (pairing codes take the time as a parameter so tests
+/// can move it).
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

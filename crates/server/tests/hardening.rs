@@ -156,3 +156,65 @@ fn logs_never_carry_record_contents_aliases_or_tokens() {
         assert!(!logs.contains(secret), "the log holds `{secret}`:\n{logs}");
     }
 }
+
+fn pair(s: &TestServer, code: &str) -> (u16, serde_json::Value) {
+    let mut resp = TestServer::agent()
+        .post(s.url("/api/v1/pair"))
+        .header("Content-Type", "application/json")
+        .send(json!({ "code": code }).to_string().as_bytes())
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn a_pairing_code_works_once_and_gives_a_device_token() {
+    let s = TestServer::start();
+    let store = Store::open(&s.db).unwrap();
+    let code = store
+        .create_pairing_code("travailleuse-a", carnet_server::store::now_ms())
+        .unwrap();
+    assert_eq!(code.len(), 9);
+    // Typed in lower case without the dash: still the same code.
+    let (status, body) = pair(&s, &code.to_lowercase().replace('-', ""));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["worker"], "travailleuse-a");
+    let device = body["token"].as_str().unwrap().to_owned();
+    assert_ne!(device, s.token);
+    let (status, me, _) = s.get("/api/v1/me", Some(&device));
+    assert_eq!(
+        (status, me["worker"].as_str()),
+        (200, Some("travailleuse-a"))
+    );
+
+    let (status, again) = pair(&s, &code);
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (400, Some("invalid_pairing_code"))
+    );
+    let (status, _) = pair(&s, "ABCD-EFGH");
+    assert_eq!(status, 400);
+
+    // Revoking the worker refuses the paired device's token too.
+    store.revoke_worker("travailleuse-a").unwrap();
+    let (status, _, _) = s.get("/api/v1/me", Some(&device));
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn a_pairing_code_expires() {
+    let s = TestServer::start();
+    let store = Store::open(&s.db).unwrap();
+    let now = carnet_server::store::now_ms();
+    let code = store.create_pairing_code("travailleuse-a", now).unwrap();
+    let late = now + carnet_server::store::PAIRING_CODE_TTL_MS + 1;
+    assert!(store.redeem_pairing_code(&code, late).unwrap().is_none());
+    assert!(
+        store
+            .redeem_pairing_code(&code, now + 1000)
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.create_pairing_code("personne", now).is_err());
+}
