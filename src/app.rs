@@ -199,10 +199,9 @@ fn Unlocked() -> impl IntoView {
     }
 }
 
-/// Locks on Escape, after a few minutes without a tap, and when the app was hidden for
+/// Locks on Escape, after the chosen minutes without a tap, and when the app was hidden for
 /// longer than a short grace period (the phone went back in a pocket, or was handed over).
 fn auto_lock(ctx: Ctx) {
-    const IDLE_MS: f64 = 5.0 * 60.0 * 1000.0;
     const HIDDEN_GRACE_MS: f64 = 30.0 * 1000.0;
     let last_activity = StoredValue::new(js_sys::Date::now());
     let hidden_since = StoredValue::new(None::<f64>);
@@ -229,8 +228,9 @@ fn auto_lock(ctx: Ctx) {
     });
     let _ = set_interval_with_handle(
         move || {
+            let idle_ms = f64::from(ctx.prefs.with_untracked(|p| p.lock_after_minutes)) * 60_000.0;
             if ctx.unlocked.get_untracked()
-                && js_sys::Date::now() - last_activity.get_value() > IDLE_MS
+                && js_sys::Date::now() - last_activity.get_value() > idle_ms
             {
                 session::lock(ctx);
             }

@@ -47,6 +47,11 @@ impl Lang {
         }
     }
 
+    /// "5 min"
+    pub fn minutes(self, n: u32) -> String {
+        format!("{n} min")
+    }
+
     /// "Trop d'essais : attends 20 s."
     pub fn wait_seconds(self, seconds: u64) -> String {
         match self {
@@ -156,6 +161,11 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub lock_after: &'static str,
+    pub change_pin: &'static str,
+    pub change_pin_sync_first: &'static str,
+    pub pin_current: &'static str,
+    pub pin_changed: &'static str,
     pub pair_label: &'static str,
     pub pair_help: &'static str,
     pub pair_button: &'static str,
@@ -295,6 +305,11 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    lock_after: "Verrouiller après (sans toucher l'écran)",
+    change_pin: "Changer mon NIP",
+    change_pin_sync_first: "Synchronise d'abord : si le nouveau NIP est oublié, les contacts non synchronisés sont perdus.",
+    pin_current: "NIP actuel",
+    pin_changed: "NIP changé.",
     pair_label: "Code de jumelage",
     pair_help: "Ta coordonnatrice te donne un code à usage unique (ex. K7PQ-2XMA), valide 15 minutes.",
     pair_button: "Jumeler cet appareil",
@@ -434,6 +449,11 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    lock_after: "Lock after (no tap)",
+    change_pin: "Change my PIN",
+    change_pin_sync_first: "Sync first: if the new PIN is forgotten, unsynced contacts are lost.",
+    pin_current: "Current PIN",
+    pin_changed: "PIN changed.",
     pair_label: "Pairing code",
     pair_help: "Your coordinator gives you a one-time code (e.g. K7PQ-2XMA), valid 15 minutes.",
     pair_button: "Pair this device",

@@ -15,11 +15,31 @@ pub enum Theme {
     Light,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
     pub lang: Lang,
     pub theme: Theme,
+    /// Minutes without a tap before the app locks itself.
+    #[serde(default = "default_lock_minutes")]
+    pub lock_after_minutes: u32,
 }
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs {
+            lang: Lang::default(),
+            theme: Theme::default(),
+            lock_after_minutes: default_lock_minutes(),
+        }
+    }
+}
+
+fn default_lock_minutes() -> u32 {
+    5
+}
+
+/// The idle times a worker can choose from.
+pub const LOCK_CHOICES: [u32; 4] = [1, 2, 5, 15];
 
 pub fn load() -> Prefs {
     local_store::get(KEY).unwrap_or_default()

@@ -209,3 +209,24 @@ pub async fn store_person_code_key(ctx: Ctx, key: &str, coordinator: bool) {
             .update(|s| s.person_code_key = Some(key.to_owned()));
     }
 }
+
+/// Changes the open profile's PIN. The data key stays the same, so records need no
+/// re-encryption; only its sealed copy changes.
+pub async fn change_pin(ctx: Ctx, old: &str, new: &str) -> Result<(), UnlockError> {
+    let mut p = ctx.profile.get_untracked();
+    let Some(header) = p.vault.clone() else {
+        return Err(UnlockError::Storage);
+    };
+    let next = vault::change_pin(&header, old, new)
+        .await
+        .map_err(|e| match e {
+            vault::VaultError::WrongPin => UnlockError::WrongPin,
+            _ => UnlockError::Storage,
+        })?;
+    p.vault = Some(next);
+    if !profile::save(&p) {
+        return Err(UnlockError::Storage);
+    }
+    ctx.profile.set(p);
+    Ok(())
+}

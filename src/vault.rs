@@ -171,6 +171,28 @@ pub async fn unlock(header: &VaultHeader, pin: &str) -> Result<(), VaultError> {
     Ok(())
 }
 
+/// Re-seals the data key under a new PIN; `Err(WrongPin)` if `old` is not the PIN.
+pub async fn change_pin(
+    header: &VaultHeader,
+    old: &str,
+    new: &str,
+) -> Result<VaultHeader, VaultError> {
+    let salt = base64::decode(&header.salt).ok_or(VaultError::Damaged)?;
+    let old_kek = derive(old, &salt, header.iterations).await?;
+    let mut raw = open_with(&old_kek, &header.sealed_key).await?;
+    let new_salt = random(16)?;
+    let sealed = match derive(new, &new_salt, PBKDF2_ITERATIONS).await {
+        Ok(new_kek) => seal_with(&new_kek, &raw).await,
+        Err(e) => Err(e),
+    };
+    raw.fill(0);
+    Ok(VaultHeader {
+        salt: base64::encode(&new_salt),
+        iterations: PBKDF2_ITERATIONS,
+        sealed_key: sealed?,
+    })
+}
+
 /// Forgets the usable key: nothing sealed can be read until the next unlock.
 pub fn lock() {
     DATA_KEY.with(|k| *k.borrow_mut() = None);

@@ -108,5 +108,25 @@ test('two workers on one phone: separate PINs, separate records', async () => {
   // The second worker's PIN opens the second profile only.
   await unlock(page, '135790');
   assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
+});
+
+test('the PIN can be changed, after a reminder to sync first; the idle lock is a choice', async () => {
+  const { page } = phone;
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  await page.getByRole('radio', { name: '1 min' }).check();
+  await page.getByText('Changer mon NIP').first().click();
+  await page.getByText(/Synchronise d'abord/).waitFor();
+  await page.getByLabel('NIP actuel').fill('000000');
+  await page.getByLabel('Choisis un NIP').fill('112233');
+  await page.getByLabel('Confirme le NIP').fill('112233');
+  await page.getByRole('button', { name: 'Changer mon NIP' }).click();
+  await page.getByText('NIP incorrect.').waitFor();
+  await page.getByLabel('NIP actuel').fill('135790');
+  await page.getByRole('button', { name: 'Changer mon NIP' }).click();
+  await page.getByText('NIP changé.').waitFor();
+  await screenshot(page, 'settings-dark');
+  await page.getByRole('button', { name: 'Verrouiller' }).click();
+  await unlock(page, '112233');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('carnet.prefs')).lock_after_minutes), 1);
   assert.deepEqual(phone.errors, []);
 });

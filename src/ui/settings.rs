@@ -88,6 +88,82 @@ pub fn Settings() -> impl IntoView {
         }
     };
 
+    let lock_choices = move || {
+        crate::prefs::LOCK_CHOICES
+            .into_iter()
+            .map(|minutes| {
+                view! {
+                    <label class="chip">
+                        <input
+                            type="radio"
+                            name="lock-after"
+                            prop:checked=move || ctx.prefs.with(|p| p.lock_after_minutes) == minutes
+                            on:change=move |_| {
+                                let mut p = ctx.prefs.get_untracked();
+                                p.lock_after_minutes = minutes;
+                                ctx.set_prefs(p);
+                            }
+                        />
+                        <span>{ctx.lang().minutes(minutes)}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let (old_pin, new_pin, new_again) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let pin_message = RwSignal::new(None::<&'static str>);
+    let change_pin = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = ctx.t();
+        let (old, new, again) = (
+            old_pin.get_untracked(),
+            new_pin.get_untracked(),
+            new_again.get_untracked(),
+        );
+        if new.chars().count() < crate::session::MIN_PIN_CHARS {
+            pin_message.set(Some(t.pin_too_short));
+            return;
+        }
+        if new != again {
+            pin_message.set(Some(t.pin_mismatch));
+            return;
+        }
+        spawn_local(async move {
+            let t = ctx.t();
+            pin_message.set(Some(
+                match crate::session::change_pin(ctx, &old, &new).await {
+                    Ok(()) => {
+                        old_pin.set(String::new());
+                        new_pin.set(String::new());
+                        new_again.set(String::new());
+                        t.pin_changed
+                    }
+                    Err(crate::session::UnlockError::WrongPin) => t.wrong_pin,
+                    Err(_) => t.storage_unavailable,
+                },
+            ));
+        });
+    };
+    let pin_input = move |id: &'static str,
+                          label: fn(&crate::i18n::Texts) -> &'static str,
+                          value: RwSignal<String>| {
+        view! {
+            <label for=id>{move || label(ctx.t())}</label>
+            <input
+                id=id
+                type="password"
+                inputmode="numeric"
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        }
+    };
+
     view! {
         <div class="settings">
             <h1>{move || ctx.t().settings_title}</h1>
@@ -104,6 +180,10 @@ pub fn Settings() -> impl IntoView {
                     {theme_choice(Theme::Dark, |t| t.theme_dark)}
                     {theme_choice(Theme::Light, |t| t.theme_light)}
                 </div>
+            </fieldset>
+            <fieldset class="group">
+                <legend>{move || ctx.t().lock_after}</legend>
+                <div class="chips">{lock_choices}</div>
             </fieldset>
             <p class="muted">
                 {move || if has_token() { ctx.t().token_present } else { ctx.t().token_absent }}
@@ -139,6 +219,20 @@ pub fn Settings() -> impl IntoView {
                 <button type="submit" class="primary">{move || ctx.t().token_save}</button>
                 {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
             </form>
+            </details>
+            <details class="more">
+                <summary>{move || ctx.t().change_pin}</summary>
+                <form on:submit=change_pin>
+                    <p class="warning">
+                        {move || ctx.t().change_pin_sync_first} " "
+                        <strong>{move || ctx.lang().pending(ctx.pending_count())}</strong>
+                    </p>
+                    {pin_input("old-pin", |t| t.pin_current, old_pin)}
+                    {pin_input("changed-pin", |t| t.pin_new, new_pin)}
+                    {pin_input("changed-pin-again", |t| t.pin_confirm, new_again)}
+                    <button type="submit" class="primary">{move || ctx.t().change_pin}</button>
+                    {move || pin_message.get().map(|m| view! { <p role="status">{m}</p> })}
+                </form>
             </details>
         </div>
     }
