@@ -1,7 +1,8 @@
 //! The server API as seen from the app: one function per endpoint, over `fetch`.
 
 use carnet_core::wire::{
-    ApiError, BatchRequest, BatchResponse, ErrorCode, Me, PairRequest, PairResponse, ReportResponse,
+    ApiError, BatchRequest, BatchResponse, ErrorCode, Me, NewWorker, PairRequest, PairResponse,
+    Pairing, ReportResponse,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,6 +68,55 @@ pub async fn pair(code: &str) -> Result<PairResponse, Failure> {
         200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
         400 => Err(Failure::Unauthorized),
         _ => Err(Failure::Server),
+    }
+}
+
+/// Coordinators: adds a worker and gets its first pairing code.
+pub async fn create_worker(
+    token: &str,
+    name: &str,
+    coordinator: bool,
+) -> Result<Pairing, ApiError> {
+    let body = serde_json::to_string(&NewWorker {
+        name: name.to_owned(),
+        coordinator,
+    })
+    .map_err(|e| local_error(e.to_string()))?;
+    post_json(token, "/api/v1/workers", &body).await
+}
+
+/// Coordinators: a new pairing code for an existing worker.
+pub async fn new_pairing(token: &str, name: &str) -> Result<Pairing, ApiError> {
+    let path = format!(
+        "/api/v1/workers/{}/pairing",
+        js_sys::encode_uri_component(name)
+    );
+    post_json(token, &path, "{}").await
+}
+
+fn local_error(message: String) -> ApiError {
+    ApiError {
+        error: ErrorCode::Internal,
+        message,
+        records: Vec::new(),
+    }
+}
+
+async fn post_json<T: serde::de::DeserializeOwned>(
+    token: &str,
+    path: &str,
+    body: &str,
+) -> Result<T, ApiError> {
+    let response = send("POST", path, Some(token), Some(body))
+        .await
+        .map_err(|_| local_error("network".into()))?;
+    let text = read_text(&response)
+        .await
+        .map_err(|_| local_error("network".into()))?;
+    if response.status() == 200 {
+        serde_json::from_str(&text).map_err(|e| local_error(e.to_string()))
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|_| local_error(text)))
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Ctx {
     /// A one-line confirmation or error shown under the header.
     pub flash: RwSignal<Option<String>>,
     pub syncing: RwSignal<bool>,
+    /// A pairing code from a scanned link (`/#pair=CODE`), for « Réglages » to use.
+    pub pairing_hint: RwSignal<Option<String>>,
 }
 
 impl Ctx {
@@ -114,6 +116,7 @@ pub fn App() -> impl IntoView {
         screen: RwSignal::new(Screen::Today),
         flash: RwSignal::new(None),
         syncing: RwSignal::new(false),
+        pairing_hint: RwSignal::new(take_pairing_hint()),
     };
     provide_context(ctx);
 
@@ -237,4 +240,16 @@ fn auto_lock(ctx: Ctx) {
         },
         std::time::Duration::from_secs(15),
     );
+}
+
+/// Reads `#pair=CODE` from a scanned QR link, then removes it from the address bar and
+/// the history so the code is not left behind.
+fn take_pairing_hint() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let code = hash.strip_prefix("#pair=")?.to_owned();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
+    }
+    (!code.is_empty()).then_some(code)
 }

@@ -161,6 +161,16 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub team_accounts: &'static str,
+    pub worker_name: &'static str,
+    pub is_coordinator: &'static str,
+    pub add_worker: &'static str,
+    pub new_code: &'static str,
+    pub code_for: &'static str,
+    pub worker_exists: &'static str,
+    pub worker_unknown: &'static str,
+    pub worker_name_invalid: &'static str,
+    pub action_failed: &'static str,
     pub lock_after: &'static str,
     pub change_pin: &'static str,
     pub change_pin_sync_first: &'static str,
@@ -305,6 +315,16 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    team_accounts: "Comptes de l'équipe",
+    worker_name: "Nom du poste ou de l'intervenante",
+    is_coordinator: "Coordination (voit le rapport de l'équipe)",
+    add_worker: "Ajouter et jumeler",
+    new_code: "Nouveau code de jumelage",
+    code_for: "Code de jumelage (15 minutes, une seule fois) pour",
+    worker_exists: "Ce nom existe déjà : demande plutôt un nouveau code.",
+    worker_unknown: "Aucun compte actif à ce nom.",
+    worker_name_invalid: "Le nom doit avoir de 1 à 64 caractères.",
+    action_failed: "L'action n'a pas pu être faite (connexion ou droits).",
     lock_after: "Verrouiller après (sans toucher l'écran)",
     change_pin: "Changer mon NIP",
     change_pin_sync_first: "Synchronise d'abord : si le nouveau NIP est oublié, les contacts non synchronisés sont perdus.",
@@ -449,6 +469,16 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    team_accounts: "Team accounts",
+    worker_name: "Post or worker name",
+    is_coordinator: "Coordinator (sees the team report)",
+    add_worker: "Add and pair",
+    new_code: "New pairing code",
+    code_for: "Pairing code (15 minutes, once) for",
+    worker_exists: "That name exists already: ask for a new code instead.",
+    worker_unknown: "No active account by that name.",
+    worker_name_invalid: "The name needs 1 to 64 characters.",
+    action_failed: "That could not be done (connection or rights).",
     lock_after: "Lock after (no tap)",
     change_pin: "Change my PIN",
     change_pin_sync_first: "Sync first: if the new PIN is forgotten, unsynced contacts are lost.",

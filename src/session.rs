@@ -137,7 +137,13 @@ fn enter(ctx: Ctx, profile: Profile, secrets: Secrets, records: Vec<crate::stora
     ctx.records.set(records);
     ctx.loaded.set(Some(true));
     ctx.flash.set(None);
-    ctx.screen.set(Screen::Today);
+    // Opened from a pairing link: go straight to where the code is used.
+    let next = if ctx.pairing_hint.with_untracked(Option::is_some) {
+        Screen::Settings
+    } else {
+        Screen::Today
+    };
+    ctx.screen.set(next);
     ctx.unlocked.set(true);
 }
 

@@ -100,6 +100,26 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   assert.match(csv, /\nsummary,persons,2\n/);
   assert.match(csv, /\ninterventions_by_reality,sante,2\n/);
 
+  // Team accounts: a new worker, paired by the link in the QR code.
+  await page.getByLabel('Nom du poste ou de l\'intervenante').first().fill('poste-nouveau');
+  await page.getByRole('button', { name: 'Ajouter et jumeler' }).click();
+  const code = (await page.getByTestId('pairing-code').textContent()).trim();
+  assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  assert.equal(await page.locator('.qr svg').count(), 1);
+  await screenshot(page, 'team-accounts-dark');
+  const newcomer = await launchPhone();
+  try {
+    await newcomer.page.goto(`${server.url}#pair=${code}`);
+    await setPin(newcomer.page);
+    // Straight to Réglages with the code filled in, and the code gone from the address.
+    assert.equal(await newcomer.page.getByLabel('Code de jumelage').inputValue(), code);
+    assert.ok(!newcomer.page.url().includes(code));
+    await newcomer.page.getByRole('button', { name: 'Jumeler cet appareil' }).click();
+    await newcomer.page.getByText('Appareil jumelé.').waitFor();
+  } finally {
+    await newcomer.browser.close();
+  }
+
   // Printing gives the report without the app's chrome.
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('nav.bottom').isVisible(), false);

@@ -105,6 +105,7 @@ pub fn Figures() -> impl IntoView {
             <ReportView report=report.into() />
             <Show when=move || ctx.profile.with(|p| p.coordinator)>
                 <TeamReport />
+                <crate::ui::team::TeamAccounts />
             </Show>
         </section>
     }

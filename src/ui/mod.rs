@@ -6,5 +6,6 @@ pub mod contact_form;
 pub mod figures;
 pub mod lock;
 pub mod settings;
+pub mod team;
 pub mod today;
 pub mod widgets;

@@ -14,7 +14,7 @@ pub fn Settings() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let message = RwSignal::new(None::<&'static str>);
     let has_token = move || ctx.secrets.with(|s| s.token.is_some());
-    let code = RwSignal::new(String::new());
+    let code = RwSignal::new(ctx.pairing_hint.get_untracked().unwrap_or_default());
     let pair_message = RwSignal::new(None::<&'static str>);
     let pair = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -28,6 +28,7 @@ pub fn Settings() -> impl IntoView {
             pair_message.set(Some(match result {
                 Ok(()) => {
                     code.set(String::new());
+                    ctx.pairing_hint.set(None);
                     t.paired
                 }
                 Err(carnet_core::Failure::Network) => t.pair_offline,

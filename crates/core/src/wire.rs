@@ -76,6 +76,10 @@ pub enum ErrorCode {
     InvalidQuery,
     /// 400: the pairing code is unknown, already used or expired.
     InvalidPairingCode,
+    /// 400: a worker name must be 1 to 64 characters.
+    InvalidWorkerName,
+    /// 409: a worker of that name exists already.
+    WorkerExists,
     /// 404: no such endpoint.
     NotFound,
     /// 429: too many requests for this token; retry after `Retry-After` seconds.
@@ -174,4 +178,22 @@ pub struct PairResponse {
     /// The device's bearer token (256-bit, shown once; the server keeps only its hash).
     pub token: String,
     pub worker: String,
+}
+
+/// `POST /api/v1/workers` (coordinators): a new worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorker {
+    pub name: String,
+    #[serde(default)]
+    pub coordinator: bool,
+}
+
+/// A one-time pairing code for a worker, with a QR code (SVG) of the link that pairs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    pub worker: String,
+    pub pairing_code: String,
+    /// An SVG QR code of `{origin}/#pair={code}` (or of the code alone).
+    pub qr_svg: String,
 }

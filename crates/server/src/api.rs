@@ -14,8 +14,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
-    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, PairRequest, PairResponse, RecordList,
-    RecordRejection, RecordVersion, ReportResponse, Tallies, WorkerTally,
+    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, NewWorker, PairRequest, PairResponse,
+    Pairing, RecordList, RecordRejection, RecordVersion, ReportResponse, Tallies, WorkerTally,
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use carnet_core::{Report, ReportFilter};
@@ -538,4 +538,117 @@ pub async fn pair(
             "unknown, used or expired pairing code",
         )),
     }
+}
+
+fn coordinator_only(caller: Caller) -> Result<(), Failure> {
+    if caller.role == Role::Coordinator {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "only a coordinator token manages workers",
+        ))
+    }
+}
+
+/// A QR code of the link that opens the app with the code filled in, as SVG.
+fn pairing_qr(origin: Option<&str>, code: &str) -> String {
+    let text = match origin {
+        Some(o) if o.starts_with("https://") || o.starts_with("http://") => {
+            format!("{o}/#pair={code}")
+        }
+        _ => code.to_owned(),
+    };
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|qr| {
+            qr.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+fn origin(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `POST /api/v1/workers` (coordinators): adds a worker and returns a pairing code.
+pub async fn create_worker(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Result<Json<NewWorker>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Pairing>, Failure> {
+    coordinator_only(caller)?;
+    let Json(request) = body.map_err(|e| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedJson,
+            e.body_text(),
+        )
+    })?;
+    let store = state.store.clone();
+    let name = request.name.trim().to_owned();
+    let role = if request.coordinator {
+        Role::Coordinator
+    } else {
+        Role::Worker
+    };
+    let code = tokio::task::spawn_blocking(move || {
+        store.add_worker_with_role(&name, role)?;
+        store.create_pairing_code(&name, crate::store::now_ms())
+    })
+    .await
+    .map_err(Failure::internal)?
+    .map_err(|e| match e {
+        StoreError::WorkerExists(_) => {
+            Failure::new(StatusCode::CONFLICT, ErrorCode::WorkerExists, e.to_string())
+        }
+        StoreError::BadWorkerName => Failure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidWorkerName,
+            e.to_string(),
+        ),
+        other => Failure::from(other),
+    })?;
+    let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
+    Ok(Json(Pairing {
+        worker: request.name.trim().to_owned(),
+        pairing_code: code,
+        qr_svg,
+    }))
+}
+
+/// `POST /api/v1/workers/{name}/pairing` (coordinators): a new code for a lost or new phone.
+pub async fn new_pairing(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Json<Pairing>, Failure> {
+    coordinator_only(caller)?;
+    let store = state.store.clone();
+    let worker = name.clone();
+    let code = tokio::task::spawn_blocking(move || {
+        store.create_pairing_code(&worker, crate::store::now_ms())
+    })
+    .await
+    .map_err(Failure::internal)?
+    .map_err(|e| match e {
+        StoreError::NoSuchWorker(_) => {
+            Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
+        }
+        other => Failure::from(other),
+    })?;
+    let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
+    Ok(Json(Pairing {
+        worker: name,
+        pairing_code: code,
+        qr_svg,
+    }))
 }

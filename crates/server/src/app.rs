@@ -45,6 +45,11 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/records/{id}/versions", get(api::record_versions))
         .route("/me", get(api::me))
         .route("/pair", axum::routing::post(api::pair))
+        .route("/workers", axum::routing::post(api::create_worker))
+        .route(
+            "/workers/{name}/pairing",
+            axum::routing::post(api::new_pairing),
+        )
         .route("/report", get(api::report))
         .route("/tallies", get(api::tallies))
         .route("/taxonomy", get(api::get_taxonomy))

@@ -170,6 +170,7 @@ fn run(command: Command) -> Result<(), String> {
             eprintln!(
                 "or, easier on a phone, this one-time pairing code (valid 15 minutes): {code}"
             );
+            eprintln!("{}", terminal_qr(&code));
             Ok(())
         }
         Command::PairWorker { db, name } => {
@@ -179,6 +180,7 @@ fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             eprintln!("one-time pairing code for `{name}`, valid 15 minutes:");
             println!("{code}");
+            eprintln!("{}", terminal_qr(&code));
             Ok(())
         }
         Command::RevokeWorker { db, name } => {
@@ -237,6 +239,17 @@ fn run(command: Command) -> Result<(), String> {
             })
         }
     }
+}
+
+/// The pairing code as a QR code drawn with block characters, for a phone's camera.
+fn terminal_qr(code: &str) -> String {
+    qrcode::QrCode::new(code.as_bytes())
+        .map(|qr| {
+            qr.render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
 }
 
 /// Writes the synthetic CatWoman year: its taxonomy and one NDJSON file per worker.

@@ -218,3 +218,74 @@ fn a_pairing_code_expires() {
     );
     assert!(store.create_pairing_code("personne", now).is_err());
 }
+
+#[test]
+fn a_coordinator_adds_workers_and_gets_pairing_codes_with_a_qr() {
+    let s = TestServer::start();
+    let coordinator = Store::open(&s.db)
+        .unwrap()
+        .add_worker_with_role("coordination", carnet_server::store::Role::Coordinator)
+        .unwrap();
+    let post = |token: &str, path: &str, body: serde_json::Value| {
+        let mut resp = TestServer::agent()
+            .post(s.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .header("Origin", "https://carnet.example.org")
+            .send(body.to_string().as_bytes())
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        )
+    };
+    let (status, created) = post(
+        &coordinator,
+        "/api/v1/workers",
+        json!({ "name": "poste-nuit" }),
+    );
+    assert_eq!(status, 200, "{created}");
+    assert!(created["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+    let code = created["pairing_code"].as_str().unwrap().to_owned();
+    let (status, paired) = pair(&s, &code);
+    assert_eq!(
+        (status, paired["worker"].as_str()),
+        (200, Some("poste-nuit"))
+    );
+
+    let (status, again) = post(
+        &coordinator,
+        "/api/v1/workers",
+        json!({ "name": "poste-nuit" }),
+    );
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (409, Some("worker_exists"))
+    );
+    let (status, bad) = post(&coordinator, "/api/v1/workers", json!({ "name": " " }));
+    assert_eq!(
+        (status, bad["error"].as_str()),
+        (400, Some("invalid_worker_name"))
+    );
+    let (status, fresh) = post(
+        &coordinator,
+        "/api/v1/workers/poste-nuit/pairing",
+        json!({}),
+    );
+    assert_eq!(status, 200);
+    assert_ne!(fresh["pairing_code"], code.as_str());
+    let (status, missing) = post(&coordinator, "/api/v1/workers/personne/pairing", json!({}));
+    assert_eq!(
+        (status, missing["error"].as_str()),
+        (404, Some("not_found"))
+    );
+
+    // A worker token manages nobody.
+    let (status, refused) = post(&s.token, "/api/v1/workers", json!({ "name": "intrus" }));
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+}
