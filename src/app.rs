@@ -75,6 +75,16 @@ impl Ctx {
         self.lang().t()
     }
 
+    /// A code's label in the current language (the code itself if the taxonomy lost it).
+    pub fn label(&self, kind: carnet_core::ListKind, code: &str) -> String {
+        let lang = self.lang();
+        self.taxonomy.with(|t| {
+            t.entry(kind, code)
+                .map(|e| lang.label(e))
+                .unwrap_or_else(|| code.to_owned())
+        })
+    }
+
     pub fn pending_count(&self) -> usize {
         self.records
             .with(|r| r.iter().filter(|x| x.sync == SyncState::Pending).count())

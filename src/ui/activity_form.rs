@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::app::{Screen, use_ctx};
-use crate::ui::widgets::{ChoiceGroup, Counter};
+use crate::app::use_ctx;
+use crate::ui::widgets::{ChoiceGroup, Counter, FormActions};
 
 #[component]
 pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
@@ -70,16 +70,6 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
             }
         });
     };
-    let delete = move |_| {
-        let Some(id) = editing else { return };
-        saving.set(true);
-        spawn_local(async move {
-            if let Err(messages) = actions::delete_record(ctx, id).await {
-                errors.set(messages);
-                saving.set(false);
-            }
-        });
-    };
     let material_counters = move || {
         ctx.taxonomy
             .with(|t| t.active(ListKind::Materials).cloned().collect::<Vec<_>>())
@@ -126,38 +116,7 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
                 ></textarea>
                 <p class="help">{move || ctx.t().note_help}</p>
             </div>
-            <div class="form-actions">
-                <Show when=move || errors.with(|e| !e.is_empty())>
-                    <div class="errors" role="alert">
-                        <p>{move || ctx.t().fix_errors}</p>
-                        <ul>
-                            {move || {
-                                errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
-                            }}
-                        </ul>
-                    </div>
-                </Show>
-                {move || {
-                    if editing.is_some() {
-                        view! {
-                            <button type="button" class="danger" disabled=move || saving.get() on:click=delete>
-                                {ctx.t().delete}
-                            </button>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button type="button" class="secondary" on:click=move |_| ctx.go(Screen::Today)>
-                                {ctx.t().cancel}
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }}
-                <button type="submit" class="primary" disabled=move || saving.get()>
-                    {move || if saving.get() { ctx.t().saving } else { ctx.t().save }}
-                </button>
-            </div>
+            <FormActions errors=errors saving=saving editing=editing />
         </form>
     }
 }

@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::app::{Screen, use_ctx};
-use crate::ui::widgets::{ChoiceGroup, Counter, MultiChoiceGroup};
+use crate::app::use_ctx;
+use crate::ui::widgets::{ChoiceGroup, Counter, FormActions, MultiChoiceGroup};
 
 /// The form's state: one signal per field of the draft.
 #[derive(Clone, Copy)]
@@ -134,16 +134,6 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
             }
         });
     };
-    let delete = move |_| {
-        let Some(id) = editing else { return };
-        saving.set(true);
-        spawn_local(async move {
-            if let Err(messages) = actions::delete_record(ctx, id).await {
-                errors.set(messages);
-                saving.set(false);
-            }
-        });
-    };
 
     let material_counters = move || {
         ctx.taxonomy
@@ -255,39 +245,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     <p class="help">{move || ctx.t().note_help}</p>
                 </div>
             </details>
-            // Inside the sticky action bar: seen right where « Enregistrer » was tapped.
-            <div class="form-actions">
-                <Show when=move || errors.with(|e| !e.is_empty())>
-                    <div class="errors" role="alert">
-                        <p>{move || ctx.t().fix_errors}</p>
-                        <ul>
-                            {move || {
-                                errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
-                            }}
-                        </ul>
-                    </div>
-                </Show>
-                {move || {
-                    if editing.is_some() {
-                        view! {
-                            <button type="button" class="danger" disabled=move || saving.get() on:click=delete>
-                                {ctx.t().delete}
-                            </button>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button type="button" class="secondary" on:click=move |_| ctx.go(Screen::Today)>
-                                {ctx.t().cancel}
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }}
-                <button type="submit" class="primary" disabled=move || saving.get()>
-                    {move || if saving.get() { ctx.t().saving } else { ctx.t().save }}
-                </button>
-            </div>
+            <FormActions errors=errors saving=saving editing=editing />
         </form>
     }
 }

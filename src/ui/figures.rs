@@ -266,14 +266,7 @@ fn TeamReport() -> impl IntoView {
 #[component]
 pub fn ReportView(report: Signal<Report>) -> impl IntoView {
     let ctx = use_ctx();
-    let label = move |kind: ListKind, code: &str| {
-        let lang = ctx.lang();
-        ctx.taxonomy.with(|t| {
-            t.entry(kind, code)
-                .map(|e| lang.label(e))
-                .unwrap_or_else(|| code.to_owned())
-        })
-    };
+    let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
     let table = move |title: fn(&Texts) -> &'static str,
                       kind: ListKind,
                       pick: fn(&Report) -> Vec<(String, u64)>| {

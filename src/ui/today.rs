@@ -21,14 +21,7 @@ pub fn Today() -> impl IntoView {
         ctx.records
             .with(|r| Tally::for_day(r.iter().map(|x| &x.record), today))
     });
-    let label = move |kind: ListKind, code: &str| {
-        let lang = ctx.lang();
-        ctx.taxonomy.with(|t| {
-            t.entry(kind, code)
-                .map(|e| lang.label(e))
-                .unwrap_or_else(|| code.to_owned())
-        })
-    };
+    let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
 
     let start_sync = move |_| {
         if ctx.syncing.get_untracked() {

@@ -190,3 +190,56 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
         </div>
     }
 }
+
+/// The sticky bar under a record form: the problems to fix (seen right where « Enregistrer »
+/// was tapped), Annuler or Supprimer, and Enregistrer (the form's submit button).
+#[component]
+pub fn FormActions(
+    errors: RwSignal<Vec<String>>,
+    saving: RwSignal<bool>,
+    editing: Option<uuid::Uuid>,
+) -> impl IntoView {
+    let ctx = use_ctx();
+    let delete = move |_| {
+        let Some(id) = editing else { return };
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(messages) = crate::actions::delete_record(ctx, id).await {
+                errors.set(messages);
+                saving.set(false);
+            }
+        });
+    };
+    view! {
+        <div class="form-actions">
+            <Show when=move || errors.with(|e| !e.is_empty())>
+                <div class="errors" role="alert">
+                    <p>{move || ctx.t().fix_errors}</p>
+                    <ul>
+                        {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                    </ul>
+                </div>
+            </Show>
+            {move || {
+                if editing.is_some() {
+                    view! {
+                        <button type="button" class="danger" disabled=move || saving.get() on:click=delete>
+                            {ctx.t().delete}
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <button type="button" class="secondary" on:click=move |_| ctx.go(crate::app::Screen::Today)>
+                            {ctx.t().cancel}
+                        </button>
+                    }
+                        .into_any()
+                }
+            }}
+            <button type="submit" class="primary" disabled=move || saving.get()>
+                {move || if saving.get() { ctx.t().saving } else { ctx.t().save }}
+            </button>
+        </div>
+    }
+}

@@ -7,8 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::note::check_note;
-use crate::record::{FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError};
+use crate::record::{FieldError, Reason, RecordError, check_note_and_material, normalised_note};
 use crate::taxonomy::{ListKind, Taxonomy};
 
 /// Largest head count of one workshop.
@@ -159,17 +158,7 @@ impl Activity {
         if self.head_count.is_some_and(|n| n > MAX_HEAD_COUNT) {
             push("head_count", Reason::TooLarge);
         }
-        for (code, &count) in &self.material {
-            let field = format!("material.{code}");
-            if !taxonomy.contains(ListKind::Materials, code) {
-                push(&field, Reason::UnknownCode);
-            } else if count > MAX_MATERIAL_PER_ITEM {
-                push(&field, Reason::TooLarge);
-            }
-        }
-        if let Some(problem) = self.note.as_deref().and_then(|n| check_note(n).err()) {
-            push("note", problem.into());
-        }
+        check_note_and_material(self.note.as_deref(), &self.material, taxonomy, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -180,10 +169,7 @@ impl Activity {
     /// Zero counts dropped, blank note removed.
     pub fn normalized(mut self) -> Self {
         self.material.retain(|_, n| *n > 0);
-        if let Some(note) = &self.note {
-            let trimmed = note.trim();
-            self.note = (!trimmed.is_empty()).then(|| trimmed.to_owned());
-        }
+        self.note = normalised_note(self.note.take());
         self
     }
 }

@@ -274,6 +274,33 @@ impl ContactDraft {
     }
 }
 
+/// The rules contacts and activities share: the note's PII guard, and known material
+/// codes with plausible counts.
+pub(crate) fn check_note_and_material(
+    note: Option<&str>,
+    material: &BTreeMap<String, u32>,
+    taxonomy: &Taxonomy,
+    errors: &mut Vec<FieldError>,
+) {
+    if let Some(problem) = note.and_then(|n| check_note(n).err()) {
+        errors.push(FieldError::new("note", problem.into()));
+    }
+    for (code, &count) in material {
+        let field = format!("material.{code}");
+        if !taxonomy.contains(ListKind::Materials, code) {
+            errors.push(FieldError::new(field, Reason::UnknownCode));
+        } else if count > MAX_MATERIAL_PER_ITEM {
+            errors.push(FieldError::new(field, Reason::TooLarge));
+        }
+    }
+}
+
+/// A blank note is no note; others lose surrounding spaces.
+pub(crate) fn normalised_note(note: Option<String>) -> Option<String> {
+    let trimmed = note?.trim().to_owned();
+    (!trimmed.is_empty()).then_some(trimmed)
+}
+
 impl Contact {
     /// Checks every rule against the organisation's lists and reports all problems.
     pub fn validate(&self, taxonomy: &Taxonomy) -> Result<(), RecordError> {
@@ -334,17 +361,7 @@ impl Contact {
         {
             errors.push(FieldError::new("person_code", Reason::BadPersonCode));
         }
-        if let Some(problem) = self.note.as_deref().and_then(|n| check_note(n).err()) {
-            errors.push(FieldError::new("note", problem.into()));
-        }
-        for (code, &count) in &self.material {
-            let field = format!("material.{code}");
-            if !taxonomy.contains(ListKind::Materials, code) {
-                errors.push(FieldError::new(field, Reason::UnknownCode));
-            } else if count > MAX_MATERIAL_PER_ITEM {
-                errors.push(FieldError::new(field, Reason::TooLarge));
-            }
-        }
+        check_note_and_material(self.note.as_deref(), &self.material, taxonomy, &mut errors);
         errors.dedup();
         if errors.is_empty() {
             Ok(())
@@ -365,10 +382,7 @@ impl Contact {
             codes.dedup();
         }
         self.material.retain(|_, count| *count > 0);
-        if let Some(note) = &self.note {
-            let trimmed = note.trim();
-            self.note = (!trimmed.is_empty()).then(|| trimmed.to_owned());
-        }
+        self.note = normalised_note(self.note.take());
         self
     }
 

@@ -45,6 +45,17 @@ impl Failure {
         }
     }
 
+    /// `429 rate_limited` with a `Retry-After` of `seconds`.
+    fn rate_limited(seconds: u64) -> Self {
+        let mut failure = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many requests; retry in {seconds} s"),
+        );
+        failure.retry_after = Some(seconds);
+        failure
+    }
+
     /// The HTTP status this failure answers with.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -120,15 +131,10 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| unauthorized("missing bearer token"))?
             .to_owned();
-        if let Err(retry_after) = state.limiter.check(&crate::token::hash(&token)) {
-            let mut failure = Failure::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                format!("too many requests; retry in {retry_after} s"),
-            );
-            failure.retry_after = Some(retry_after);
-            return Err(failure);
-        }
+        state
+            .limiter
+            .check(&crate::token::hash(&token))
+            .map_err(Failure::rate_limited)?;
         let store = state.store.clone();
         let caller = tokio::task::spawn_blocking(move || store.caller_for_token(&token))
             .await
@@ -504,15 +510,10 @@ pub async fn pair(
     body: Result<Json<PairRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<PairResponse>, Failure> {
     // One bucket for every pairing attempt: guessing codes is slowed for everyone.
-    if let Err(retry_after) = state.limiter.check("pairing") {
-        let mut failure = Failure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            format!("too many pairing attempts; retry in {retry_after} s"),
-        );
-        failure.retry_after = Some(retry_after);
-        return Err(failure);
-    }
+    state
+        .limiter
+        .check("pairing")
+        .map_err(Failure::rate_limited)?;
     let Json(request) = body.map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,
