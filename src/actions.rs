@@ -251,5 +251,10 @@ pub fn apply_preset(ctx: Ctx, id: Uuid) {
 
 fn persist_presets(ctx: Ctx) {
     let profile = ctx.profile.get_untracked();
-    ctx.presets.with_untracked(|p| presets::save(&profile, p));
+    let list = ctx.presets.get_untracked();
+    leptos::task::spawn_local(async move {
+        if !presets::save(&profile, &list).await {
+            leptos::logging::warn!("carnet: shortcuts not saved");
+        }
+    });
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::i18n::Lang;
-use crate::local_store;
 use crate::profile::Profile;
+use crate::{local_store, vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preset {
@@ -55,10 +55,25 @@ impl Preset {
     }
 }
 
-pub fn load(profile: &Profile) -> Vec<Preset> {
-    local_store::get(&profile.presets_key()).unwrap_or_default()
+/// The profile's shortcuts, unsealed (they name milieux and situations: sealed at rest).
+pub async fn load(profile: &Profile) -> Vec<Preset> {
+    let Some(sealed) = local_store::get::<String>(&profile.presets_key()) else {
+        // Shortcuts saved before encryption existed: read in clear, sealed at the next save.
+        return local_store::get(&profile.presets_key()).unwrap_or_default();
+    };
+    match vault::open(&sealed).await {
+        Ok(json) => serde_json::from_str(&json).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
 }
 
-pub fn save(profile: &Profile, presets: &[Preset]) -> bool {
-    local_store::set(&profile.presets_key(), &presets)
+/// Seals and stores the shortcuts; false when sealing or storage fails.
+pub async fn save(profile: &Profile, presets: &[Preset]) -> bool {
+    let Ok(json) = serde_json::to_string(presets) else {
+        return false;
+    };
+    match vault::seal(&json).await {
+        Ok(sealed) => local_store::set(&profile.presets_key(), &sealed),
+        Err(_) => false,
+    }
 }

@@ -66,7 +66,7 @@ pub async fn set_up(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
     if !profile::save(&profile) {
         return Err(UnlockError::Storage);
     }
-    enter(ctx, profile, secrets, records);
+    enter(ctx, profile, secrets, records).await;
     Ok(())
 }
 
@@ -111,7 +111,7 @@ pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
                 return Err(UnlockError::Storage);
             }
         };
-        enter(ctx, profile, secrets, records);
+        enter(ctx, profile, secrets, records).await;
         return Ok(());
     }
     let count = failures.count + 1;
@@ -130,8 +130,13 @@ pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
     }
 }
 
-fn enter(ctx: Ctx, profile: Profile, secrets: Secrets, records: Vec<crate::storage::LocalRecord>) {
-    ctx.presets.set(presets::load(&profile));
+async fn enter(
+    ctx: Ctx,
+    profile: Profile,
+    secrets: Secrets,
+    records: Vec<crate::storage::LocalRecord>,
+) {
+    ctx.presets.set(presets::load(&profile).await);
     ctx.profile.set(profile);
     ctx.secrets.set(secrets);
     ctx.records.set(records);

@@ -36,6 +36,9 @@ test('locked, the device holds no record, label, note, alias or token in clear',
   await page.getByLabel('Note (facultative)').fill(NOTE);
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await page.getByText('Enregistré sur l\'appareil.').waitFor();
+  // A shortcut from it: shortcuts name milieux, so they are sealed too.
+  await page.getByRole('button', { name: /^Raccourci — \d\d:\d\d Bar érotique$/ }).click();
+  await page.getByText('Raccourci créé.').waitFor();
   await page.getByRole('button', { name: '+ Activité' }).click();
   await page.getByRole('radio', { name: 'Atelier de prévention' }).check();
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
@@ -69,6 +72,7 @@ test('a wrong PIN opens nothing; the right one opens everything again', async ()
 
   await unlock(page);
   assert.equal(await page.getByTestId('contacts-today').textContent(), '1');
+  await page.getByRole('button', { name: 'Bar érotique — Femme 26-40 — Hébergement', exact: true }).waitFor();
   assert.equal(await page.getByTestId('pending').textContent(), '2 en attente');
   // The token came back too: sync works.
   await page.getByRole('button', { name: 'Synchroniser' }).click();
