@@ -19,7 +19,8 @@ mkdir -p data
 db=data/carnet.db
 if [ ! -f "$db" ]; then
   echo
-  echo "First run: creating the worker « poste-1 ». Paste this token in the app's Réglages:"
+  echo "First run: creating the worker « poste-1 ». Open the URL below, choose a PIN, then in"
+  echo "Réglages enter the pairing code (or paste the token under « Coller un jeton à la place »):"
   "$server" worker add poste-1 --db "$db"
   echo
 else
