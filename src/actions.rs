@@ -38,12 +38,7 @@ pub async fn save_contact(
     let taxonomy = ctx.taxonomy.get_untracked();
     let contact = draft
         .finish(platform::random_uuid(), platform::now(), &taxonomy)
-        .map_err(|e| {
-            e.errors
-                .iter()
-                .map(|f| lang.field_error(f))
-                .collect::<Vec<_>>()
-        })?;
+        .map_err(|e| field_messages(lang, &e))?;
     store_record(ctx, editing, Record::Contact(contact)).await
 }
 
@@ -57,13 +52,13 @@ pub async fn save_activity(
     let taxonomy = ctx.taxonomy.get_untracked();
     let activity = draft
         .finish(platform::random_uuid(), platform::now(), &taxonomy)
-        .map_err(|e| {
-            e.errors
-                .iter()
-                .map(|f| lang.field_error(f))
-                .collect::<Vec<_>>()
-        })?;
+        .map_err(|e| field_messages(lang, &e))?;
     store_record(ctx, editing, Record::Activity(activity)).await
+}
+
+/// The worker-language message of every rule a record broke.
+fn field_messages(lang: crate::i18n::Lang, error: &carnet_core::RecordError) -> Vec<String> {
+    error.errors.iter().map(|f| lang.field_error(f)).collect()
 }
 
 /// Writes a new record, or the correction of `editing` (same id, version by the rules of

@@ -1,7 +1,10 @@
 //! Drives one sync run: the state machine from `carnet-core`, the API, and IndexedDB.
 
+use std::collections::HashMap;
+
 use carnet_core::wire::MAX_BATCH;
-use carnet_core::{SyncRun, SyncState, SyncSummary, Transition};
+use carnet_core::{Record, SyncRun, SyncState, SyncSummary, Transition};
+use uuid::Uuid;
 
 use crate::api;
 use crate::storage::{LocalRecord, RecordStore, StoreError};
@@ -19,12 +22,14 @@ pub async fn run(
         .filter(|r| r.sync == SyncState::Pending)
         .collect();
     pending.sort_by_key(|r| r.record.occurred_at());
+    // By id, so building each batch is a lookup, not a scan of the whole queue.
+    let by_id: HashMap<Uuid, &Record> =
+        pending.iter().map(|r| (r.record.id(), &r.record)).collect();
     let mut run = SyncRun::new(pending.iter().map(|r| r.record.id()), MAX_BATCH);
     while let Some(batch) = run.next_batch() {
         let records = batch
             .iter()
-            .filter_map(|id| pending.iter().find(|r| r.record.id() == *id))
-            .map(|r| r.record.clone())
+            .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
             .collect();
         let outcome = api::post_batch(token, records).await;
         let transitions = run.settle(outcome);

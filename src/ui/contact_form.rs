@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::actions;
 use crate::app::use_ctx;
-use crate::ui::widgets::{ChoiceGroup, Counter, FormActions, MultiChoiceGroup};
+use crate::ui::widgets::{ChoiceGroup, Counter, FormActions, MultiChoiceGroup, RadioChip};
 
 /// The form's state: one signal per field of the draft.
 #[derive(Clone, Copy)]
@@ -152,15 +152,12 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
         .into_iter()
         .map(|(value, label)| {
             view! {
-                <label class="chip">
-                    <input
-                        type="radio"
-                        name="direction"
-                        prop:checked=move || fields.direction.get() == value
-                        on:change=move |_| fields.direction.set(value)
-                    />
-                    <span>{label}</span>
-                </label>
+                <RadioChip
+                    name="direction"
+                    label=Signal::stored(label.to_owned())
+                    checked=Signal::derive(move || fields.direction.get() == value)
+                    on_select=Callback::new(move |()| fields.direction.set(value))
+                />
             }
         })
         .collect_view()

@@ -11,6 +11,7 @@ use crate::api;
 use crate::app::use_ctx;
 use crate::i18n::Texts;
 use crate::platform;
+use crate::ui::widgets::{ChoiceGroup, RadioChip};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Period {
@@ -73,15 +74,12 @@ pub fn Figures() -> impl IntoView {
 
     let chip = move |value: Period, label: fn(&Texts) -> &'static str| {
         view! {
-            <label class="chip">
-                <input
-                    type="radio"
-                    name="period"
-                    prop:checked=move || period.get() == value
-                    on:change=move |_| period.set(value)
-                />
-                <span>{move || label(ctx.t())}</span>
-            </label>
+            <RadioChip
+                name="period"
+                label=Signal::derive(move || label(ctx.t()).to_owned())
+                checked=Signal::derive(move || period.get() == value)
+                on_select=Callback::new(move |()| period.set(value))
+            />
         }
     };
 
@@ -202,36 +200,6 @@ fn TeamReport() -> impl IntoView {
             }
         });
     };
-    let programs = move || {
-        let lang = ctx.lang();
-        let mut chips = vec![(None, lang.t().all_programs.to_owned())];
-        ctx.taxonomy.with(|t| {
-            chips.extend(
-                t.active(ListKind::Programs)
-                    .map(|e| (Some(e.code.clone()), lang.label(e))),
-            )
-        });
-        chips
-            .into_iter()
-            .map(|(code, label)| {
-                let checked = {
-                    let code = code.clone();
-                    move || program.get() == code
-                };
-                view! {
-                    <label class="chip">
-                        <input
-                            type="radio"
-                            name="report-program"
-                            prop:checked=checked
-                            on:change=move |_| program.set(code.clone())
-                        />
-                        <span>{label}</span>
-                    </label>
-                }
-            })
-            .collect_view()
-    };
     let shown = Signal::derive(move || report.get().unwrap_or_default());
 
     view! {
@@ -239,10 +207,13 @@ fn TeamReport() -> impl IntoView {
             <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
             <div class="no-print">
                 <DateRange from=from to=to />
-                <fieldset class="group">
-                    <legend>{move || ctx.t().program}</legend>
-                    <div class="chips">{programs}</div>
-                </fieldset>
+                <ChoiceGroup
+                    legend=|t| t.program
+                    name="report-program"
+                    kind=ListKind::Programs
+                    selected=program
+                    none_label=|t| t.all_programs
+                />
                 <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
                     {move || ctx.t().show_report}
                 </button>

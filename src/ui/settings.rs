@@ -6,7 +6,8 @@ use leptos::task::spawn_local;
 use crate::actions;
 use crate::app::use_ctx;
 use crate::i18n::Lang;
-use crate::prefs::Theme;
+use crate::prefs::{LOCK_CHOICES, Prefs, Theme};
+use crate::ui::widgets::RadioChip;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -54,59 +55,46 @@ pub fn Settings() -> impl IntoView {
         });
     };
 
-    let lang_choice = move |lang: Lang, label: &'static str| {
+    // Every preference is a chip that saves the whole preferences at once.
+    let pref_chip = move |name: &'static str,
+                          label: Signal<String>,
+                          lang: Option<&'static str>,
+                          is_set: fn(&Prefs) -> bool,
+                          apply: fn(&mut Prefs)| {
         view! {
-            <label class="chip">
-                <input
-                    type="radio"
-                    name="lang"
-                    prop:checked=move || ctx.lang() == lang
-                    on:change=move |_| {
-                        let mut p = ctx.prefs.get_untracked();
-                        p.lang = lang;
-                        ctx.set_prefs(p);
-                    }
-                />
-                <span lang=lang.html_lang()>{label}</span>
-            </label>
+            <RadioChip
+                name=name
+                label=label
+                lang=lang
+                checked=Signal::derive(move || ctx.prefs.with(is_set))
+                on_select=Callback::new(move |()| {
+                    let mut p = ctx.prefs.get_untracked();
+                    apply(&mut p);
+                    ctx.set_prefs(p);
+                })
+            />
         }
     };
-    let theme_choice = move |theme: Theme, label: fn(&crate::i18n::Texts) -> &'static str| {
-        view! {
-            <label class="chip">
-                <input
-                    type="radio"
-                    name="theme"
-                    prop:checked=move || ctx.prefs.with(|p| p.theme) == theme
-                    on:change=move |_| {
-                        let mut p = ctx.prefs.get_untracked();
-                        p.theme = theme;
-                        ctx.set_prefs(p);
-                    }
-                />
-                <span>{move || label(ctx.t())}</span>
-            </label>
-        }
+    let text = move |label: fn(&crate::i18n::Texts) -> &'static str| {
+        Signal::derive(move || label(ctx.t()).to_owned())
     };
-
     let lock_choices = move || {
-        crate::prefs::LOCK_CHOICES
+        LOCK_CHOICES
             .into_iter()
             .map(|minutes| {
                 view! {
-                    <label class="chip">
-                        <input
-                            type="radio"
-                            name="lock-after"
-                            prop:checked=move || ctx.prefs.with(|p| p.lock_after_minutes) == minutes
-                            on:change=move |_| {
-                                let mut p = ctx.prefs.get_untracked();
-                                p.lock_after_minutes = minutes;
-                                ctx.set_prefs(p);
-                            }
-                        />
-                        <span>{ctx.lang().minutes(minutes)}</span>
-                    </label>
+                    <RadioChip
+                        name="lock-after"
+                        label=Signal::derive(move || ctx.lang().minutes(minutes))
+                        checked=Signal::derive(move || {
+                            ctx.prefs.with(|p| p.lock_after_minutes) == minutes
+                        })
+                        on_select=Callback::new(move |()| {
+                            let mut p = ctx.prefs.get_untracked();
+                            p.lock_after_minutes = minutes;
+                            ctx.set_prefs(p);
+                        })
+                    />
                 }
             })
             .collect_view()
@@ -171,15 +159,39 @@ pub fn Settings() -> impl IntoView {
             <fieldset class="group">
                 <legend>{move || ctx.t().language}</legend>
                 <div class="chips">
-                    {lang_choice(Lang::Fr, "Français")}
-                    {lang_choice(Lang::En, "English")}
+                    {pref_chip(
+                        "lang",
+                        Signal::stored("Français".to_owned()),
+                        Some("fr-CA"),
+                        |p| p.lang == Lang::Fr,
+                        |p| p.lang = Lang::Fr,
+                    )}
+                    {pref_chip(
+                        "lang",
+                        Signal::stored("English".to_owned()),
+                        Some("en-CA"),
+                        |p| p.lang == Lang::En,
+                        |p| p.lang = Lang::En,
+                    )}
                 </div>
             </fieldset>
             <fieldset class="group">
                 <legend>{move || ctx.t().theme}</legend>
                 <div class="chips">
-                    {theme_choice(Theme::Dark, |t| t.theme_dark)}
-                    {theme_choice(Theme::Light, |t| t.theme_light)}
+                    {pref_chip(
+                        "theme",
+                        text(|t| t.theme_dark),
+                        None,
+                        |p| p.theme == Theme::Dark,
+                        |p| p.theme = Theme::Dark,
+                    )}
+                    {pref_chip(
+                        "theme",
+                        text(|t| t.theme_light),
+                        None,
+                        |p| p.theme == Theme::Light,
+                        |p| p.theme = Theme::Light,
+                    )}
                 </div>
             </fieldset>
             <fieldset class="group">

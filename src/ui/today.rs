@@ -115,7 +115,7 @@ pub fn Today() -> impl IntoView {
         let t = ctx.t();
         let mut list: Vec<_> = ctx.records.with(|r| {
             r.iter()
-                .filter(|x| !x.record.deleted() && x.record.occurred_at().date_naive() == today)
+                .filter(|x| !x.record.deleted() && x.record.local_date() == today)
                 .cloned()
                 .collect()
         });

@@ -22,6 +22,31 @@ fn offered(kind: ListKind, keep: &[String]) -> Vec<Entry> {
     })
 }
 
+/// One choice drawn as a chip: a real radio input under its label, so screen readers and
+/// tests see a labelled radio button.
+#[component]
+pub fn RadioChip(
+    name: &'static str,
+    label: Signal<String>,
+    checked: Signal<bool>,
+    on_select: Callback<()>,
+    /// The label's language when it differs from the page's (« English » on a French page).
+    #[prop(optional_no_strip)]
+    lang: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label class="chip">
+            <input
+                type="radio"
+                name=name
+                prop:checked=move || checked.get()
+                on:change=move |_| on_select.run(())
+            />
+            <span lang=lang>{move || label.get()}</span>
+        </label>
+    }
+}
+
 /// Pick one entry of a list (radio chips). `optional` adds a « — » chip to clear it.
 #[component]
 pub fn ChoiceGroup(
@@ -30,6 +55,9 @@ pub fn ChoiceGroup(
     kind: ListKind,
     selected: RwSignal<Option<String>>,
     #[prop(optional)] optional: bool,
+    /// The label of the « nothing chosen » chip (default « — »); setting it implies `optional`.
+    #[prop(optional)]
+    none_label: Option<fn(&Texts) -> &'static str>,
 ) -> impl IntoView {
     let ctx = use_ctx();
     let keep: Vec<String> = selected.get_untracked().into_iter().collect();
@@ -37,8 +65,9 @@ pub fn ChoiceGroup(
     let chips = move || {
         let lang = ctx.lang();
         let mut chips: Vec<(Option<String>, String)> = Vec::new();
-        if optional {
-            chips.push((None, lang.t().none_choice.to_owned()));
+        if optional || none_label.is_some() {
+            let none = none_label.map_or(lang.t().none_choice, |f| f(lang.t()));
+            chips.push((None, none.to_owned()));
         }
         chips.extend(
             entries
@@ -48,22 +77,14 @@ pub fn ChoiceGroup(
         chips
             .into_iter()
             .map(|(code, label)| {
-                let value = code.clone().unwrap_or_default();
-                let checked = {
-                    let code = code.clone();
-                    move || selected.with(|s| *s == code)
-                };
+                let picked = code.clone();
                 view! {
-                    <label class="chip">
-                        <input
-                            type="radio"
-                            name=name
-                            value=value
-                            prop:checked=checked
-                            on:change=move |_| selected.set(code.clone())
-                        />
-                        <span>{label}</span>
-                    </label>
+                    <RadioChip
+                        name=name
+                        label=Signal::stored(label)
+                        checked=Signal::derive(move || selected.with(|s| *s == code))
+                        on_select=Callback::new(move |()| selected.set(picked.clone()))
+                    />
                 }
             })
             .collect_view()

@@ -61,6 +61,12 @@ impl Record {
         }
     }
 
+    /// The calendar day of the record in the worker's own time zone at the time: what
+    /// "today" and report periods count by.
+    pub fn local_date(&self) -> chrono::NaiveDate {
+        self.occurred_at().date_naive()
+    }
+
     pub fn program(&self) -> &str {
         match self {
             Record::Contact(c) => &c.program,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -398,11 +398,6 @@ impl Contact {
         next.deleted = true;
         next
     }
-
-    /// The calendar day of the contact in the worker's own time zone at the time.
-    pub fn local_date(&self) -> NaiveDate {
-        self.occurred_at.date_naive()
-    }
 }
 
 #[cfg(test)]
@@ -443,8 +438,8 @@ pub(crate) mod tests {
         assert_eq!(c.material, BTreeMap::from([("condoms".into(), 12)]));
         assert_eq!(c.taxonomy_version, t.version);
         assert_eq!(
-            c.local_date(),
-            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+            c.occurred_at.date_naive(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
         );
     }
 

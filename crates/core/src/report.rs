@@ -31,7 +31,7 @@ pub struct ReportFilter {
 
 impl ReportFilter {
     pub fn includes(&self, record: &Record) -> bool {
-        let day = record.occurred_at().date_naive();
+        let day = record.local_date();
         !record.deleted()
             && day >= self.from
             && day <= self.to

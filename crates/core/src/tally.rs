@@ -50,11 +50,7 @@ impl Tally {
 
     /// Counts the records of `day`, in each record's own local time.
     pub fn for_day<'a>(records: impl IntoIterator<Item = &'a Record>, day: NaiveDate) -> Self {
-        Self::of(
-            records
-                .into_iter()
-                .filter(|r| r.occurred_at().date_naive() == day),
-        )
+        Self::of(records.into_iter().filter(|r| r.local_date() == day))
     }
 
     fn add_contact(&mut self, contact: &Contact) {

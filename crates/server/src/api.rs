@@ -95,22 +95,8 @@ impl IntoResponse for Failure {
     }
 }
 
-/// The worker behind the request's bearer token. The worker is never read from the body.
-pub struct Worker(pub WorkerId);
-
-impl FromRequestParts<Arc<AppState>> for Worker {
-    type Rejection = Failure;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let Authed(caller) = Authed::from_request_parts(parts, state).await?;
-        Ok(Worker(caller.worker))
-    }
-}
-
-/// The caller behind the request's bearer token, with its role.
+/// The caller behind the request's bearer token, with its role. The worker is never read
+/// from the body.
 pub struct Authed(pub Caller);
 
 impl FromRequestParts<Arc<AppState>> for Authed {
@@ -148,7 +134,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
 /// `POST /api/v1/records`: store a batch of records.
 pub async fn post_records(
     State(state): State<Arc<AppState>>,
-    Worker(worker): Worker,
+    Authed(Caller { worker, .. }): Authed,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BatchResponse>, Failure> {
@@ -196,7 +182,7 @@ pub async fn post_records(
 /// `GET /api/v1/records`: the latest version of each of the calling worker's records.
 pub async fn list_records(
     State(state): State<Arc<AppState>>,
-    Worker(worker): Worker,
+    Authed(Caller { worker, .. }): Authed,
 ) -> Result<Json<RecordList>, Failure> {
     let store = state.store.clone();
     let latest = tokio::task::spawn_blocking(move || store.latest_versions(worker))
@@ -216,7 +202,7 @@ pub async fn list_records(
 /// `GET /api/v1/records/{id}/versions`: every version of one of the caller's records.
 pub async fn record_versions(
     State(state): State<Arc<AppState>>,
-    Worker(worker): Worker,
+    Authed(Caller { worker, .. }): Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<Record>>, Failure> {
     let store = state.store.clone();

@@ -247,11 +247,6 @@ impl Store {
         )?)
     }
 
-    /// The worker owning an (unrevoked) token.
-    pub fn worker_for_token(&self, token: &str) -> Result<Option<WorkerId>, StoreError> {
-        Ok(self.caller_for_token(token)?.map(|c| c.worker))
-    }
-
     /// The worker and role owning an (unrevoked) token: the one made by `worker add`, or
     /// one minted for a paired device.
     pub fn caller_for_token(&self, token: &str) -> Result<Option<Caller>, StoreError> {
@@ -421,20 +416,18 @@ impl Store {
             let canonical = record.clone().normalized();
             let body = serde_json::to_string(&canonical)?;
             let id = record.id().to_string();
-            let same_version: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT worker_id, body FROM records WHERE id = ?1 AND version = ?2",
-                    params![id, record.version()],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let owner: Option<i64> = tx
-                .query_row(
-                    "SELECT worker_id FROM records WHERE id = ?1 LIMIT 1",
-                    params![id],
-                    |row| row.get(0),
-                )
-                .optional()?;
+            // Every stored version of this id, with its owner: one lookup decides.
+            let versions: Vec<(i64, u32, String)> = tx
+                .prepare_cached("SELECT worker_id, version, body FROM records WHERE id = ?1")?
+                .query_map(params![id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let owner = versions.first().map(|v| v.0);
+            let same_version = versions
+                .into_iter()
+                .find(|v| v.1 == record.version())
+                .map(|v| (v.0, v.2));
             let status =
                 match (same_version, owner) {
                     (Some((w, stored)), _) if w == worker.0 && stored == body => {
