@@ -24,6 +24,9 @@ pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };
 pub use report::{Report, ReportFilter};
-pub use sync::{BatchOutcome, Failure, SyncRun, SyncState, SyncSummary, Transition};
+pub use sync::{
+    BatchOutcome, Digest, Failure, Outcome, Resolution, Stamp, Standing, Step, SyncRun, SyncState,
+    SyncSummary, Transition,
+};
 pub use tally::Tally;
 pub use taxonomy::{Entry, ListKind, Taxonomy, TaxonomyError};
