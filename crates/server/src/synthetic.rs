@@ -280,7 +280,11 @@ pub fn taxonomy() -> Taxonomy {
         .into_iter()
         .map(|(code, milieu)| Entry {
             milieu: Some(milieu.to_owned()),
-            ..Entry::new(code.clone(), format!("Lieu {code}"), format!("Venue {code}"))
+            ..Entry::new(
+                code.clone(),
+                format!("Lieu {code}"),
+                format!("Venue {code}"),
+            )
         })
         .collect();
     t.sites = sites()
@@ -328,7 +332,12 @@ struct Visit {
 }
 
 impl Visit {
-    fn new(at: DateTime<FixedOffset>, person: usize, worker: &'static str, program: &'static str) -> Self {
+    fn new(
+        at: DateTime<FixedOffset>,
+        person: usize,
+        worker: &'static str,
+        program: &'static str,
+    ) -> Self {
         Visit {
             at,
             person,
@@ -488,7 +497,9 @@ fn proximite(rng: &mut Rng, version: u32) -> Vec<(&'static str, Record)> {
     for k in owners(rng, 0..street.len(), street_total) {
         let worker = *rng.pick(&WORKERS[3..5]);
         let mut v = Visit::new(rng.evening(), street[k], worker, "rue_jeunesse");
-        v.milieu = rng.pick(&["rue", "rue", "cafe_restaurant", "locaux"]).to_string();
+        v.milieu = rng
+            .pick(&["rue", "rue", "cafe_restaurant", "locaux"])
+            .to_string();
         visits.push(v);
     }
     // A shared person's first meeting is CatWoman's: swap dates if the street came first,
@@ -567,7 +578,9 @@ fn harm_reduction(rng: &mut Rng, version: u32) -> Vec<(&'static str, Record)> {
         for _ in 0..n {
             persons.push(Person {
                 code: rng.hex64(),
-                age: rng.pick(&["18_25", "26_40", "26_40", "41_plus"]).to_string(),
+                age: rng
+                    .pick(&["18_25", "26_40", "26_40", "41_plus"])
+                    .to_string(),
                 gender: gender.into(),
                 status: None,
                 occupation: None,
@@ -649,10 +662,34 @@ fn web(rng: &mut Rng, version: u32) -> Vec<(&'static str, Record)> {
     let streams: [(&'static str, &'static str, Direction, usize, u32); 6] = [
         ("site_rencontres", "messagerie", Direction::Sent, 9, 12),
         ("petites_annonces", "messagerie", Direction::Sent, 8, 14),
-        ("courriel", "courriel", Direction::Received, 9, w::EMAILS_RECEIVED),
-        ("messenger", "messagerie", Direction::Received, 11, w::MESSENGER_RECEIVED),
-        ("textnow", "texto", Direction::Received, w::TEXTNOW_PERSONS as usize, 31),
-        ("facebook", "messagerie", Direction::Received, w::FACEBOOK_PERSONS as usize, 58),
+        (
+            "courriel",
+            "courriel",
+            Direction::Received,
+            9,
+            w::EMAILS_RECEIVED,
+        ),
+        (
+            "messenger",
+            "messagerie",
+            Direction::Received,
+            11,
+            w::MESSENGER_RECEIVED,
+        ),
+        (
+            "textnow",
+            "texto",
+            Direction::Received,
+            w::TEXTNOW_PERSONS as usize,
+            31,
+        ),
+        (
+            "facebook",
+            "messagerie",
+            Direction::Received,
+            w::FACEBOOK_PERSONS as usize,
+            58,
+        ),
     ];
     let mut persons = Vec::new();
     let mut visits = Vec::new();
@@ -673,7 +710,10 @@ fn web(rng: &mut Rng, version: u32) -> Vec<(&'static str, Record)> {
             v.mode = mode;
             v.platform = Some(platform);
             v.direction = Some(direction);
-            v.realities = vec![rng.pick(&["sexualite", "sante", "psychosocial"]).to_string()];
+            v.realities = vec![
+                rng.pick(&["sexualite", "sante", "psychosocial"])
+                    .to_string(),
+            ];
             v.types = vec!["information_prevention".into()];
             visits.push(v);
         }
@@ -695,10 +735,7 @@ mod tests {
         for (_, r) in &a {
             assert_eq!(r.validate(&t), Ok(()), "{r:?}");
         }
-        assert_eq!(
-            catwoman_year(7).len(),
-            expected::INTERVENTIONS as usize
-        );
+        assert_eq!(catwoman_year(7).len(), expected::INTERVENTIONS as usize);
         assert_eq!(Taxonomy::builtin().check_successor(&t), Ok(()));
     }
 
@@ -707,7 +744,11 @@ mod tests {
         let mut rng = Rng(3);
         let parts = split(&mut rng, 22_683, 430, 1);
         assert_eq!(parts.iter().map(|&p| u64::from(p)).sum::<u64>(), 22_683);
-        assert!(parts.iter().all(|&p| p <= carnet_core::MAX_MATERIAL_PER_ITEM));
+        assert!(
+            parts
+                .iter()
+                .all(|&p| p <= carnet_core::MAX_MATERIAL_PER_ITEM)
+        );
         let slots = stripe(&expected::proximite::REALITIES, 2689);
         assert!(slots.iter().all(|s| !s.is_empty()));
         assert!(slots.iter().all(|s| {
