@@ -208,22 +208,16 @@ impl SheetWriter<'_> {
                 .find(|((cr, cc), _)| cr == r && cc == c)
                 .map_or(0, |(_, v)| *v as i64)
         };
-        let mut blocks: Vec<(String, Box<dyn Fn(&str, &str) -> i64 + '_>)> = vec![(
-            periods.current.clone(),
-            Box::new(|r: &str, c: &str| lookup(&mine, r, c)),
-        )];
+        // Each block is `a × current − b × other`: the current grid, the other period's
+        // (b = −1), then the difference.
+        let mut blocks = vec![(periods.current.clone(), 1, 0)];
         if let Some(p) = &periods.other {
-            blocks.push((
-                p.clone(),
-                Box::new(|r: &str, c: &str| lookup(&theirs, r, c)),
-            ));
-            blocks.push((
-                "Différence".to_owned(),
-                Box::new(|r: &str, c: &str| lookup(&mine, r, c) - lookup(&theirs, r, c)),
-            ));
+            blocks.push((p.clone(), 0, -1));
+            blocks.push(("Différence".to_owned(), 1, 1));
         }
         let mut top = 0u32;
-        for (title, value) in blocks {
+        for (title, a, b) in blocks {
+            let value = |r: &str, c: &str| a * lookup(&mine, r, c) - b * lookup(&theirs, r, c);
             sheet.write_string_with_format(top, 0, &title, self.bold)?;
             let head = top + 1;
             sheet.write_string_with_format(

@@ -406,8 +406,18 @@ fn two_periods_side_by_side_with_the_differences() {
         .find(|(n, _)| n == "Personnes genre × âge")
         .unwrap()
         .1;
+    // Three blocks: this period, the other, the difference; row by row, a − b = c.
+    let women: Vec<&Vec<String>> = grid
+        .iter()
+        .filter(|r| r.first().map(String::as_str) == Some("Femme"))
+        .collect();
+    assert_eq!(women.len(), 3);
+    let n = |s: &String| s.parse::<i64>().unwrap();
+    for col in 1..women[0].len() {
+        assert_eq!(n(&women[0][col]) - n(&women[1][col]), n(&women[2][col]));
+    }
     assert!(
-        grid.iter()
-            .any(|r| r.first().map(String::as_str) == Some("Différence"))
+        n(women[2].last().unwrap()) > 0,
+        "more women over the year than in its first half"
     );
 }
