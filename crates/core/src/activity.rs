@@ -263,4 +263,70 @@ pub(crate) mod tests {
             ]
         );
     }
+
+    fn listed() -> Taxonomy {
+        let mut t = Taxonomy::builtin();
+        t.venues.push(crate::Entry {
+            milieu: Some("salon_massage".into()),
+            ..crate::Entry::new("salon_01", "Salon 1", "Parlour 1")
+        });
+        t.sites.push(crate::Entry {
+            platform: Some("petites_annonces".into()),
+            ..crate::Entry::new("annonces_01", "Annonces 1", "Ads 1")
+        });
+        t
+    }
+
+    #[test]
+    fn a_listed_site_or_venue_brings_its_platform_or_milieu() {
+        let t = listed();
+        let a = ActivityDraft {
+            program: Some("web_adultes".into()),
+            activity: Some("annonce_publiee".into()),
+            site: Some("annonces_01".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(3), at("2026-11-28T14:00:00-05:00"), &t)
+        .unwrap();
+        assert_eq!(a.platform.as_deref(), Some("petites_annonces"));
+        let visit = ActivityDraft {
+            program: Some("catwoman".into()),
+            activity: Some("visite_milieu".into()),
+            venue: Some("salon_01".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(4), at("2026-11-28T14:00:00-05:00"), &t)
+        .unwrap();
+        assert_eq!(visit.milieu.as_deref(), Some("salon_massage"));
+        // Drafts from records keep the site (a correction must not lose it).
+        assert_eq!(ActivityDraft::from(&a).site.as_deref(), Some("annonces_01"));
+    }
+
+    #[test]
+    fn a_site_on_another_platform_or_without_one_is_refused() {
+        let t = listed();
+        let mut a = activity(5, "2026-11-28T14:00:00-05:00", "site_surveille");
+        a.milieu = None;
+        a.site = Some("annonces_01".into());
+        a.platform = Some("site_rencontres".into());
+        let fields = |a: &Activity| -> Vec<(String, Reason)> {
+            a.validate(&t)
+                .unwrap_err()
+                .errors
+                .into_iter()
+                .map(|e| (e.field, e.reason))
+                .collect()
+        };
+        assert_eq!(fields(&a), [("site".into(), Reason::UnknownCode)]);
+        a.platform = None;
+        assert_eq!(fields(&a), [("platform".into(), Reason::Missing)]);
+        a.site = Some("annonces_99".into());
+        assert_eq!(fields(&a), [("site".into(), Reason::UnknownCode)]);
+        a.site = None;
+        a.venue = Some("salon_01".into());
+        a.milieu = Some("bar_erotique".into());
+        assert_eq!(fields(&a), [("venue".into(), Reason::UnknownCode)]);
+        a.milieu = Some("salon_massage".into());
+        assert_eq!(a.validate(&t), Ok(()));
+    }
 }

@@ -649,4 +649,28 @@ pub(crate) mod tests {
         assert_eq!(preset.realities, c.realities);
         assert_eq!(preset.material, c.material);
     }
+
+    #[test]
+    fn a_listed_venue_belongs_to_its_milieu() {
+        let mut t = Taxonomy::builtin();
+        t.venues.push(crate::Entry {
+            milieu: Some("bar_erotique".into()),
+            ..crate::Entry::new("bar_01", "Bar 1", "Bar 1")
+        });
+        // Choosing the venue is enough: the milieu comes with it.
+        let c = ContactDraft {
+            milieu: None,
+            venue: Some("bar_01".into()),
+            ..draft()
+        }
+        .finish(Uuid::from_u128(11), at("2026-11-28T10:00:00Z"), &t)
+        .unwrap();
+        assert_eq!(c.milieu, "bar_erotique");
+        let mut elsewhere = c.clone();
+        elsewhere.milieu = "rue".into();
+        assert_eq!(
+            elsewhere.validate(&t).unwrap_err().errors,
+            vec![FieldError::new("venue", Reason::UnknownCode)]
+        );
+    }
 }

@@ -319,9 +319,31 @@ pub async fn import_endpoint(
     State(state): State<Arc<AppState>>,
     Authed(caller): Authed,
     query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
-    body: String,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, Failure> {
     coordinator_for(caller, "imports files")?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "the file exceeds 1 MiB: import it with `carnet-server import FILE.csv`",
+            )
+        } else {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidImport,
+                rejection.body_text(),
+            )
+        }
+    })?;
+    let body = String::from_utf8(body.to_vec()).map_err(|_| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidImport,
+            "the file is not UTF-8 text: save the spreadsheet as « CSV UTF-8 »",
+        )
+    })?;
     let Query(query) = query.map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,

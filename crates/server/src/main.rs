@@ -4,6 +4,7 @@
 //! carnet-server serve [--db carnet.db] [--dist dist] [--addr 127.0.0.1:8080]
 //! carnet-server worker add NAME [--db carnet.db]
 //! carnet-server taxonomy load FILE [--db carnet.db]
+//! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db carnet.db]
 //! ```
 
 use std::path::PathBuf;

@@ -227,4 +227,15 @@ fn coordinators_import_through_the_api() {
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
     let (status, body) = post("worker=personne", &coordinator, csv);
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let (status, body) = s.post_to(
+        "/api/v1/import?worker=rdm-a",
+        &coordinator,
+        "text/csv",
+        b"date,programme\n2019-11-04,\xe9t\xe9\n",
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_import"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("UTF-8"));
 }
