@@ -413,8 +413,8 @@ fn two_periods_side_by_side_with_the_differences() {
         .collect();
     assert_eq!(women.len(), 3);
     let n = |s: &String| s.parse::<i64>().unwrap();
-    for col in 1..women[0].len() {
-        assert_eq!(n(&women[0][col]) - n(&women[1][col]), n(&women[2][col]));
+    for ((a, b), c) in women[0].iter().zip(women[1]).zip(women[2]).skip(1) {
+        assert_eq!(n(a) - n(b), n(c));
     }
     assert!(
         n(women[2].last().unwrap()) > 0,
