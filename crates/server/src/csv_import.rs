@@ -27,7 +27,7 @@ use carnet_core::wire::{ErrorCode, RecordStatus};
 use carnet_core::{
     ActivityDraft, ContactDraft, Direction, ListKind, Record, RecordError, Taxonomy,
 };
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Weekday};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -742,8 +742,7 @@ fn quebec_time(date: NaiveDate, time: NaiveTime) -> chrono::DateTime<chrono::Fix
         (Some(start), Some(end)) if local >= start && local < end
     );
     let hours = if summer { 4 } else { 5 };
-    let offset = chrono::FixedOffset::west_opt(hours * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    let offset = chrono::FixedOffset::west_opt(hours * 3600).unwrap_or_else(|| chrono::Utc.fix());
     offset
         .from_local_datetime(&local)
         .single()
