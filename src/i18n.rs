@@ -320,6 +320,7 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub site: &'static str,
     pub record_gone: &'static str,
     pub sync_elsewhere: &'static str,
     pub sync_rate_limited: &'static str,
@@ -514,6 +515,7 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    site: "Site web",
     record_gone: "Ce contact n'est plus sur l'appareil (supprimé dans une autre fenêtre).",
     sync_elsewhere: "Synchronisation déjà en cours dans une autre fenêtre de Carnet.",
     sync_rate_limited: "Le serveur est très occupé. Les contacts restent en attente; nouvel essai plus tard.",
@@ -708,6 +710,7 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    site: "Web site",
     record_gone: "This record is no longer on the device (deleted in another window).",
     sync_elsewhere: "Already syncing in another Carnet window.",
     sync_rate_limited: "The server is very busy. Records stay pending; it will try again later.",

@@ -31,6 +31,7 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
     let milieu = RwSignal::new(start.milieu);
     let venue = RwSignal::new(start.venue);
     let platform = RwSignal::new(start.platform);
+    let site = RwSignal::new(start.site);
     let head_count = RwSignal::new(start.head_count.unwrap_or(0));
     let material = RwSignal::new(start.material);
     let note = RwSignal::new(start.note.unwrap_or_default());
@@ -47,6 +48,9 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
     let has_venues = ctx
         .taxonomy
         .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
+    let has_sites = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Sites).next().is_some());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -60,6 +64,7 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
             milieu: milieu.get_untracked(),
             venue: venue.get_untracked(),
             platform: platform.get_untracked(),
+            site: site.get_untracked(),
             head_count: Some(head_count.get_untracked()).filter(|n| *n > 0),
             material: material.get_untracked(),
             note: (!text.trim().is_empty()).then_some(text),
@@ -84,6 +89,9 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
                 <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=venue optional=true />
             </Show>
             <ChoiceGroup legend=|t| t.platform name="platform" kind=ListKind::Platforms selected=platform optional=true />
+            <Show when=move || has_sites>
+                <ChoiceGroup legend=|t| t.site name="site" kind=ListKind::Sites selected=site optional=true />
+            </Show>
             <div class="field">
                 <label for="head-count">{move || ctx.t().head_count}</label>
                 <input

@@ -57,7 +57,7 @@ pub fn Figures() -> impl IntoView {
         let filter = ReportFilter {
             from: start.min(end) - Duration::days(1),
             to: start.max(end) + Duration::days(1),
-            program: None,
+            programs: None,
         };
         book.with(|all| {
             let shift_start = now - Duration::hours(12);

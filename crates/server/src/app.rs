@@ -1,7 +1,7 @@
 //! The router: the API under `/api/v1`, the built PWA everywhere else.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -22,7 +22,8 @@ use crate::store::Store;
 /// What every request handler shares.
 pub struct AppState {
     pub store: Arc<Store>,
-    pub taxonomy: Taxonomy,
+    /// The taxonomy in force; replaced when a coordinator edits a list.
+    taxonomy: RwLock<Arc<Taxonomy>>,
     pub limiter: RateLimiter,
 }
 
@@ -32,8 +33,25 @@ impl AppState {
     pub fn new(store: Arc<Store>, taxonomy: Taxonomy) -> Self {
         AppState {
             store,
-            taxonomy,
+            taxonomy: RwLock::new(Arc::new(taxonomy)),
             limiter: RateLimiter::new(120, 2.0),
+        }
+    }
+
+    /// The taxonomy in force.
+    pub fn taxonomy(&self) -> Arc<Taxonomy> {
+        match self.taxonomy.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `next` from now on (after the store has kept it).
+    pub fn set_taxonomy(&self, next: Taxonomy) {
+        let next = Arc::new(next);
+        match self.taxonomy.write() {
+            Ok(mut t) => *t = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
         }
     }
 }
@@ -53,6 +71,14 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/report", get(api::report))
         .route("/tallies", get(api::tallies))
         .route("/taxonomy", get(api::get_taxonomy))
+        .route(
+            "/taxonomy/lists/{list}",
+            axum::routing::post(crate::lists::edit_list),
+        )
+        .route(
+            "/import",
+            axum::routing::post(crate::csv_import::import_endpoint),
+        )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);

@@ -4,6 +4,7 @@
 //! carnet-server serve [--db carnet.db] [--dist dist] [--addr 127.0.0.1:8080]
 //! carnet-server worker add NAME [--db carnet.db]
 //! carnet-server taxonomy load FILE [--db carnet.db]
+//! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db carnet.db]
 //! ```
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ const USAGE: &str = "usage:
   carnet-server worker revoke NAME [--db FILE]
   carnet-server taxonomy load FILE [--db FILE]
   carnet-server import FILE.ndjson --worker NAME [--db FILE]
+  carnet-server import FILE.csv --worker NAME [--dry-run] [--db FILE]
   carnet-server gen --out DIR [--seed N]
 
 defaults: --db carnet.db  --dist dist  --addr 127.0.0.1:8080";
@@ -48,6 +50,7 @@ enum Command {
         db: PathBuf,
         file: PathBuf,
         worker: String,
+        dry_run: bool,
     },
     Generate {
         seed: u64,
@@ -67,6 +70,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let mut out = None;
     let mut seed = 2019u64;
     let mut coordinator = false;
+    let mut dry_run = false;
     let mut words = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -87,6 +91,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
                     .map_err(|_| "--seed takes a whole number".to_owned())?
             }
             "--coordinator" => coordinator = true,
+            "--dry-run" => dry_run = true,
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             word => words.push(word.to_owned()),
@@ -111,6 +116,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
             db,
             file: PathBuf::from(file),
             worker: worker.ok_or("import needs --worker NAME")?,
+            dry_run,
         }),
         [a] if a == "gen" => Ok(Command::Generate {
             seed,
@@ -191,10 +197,21 @@ fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Import { db, file, worker } => {
+        Command::Import {
+            db,
+            file,
+            worker,
+            dry_run,
+        } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let store = Store::open(&db).map_err(|e| e.to_string())?;
+            if is_csv(&file) {
+                return import_csv(&store, &worker, &text, dry_run);
+            }
+            if dry_run {
+                return Err("--dry-run is for CSV files".into());
+            }
             let summary = carnet_server::import::import_ndjson(&store, &worker, &text)
                 .map_err(|e| e.to_string())?;
             eprintln!(
@@ -241,6 +258,27 @@ fn run(command: Command) -> Result<(), String> {
     }
 }
 
+fn is_csv(file: &std::path::Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// A past spreadsheet: a dry run prints what would be imported and every problem; a real
+/// run imports all rows or none.
+fn import_csv(store: &Store, worker: &str, text: &str, dry_run: bool) -> Result<(), String> {
+    let outcome = carnet_server::csv_import::import_csv(store, worker, text, dry_run)
+        .map_err(|e| e.to_string())?;
+    eprint!("{outcome}");
+    if outcome.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} problem(s); nothing was imported",
+            outcome.problems.len()
+        ))
+    }
+}
+
 /// The pairing code as a QR code drawn with block characters, for a phone's camera.
 fn terminal_qr(code: &str) -> String {
     qrcode::QrCode::new(code.as_bytes())
@@ -252,7 +290,7 @@ fn terminal_qr(code: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the synthetic CatWoman year: its taxonomy and one NDJSON file per worker.
+/// Writes the synthetic year: its taxonomy and one NDJSON file per worker.
 fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
     use carnet_server::synthetic;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -263,7 +301,7 @@ fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
         "taxonomy.json",
         serde_json::to_string_pretty(&synthetic::taxonomy()).map_err(|e| e.to_string())?,
     )?;
-    let records = synthetic::catwoman_year(seed);
+    let records = synthetic::year(seed);
     for worker in synthetic::WORKERS {
         let mut lines = String::new();
         for (_, record) in records.iter().filter(|(w, _)| *w == worker) {
@@ -273,7 +311,7 @@ fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
         write(&format!("{worker}.ndjson"), lines)?;
     }
     eprintln!(
-        "synthetic CatWoman year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
+        "synthetic year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
          carnet-server taxonomy load {0}/taxonomy.json\n  \
          carnet-server worker add NAME; carnet-server import {0}/NAME.ndjson --worker NAME",
         out.display(),
@@ -327,6 +365,15 @@ mod tests {
                 db: "y.db".into(),
                 name: "alex".into(),
                 coordinator: false
+            })
+        );
+        assert_eq!(
+            parse(&args("import past.csv --worker rue-a --dry-run")),
+            Ok(Command::Import {
+                db: "carnet.db".into(),
+                file: "past.csv".into(),
+                worker: "rue-a".into(),
+                dry_run: true
             })
         );
         assert!(parse(&args("serve --port 3")).is_err());

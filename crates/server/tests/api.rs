@@ -375,12 +375,13 @@ fn a_loaded_taxonomy_is_served_and_its_codes_accepted() {
     let store = Store::open(&db).unwrap();
     let mut doc: Value =
         serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
-    doc["version"] = json!(2);
+    // The built-in document is version 2: the organisation's own is the next one.
+    doc["version"] = json!(3);
     doc["venues"] = json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
     store.load_taxonomy(&doc.to_string()).unwrap();
     // A document that drops a code old records use is refused with the reason.
     let mut bad = doc.clone();
-    bad["version"] = json!(3);
+    bad["version"] = json!(4);
     bad["venues"] = json!([]);
     let err = store
         .load_taxonomy(&bad.to_string())
@@ -396,7 +397,7 @@ fn a_loaded_taxonomy_is_served_and_its_codes_accepted() {
         .unwrap();
     let s = TestServer::start_in(dir, token);
     let (_, taxonomy, _) = s.get("/api/v1/taxonomy", None);
-    assert_eq!(taxonomy["version"], 2);
+    assert_eq!(taxonomy["version"], 3);
     let with_venue = version_of(1, 1, |r| r["venue"] = json!("lieu_a"));
     assert_eq!(
         statuses(&s.post(&json!({ "records": [with_venue] })).1),

@@ -4,70 +4,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use carnet_server::Store;
-use carnet_server::store::Role;
 use carnet_server::synthetic::{self, expected};
-use common::TestServer;
+use common::{TestServer, ndjson, year_server};
 use serde_json::Value;
 
 const YEAR: &str = "from=2019-04-01&to=2020-03-31";
-
-fn ndjson(worker: &str, seed: u64) -> String {
-    synthetic::catwoman_year(seed)
-        .into_iter()
-        .filter(|(w, _)| *w == worker)
-        .map(|(_, r)| serde_json::to_string(&r).unwrap() + "\n")
-        .collect()
-}
-
-/// A database holding the synthetic year, a coordinator token and one worker's token.
-fn year_server() -> (TestServer, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("carnet.db");
-    std::fs::create_dir(dir.path().join("dist")).unwrap();
-    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
-    let store = Store::open(&db).unwrap();
-    store
-        .load_taxonomy(&serde_json::to_string(&synthetic::taxonomy()).unwrap())
-        .unwrap();
-    let coordinator = store
-        .add_worker_with_role("coordination", Role::Coordinator)
-        .unwrap();
-    let mut worker_token = String::new();
-    for (i, worker) in synthetic::WORKERS.iter().enumerate() {
-        let token = store.add_worker(worker).unwrap();
-        if i == 0 {
-            worker_token = token;
-        }
-    }
-    drop(store);
-    // One worker's file goes through the real CLI, the others through the library.
-    let file = dir.path().join("a.ndjson");
-    std::fs::write(&file, ndjson(synthetic::WORKERS[0], 2019)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_carnet-server"))
-        .args(["import"])
-        .arg(&file)
-        .args(["--worker", synthetic::WORKERS[0], "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let store = Store::open(&db).unwrap();
-    for worker in &synthetic::WORKERS[1..] {
-        let summary =
-            carnet_server::import::import_ndjson(&store, worker, &ndjson(worker, 2019)).unwrap();
-        assert_eq!((summary.duplicates, summary.conflicts), (0, 0));
-    }
-    drop(store);
-    let server = TestServer::start_in(dir, coordinator.clone());
-    (server, coordinator, worker_token)
-}
 
 fn counts(report: &Value, table: &str) -> BTreeMap<String, u64> {
     report[table]
@@ -113,12 +56,12 @@ fn the_synthetic_year_reproduces_the_catwoman_figures_through_the_api() {
     // Réalités count per intervention: more than interventions in total.
     let realities: u64 = counts(r, "interventions_by_reality").values().sum();
     assert!(realities > u64::from(expected::INTERVENTIONS));
-    // Another program has nothing in it.
-    let (_, sidep, _) = s.get(
-        &format!("/api/v1/report?{YEAR}&program=sidep"),
+    // A program of the year without records has nothing in it.
+    let (_, empty, _) = s.get(
+        &format!("/api/v1/report?{YEAR}&program=milieu_de_vie"),
         Some(&coordinator),
     );
-    assert_eq!(sidep["report"]["interventions"], 0);
+    assert_eq!(empty["report"]["interventions"], 0);
 }
 
 #[test]
@@ -197,7 +140,11 @@ fn a_worker_reads_only_its_own_figures_and_coordinators_read_each_workers() {
             )
         })
         .collect();
-    assert_eq!(per_worker.values().sum::<u64>(), 1005);
+    let (_, team, _) = s.get(&format!("/api/v1/report?{YEAR}"), Some(&coordinator));
+    assert_eq!(
+        per_worker.values().sum::<u64>(),
+        team["report"]["interventions"].as_u64().unwrap()
+    );
     assert_eq!(per_worker[synthetic::WORKERS[0]], own_interventions);
     let (_, mine, _) = s.get(&format!("/api/v1/tallies?{YEAR}"), Some(&worker));
     assert_eq!(mine["workers"].as_array().unwrap().len(), 1);
@@ -210,9 +157,11 @@ fn bad_report_queries_get_a_reason() {
         "from=2020-01-01",
         "from=2020-13-01&to=2020-12-31",
         "from=2020-03-01&to=2020-01-01",
-        "from=2019-04-01&to=2020-03-31&program=astrologie",
-        "from=2019-04-01&to=2020-03-31&format=xlsx",
+        "from=2019-04-01&to=2020-03-31&format=pdf",
         "from=2019-04-01&to=2020-03-31&colour=blue",
+        "from=2019-04-01&to=2020-03-31&program=sidep&program=catwoman",
+        "from=2019-04-01&to=2020-03-31&compare_from=2018-04-01",
+        "from=2019-04-01&to=2020-03-31&compare_from=2019-03-31&compare_to=2018-04-01",
     ] {
         let (status, body, _) = s.get(&format!("/api/v1/report?{query}"), Some(&coordinator));
         assert_eq!(
@@ -220,6 +169,23 @@ fn bad_report_queries_get_a_reason() {
             (400, Some("invalid_query")),
             "{query}"
         );
+    }
+    // An unknown program, alone or in a list, is named; so is a group naming one.
+    for (program, named) in [
+        ("astrologie", "astrologie"),
+        ("sidep,astrologie", "astrologie"),
+        ("proximite,astro", "astro"),
+    ] {
+        let (status, body, _) = s.get(
+            &format!("/api/v1/report?{YEAR}&program={program}"),
+            Some(&coordinator),
+        );
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("unknown_program")),
+            "{program}"
+        );
+        assert!(body["message"].as_str().unwrap().contains(named), "{body}");
     }
     let (status, body, _) = s.get(
         &format!("/api/v1/report?{YEAR}&worker=personne"),
