@@ -5,7 +5,7 @@
 
 use carnet_core::edit::{self, Deletion};
 use carnet_core::sync::{self as core_sync, Resolution};
-use carnet_core::{ActivityDraft, ContactDraft, Record, Standing, SyncState, person};
+use carnet_core::{ActivityDraft, ContactDraft, Record, Standing, SyncState, SyncSummary, person};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -324,6 +324,13 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
     let end = sync::run(open.clone()).await;
     if let Ok(mut resume) = open.resume_online.lock() {
         *resume = sync::resumes_online(&end);
+    }
+    if matches!(end, RunEnd::Ran(SyncSummary { failure: None, .. })) {
+        // The organisation's lists may have changed: phones get them at their next sync.
+        let current = ctx.taxonomy.get_untracked();
+        if let Some(newer) = crate::taxonomy_cache::refresh(&current).await {
+            ctx.taxonomy.set(newer);
+        }
     }
     match end {
         RunEnd::Ran(summary) => Some(lang.sync_summary(&summary)),

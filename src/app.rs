@@ -37,8 +37,8 @@ pub fn App() -> impl IntoView {
     auto_lock(ctx);
     resume_when_online(ctx);
     spawn_local(async move {
-        let current = ctx.taxonomy.get_untracked().version;
-        if let Some(newer) = taxonomy_cache::refresh(current).await {
+        let current = ctx.taxonomy.get_untracked();
+        if let Some(newer) = taxonomy_cache::refresh(&current).await {
             ctx.taxonomy.set(newer);
         }
     });
