@@ -316,10 +316,9 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
     open.sync.set(SyncStatus::Sending {
         left: open.book.with_untracked(|b| b.pending_count()),
     });
-    if open.secrets.with_untracked(|s| s.person_code_key.is_none())
-        && let Some(token) = open.token()
-    {
-        fetch_person_code_key(&open, &token).await;
+    // The organisation's key, the role and the retention window, as the server has them.
+    if let Some(token) = open.token() {
+        refresh_me(&open, &token).await;
     }
     let end = sync::run(open.clone()).await;
     if let Ok(mut resume) = open.resume_online.lock() {
@@ -330,6 +329,10 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
         let current = ctx.taxonomy.get_untracked();
         if let Some(newer) = crate::taxonomy_cache::refresh(&current).await {
             ctx.taxonomy.set(newer);
+        }
+        // What the server holds need not stay on the phone.
+        if let Err(err) = crate::retention::prune(&open, platform::today()).await {
+            leptos::logging::warn!("carnet: could not remove old records: {err}");
         }
     }
     match end {
@@ -349,7 +352,7 @@ pub async fn save_token(ctx: Ctx, token: String) -> bool {
     if !session::store_secret_token(&open, &token).await {
         return false;
     }
-    fetch_person_code_key(&open, &token).await;
+    refresh_me(&open, &token).await;
     true
 }
 
@@ -370,7 +373,7 @@ pub async fn pair_device(ctx: Ctx, code: String) -> Result<Paired, ClientError> 
     let paired = api::pair(code.trim()).await?;
     for attempt in 0..3 {
         if session::store_secret_token(&open, &paired.token).await {
-            fetch_person_code_key(&open, &paired.token).await;
+            refresh_me(&open, &paired.token).await;
             return Ok(Paired::Yes);
         }
         sync::pause(200 * (attempt + 1)).await;
@@ -378,13 +381,13 @@ pub async fn pair_device(ctx: Ctx, code: String) -> Result<Paired, ClientError> 
     leptos::logging::warn!("carnet: paired, but the token could not be stored");
     open.secrets
         .update(|s| s.token = Some(paired.token.clone()));
-    fetch_person_code_key(&open, &paired.token).await;
+    refresh_me(&open, &paired.token).await;
     Ok(Paired::NotKept)
 }
 
-async fn fetch_person_code_key(open: &OpenProfile, token: &str) {
+async fn refresh_me(open: &OpenProfile, token: &str) {
     if let Ok(me) = api::get_me(token).await {
-        session::store_person_code_key(open, &me.person_code_key, me.role == "coordinator").await;
+        session::store_me(open, &me).await;
     }
 }
 

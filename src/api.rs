@@ -219,6 +219,23 @@ pub async fn get_report(token: &str, query: &str) -> Result<ReportResponse, Clie
     json(&answer.ok()?)
 }
 
+/// The calling worker's own figures for a period (`GET /api/v1/tallies`).
+pub async fn get_own_tallies(
+    token: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<carnet_core::Report, ClientError> {
+    let path = format!("/api/v1/tallies?from={from}&to={to}");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    let tallies: carnet_core::wire::Tallies = json(&answer.ok()?)?;
+    tallies
+        .workers
+        .into_iter()
+        .next()
+        .map(|w| w.report)
+        .ok_or(ClientError::Unreadable)
+}
+
 /// The same report as CSV text.
 pub async fn get_report_csv(token: &str, query: &str) -> Result<String, ClientError> {
     let path = format!("/api/v1/report?{query}&format=csv");

@@ -198,6 +198,46 @@ impl Lang {
             .collect()
     }
 
+    /// Figures beyond the phone's window, fresh from the server.
+    pub fn figures_from_server(self, kept_days: u32) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Chiffres du serveur : le téléphone ne garde que les {kept_days} derniers jours. Les contacts en attente s'y ajouteront après la synchronisation."
+            ),
+            Lang::En => format!(
+                "Figures from the server: the phone keeps only the last {kept_days} days. Pending records are added once synced."
+            ),
+        }
+    }
+
+    /// Offline, figures fetched earlier.
+    pub fn figures_cached(self, when: &str) -> String {
+        match self {
+            Lang::Fr => format!("Hors ligne : chiffres du serveur tels qu'au {when}."),
+            Lang::En => format!("Offline: the server's figures as of {when}."),
+        }
+    }
+
+    /// Offline, nothing fetched for this period.
+    pub fn figures_unavailable(self, kept_days: u32) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Hors ligne : le téléphone ne garde que les {kept_days} derniers jours. Connecte-toi pour voir cette période."
+            ),
+            Lang::En => format!(
+                "Offline: the phone keeps only the last {kept_days} days. Connect to see this period."
+            ),
+        }
+    }
+
+    /// « Profil 2 »
+    pub fn default_profile_label(self, n: usize) -> String {
+        match self {
+            Lang::Fr => format!("Profil {n}"),
+            Lang::En => format!("Profile {n}"),
+        }
+    }
+
     /// "5 min"
     pub fn minutes(self, n: u32) -> String {
         format!("{n} min")
@@ -320,6 +360,10 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub figures_loading: &'static str,
+    pub profile_choose: &'static str,
+    pub profile_label: &'static str,
+    pub profile_label_help: &'static str,
     pub contacts_of_day: &'static str,
     pub site: &'static str,
     pub record_gone: &'static str,
@@ -516,6 +560,10 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    figures_loading: "Chiffres du serveur en cours de chargement…",
+    profile_choose: "Profil",
+    profile_label: "Nom du profil sur ce téléphone",
+    profile_label_help: "Un nom neutre pour reconnaître ton profil si le téléphone est partagé (ex. : Bleu, Poste 2). Jamais le nom d'une personne rencontrée.",
     contacts_of_day: "Contacts ce jour-là",
     site: "Site web",
     record_gone: "Ce contact n'est plus sur l'appareil (supprimé dans une autre fenêtre).",
@@ -712,6 +760,10 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    figures_loading: "Loading the server's figures…",
+    profile_choose: "Profile",
+    profile_label: "Profile name on this phone",
+    profile_label_help: "A neutral name to find your profile if the phone is shared (e.g. Blue, Desk 2). Never the name of a person met.",
     contacts_of_day: "Contacts that day",
     site: "Web site",
     record_gone: "This record is no longer on the device (deleted in another window).",

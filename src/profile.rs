@@ -26,11 +26,40 @@ pub struct Profile {
     /// Whether the token is a coordinator's (shows the team report).
     #[serde(default)]
     pub coordinator: bool,
+    /// A neutral name the worker chose, to pick this profile on a shared phone's lock
+    /// screen (never about a person met). Empty on profiles from before labels existed.
+    #[serde(default)]
+    pub label: String,
+    /// Wrong PINs in a row against this profile, and when the next try is allowed. Kept
+    /// with the vault it protects: clearing it means clearing the profile itself.
+    #[serde(default)]
+    pub lockout: Lockout,
+    /// Days synced records stay on the phone (the organisation's setting, from the server).
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+    /// Records dated up to this day may have been removed from the phone (retention):
+    /// figures that reach back this far come from the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned_through: Option<chrono::NaiveDate>,
     /// Plain values from before encryption existed; sealed and cleared at vault set-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_code_key: Option<String>,
+}
+
+/// Wrong PINs in a row and when the next try is allowed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lockout {
+    pub count: u32,
+    pub until_ms: f64,
+}
+
+impl Eq for Lockout {}
+
+/// Until the server says otherwise: 45 days.
+pub fn default_retention_days() -> u32 {
+    45
 }
 
 impl Profile {
@@ -43,6 +72,10 @@ impl Profile {
             sealed_token: None,
             sealed_person_code_key: None,
             coordinator: false,
+            label: String::new(),
+            lockout: Lockout::default(),
+            retention_days: default_retention_days(),
+            pruned_through: None,
             token: None,
             person_code_key: None,
         }
@@ -51,6 +84,15 @@ impl Profile {
     /// The IndexedDB database holding this profile's records.
     pub fn database_name(&self) -> String {
         format!("carnet-{}", self.id)
+    }
+
+    /// The label shown on the lock screen: the chosen one, else "1", "2", … by position.
+    pub fn display_label(&self, position: usize) -> String {
+        if self.label.trim().is_empty() {
+            format!("{}", position + 1)
+        } else {
+            self.label.clone()
+        }
     }
 
     /// The `localStorage` key of this profile's shortcuts.
@@ -81,4 +123,25 @@ pub fn save(profile: &Profile) -> bool {
         None => list.push(profile.clone()),
     }
     local_store::set(PROFILES_KEY, &list)
+}
+
+/// Profiles that have a PIN, in the order they were made.
+pub fn with_vault() -> Vec<Profile> {
+    load_all()
+        .into_iter()
+        .filter(|p| p.vault.is_some())
+        .collect()
+}
+
+const LAST_KEY: &str = "carnet.last_profile";
+
+/// Remembers which profile was opened last (the lock screen offers it first).
+pub fn remember_last(id: Uuid) {
+    crate::local_store::set(LAST_KEY, &id);
+}
+
+/// The profile opened last, if it still exists.
+pub fn last_opened() -> Option<Profile> {
+    let id: Uuid = crate::local_store::get(LAST_KEY)?;
+    with_vault().into_iter().find(|p| p.id == id)
 }

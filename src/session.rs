@@ -2,7 +2,6 @@
 //! of any record while locked.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
 use crate::profile::{self, Profile};
@@ -10,17 +9,15 @@ use crate::state::{Ctx, OpenProfile, Screen, Secrets};
 use crate::storage::{LocalRecord, RecordStore, SetAside};
 use crate::{broadcast, local_store, presets, storage_guard, vault};
 
-const FAILURES_KEY: &str = "carnet.lock";
+/// Where the lock-out lived before it was kept with each profile; still honoured until
+/// it runs out, then removed.
+const LEGACY_FAILURES_KEY: &str = "carnet.lock";
 
 /// Shortest PIN (or passphrase) accepted.
 pub const MIN_PIN_CHARS: usize = 6;
 
-/// Wrong PINs in a row, and when the next try is allowed: survives a reload.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-struct Failures {
-    count: u32,
-    until_ms: f64,
-}
+/// Longest profile label kept.
+pub const MAX_LABEL_CHARS: usize = 24;
 
 /// Why unlocking did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +44,12 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Sets the first PIN of the profile on the lock screen, seals what was stored in clear,
-/// asks the browser to keep the storage (not evict it), and opens the profile.
-pub async fn set_up(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
+/// Sets the first PIN of the profile on the lock screen (with the neutral `label` that
+/// picks it on a shared phone), seals what was stored in clear, asks the browser to keep
+/// the storage (not evict it), and opens the profile.
+pub async fn set_up(ctx: Ctx, pin: &str, label: &str) -> Result<(), UnlockError> {
     let mut profile = ctx.lock_profile.get_untracked();
+    profile.label = label.trim().chars().take(MAX_LABEL_CHARS).collect();
     let header = vault::create(pin).await.map_err(|_| UnlockError::Storage)?;
     let secrets = Secrets {
         token: profile.token.take(),
@@ -95,51 +94,62 @@ async fn open_opt(value: Option<&str>) -> Option<String> {
     vault::open(value?).await.ok()
 }
 
-/// Tries `pin` against every profile of the device; the one it opens becomes current.
+/// Tries `pin` against the profile chosen on the lock screen, and only that one: two
+/// workers who picked the same PIN each open their own profile.
 pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
-    let failures: Failures = local_store::get(FAILURES_KEY).unwrap_or_default();
-    if failures.until_ms > now_ms() {
-        return Err(UnlockError::Wait(
-            ((failures.until_ms - now_ms()) / 1000.0).ceil() as u64,
-        ));
+    let now = now_ms();
+    let chosen = ctx.lock_profile.get_untracked();
+    // The stored profile, not the screen's copy: its lock-out is the one that counts.
+    let Some(mut profile) = profile::load_all().into_iter().find(|p| p.id == chosen.id) else {
+        return Err(UnlockError::Storage);
+    };
+    let legacy: Option<profile::Lockout> = local_store::get(LEGACY_FAILURES_KEY);
+    let until = legacy
+        .map(|l| l.until_ms)
+        .unwrap_or(0.0)
+        .max(profile.lockout.until_ms);
+    if until > now {
+        return Err(UnlockError::Wait(((until - now) / 1000.0).ceil() as u64));
     }
-    for profile in profile::load_all() {
-        let Some(header) = &profile.vault else {
-            continue;
-        };
-        if vault::unlock(header, pin).await.is_err() {
-            continue;
-        }
-        local_store::remove(FAILURES_KEY);
-        let secrets = Secrets {
-            token: open_opt(profile.sealed_token.as_deref()).await,
-            person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,
-        };
-        let (records, set_aside) = match RecordStore::for_profile(&profile).load_all().await {
-            Ok(loaded) => loaded,
-            Err(err) => {
-                leptos::logging::warn!("carnet: cannot read records: {err}");
-                vault::lock();
-                return Err(UnlockError::Storage);
-            }
-        };
-        enter(ctx, profile, secrets, records, set_aside).await;
-        return Ok(());
-    }
-    let count = failures.count + 1;
-    let wait = delay_after(count);
-    local_store::set(
-        FAILURES_KEY,
-        &Failures {
+    let Some(header) = profile.vault.clone() else {
+        return Err(UnlockError::Storage);
+    };
+    if vault::unlock(&header, pin).await.is_err() {
+        let count = profile.lockout.count.max(legacy.map_or(0, |l| l.count)) + 1;
+        let wait = delay_after(count);
+        profile.lockout = profile::Lockout {
             count,
             until_ms: now_ms() + wait as f64 * 1000.0,
-        },
-    );
-    if wait > 0 {
-        Err(UnlockError::Wait(wait))
-    } else {
-        Err(UnlockError::WrongPin)
+        };
+        if !profile::save(&profile) {
+            return Err(UnlockError::Storage);
+        }
+        local_store::remove(LEGACY_FAILURES_KEY);
+        return Err(if wait > 0 {
+            UnlockError::Wait(wait)
+        } else {
+            UnlockError::WrongPin
+        });
     }
+    local_store::remove(LEGACY_FAILURES_KEY);
+    if profile.lockout != profile::Lockout::default() {
+        profile.lockout = profile::Lockout::default();
+        profile::save(&profile);
+    }
+    let secrets = Secrets {
+        token: open_opt(profile.sealed_token.as_deref()).await,
+        person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,
+    };
+    let (records, set_aside) = match RecordStore::for_profile(&profile).load_all().await {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            leptos::logging::warn!("carnet: cannot read records: {err}");
+            vault::lock();
+            return Err(UnlockError::Storage);
+        }
+    };
+    enter(ctx, profile, secrets, records, set_aside).await;
+    Ok(())
 }
 
 async fn enter(
@@ -154,6 +164,7 @@ async fn enter(
         Err(()) => (Vec::new(), true),
     };
     ctx.lock_profile.set(profile.clone());
+    profile::remember_last(profile.id);
     let open = OpenProfile::new(profile, secrets);
     open.book.set(Book::from_records(records));
     open.presets.set(presets);
@@ -220,13 +231,19 @@ pub fn start_new_profile(ctx: Ctx) {
 
 /// Back from « another worker » to unlocking an existing profile.
 pub fn back_to_unlock(ctx: Ctx) {
-    if let Some(existing) = profile::load_all().into_iter().find(|p| p.vault.is_some()) {
+    if let Some(existing) =
+        profile::last_opened().or_else(|| profile::with_vault().into_iter().next())
+    {
         ctx.lock_profile.set(existing);
     }
 }
 
-/// The profile to show at start-up: an existing one (unlock), or a new one (set a PIN).
+/// The profile to show at start-up: the one opened last (unlock), another with a PIN, or a
+/// new one (set a PIN).
 pub fn initial_profile() -> Profile {
+    if let Some(last) = profile::last_opened() {
+        return last;
+    }
     let all = profile::load_all();
     all.iter()
         .find(|p| p.vault.is_some())
@@ -250,14 +267,17 @@ pub async fn store_secret_token(open: &OpenProfile, token: &str) -> bool {
     true
 }
 
-/// Seals and stores the organisation's person-code key, and the role.
-pub async fn store_person_code_key(open: &OpenProfile, key: &str, coordinator: bool) {
+/// Seals and stores the organisation's person-code key; keeps the role and the retention
+/// window the server gave.
+pub async fn store_me(open: &OpenProfile, me: &carnet_core::wire::Me) {
+    let key = me.person_code_key.as_str();
     let Ok(sealed) = vault::seal(key).await else {
         return;
     };
     let mut p = open.profile.get_untracked();
     p.sealed_person_code_key = Some(sealed);
-    p.coordinator = coordinator;
+    p.coordinator = me.role == "coordinator";
+    p.retention_days = me.retention_days;
     if profile::save(&p) {
         open.profile.set(p);
         open.secrets

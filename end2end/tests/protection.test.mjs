@@ -134,3 +134,57 @@ test('the PIN can be changed, after a reminder to sync first; the idle lock is a
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('carnet.prefs')).lock_after_minutes), 1);
   assert.deepEqual(phone.errors, []);
 });
+
+test('two workers choose the same PIN: each opens only their own profile, picked by its label', async () => {
+  const shared = await launchPhone();
+  const { page } = shared;
+  try {
+    await page.goto(server.url);
+    await page.getByLabel('Nom du profil sur ce téléphone').fill('Bleu');
+    await setPin(page, '246810');
+    for (const milieu of ['Bar érotique', 'Rue']) {
+      await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+      await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
+      await page.getByRole('radio', { name: milieu, exact: true }).check();
+      await page.getByRole('radio', { name: '26-40', exact: true }).check();
+      await page.getByRole('radio', { name: 'Femme', exact: true }).check();
+      await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
+      await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+      await page.getByText('Enregistré sur l\'appareil.').waitFor();
+    }
+    await page.getByRole('button', { name: 'Verrouiller' }).click();
+    await page.getByRole('button', { name: 'Une autre personne utilise ce téléphone' }).click();
+    await page.getByLabel('Nom du profil sur ce téléphone').fill('Vert');
+    // Nothing tells the second worker that the PIN is taken.
+    await setPin(page, '246810');
+    assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
+    await page.getByRole('button', { name: 'Verrouiller' }).click();
+
+    // The lock screen offers both profiles by their neutral labels, the last one first.
+    assert.equal(await page.getByRole('radio', { name: 'Vert' }).isChecked(), true);
+    await screenshot(page, 'lock-two-profiles');
+    await unlock(page, '246810');
+    assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
+    await page.getByRole('button', { name: 'Verrouiller' }).click();
+    await page.getByRole('radio', { name: 'Bleu' }).check();
+    await unlock(page, '246810');
+    await page.waitForFunction(() => document.querySelector('[data-testid="contacts-today"]')?.textContent === '2');
+
+    // Wrong PINs slow down guessing on the profile they were typed for; the lock-out is
+    // kept with that profile, so removing a separate storage key does not reset it.
+    await page.getByRole('button', { name: 'Verrouiller' }).click();
+    for (let i = 0; i < 3; i++) {
+      await page.getByLabel('NIP', { exact: true }).fill('999999');
+      await page.getByRole('button', { name: 'Déverrouiller' }).click();
+      await page.getByRole('alert').waitFor();
+    }
+    await page.getByText(/Attends \d+ s/).waitFor();
+    await page.evaluate(() => localStorage.removeItem('carnet.lock'));
+    await page.getByLabel('NIP', { exact: true }).fill('246810');
+    await page.getByRole('button', { name: 'Déverrouiller' }).click();
+    await page.getByText(/Attends \d+ s/).waitFor();
+    assert.deepEqual(shared.errors, []);
+  } finally {
+    await shared.browser.close();
+  }
+});

@@ -329,6 +329,31 @@ impl RecordStore {
         Ok(())
     }
 
+    /// Removes rows that are synced and still hold the given content (retention), in one
+    /// transaction; returns the ids removed.
+    pub async fn remove_synced(&self, rows: &[(Uuid, Digest)]) -> Result<Vec<Uuid>, StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
+            .build()?;
+        let store = tx.object_store(RECORDS)?;
+        let mut removed = Vec::new();
+        for (id, digest) in rows {
+            let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+            let Some(row) = row else { continue };
+            let standing = row.standing();
+            if standing.sync == SyncState::Synced && standing.digest == *digest {
+                store.delete(id.to_string()).await?;
+                removed.push(*id);
+            }
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(removed)
+    }
+
     /// Forgets a record no version of which can be on the server.
     pub async fn remove(&self, id: Uuid) -> Result<(), StoreError> {
         let db = self.db().await?;

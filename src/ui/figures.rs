@@ -36,6 +36,17 @@ fn range(period: Period, today: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
+/// Where figures beyond the phone's window come from.
+#[derive(Debug, Clone, PartialEq)]
+enum ServerFigures {
+    Loading,
+    Fresh(Report),
+    /// Offline: the figures fetched at this time (ms since the epoch).
+    Cached(Report, i64),
+    /// Offline, and never fetched for this period.
+    Unavailable,
+}
+
 #[component]
 pub fn Figures() -> impl IntoView {
     let ctx = use_ctx();
@@ -47,16 +58,29 @@ pub fn Figures() -> impl IntoView {
     let from = RwSignal::new(today.with_day(1).unwrap_or(today));
     let to = RwSignal::new(today);
 
-    let report = Memo::new(move |_| {
-        let now = platform::now();
+    // The period's first and last day.
+    let days = Memo::new(move |_| {
         let chosen = period.get();
         let (start, end) = match chosen {
             Period::Custom => (from.get(), to.get()),
-            other => range(other, now.date_naive()),
+            other => range(other, platform::today()),
         };
+        (start.min(end), start.max(end))
+    });
+    // Reaching back to days whose records the phone no longer keeps: the figures come
+    // from the server.
+    let beyond = Memo::new(move |_| {
+        let pruned = profile.with(|p| p.pruned_through);
+        pruned.is_some_and(|through| days.get().0 <= through)
+    });
+
+    let local = Memo::new(move |_| {
+        let now = platform::now();
+        let chosen = period.get();
+        let (start, end) = days.get();
         let filter = ReportFilter {
-            from: start.min(end) - Duration::days(1),
-            to: start.max(end) + Duration::days(1),
+            from: start - Duration::days(1),
+            to: end + Duration::days(1),
             programs: None,
         };
         book.with(|all| {
@@ -67,7 +91,7 @@ pub fn Figures() -> impl IntoView {
                     Period::Shift => at >= shift_start && at <= now,
                     _ => {
                         let day = at.date_naive();
-                        day >= start.min(end) && day <= start.max(end)
+                        day >= start && day <= end
                     }
                 }
             };
@@ -81,6 +105,68 @@ pub fn Figures() -> impl IntoView {
             )
         })
     });
+
+    let server = RwSignal::new(ServerFigures::Loading);
+    let secrets = RwSignal::from(open.secrets.clone());
+    // One memo as the effect's only source: the period to fetch, if any. (Reading `beyond`
+    // and `days` separately missed changes of `days`: both derive from it, a diamond.)
+    let wanted = Memo::new(move |_| beyond.get().then(|| days.get()));
+    Effect::new(move |_| {
+        let Some((start, end)) = wanted.get() else {
+            return;
+        };
+        let who = profile.get_untracked();
+        let token = secrets.with_untracked(|s| s.token.clone());
+        server.set(ServerFigures::Loading);
+        spawn_local(async move {
+            let fetched = match token {
+                Some(token) => crate::figures_cache::fetch(&who, &token, start, end)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            let figures = match fetched {
+                Some(fresh) => ServerFigures::Fresh(fresh.report),
+                None => match crate::figures_cache::load(&who, start, end).await {
+                    Some(cached) => ServerFigures::Cached(cached.report, cached.fetched_ms),
+                    None => ServerFigures::Unavailable,
+                },
+            };
+            // The worker may have picked another period meanwhile: only the answer for
+            // the period on screen is shown.
+            if days.get_untracked() == (start, end) {
+                server.set(figures);
+            }
+        });
+    });
+    let report = Signal::derive(move || {
+        if beyond.get() {
+            server.with(|s| match s {
+                ServerFigures::Fresh(r) | ServerFigures::Cached(r, _) => r.clone(),
+                ServerFigures::Loading | ServerFigures::Unavailable => Report::default(),
+            })
+        } else {
+            local.get()
+        }
+    });
+    let note = move || {
+        if !beyond.get() {
+            return None;
+        }
+        let lang = ctx.lang();
+        let kept = profile.with(|p| p.retention_days);
+        Some(server.with(|s| match s {
+            ServerFigures::Loading => lang.t().figures_loading.to_owned(),
+            ServerFigures::Fresh(_) => lang.figures_from_server(kept),
+            ServerFigures::Cached(_, at) => {
+                let day = chrono::DateTime::from_timestamp_millis(*at)
+                    .map(|d| d.date_naive())
+                    .unwrap_or_default();
+                lang.figures_cached(&lang.day_title(day))
+            }
+            ServerFigures::Unavailable => lang.figures_unavailable(kept),
+        }))
+    };
 
     let chip = move |value: Period, label: fn(&Texts) -> &'static str| {
         view! {
@@ -110,7 +196,8 @@ pub fn Figures() -> impl IntoView {
             <Show when=move || period.get() == Period::Custom>
                 <DateRange from=from to=to />
             </Show>
-            <ReportView report=report.into() />
+            {move || note().map(|n| view! { <p class="help" data-testid="figures-source">{n}</p> })}
+            <ReportView report=report />
             <Show when=move || profile.with(|p| p.coordinator)>
                 <TeamReport />
                 <crate::ui::team::TeamAccounts />

@@ -153,10 +153,21 @@ pub struct Me {
     /// `worker` or `coordinator` (who may read the team's report).
     #[serde(default = "worker_role")]
     pub role: String,
+    /// Days a phone keeps records the server acknowledged (the organisation's setting):
+    /// older ones are removed from the device after a sync, so a seized phone holds little.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
 }
 
 fn worker_role() -> String {
     "worker".into()
+}
+
+/// The retention window when an organisation sets none: 45 days.
+pub const DEFAULT_RETENTION_DAYS: u32 = 45;
+
+fn default_retention_days() -> u32 {
+    DEFAULT_RETENTION_DAYS
 }
 
 /// `GET /api/v1/tallies`: one report per worker, for coordinators (a worker gets its own).

@@ -241,6 +241,7 @@ pub async fn me(
             Role::Coordinator => "coordinator",
         }
         .into(),
+        retention_days: carnet_core::wire::DEFAULT_RETENTION_DAYS,
     }))
 }
 

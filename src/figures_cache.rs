@@ -1,0 +1,77 @@
+//! « Mes chiffres » beyond the phone's retention window: the worker's own figures from
+//! the server (`GET /api/v1/tallies`), kept sealed on the phone so they can be read
+//! offline later. Only the last few periods asked for are kept.
+//!
+//! ```ignore
+//! let report = figures_cache::fetch(&profile, &token, from, to).await?;  // and cached
+//! let cached = figures_cache::load(&profile, from, to).await;             // offline
+//! ```
+
+use carnet_core::Report;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{self, ClientError};
+use crate::profile::Profile;
+use crate::{local_store, vault};
+
+/// Periods kept.
+const MAX_KEPT: usize = 8;
+
+/// A period's figures as the server gave them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cached {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// When they were fetched (ms since the epoch).
+    pub fetched_ms: i64,
+    pub report: Report,
+}
+
+fn key(profile: &Profile) -> String {
+    format!("carnet.figures.{}", profile.id)
+}
+
+async fn load_all(profile: &Profile) -> Vec<Cached> {
+    let Some(sealed) = local_store::get::<String>(&key(profile)) else {
+        return Vec::new();
+    };
+    match vault::open(&sealed).await {
+        Ok(json) => serde_json::from_str(&json).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The cached figures of exactly this period, if any.
+pub async fn load(profile: &Profile, from: NaiveDate, to: NaiveDate) -> Option<Cached> {
+    load_all(profile)
+        .await
+        .into_iter()
+        .find(|c| c.from == from && c.to == to)
+}
+
+/// Fetches the period's figures from the server and keeps them sealed.
+pub async fn fetch(
+    profile: &Profile,
+    token: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Cached, ClientError> {
+    let report = api::get_own_tallies(token, from, to).await?;
+    let fresh = Cached {
+        from,
+        to,
+        fetched_ms: js_sys::Date::now() as i64,
+        report,
+    };
+    let mut all = load_all(profile).await;
+    all.retain(|c| !(c.from == from && c.to == to));
+    all.insert(0, fresh.clone());
+    all.truncate(MAX_KEPT);
+    if let Ok(json) = serde_json::to_string(&all)
+        && let Ok(sealed) = vault::seal(&json).await
+    {
+        local_store::set(&key(profile), &sealed);
+    }
+    Ok(fresh)
+}
