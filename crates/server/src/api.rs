@@ -68,18 +68,39 @@ impl Failure {
 
     fn internal(err: impl std::fmt::Display) -> Self {
         // The message goes to the log, not to the client: it may name internals.
-        eprintln!("carnet-server: internal error: {err}");
+        crate::log!("carnet-server: internal error: {err}");
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             "internal error; nothing was acknowledged, retry later",
         )
     }
+
+    /// `503 unavailable` with a `Retry-After`: the database is busy, full or unreachable.
+    fn unavailable(err: impl std::fmt::Display) -> Self {
+        crate::log!("carnet-server: database unavailable: {err}");
+        let mut failure = Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            format!(
+                "the database cannot take this now; nothing was acknowledged, retry in {RETRY_AFTER_UNAVAILABLE} s"
+            ),
+        );
+        failure.retry_after = Some(RETRY_AFTER_UNAVAILABLE);
+        failure
+    }
 }
+
+/// Seconds a client is asked to wait after a `503`.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 5;
 
 impl From<StoreError> for Failure {
     fn from(err: StoreError) -> Self {
-        Failure::internal(err)
+        if err.is_unavailable() {
+            Failure::unavailable(err)
+        } else {
+            Failure::internal(err)
+        }
     }
 }
 
@@ -121,10 +142,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             .limiter
             .check(&crate::token::hash(&token))
             .map_err(Failure::rate_limited)?;
-        let store = state.store.clone();
-        let caller = tokio::task::spawn_blocking(move || store.caller_for_token(&token))
-            .await
-            .map_err(Failure::internal)??;
+        let caller = state.store.caller_for_token(&token).await?;
         caller
             .map(Authed)
             .ok_or_else(|| unauthorized("unknown or revoked token"))
@@ -171,11 +189,8 @@ pub async fn post_records(
             )
         }
     })?;
-    let records = decode_batch(&body, &state.taxonomy)?;
-    let store = state.store.clone();
-    let results = tokio::task::spawn_blocking(move || store.store_batch(worker, &records))
-        .await
-        .map_err(Failure::internal)??;
+    let records = decode_batch(&body, &*state.store.taxonomy().await?)?;
+    let results = state.store.store_batch(worker, &records).await?;
     Ok(Json(BatchResponse { results }))
 }
 
@@ -184,10 +199,7 @@ pub async fn list_records(
     State(state): State<Arc<AppState>>,
     Authed(Caller { worker, .. }): Authed,
 ) -> Result<Json<RecordList>, Failure> {
-    let store = state.store.clone();
-    let latest = tokio::task::spawn_blocking(move || store.latest_versions(worker))
-        .await
-        .map_err(Failure::internal)??;
+    let latest = state.store.latest_versions(worker).await?;
     let records = latest
         .into_iter()
         .map(|v| RecordVersion {
@@ -205,10 +217,7 @@ pub async fn record_versions(
     Authed(Caller { worker, .. }): Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<Record>>, Failure> {
-    let store = state.store.clone();
-    let versions = tokio::task::spawn_blocking(move || store.versions(worker, id))
-        .await
-        .map_err(Failure::internal)??;
+    let versions = state.store.versions(worker, id).await?;
     if versions.is_empty() {
         return Err(Failure::new(
             StatusCode::NOT_FOUND,
@@ -224,17 +233,12 @@ pub async fn me(
     State(state): State<Arc<AppState>>,
     Authed(caller): Authed,
 ) -> Result<Json<Me>, Failure> {
-    let store = state.store.clone();
-    let worker = caller.worker;
-    let (name, key) = tokio::task::spawn_blocking(move || {
-        Ok::<_, crate::store::StoreError>((store.worker_name(worker)?, store.person_code_key()?))
-    })
-    .await
-    .map_err(Failure::internal)??;
+    let name = state.store.worker_name(caller.worker).await?;
+    let key = state.store.person_code_key().await?;
     Ok(Json(Me {
         worker: name,
         person_code_key: key,
-        taxonomy_version: state.taxonomy.version,
+        taxonomy_version: state.store.taxonomy().await?.version,
         role: match caller.role {
             Role::Worker => "worker",
             Role::Coordinator => "coordinator",
@@ -244,8 +248,8 @@ pub async fn me(
 }
 
 /// `GET /api/v1/taxonomy`: the organisation's lists, for the app to cache.
-pub async fn get_taxonomy(State(state): State<Arc<AppState>>) -> Json<Taxonomy> {
-    Json(state.taxonomy.clone())
+pub async fn get_taxonomy(State(state): State<Arc<AppState>>) -> Result<Json<Taxonomy>, Failure> {
+    Ok(Json(state.store.taxonomy().await?.as_ref().clone()))
 }
 
 /// Any other `/api/…` path.
@@ -378,12 +382,12 @@ fn parse_query(query: QueryResult) -> Result<ReportQuery, Failure> {
 
 /// Whose records a caller may read: a worker only its own; a coordinator everyone's, or
 /// the named worker's.
-fn scope(
+async fn scope(
     store: &crate::store::Store,
     caller: Caller,
     worker: Option<&str>,
 ) -> Result<Option<(WorkerId, String)>, Failure> {
-    let own = store.worker_name(caller.worker)?;
+    let own = store.worker_name(caller.worker).await?;
     match (caller.role, worker) {
         (Role::Worker, None) => Ok(Some((caller.worker, own))),
         (Role::Worker, Some(name)) if name == own => Ok(Some((caller.worker, own))),
@@ -393,7 +397,7 @@ fn scope(
             "a worker token reads only its own figures",
         )),
         (Role::Coordinator, None) => Ok(None),
-        (Role::Coordinator, Some(name)) => match store.worker_by_name(name)? {
+        (Role::Coordinator, Some(name)) => match store.worker_by_name(name).await? {
             Some(id) => Ok(Some((id, name.to_owned()))),
             None => Err(Failure::new(
                 StatusCode::NOT_FOUND,
@@ -411,7 +415,7 @@ pub async fn report(
     query: QueryResult,
 ) -> Result<Response, Failure> {
     let query = parse_query(query)?;
-    let filter = query.filter(&state.taxonomy)?;
+    let filter = query.filter(&*state.store.taxonomy().await?)?;
     let csv = match query.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -421,17 +425,17 @@ pub async fn report(
             )));
         }
     };
-    let store = state.store.clone();
-    let worker = query.worker.clone();
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let records = state
+        .store
+        .latest_records(who.as_ref().map(|w| w.0))
+        .await?;
     let filter_for_compute = filter.clone();
-    let (who, report) = tokio::task::spawn_blocking(move || {
-        let who = scope(&store, caller, worker.as_deref())?;
-        let records = store.latest_records(who.as_ref().map(|w| w.0))?;
-        let report = Report::compute(records.iter().map(|(_, r)| r), &filter_for_compute);
-        Ok::<_, Failure>((who, report))
+    let report = tokio::task::spawn_blocking(move || {
+        Report::compute(records.iter().map(|(_, r)| r), &filter_for_compute)
     })
     .await
-    .map_err(Failure::internal)??;
+    .map_err(Failure::internal)?;
     if csv {
         let name = format!("carnet-rapport-{}-{}.csv", filter.from, filter.to);
         return Ok((
@@ -461,32 +465,28 @@ pub async fn tallies(
     query: QueryResult,
 ) -> Result<Json<Tallies>, Failure> {
     let query = parse_query(query)?;
-    let filter = query.filter(&state.taxonomy)?;
-    let store = state.store.clone();
-    let worker = query.worker.clone();
+    let filter = query.filter(&*state.store.taxonomy().await?)?;
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let names: Vec<(WorkerId, String)> = match who {
+        Some(one) => vec![one],
+        None => state.store.workers().await?,
+    };
+    let records = state.store.latest_records(None).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
-        let who = scope(&store, caller, worker.as_deref())?;
-        let names: Vec<(WorkerId, String)> = match who {
-            Some(one) => vec![one],
-            None => store.workers()?,
-        };
-        let records = store.latest_records(None)?;
-        Ok::<_, Failure>(
-            names
-                .into_iter()
-                .map(|(id, name)| WorkerTally {
-                    worker: name,
-                    report: Report::compute(
-                        records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
-                        &compute_filter,
-                    ),
-                })
-                .collect::<Vec<_>>(),
-        )
+        names
+            .into_iter()
+            .map(|(id, name)| WorkerTally {
+                worker: name,
+                report: Report::compute(
+                    records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
+                    &compute_filter,
+                ),
+            })
+            .collect::<Vec<_>>()
     })
     .await
-    .map_err(Failure::internal)??;
+    .map_err(Failure::internal)?;
     Ok(Json(Tallies { filter, workers }))
 }
 
@@ -507,16 +507,14 @@ pub async fn pair(
             e.body_text(),
         )
     })?;
-    let store = state.store.clone();
-    let redeemed = tokio::task::spawn_blocking(move || {
-        let found = store.redeem_pairing_code(&request.code, crate::store::now_ms())?;
-        match found {
-            Some((token, worker)) => Ok(Some((token, store.worker_name(worker)?))),
-            None => Ok::<_, StoreError>(None),
-        }
-    })
-    .await
-    .map_err(Failure::internal)??;
+    let found = state
+        .store
+        .redeem_pairing_code(&request.code, crate::store::now_ms())
+        .await?;
+    let redeemed = match found {
+        Some((token, worker)) => Some((token, state.store.worker_name(worker).await?)),
+        None => None,
+    };
     match redeemed {
         Some((token, worker)) => Ok(Json(PairResponse { token, worker })),
         None => Err(Failure::new(
@@ -579,20 +577,20 @@ pub async fn create_worker(
             e.body_text(),
         )
     })?;
-    let store = state.store.clone();
     let name = request.name.trim().to_owned();
     let role = if request.coordinator {
         Role::Coordinator
     } else {
         Role::Worker
     };
-    let code = tokio::task::spawn_blocking(move || {
-        store.add_worker_with_role(&name, role)?;
-        store.create_pairing_code(&name, crate::store::now_ms())
-    })
-    .await
-    .map_err(Failure::internal)?
-    .map_err(|e| match e {
+    let added = async {
+        state.store.add_worker_with_role(&name, role).await?;
+        state
+            .store
+            .create_pairing_code(&name, crate::store::now_ms())
+            .await
+    };
+    let code = added.await.map_err(|e| match e {
         StoreError::WorkerExists(_) => {
             Failure::new(StatusCode::CONFLICT, ErrorCode::WorkerExists, e.to_string())
         }
@@ -619,19 +617,16 @@ pub async fn new_pairing(
     Path(name): Path<String>,
 ) -> Result<Json<Pairing>, Failure> {
     coordinator_only(caller)?;
-    let store = state.store.clone();
-    let worker = name.clone();
-    let code = tokio::task::spawn_blocking(move || {
-        store.create_pairing_code(&worker, crate::store::now_ms())
-    })
-    .await
-    .map_err(Failure::internal)?
-    .map_err(|e| match e {
-        StoreError::NoSuchWorker(_) => {
-            Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
-        }
-        other => Failure::from(other),
-    })?;
+    let code = state
+        .store
+        .create_pairing_code(&name, crate::store::now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::NoSuchWorker(_) => {
+                Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
+            }
+            other => Failure::from(other),
+        })?;
     let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
     Ok(Json(Pairing {
         worker: name,

@@ -10,7 +10,6 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use carnet_core::Taxonomy;
 use carnet_core::wire::MAX_BODY_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -19,20 +18,19 @@ use crate::headers::content_security_policy;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-/// What every request handler shares.
+/// What every request handler shares. The taxonomy is not here: it is read through the
+/// store (cached), so a document loaded while servers run is used by all of them.
 pub struct AppState {
-    pub store: Arc<Store>,
-    pub taxonomy: Taxonomy,
+    pub store: Store,
     pub limiter: RateLimiter,
 }
 
 impl AppState {
     /// Shared state with the default rate limit: bursts of 120 requests per token, then
     /// 2 per second (a phone syncing 10 000 records needs 100 requests).
-    pub fn new(store: Arc<Store>, taxonomy: Taxonomy) -> Self {
+    pub fn new(store: Store) -> Self {
         AppState {
             store,
-            taxonomy,
             limiter: RateLimiter::new(120, 2.0),
         }
     }
@@ -96,7 +94,8 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
 ];
 
 /// Sets caching headers and logs one line per request: method, path, status, time.
-/// Never bodies, query strings or headers, which may carry tokens or record contents.
+/// Never bodies, query strings or headers, which may carry tokens or record contents, and
+/// the path with its parameters (worker names, record ids) replaced.
 async fn cache_and_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
@@ -114,8 +113,9 @@ async fn cache_and_log(request: Request, next: Next) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    eprintln!(
-        "{method} {path} {} {}ms",
+    crate::log!(
+        "{method} {} {} {}ms",
+        crate::log::redact_path(&path),
         response.status().as_u16(),
         started.elapsed().as_millis()
     );
