@@ -154,6 +154,15 @@ enum TaxonomyCommand {
 fn main() -> ExitCode {
     let matches = <Cli as clap::CommandFactory>::command().get_matches();
     let explicit_url = explicit_database_flag(&matches);
+    let copies = matches.subcommand_name() == Some("migrate-to-postgres");
+    if explicit_url && explicit_db_flag(&matches) && !copies {
+        <Cli as clap::CommandFactory>::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "give either --db FILE (SQLite) or --database URL (PostgreSQL), not both",
+            )
+            .exit();
+    }
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -174,14 +183,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether `--database` was typed on the command line (not taken from the environment).
-fn explicit_database_flag(matches: &clap::ArgMatches) -> bool {
+/// The matches of the innermost subcommand.
+fn innermost(matches: &clap::ArgMatches) -> &clap::ArgMatches {
     let mut m = matches;
     while let Some((_, sub)) = m.subcommand() {
         m = sub;
     }
+    m
+}
+
+/// Whether `--database` was typed on the command line (not taken from the environment).
+fn explicit_database_flag(matches: &clap::ArgMatches) -> bool {
+    let m = innermost(matches);
     m.try_get_raw("database").ok().flatten().is_some()
         && m.value_source("database") == Some(clap::parser::ValueSource::CommandLine)
+}
+
+/// Whether `--db` was typed on the command line.
+fn explicit_db_flag(matches: &clap::ArgMatches) -> bool {
+    innermost(matches)
+        .try_get_raw("db")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 async fn open(db: &DbArgs, explicit_url: bool) -> Result<Store, String> {
@@ -299,6 +323,7 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { db, dist, addr } => {
+            db.database(explicit_url)?;
             if !dist.join("index.html").is_file() {
                 return Err(format!(
                     "{} has no index.html: build the app first (trunk build --release)",
