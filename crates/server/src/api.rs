@@ -78,7 +78,7 @@ impl Failure {
 
     /// `503 unavailable` with a `Retry-After`: the database is busy, full or unreachable.
     fn unavailable(err: impl std::fmt::Display) -> Self {
-        crate::log!("carnet-server: database unavailable: {err}");
+        crate::log!("carnet-server: {err}");
         let mut failure = Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,

@@ -67,12 +67,11 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
+/// No connection could be had (PostgreSQL down, refusing connections, too many of them,
+/// the pool's wait past): the request can be retried later.
 impl From<PoolError> for StoreError {
     fn from(err: PoolError) -> Self {
-        match err {
-            PoolError::Backend(e) => e.into(),
-            other => StoreError::Unavailable(other.to_string()),
-        }
+        StoreError::Unavailable(format!("no connection to PostgreSQL: {err}"))
     }
 }
 
