@@ -68,7 +68,7 @@ pg_start() {
   local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-  pg_say "starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $NF}')) on 127.0.0.1:$port"
+  pg_say "starting a throwaway PostgreSQL $("$bin/postgres" --version | grep -o '[0-9][0-9.]*' | head -n 1) on 127.0.0.1:$port"
   if ! "${run[@]}" "$bin/initdb" -D "$CARNET_PG_DIR/data" -A trust -U carnet -E UTF8 --no-sync >"$CARNET_PG_DIR/initdb.log" 2>&1; then
     cat "$CARNET_PG_DIR/initdb.log" >&2
     pg_loud "initdb failed: the PostgreSQL variants of the server tests will FAIL."
