@@ -264,6 +264,16 @@ pub async fn not_found() -> Failure {
 /// Decodes and validates a whole batch, record by record, so one bad record is reported
 /// by position and id instead of failing the batch with an opaque parse error.
 pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Failure> {
+    // The common case first: a well-formed batch decodes straight into records, three
+    // times faster than through `serde_json::Value` (BENCHMARKS.md). Anything it refuses
+    // takes the slow path below, which names each bad record.
+    if let Ok(batch) = serde_json::from_slice::<carnet_core::wire::BatchRequest>(body) {
+        if batch.records.len() <= MAX_BATCH
+            && batch.records.iter().all(|r| r.validate(taxonomy).is_ok())
+        {
+            return Ok(batch.records);
+        }
+    }
     let malformed =
         |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);
     let value: serde_json::Value =

@@ -1,22 +1,34 @@
 //! The SQLite backend: one file in WAL mode.
 //!
-//! One writer connection (SQLite has one writer at a time anyway) and a few read
-//! connections, so a long report, an `import` in another process or a backup never stalls
-//! the readers, and readers never stall the writer. Every wait is bounded: the in-process
-//! lock of a connection by [`SqliteOptions::wait`], SQLite's own lock by `busy_timeout`;
-//! past either the request fails as [`StoreError::Unavailable`]. `synchronous = FULL`
-//! on the writer: a commit is on disk before we acknowledge. rusqlite is blocking, so each
-//! call runs on tokio's blocking pool.
+//! One writer connection, owned by a writer thread, and a few read connections, so a long
+//! report, an `import` in another process or a backup never stalls the readers, and
+//! readers never stall the writer. `synchronous = FULL` on the writer: a commit is on disk
+//! before we acknowledge.
+//!
+//! Group commit: batches that arrive while the writer is busy wait in its queue; the
+//! writer then stores all of them in one transaction (each in its own savepoint, with the
+//! same rules as one by one) and pays for one `fsync` instead of one per batch. Every
+//! batch is acknowledged only after that commit. A batch whose records the server holds
+//! already (a resend after a lost answer) is answered from a read connection without
+//! taking the writer: stored records never change, so a read that finds them is final.
+//!
+//! Every wait is bounded: a full queue is refused at once, the answer is awaited at most
+//! twice [`SqliteOptions::wait`], SQLite's own lock at most `wait` (`busy_timeout`); past
+//! any of them the request fails as [`StoreError::Unavailable`]. rusqlite is blocking, so
+//! reads run on tokio's blocking pool.
 
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::time::Duration;
 
 use carnet_core::Taxonomy;
 use carnet_core::wire::RecordResult;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, oneshot};
 
 use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
@@ -72,6 +84,27 @@ impl From<rusqlite::Error> for StoreError {
 
 type Shared = Arc<Mutex<Connection>>;
 
+/// Writes waiting for the writer beyond this are refused (`503`) rather than queued.
+const QUEUE: usize = 1024;
+
+/// Records stored in one group commit at most.
+const GROUP_RECORDS: usize = 5_000;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// Work for the writer thread.
+enum Job {
+    /// A batch of records: may share a transaction with other batches.
+    Batch {
+        worker: WorkerId,
+        batch: Vec<Prepared>,
+        received_ms: i64,
+        reply: Reply<Vec<RecordResult>>,
+    },
+    /// Any other write, alone in its transaction.
+    Run(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
@@ -79,7 +112,7 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Shared,
+    jobs: SyncSender<Job>,
     readers: Vec<Shared>,
     next_reader: AtomicUsize,
     wait: Duration,
@@ -112,10 +145,15 @@ impl SqliteStore {
             reader.busy_timeout(options.wait)?;
             readers.push(Arc::new(Mutex::new(reader)));
         }
+        let (jobs, queue) = std::sync::mpsc::sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("carnet-sqlite-writer".into())
+            .spawn(move || write_loop(writer, queue))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
-                writer: Arc::new(Mutex::new(writer)),
+                jobs,
                 readers,
                 next_reader: AtomicUsize::new(0),
                 wait: options.wait,
@@ -143,11 +181,43 @@ impl SqliteStore {
             .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
+    /// Hands a job to the writer thread and awaits its answer, within bounds.
+    async fn send<T>(
+        &self,
+        job: Job,
+        answer: oneshot::Receiver<Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match self.inner.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return Err(StoreError::Unavailable("too many writes waiting".into()));
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(StoreError::Unavailable(
+                    "the database writer stopped".into(),
+                ));
+            }
+        }
+        match tokio::time::timeout(self.inner.wait * 2, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(StoreError::Task(
+                "the database writer dropped a write".into(),
+            )),
+            Err(_) => Err(StoreError::Unavailable(
+                "waited too long for the database writer".into(),
+            )),
+        }
+    }
+
     async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.on(self.inner.writer.clone(), f).await
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Run(Box::new(move |conn| {
+            let _ = reply.send(f(conn));
+        }));
+        self.send(job, answer).await
     }
 
     /// On a free read connection if there is one, else on the next in turn.
@@ -375,8 +445,25 @@ impl SqliteStore {
         batch: Vec<Prepared>,
         received_ms: i64,
     ) -> Result<Vec<RecordResult>, StoreError> {
-        self.write(move |c| store_batch(c, worker, &batch, received_ms))
-            .await
+        // A resend is decided on a read connection: what it finds stored is final.
+        let (batch, decision) = self
+            .read(move |c| {
+                let held = lookup(c, &batch)?;
+                let decision = batch::decide(worker.0, &batch, held);
+                Ok((batch, decision))
+            })
+            .await?;
+        if decision.inserts.is_empty() {
+            return Ok(batch::results(&batch, &decision.statuses));
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Batch {
+            worker,
+            batch,
+            received_ms,
+            reply,
+        };
+        self.send(job, answer).await
     }
 
     pub(crate) async fn latest_versions(
@@ -465,68 +552,197 @@ impl SqliteStore {
     }
 }
 
-/// The write path: one IMMEDIATE transaction (the write lock is taken at once, so the
-/// reads that decide and the inserts cannot be interleaved with another writer, even one
-/// in another process), one lookup per distinct id, then the inserts.
-fn store_batch(
-    conn: &mut Connection,
+/// What the database holds for a batch's ids: one lookup per distinct id, and one per
+/// (id, version) of an id that exists.
+fn lookup(conn: &Connection, batch: &[Prepared]) -> Result<Held, StoreError> {
+    let mut held = Held::default();
+    let mut owner = conn.prepare_cached("SELECT worker_id FROM record_owners WHERE id = ?1")?;
+    let mut body =
+        conn.prepare_cached("SELECT body FROM records WHERE id = ?1 AND version = ?2")?;
+    let mut looked = std::collections::HashSet::new();
+    for record in batch {
+        if looked.insert(record.id.as_str()) {
+            if let Some(w) = owner
+                .query_row(params![record.id], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                held.owners.insert(record.id.clone(), w);
+            }
+        }
+        let key = (record.id.clone(), record.version);
+        if held.owners.contains_key(&record.id) && !held.bodies.contains_key(&key) {
+            if let Some(b) = body
+                .query_row(params![record.id, record.version], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            {
+                held.bodies.insert(key, b);
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// One batch inside the group's transaction: decide on what the transaction sees (the
+/// database plus the batches before it in the group), then insert.
+fn store_one(
+    tx: &Connection,
     worker: WorkerId,
     batch: &[Prepared],
     received_ms: i64,
 ) -> Result<Vec<RecordResult>, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut held = Held::default();
-    {
-        let mut owner = tx.prepare_cached("SELECT worker_id FROM record_owners WHERE id = ?1")?;
-        let mut body =
-            tx.prepare_cached("SELECT body FROM records WHERE id = ?1 AND version = ?2")?;
-        for record in batch {
-            if !held.owners.contains_key(&record.id) {
-                if let Some(w) = owner
-                    .query_row(params![record.id], |r| r.get::<_, i64>(0))
-                    .optional()?
-                {
-                    held.owners.insert(record.id.clone(), w);
-                }
-            }
-            let key = (record.id.clone(), record.version);
-            if held.owners.contains_key(&record.id) && !held.bodies.contains_key(&key) {
-                if let Some(b) = body
-                    .query_row(params![record.id, record.version], |r| {
-                        r.get::<_, String>(0)
-                    })
-                    .optional()?
-                {
-                    held.bodies.insert(key, b);
-                }
-            }
-        }
+    let decision = batch::decide(worker.0, batch, lookup(tx, batch)?);
+    let mut own = tx.prepare_cached("INSERT INTO record_owners (id, worker_id) VALUES (?1, ?2)")?;
+    for &i in &decision.new_owners {
+        own.execute(params![batch[i].id, worker.0])?;
     }
-    let decision = batch::decide(worker.0, batch, held);
-    if !decision.inserts.is_empty() {
-        let mut own =
-            tx.prepare_cached("INSERT INTO record_owners (id, worker_id) VALUES (?1, ?2)")?;
-        for &i in &decision.new_owners {
-            own.execute(params![batch[i].id, worker.0])?;
-        }
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for &i in &decision.inserts {
-            let r = &batch[i];
-            insert.execute(params![
-                r.id,
-                r.version,
-                worker.0,
-                r.deleted,
-                r.body,
-                received_ms
-            ])?;
-        }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for &i in &decision.inserts {
+        let r = &batch[i];
+        insert.execute(params![
+            r.id,
+            r.version,
+            worker.0,
+            r.deleted,
+            r.body,
+            received_ms
+        ])?;
     }
-    tx.commit()?;
     Ok(batch::results(batch, &decision.statuses))
+}
+
+/// A batch waiting in the writer's queue.
+struct Pending {
+    worker: WorkerId,
+    batch: Vec<Prepared>,
+    received_ms: i64,
+    reply: Reply<Vec<RecordResult>>,
+}
+
+/// The same failure, for each batch of a group that shares it.
+fn shared(err: &StoreError) -> StoreError {
+    if err.is_unavailable() {
+        StoreError::Unavailable(err.to_string())
+    } else {
+        StoreError::Task(err.to_string())
+    }
+}
+
+/// Stores a group of batches in one IMMEDIATE transaction (the write lock is taken at once,
+/// so no other writer, even in another process, comes between the reads that decide and
+/// the inserts), each batch in a savepoint: a batch that fails is rolled back alone and
+/// answered with its error; the others are answered once the commit is durable.
+fn store_group(conn: &mut Connection, group: Vec<Pending>) {
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(err) => {
+            let err = StoreError::from(err);
+            for p in group {
+                let _ = p.reply.send(Err(shared(&err)));
+            }
+            return;
+        }
+    };
+    let mut outcomes = Vec::with_capacity(group.len());
+    for p in &group {
+        let outcome = match tx.savepoint() {
+            Ok(mut sp) => match store_one(&sp, p.worker, &p.batch, p.received_ms) {
+                Ok(results) => sp.commit().map(|()| results).map_err(StoreError::from),
+                Err(err) => {
+                    let _ = sp.rollback();
+                    Err(err)
+                }
+            },
+            Err(err) => Err(err.into()),
+        };
+        if let Err(err) = &outcome {
+            if tx.is_autocommit() {
+                // SQLite rolled the whole transaction back by itself (a full disk, an I/O
+                // error): the batches before this one are gone too. Nobody is answered
+                // `stored`; everything is refused and nothing is committed.
+                let err = shared(err);
+                for p in group {
+                    let _ = p.reply.send(Err(shared(&err)));
+                }
+                return;
+            }
+        }
+        outcomes.push(outcome);
+    }
+    let committed = tx.commit().map_err(StoreError::from);
+    for (p, outcome) in group.into_iter().zip(outcomes) {
+        let answer = match &committed {
+            Ok(()) => outcome,
+            Err(err) => Err(shared(err)),
+        };
+        let _ = p.reply.send(answer);
+    }
+}
+
+/// The writer thread: takes jobs in order; batches waiting together share one commit.
+fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+    let mut next: VecDeque<Job> = VecDeque::new();
+    loop {
+        let job = match next.pop_front() {
+            Some(job) => job,
+            None => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return, // every store handle is gone
+            },
+        };
+        match job {
+            Job::Run(f) => {
+                // A panic drops the reply: that caller gets an error, the writer goes on.
+                let _ = catch_unwind(AssertUnwindSafe(|| f(&mut conn)));
+            }
+            Job::Batch {
+                worker,
+                batch,
+                received_ms,
+                reply,
+            } => {
+                let mut records = batch.len();
+                let mut group = vec![Pending {
+                    worker,
+                    batch,
+                    received_ms,
+                    reply,
+                }];
+                while records < GROUP_RECORDS {
+                    match jobs.try_recv() {
+                        Ok(Job::Batch {
+                            worker,
+                            batch,
+                            received_ms,
+                            reply,
+                        }) => {
+                            records += batch.len();
+                            group.push(Pending {
+                                worker,
+                                batch,
+                                received_ms,
+                                reply,
+                            });
+                        }
+                        Ok(other) => {
+                            next.push_back(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                // A caller that gave up (timed out) is not waited for.
+                group.retain(|p| !p.reply.is_closed());
+                if !group.is_empty() {
+                    let _ = catch_unwind(AssertUnwindSafe(|| store_group(&mut conn, group)));
+                }
+            }
+        }
+    }
 }
 
 /// Applies the missing steps in one IMMEDIATE transaction, so that two processes opening
