@@ -478,3 +478,48 @@ both_backends! {
         assert_eq!(s.rows(), 2);
     }
 }
+
+both_backends! {
+    fn concurrent_batches_decide_as_if_stored_one_by_one(backend: Backend) {
+        // Twenty clients at once, ten per worker, all sending the same 50 new records:
+        // batches stored together (group commit, or concurrent transactions) must answer
+        // as if stored one after the other.
+        let s = TestServer::start_with(&backend);
+        let other = s.db.add_worker("travailleur-b");
+        let body = json!({ "records": (1..=50).map(record).collect::<Vec<_>>() }).to_string();
+        let answers: Vec<(usize, Value)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..20)
+                .map(|i| {
+                    let token = if i % 2 == 0 { s.token.clone() } else { other.clone() };
+                    let (s, body) = (&s, &body);
+                    scope.spawn(move || {
+                        let (status, answer) =
+                            s.post_raw(Some(&token), "application/json", body.as_bytes());
+                        assert_eq!(status, 200, "{answer}");
+                        (i % 2, answer)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for n in 0..50 {
+            let mut stored = 0;
+            let mut accepted_by = std::collections::BTreeSet::new();
+            for (worker, answer) in &answers {
+                match answer["results"][n]["status"].as_str().unwrap() {
+                    "stored" => {
+                        stored += 1;
+                        accepted_by.insert(*worker);
+                    }
+                    "duplicate" => {
+                        accepted_by.insert(*worker);
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(stored, 1, "record {n} stored {stored} times");
+            assert_eq!(accepted_by.len(), 1, "record {n} accepted for both workers");
+        }
+        assert_eq!(s.rows(), 50);
+    }
+}

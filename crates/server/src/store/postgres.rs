@@ -346,6 +346,18 @@ impl PgStore {
         batch: Vec<Prepared>,
         received_ms: i64,
     ) -> Result<Vec<RecordResult>, StoreError> {
+        // A resend is decided by one read, without a write transaction: stored records
+        // never change, so what it finds is final.
+        let held = {
+            let client = self.client().await?;
+            let stmt = client.prepare_cached(HELD).await?;
+            let (keys, versions) = keys(&batch);
+            held(client.query(&stmt, &[&keys, &versions]).await?)?
+        };
+        let decision = batch::decide(worker.0, &batch, held);
+        if decision.inserts.is_empty() {
+            return Ok(batch::results(&batch, &decision.statuses));
+        }
         let mut attempt = 0;
         loop {
             match self.store_batch_once(worker, &batch, received_ms).await {
@@ -367,8 +379,7 @@ impl PgStore {
         let mut ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let keys: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
-        let versions: Vec<i64> = batch.iter().map(|r| i64::from(r.version)).collect();
+        let (keys, versions) = keys(batch);
 
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -382,23 +393,8 @@ impl PgStore {
             )
             .await?;
         tx.execute(&claim, &[&ids, &worker.0]).await?;
-        let held_rows = tx
-            .prepare_cached(
-                "SELECT o.id, o.worker_id, k.version, r.body
-                 FROM record_owners o
-                 JOIN unnest($1::TEXT[], $2::BIGINT[]) AS k(id, version) ON k.id = o.id
-                 LEFT JOIN records r ON r.id = k.id AND r.version = k.version",
-            )
-            .await?;
-        let mut held = Held::default();
-        for row in tx.query(&held_rows, &[&keys, &versions]).await? {
-            let id: String = row.get(0);
-            if let Some(body) = row.get::<_, Option<String>>(3) {
-                held.bodies
-                    .insert((id.clone(), version_of(row.get(2))?), body);
-            }
-            held.owners.insert(id, row.get(1));
-        }
+        let stmt = tx.prepare_cached(HELD).await?;
+        let held = held(tx.query(&stmt, &[&keys, &versions]).await?)?;
         let mut decision = batch::decide(worker.0, batch, held);
         if !decision.new_owners.is_empty() {
             // Claimed above unless another worker owns it; kept for completeness.
@@ -540,6 +536,33 @@ impl PgStore {
     pub async fn connection(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.client().await
     }
+}
+
+/// What the database holds for a batch: the owner of each of its ids, and the body of
+/// each of its (id, version) pairs that exists.
+const HELD: &str = "SELECT o.id, o.worker_id, k.version, r.body
+    FROM record_owners o
+    JOIN unnest($1::TEXT[], $2::BIGINT[]) AS k(id, version) ON k.id = o.id
+    LEFT JOIN records r ON r.id = k.id AND r.version = k.version";
+
+fn keys(batch: &[Prepared]) -> (Vec<&str>, Vec<i64>) {
+    batch
+        .iter()
+        .map(|r| (r.id.as_str(), i64::from(r.version)))
+        .unzip()
+}
+
+fn held(rows: Vec<tokio_postgres::Row>) -> Result<Held, StoreError> {
+    let mut held = Held::default();
+    for row in rows {
+        let id: String = row.get(0);
+        if let Some(body) = row.get::<_, Option<String>>(3) {
+            held.bodies
+                .insert((id.clone(), version_of(row.get(2))?), body);
+        }
+        held.owners.insert(id, row.get(1));
+    }
+    Ok(held)
 }
 
 /// A pool of `size` connections to `url`, each with `synchronous_commit = on`.
