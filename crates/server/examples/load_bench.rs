@@ -39,7 +39,7 @@ fn contact(worker: usize, n: usize) -> Value {
         "mode": "en_personne",
         "age_group": age_group,
         "gender": "femme",
-        "first_contact": n % 7 == 0,
+        "first_contact": n.is_multiple_of(7),
         "realities": realities,
         "material": { "condoms": 1 + n % 12 }
     })

@@ -267,12 +267,11 @@ pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Fai
     // The common case first: a well-formed batch decodes straight into records, three
     // times faster than through `serde_json::Value` (BENCHMARKS.md). Anything it refuses
     // takes the slow path below, which names each bad record.
-    if let Ok(batch) = serde_json::from_slice::<carnet_core::wire::BatchRequest>(body) {
-        if batch.records.len() <= MAX_BATCH
-            && batch.records.iter().all(|r| r.validate(taxonomy).is_ok())
-        {
-            return Ok(batch.records);
-        }
+    if let Ok(batch) = serde_json::from_slice::<carnet_core::wire::BatchRequest>(body)
+        && batch.records.len() <= MAX_BATCH
+        && batch.records.iter().all(|r| r.validate(taxonomy).is_ok())
+    {
+        return Ok(batch.records);
     }
     let malformed =
         |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);

@@ -561,24 +561,23 @@ fn lookup(conn: &Connection, batch: &[Prepared]) -> Result<Held, StoreError> {
         conn.prepare_cached("SELECT body FROM records WHERE id = ?1 AND version = ?2")?;
     let mut looked = std::collections::HashSet::new();
     for record in batch {
-        if looked.insert(record.id.as_str()) {
-            if let Some(w) = owner
+        if looked.insert(record.id.as_str())
+            && let Some(w) = owner
                 .query_row(params![record.id], |r| r.get::<_, i64>(0))
                 .optional()?
-            {
-                held.owners.insert(record.id.clone(), w);
-            }
+        {
+            held.owners.insert(record.id.clone(), w);
         }
         let key = (record.id.clone(), record.version);
-        if held.owners.contains_key(&record.id) && !held.bodies.contains_key(&key) {
-            if let Some(b) = body
+        if held.owners.contains_key(&record.id)
+            && !held.bodies.contains_key(&key)
+            && let Some(b) = body
                 .query_row(params![record.id, record.version], |r| {
                     r.get::<_, String>(0)
                 })
                 .optional()?
-            {
-                held.bodies.insert(key, b);
-            }
+        {
+            held.bodies.insert(key, b);
         }
     }
     Ok(held)
@@ -659,17 +658,17 @@ fn store_group(conn: &mut Connection, group: Vec<Pending>) {
             },
             Err(err) => Err(err.into()),
         };
-        if let Err(err) = &outcome {
-            if tx.is_autocommit() {
-                // SQLite rolled the whole transaction back by itself (a full disk, an I/O
-                // error): the batches before this one are gone too. Nobody is answered
-                // `stored`; everything is refused and nothing is committed.
-                let err = shared(err);
-                for p in group {
-                    let _ = p.reply.send(Err(shared(&err)));
-                }
-                return;
+        if let Err(err) = &outcome
+            && tx.is_autocommit()
+        {
+            // SQLite rolled the whole transaction back by itself (a full disk, an I/O
+            // error): the batches before this one are gone too. Nobody is answered
+            // `stored`; everything is refused and nothing is committed.
+            let err = shared(err);
+            for p in group {
+                let _ = p.reply.send(Err(shared(&err)));
             }
+            return;
         }
         outcomes.push(outcome);
     }
