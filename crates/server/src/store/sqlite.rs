@@ -87,8 +87,9 @@ type Shared = Arc<Mutex<Connection>>;
 /// Writes waiting for the writer beyond this are refused (`503`) rather than queued.
 const QUEUE: usize = 1024;
 
-/// Records stored in one group commit at most.
-const GROUP_RECORDS: usize = 5_000;
+/// Records stored in one group commit at most: enough to share one fsync among ten batches,
+/// small enough that a batch arriving just after a group started does not wait long.
+const GROUP_RECORDS: usize = 1_000;
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
