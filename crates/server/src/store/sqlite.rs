@@ -446,7 +446,9 @@ impl SqliteStore {
         batch: Vec<Prepared>,
         received_ms: i64,
     ) -> Result<Vec<RecordResult>, StoreError> {
-        // A resend is decided on a read connection: what it finds stored is final.
+        // A resend is decided on a read connection: what it finds stored is final, and
+        // durable (with `synchronous = FULL` SQLite syncs the WAL before a commit becomes
+        // visible to readers).
         let (batch, decision) = self
             .read(move |c| {
                 let held = lookup(c, &batch)?;
