@@ -7,7 +7,10 @@
 //!   held, decides with [`batch::decide`], and inserts with `ON CONFLICT (id, version) DO
 //!   NOTHING`; a row another server inserted meanwhile is re-read and answered
 //!   `duplicate` or `conflict`. The whole batch is one transaction; a deadlock or
-//!   serialisation failure retries it.
+//!   serialisation failure retries it. Two shortcuts, both falling back to that path: a
+//!   resend whose records are all stored is answered from one read (stored rows never
+//!   change), and a batch of ids nobody owned is claimed and inserted in one statement,
+//!   kept only if it claimed every id.
 //! - a pairing code is spent by one `UPDATE … WHERE used_ms IS NULL … RETURNING`: the row
 //!   lock makes the second server's update find nothing.
 //! - `synchronous_commit = on` is set for every connection: a commit is flushed to the WAL
@@ -358,6 +361,14 @@ impl PgStore {
         if decision.inserts.is_empty() {
             return Ok(batch::results(&batch, &decision.statuses));
         }
+        // The usual first send: only new ids, each once. Claim and insert in one statement.
+        if decision.new_owners.len() == batch.len() {
+            match self.store_new(worker, &batch, received_ms).await {
+                Ok(Some(results)) => return Ok(results),
+                Ok(None) | Err(StoreError::Contention(_)) => {} // raced: the general path
+                Err(err) => return Err(err),
+            }
+        }
         let mut attempt = 0;
         loop {
             match self.store_batch_once(worker, &batch, received_ms).await {
@@ -368,6 +379,56 @@ impl PgStore {
                 other => return other,
             }
         }
+    }
+
+    /// Stores a batch of ids nobody owned when last read: claims them all and inserts
+    /// every record of the ids this transaction claimed, in one statement. `None` (and
+    /// nothing kept) if another transaction claimed one of them meanwhile.
+    async fn store_new(
+        &self,
+        worker: WorkerId,
+        batch: &[Prepared],
+        received_ms: i64,
+    ) -> Result<Option<Vec<RecordResult>>, StoreError> {
+        let mut sorted: Vec<&Prepared> = batch.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let ids: Vec<&str> = sorted.iter().map(|r| r.id.as_str()).collect();
+        let versions: Vec<i64> = sorted.iter().map(|r| i64::from(r.version)).collect();
+        let deleted: Vec<bool> = sorted.iter().map(|r| r.deleted).collect();
+        let bodies: Vec<&str> = sorted.iter().map(|r| r.body.as_str()).collect();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(
+                "WITH claimed AS (
+                    INSERT INTO record_owners (id, worker_id)
+                    SELECT id, $5 FROM unnest($1::TEXT[]) AS c(id) ORDER BY id
+                    ON CONFLICT (id) DO NOTHING
+                    RETURNING id
+                 )
+                 INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
+                 SELECT t.id, t.version, $5, t.deleted, t.body, $6
+                 FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[])
+                      AS t(id, version, deleted, body)
+                 WHERE t.id IN (SELECT id FROM claimed)
+                 ON CONFLICT (id, version) DO NOTHING",
+            )
+            .await?;
+        let inserted = tx
+            .execute(
+                &stmt,
+                &[&ids, &versions, &deleted, &bodies, &worker.0, &received_ms],
+            )
+            .await?;
+        if inserted != batch.len() as u64 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(batch::results(
+            batch,
+            &vec![RecordStatus::Stored; batch.len()],
+        )))
     }
 
     async fn store_batch_once(
