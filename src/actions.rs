@@ -1,16 +1,21 @@
 //! What the worker's taps do: each action validates with `carnet-core`, writes through
-//! `storage`, then updates the shared state. Components call these and render the result.
+//! `storage` (under the profile's rows lock when it reads a row first), then updates the
+//! shared state and tells the profile's other windows. Components dispatch these through
+//! Leptos actions and render the result.
 
 use carnet_core::edit::{self, Deletion};
-use carnet_core::person;
-use carnet_core::{ActivityDraft, ContactDraft, Record, SyncState};
+use carnet_core::sync::{self as core_sync, Resolution};
+use carnet_core::{ActivityDraft, ContactDraft, Record, Standing, SyncState, SyncSummary, person};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::app::{Ctx, Screen};
+use crate::api::{self, ClientError};
+use crate::i18n::Lang;
 use crate::presets::{self, Preset};
-use crate::storage::LocalRecord;
-use crate::{api, platform, session, sync};
+use crate::state::{Ctx, OpenProfile, Screen, SyncStatus};
+use crate::storage::{LocalRecord, StoreError};
+use crate::sync::{self, RunEnd};
+use crate::{locks, platform, session};
 
 /// Saves a new contact, or a correction of `editing`. `alias` (typed by the worker) is
 /// turned into a person code here and dropped: it is never stored.
@@ -23,8 +28,11 @@ pub async fn save_contact(
 ) -> Result<(), Vec<String>> {
     let lang = ctx.lang();
     let t = lang.t();
+    let open = ctx
+        .open_profile()
+        .ok_or_else(|| vec![t.save_failed.to_owned()])?;
     if !alias.trim().is_empty() {
-        let key = ctx
+        let key = open
             .secrets
             .with_untracked(|s| s.person_code_key.clone())
             .and_then(|hex| person::key_from_hex(&hex));
@@ -39,7 +47,7 @@ pub async fn save_contact(
     let contact = draft
         .finish(platform::random_uuid(), platform::now(), &taxonomy)
         .map_err(|e| field_messages(lang, &e))?;
-    store_record(ctx, editing, Record::Contact(contact)).await
+    store_record(ctx, &open, editing, Record::Contact(contact)).await
 }
 
 /// Saves a new activity, or a correction of `editing`.
@@ -49,41 +57,79 @@ pub async fn save_activity(
     draft: ActivityDraft,
 ) -> Result<(), Vec<String>> {
     let lang = ctx.lang();
+    let open = ctx
+        .open_profile()
+        .ok_or_else(|| vec![lang.t().save_failed.to_owned()])?;
     let taxonomy = ctx.taxonomy.get_untracked();
     let activity = draft
         .finish(platform::random_uuid(), platform::now(), &taxonomy)
         .map_err(|e| field_messages(lang, &e))?;
-    store_record(ctx, editing, Record::Activity(activity)).await
+    store_record(ctx, &open, editing, Record::Activity(activity)).await
 }
 
 /// The worker-language message of every rule a record broke.
-fn field_messages(lang: crate::i18n::Lang, error: &carnet_core::RecordError) -> Vec<String> {
+fn field_messages(lang: Lang, error: &carnet_core::RecordError) -> Vec<String> {
     error.errors.iter().map(|f| lang.field_error(f)).collect()
 }
 
-/// Writes a new record, or the correction of `editing` (same id, version by the rules of
-/// `carnet_core::edit`), then returns to « Aujourd'hui ».
-async fn store_record(ctx: Ctx, editing: Option<Uuid>, record: Record) -> Result<(), Vec<String>> {
+/// Why a write did not happen.
+#[derive(Debug)]
+enum WriteError {
+    /// The record is no longer on the device (another window deleted it).
+    Gone,
+    Storage(StoreError),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        WriteError::Storage(e)
+    }
+}
+
+/// Writes a new record, or the correction of `editing` (same id, the version
+/// `carnet_core::edit` decides from the row as it is now), then returns to the day list.
+async fn store_record(
+    ctx: Ctx,
+    open: &OpenProfile,
+    editing: Option<Uuid>,
+    record: Record,
+) -> Result<(), Vec<String>> {
     let t = ctx.t();
-    let current = editing.and_then(|id| find(ctx, id));
-    let local = match current {
-        Some(current) => LocalRecord {
-            record: edit::correction(&current.record, current.synced_version, record),
-            sync: SyncState::Pending,
-            synced_version: current.synced_version,
-        },
-        None => LocalRecord {
-            record,
-            sync: SyncState::Pending,
-            synced_version: None,
-        },
+    let store = open.store();
+    let result = match editing {
+        // A new id: nobody else can hold this row, no lock needed.
+        None => {
+            let version = record.version();
+            store
+                .write(record, |digest| Standing::new(version, digest))
+                .await
+                .map_err(WriteError::from)
+        }
+        Some(id) => {
+            locks::with_lock(&locks::rows(open.id()), async {
+                let current = store.get(id).await?.ok_or(WriteError::Gone)?;
+                let fixed = edit::correction(&current.record, &current.standing, record);
+                let version = fixed.version();
+                Ok(store
+                    .write(fixed, |digest| current.standing.rewritten(version, digest))
+                    .await?)
+            })
+            .await
+        }
+    };
+    let local = match result {
+        Ok(local) => local,
+        Err(WriteError::Gone) => return Err(vec![t.record_gone.into()]),
+        Err(WriteError::Storage(err)) => {
+            leptos::logging::warn!("carnet: save failed: {err}");
+            return Err(vec![t.save_failed.into()]);
+        }
     };
     // Only once IndexedDB has committed do we tell the worker it is saved.
-    if let Err(err) = ctx.store().put(&local).await {
-        leptos::logging::warn!("carnet: save failed: {err}");
-        return Err(vec![t.save_failed.into()]);
-    }
-    replace_or_push(ctx, local);
+    let id = local.record.id();
+    let day = local.record.local_date();
+    open.book.update(|b| b.upsert(local));
+    sync::notify(open, &[id]);
     ctx.flash.set(Some(
         if editing.is_some() {
             t.updated
@@ -93,148 +139,308 @@ async fn store_record(ctx: Ctx, editing: Option<Uuid>, record: Record) -> Result
         .into(),
     ));
     ctx.prefill.set(None);
+    ctx.day.set(day);
     ctx.go(Screen::Today);
     Ok(())
 }
 
-fn find(ctx: Ctx, id: Uuid) -> Option<LocalRecord> {
-    ctx.records
-        .with_untracked(|r| r.iter().find(|x| x.record.id() == id).cloned())
-}
-
-/// Deletes a record: forgotten if the server never had it, else a tombstone to sync.
+/// Deletes a record: forgotten if no version can be on the server, else a tombstone
+/// version to sync, so the server stops counting it.
 pub async fn delete_record(ctx: Ctx, id: Uuid) -> Result<(), Vec<String>> {
     let t = ctx.t();
-    let Some(current) = find(ctx, id) else {
-        return Ok(());
-    };
-    let result = match edit::deletion(&current.record, current.synced_version) {
-        Deletion::Forget => ctx.store().remove(id).await.map(|()| {
-            ctx.records.update(|r| r.retain(|x| x.record.id() != id));
-        }),
-        Deletion::Tombstone(record) => {
-            let local = LocalRecord {
-                record: *record,
-                sync: SyncState::Pending,
-                synced_version: current.synced_version,
-            };
-            ctx.store()
-                .put(&local)
-                .await
-                .map(|()| replace_or_push(ctx, local))
+    let open = ctx
+        .open_profile()
+        .ok_or_else(|| vec![t.save_failed.to_owned()])?;
+    let store = open.store();
+    let result = locks::with_lock(&locks::rows(open.id()), async {
+        let Some(current) = store.get(id).await? else {
+            return Ok(None);
+        };
+        match edit::deletion(&current.record, &current.standing) {
+            Deletion::Forget => store.remove(id).await.map(|()| None),
+            Deletion::Tombstone(tombstone) => {
+                let version = tombstone.version();
+                store
+                    .write(*tombstone, |digest| {
+                        current.standing.rewritten(version, digest)
+                    })
+                    .await
+                    .map(Some)
+            }
         }
-    };
-    if let Err(err) = result {
-        leptos::logging::warn!("carnet: delete failed: {err}");
-        return Err(vec![t.save_failed.into()]);
+    })
+    .await;
+    match result {
+        Ok(Some(tombstone)) => open.book.update(|b| b.upsert(tombstone)),
+        Ok(None) => {
+            open.book.update(|b| {
+                b.remove(id);
+            });
+        }
+        Err(err) => {
+            leptos::logging::warn!("carnet: delete failed: {err}");
+            return Err(vec![t.save_failed.into()]);
+        }
     }
+    sync::notify(&open, &[id]);
     ctx.flash.set(Some(t.deleted.into()));
     ctx.go(Screen::Today);
     Ok(())
 }
 
-fn replace_or_push(ctx: Ctx, record: LocalRecord) {
-    ctx.records.update(
-        |all| match all.iter_mut().find(|x| x.record.id() == record.record.id()) {
-            Some(slot) => *slot = record,
-            None => all.push(record),
-        },
-    );
-}
-
-/// Sends the queue; returns the message for the worker.
-pub async fn sync_now(ctx: Ctx) -> String {
-    let lang = ctx.lang();
-    let Some(token) = ctx.secrets.with_untracked(|s| s.token.clone()) else {
-        return lang.t().needs_token.into();
-    };
-    ctx.syncing.set(true);
-    if ctx.secrets.with_untracked(|s| s.person_code_key.is_none()) {
-        fetch_person_code_key(ctx, &token).await;
-    }
-    let records = ctx.records.get_untracked();
-    let result = sync::run(&ctx.store(), &token, &records, |transitions| {
-        ctx.records.update(|all| {
-            for t in transitions {
-                if let Some(r) = all.iter_mut().find(|r| r.record.id() == t.id) {
-                    if t.to == SyncState::Synced {
-                        r.synced_version = Some(r.record.version());
-                    }
-                    r.sync = t.to.clone();
-                }
-            }
-        });
+/// A refused record goes out again as it is (the server's lists may have changed).
+pub async fn send_again(ctx: Ctx, id: Uuid) -> Result<(), String> {
+    let t = ctx.t();
+    let open = ctx.open_profile().ok_or_else(|| t.save_failed.to_owned())?;
+    let store = open.store();
+    let result = locks::with_lock(&locks::rows(open.id()), async {
+        let Some(mut current) = store.get(id).await? else {
+            return Ok(None);
+        };
+        if !matches!(current.standing.sync, SyncState::Rejected { .. }) {
+            return Ok(None);
+        }
+        current.standing.sync = SyncState::Pending;
+        store.write_standing(id, &current.standing).await?;
+        Ok::<_, StoreError>(Some(current))
     })
     .await;
-    ctx.syncing.set(false);
     match result {
-        Ok(summary) => lang.sync_summary(&summary),
-        Err(err) => {
-            leptos::logging::warn!("carnet: sync bookkeeping failed: {err}");
-            lang.t().save_failed.into()
+        Ok(Some(local)) => {
+            open.book.update(|b| b.upsert(local));
+            sync::notify(&open, &[id]);
+            Ok(())
         }
+        Ok(None) => Ok(()),
+        Err(err) => {
+            leptos::logging::warn!("carnet: {err}");
+            Err(t.save_failed.into())
+        }
+    }
+}
+
+/// The worker settles a genuine conflict: keep the device's version (`mine`) or the
+/// server's. Needs the network (the server's version is fetched again).
+pub async fn settle_conflict(ctx: Ctx, id: Uuid, mine: bool) -> Result<(), String> {
+    let t = ctx.t();
+    let open = ctx.open_profile().ok_or_else(|| t.save_failed.to_owned())?;
+    let token = open.token().ok_or_else(|| t.needs_token.to_owned())?;
+    let server = api::record_versions(&token, id, None)
+        .await
+        .map_err(|e| sync_failure_text(ctx.lang(), &e))?;
+    let store = open.store();
+    let result = locks::with_lock(&locks::rows(open.id()), async {
+        let Some(current) = store.get(id).await? else {
+            return Ok(None);
+        };
+        let latest = server.iter().map(Record::version).max().unwrap_or(0);
+        let resolution = if mine {
+            core_sync::keep_mine(&current.standing, latest)
+        } else {
+            core_sync::keep_servers(latest)
+        };
+        if matches!(resolution, Resolution::TakeServers { version: 0 }) {
+            return Ok(None);
+        }
+        sync::carry_out(&store, &current, &resolution, &server)
+            .await
+            .map(Some)
+    })
+    .await;
+    match result {
+        Ok(Some(local)) => {
+            open.book.update(|b| b.upsert(local));
+            sync::notify(&open, &[id]);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(err) => {
+            leptos::logging::warn!("carnet: {err}");
+            Err(t.save_failed.into())
+        }
+    }
+}
+
+/// Both versions of a record in conflict: the device's and the server's latest.
+pub async fn conflict_versions(ctx: Ctx, id: Uuid) -> Result<(Record, Record), String> {
+    let t = ctx.t();
+    let open = ctx.open_profile().ok_or_else(|| t.save_failed.to_owned())?;
+    let token = open.token().ok_or_else(|| t.needs_token.to_owned())?;
+    let mine = open
+        .book
+        .with_untracked(|b| b.get(id).map(|l| l.record.clone()))
+        .ok_or_else(|| t.record_gone.to_owned())?;
+    let server = api::record_versions(&token, id, None)
+        .await
+        .map_err(|e| sync_failure_text(ctx.lang(), &e))?;
+    let theirs = server
+        .into_iter()
+        .max_by_key(Record::version)
+        .ok_or_else(|| t.record_gone.to_owned())?;
+    Ok((mine, theirs))
+}
+
+fn sync_failure_text(lang: Lang, error: &ClientError) -> String {
+    let t = lang.t();
+    match error {
+        ClientError::Unauthorized | ClientError::Forbidden => t.sync_unauthorized.into(),
+        ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
+            t.sync_offline.into()
+        }
+        _ => t.sync_server_error.into(),
+    }
+}
+
+/// Starts a sync run of the open profile unless one is going; the status line follows it.
+pub fn start_sync(ctx: Ctx) {
+    let Some(open) = ctx.open_profile() else {
+        return;
+    };
+    if open.run.lock().is_ok_and(|r| r.is_some()) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let message = sync_now(ctx, open.clone()).await;
+        if let Some(message) = message {
+            open.sync.set(SyncStatus::Done(message));
+        }
+    });
+}
+
+/// Sends the queue; returns the closing message (none when the run was cancelled).
+async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
+    let lang = ctx.lang();
+    if open.token().is_none() {
+        return Some(lang.t().needs_token.into());
+    }
+    open.sync.set(SyncStatus::Sending {
+        left: open.book.with_untracked(|b| b.pending_count()),
+    });
+    if open.secrets.with_untracked(|s| s.person_code_key.is_none())
+        && let Some(token) = open.token()
+    {
+        fetch_person_code_key(&open, &token).await;
+    }
+    let end = sync::run(open.clone()).await;
+    if let Ok(mut resume) = open.resume_online.lock() {
+        *resume = sync::resumes_online(&end);
+    }
+    if matches!(end, RunEnd::Ran(SyncSummary { failure: None, .. })) {
+        // The organisation's lists may have changed: phones get them at their next sync.
+        let current = ctx.taxonomy.get_untracked();
+        if let Some(newer) = crate::taxonomy_cache::refresh(&current).await {
+            ctx.taxonomy.set(newer);
+        }
+    }
+    match end {
+        RunEnd::Ran(summary) => Some(lang.sync_summary(&summary)),
+        RunEnd::NoToken => Some(lang.t().needs_token.into()),
+        RunEnd::ElsewhereRunning => Some(lang.t().sync_elsewhere.into()),
+        RunEnd::Storage => Some(lang.t().save_failed.into()),
+        RunEnd::Cancelled => None,
     }
 }
 
 /// Stores a new token (sealed), then (if online) fetches the organisation's person-code key.
 pub async fn save_token(ctx: Ctx, token: String) -> bool {
-    if !session::store_secret_token(ctx, &token).await {
+    let Some(open) = ctx.open_profile() else {
+        return false;
+    };
+    if !session::store_secret_token(&open, &token).await {
         return false;
     }
-    fetch_person_code_key(ctx, &token).await;
+    fetch_person_code_key(&open, &token).await;
     true
 }
 
-/// Pairs this device with a one-time code from the coordinator.
-pub async fn pair_device(ctx: Ctx, code: String) -> Result<(), carnet_core::Failure> {
-    let paired = api::pair(code.trim()).await?;
-    if save_token(ctx, paired.token).await {
-        Ok(())
-    } else {
-        Err(carnet_core::Failure::Server)
-    }
+/// How pairing ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paired {
+    Yes,
+    /// The server paired the phone, but the device could not keep the token: it works
+    /// until the app is locked; ask the coordinator for another code.
+    NotKept,
 }
 
-async fn fetch_person_code_key(ctx: Ctx, token: &str) {
+/// Pairs this device with a one-time code from the coordinator. The code is used up by
+/// the server at once, so the new token is sealed and stored with retries; if storage
+/// still fails it is kept in memory for this session and the worker is told.
+pub async fn pair_device(ctx: Ctx, code: String) -> Result<Paired, ClientError> {
+    let open = ctx.open_profile().ok_or(ClientError::Network)?;
+    let paired = api::pair(code.trim()).await?;
+    for attempt in 0..3 {
+        if session::store_secret_token(&open, &paired.token).await {
+            fetch_person_code_key(&open, &paired.token).await;
+            return Ok(Paired::Yes);
+        }
+        sync::pause(200 * (attempt + 1)).await;
+    }
+    leptos::logging::warn!("carnet: paired, but the token could not be stored");
+    open.secrets
+        .update(|s| s.token = Some(paired.token.clone()));
+    fetch_person_code_key(&open, &paired.token).await;
+    Ok(Paired::NotKept)
+}
+
+async fn fetch_person_code_key(open: &OpenProfile, token: &str) {
     if let Ok(me) = api::get_me(token).await {
-        session::store_person_code_key(ctx, &me.person_code_key, me.role == "coordinator").await;
+        session::store_person_code_key(open, &me.person_code_key, me.role == "coordinator").await;
     }
 }
 
 /// Makes a shortcut from a record's situation (never its person code, note or occupation).
 pub fn make_preset(ctx: Ctx, id: Uuid) {
-    let Some(draft) = find(ctx, id).and_then(|x| {
-        x.record
-            .as_contact()
-            .map(|c| ContactDraft::from(c).as_preset())
+    let Some(open) = ctx.open_profile() else {
+        return;
+    };
+    let Some(draft) = open.book.with_untracked(|b| {
+        b.get(id).and_then(|x: &LocalRecord| {
+            x.record
+                .as_contact()
+                .map(|c| ContactDraft::from(c).as_preset())
+        })
     }) else {
         return;
     };
-    if ctx
+    if open.presets_unreadable.get_untracked() {
+        ctx.flash.set(Some(ctx.t().shortcuts_unreadable.into()));
+        return;
+    }
+    if open
         .presets
         .with_untracked(|p| p.iter().any(|x| x.draft == draft))
     {
         ctx.flash.set(Some(ctx.t().shortcut_saved.into()));
         return;
     }
-    ctx.presets.update(|p| {
+    open.presets.update(|p| {
         p.push(Preset {
             id: platform::random_uuid(),
             draft,
         })
     });
-    persist_presets(ctx);
+    persist_presets(ctx, &open);
     ctx.flash.set(Some(ctx.t().shortcut_saved.into()));
 }
 
 pub fn remove_preset(ctx: Ctx, id: Uuid) {
-    ctx.presets.update(|p| p.retain(|x| x.id != id));
-    persist_presets(ctx);
+    let Some(open) = ctx.open_profile() else {
+        return;
+    };
+    if open.presets_unreadable.get_untracked() {
+        ctx.flash.set(Some(ctx.t().shortcuts_unreadable.into()));
+        return;
+    }
+    open.presets.update(|p| p.retain(|x| x.id != id));
+    persist_presets(ctx, &open);
 }
 
 /// One tap: the form opens filled with the shortcut, ready to save.
 pub fn apply_preset(ctx: Ctx, id: Uuid) {
-    let draft = ctx
+    let Some(open) = ctx.open_profile() else {
+        return;
+    };
+    let draft = open
         .presets
         .with_untracked(|p| p.iter().find(|x| x.id == id).map(|x| x.draft.clone()));
     if let Some(draft) = draft {
@@ -244,12 +450,13 @@ pub fn apply_preset(ctx: Ctx, id: Uuid) {
     }
 }
 
-fn persist_presets(ctx: Ctx) {
-    let profile = ctx.profile.get_untracked();
-    let list = ctx.presets.get_untracked();
+fn persist_presets(ctx: Ctx, open: &OpenProfile) {
+    let profile = open.profile.get_untracked();
+    let list = open.presets.get_untracked();
     leptos::task::spawn_local(async move {
         if !presets::save(&profile, &list).await {
             leptos::logging::warn!("carnet: shortcuts not saved");
+            ctx.flash.set(Some(ctx.t().save_failed.into()));
         }
     });
 }

@@ -1,74 +1,182 @@
-//! The server API as seen from the app: one function per endpoint, over `fetch`.
+//! The server API as seen from the app: one function per endpoint, over `fetch`, with one
+//! error type. Every request has a timeout; a sync request can also be aborted from
+//! outside (locking the app cancels the run).
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use carnet_core::wire::{
     ApiError, BatchRequest, BatchResponse, ErrorCode, Me, NewWorker, PairRequest, PairResponse,
     Pairing, ReportResponse,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
+use thiserror::Error;
+use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{AbortController, Request, RequestInit, Response};
 
-/// Sends one batch and classifies the answer for the sync state machine.
-pub async fn post_batch(token: &str, records: Vec<Record>) -> BatchOutcome {
+/// How long a batch may take before the phone gives up on the answer (it then counts as
+/// lost: the records stay "sent, unconfirmed" and go out again).
+pub const BATCH_TIMEOUT_MS: i32 = 20_000;
+/// Every other request.
+pub const TIMEOUT_MS: i32 = 10_000;
+
+/// Why a request brought no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ClientError {
+    #[error("no connection to the server")]
+    Network,
+    #[error("the server did not answer in time")]
+    Timeout,
+    #[error("cancelled")]
+    Cancelled,
+    #[error("the token was refused")]
+    Unauthorized,
+    #[error("not allowed for this token")]
+    Forbidden,
+    #[error("too many requests; retry in {0} s")]
+    RateLimited(u32),
+    #[error("server error {0}")]
+    Server(u16),
+    /// A refusal the server explained (`4xx` with a machine-readable reason).
+    #[error("{}", .0.message)]
+    Refused(ApiError),
+    #[error("unreadable answer")]
+    Unreadable,
+}
+
+impl ClientError {
+    /// The machine-readable reason of a refusal, if the server gave one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Refused(e) => Some(e.error),
+            _ => None,
+        }
+    }
+}
+
+impl From<&ClientError> for Failure {
+    fn from(e: &ClientError) -> Self {
+        match e {
+            ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
+                Failure::Network
+            }
+            ClientError::Unauthorized | ClientError::Forbidden => Failure::Unauthorized,
+            ClientError::RateLimited(s) => Failure::RateLimited { retry_after_s: *s },
+            ClientError::Server(_) | ClientError::Refused(_) | ClientError::Unreadable => {
+                Failure::Server
+            }
+        }
+    }
+}
+
+/// An answer that came back whole.
+struct Answer {
+    status: u16,
+    retry_after: Option<u32>,
+    text: String,
+}
+
+impl Answer {
+    /// The body of a `200`, or the error the status and body mean.
+    fn ok(self) -> Result<String, ClientError> {
+        match self.status {
+            200..=299 => Ok(self.text),
+            401 => Err(ClientError::Unauthorized),
+            403 => Err(ClientError::Forbidden),
+            429 => Err(ClientError::RateLimited(self.retry_after.unwrap_or(30))),
+            status @ 500.. => Err(ClientError::Server(status)),
+            status => Err(serde_json::from_str::<ApiError>(&self.text)
+                .map(ClientError::Refused)
+                .unwrap_or(ClientError::Server(status))),
+        }
+    }
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ClientError> {
+    serde_json::from_str(text).map_err(|_| ClientError::Unreadable)
+}
+
+/// Sends one batch and classifies the answer for the sync state machine. `controller`
+/// lets the caller abort it.
+pub async fn post_batch(
+    records: Vec<Record>,
+    token: &str,
+    controller: AbortController,
+) -> BatchOutcome {
     let body = match serde_json::to_string(&BatchRequest { records }) {
         Ok(b) => b,
         Err(_) => return BatchOutcome::Failed(Failure::Server),
     };
-    let response = match send("POST", "/api/v1/records", Some(token), Some(&body)).await {
-        Ok(r) => r,
-        Err(_) => return BatchOutcome::Failed(Failure::Network),
+    let answer = match send(
+        "POST",
+        "/api/v1/records",
+        Some(token),
+        Some(&body),
+        BATCH_TIMEOUT_MS,
+        Some(controller),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return BatchOutcome::Failed(Failure::from(&e)),
     };
-    let status = response.status();
-    let Ok(text) = read_text(&response).await else {
-        // The answer was cut off: nothing is known to be stored, so nothing moves.
-        return BatchOutcome::Failed(Failure::Network);
-    };
-    match status {
-        200 => serde_json::from_str::<BatchResponse>(&text)
-            .map(BatchOutcome::Acknowledged)
-            .unwrap_or(BatchOutcome::Failed(Failure::Server)),
-        401 => BatchOutcome::Failed(Failure::Unauthorized),
-        422 => match serde_json::from_str::<ApiError>(&text) {
+    if answer.status == 422 {
+        return match serde_json::from_str::<ApiError>(&answer.text) {
             Ok(ApiError {
                 error: ErrorCode::InvalidRecords,
                 records,
                 ..
             }) => BatchOutcome::InvalidRecords(records),
             _ => BatchOutcome::Failed(Failure::Server),
-        },
-        _ => BatchOutcome::Failed(Failure::Server),
+        };
+    }
+    match answer.ok() {
+        // A 200 that is not a batch answer (a captive portal, a proxy page): nothing is
+        // known to be stored.
+        Ok(text) => json::<BatchResponse>(&text)
+            .map(BatchOutcome::Acknowledged)
+            .unwrap_or(BatchOutcome::Failed(Failure::Server)),
+        Err(e) => BatchOutcome::Failed(Failure::from(&e)),
     }
 }
 
-/// The worker's name and the organisation's person-code key.
-pub async fn get_me(token: &str) -> Result<Me, Failure> {
-    let response = send("GET", "/api/v1/me", Some(token), None)
-        .await
-        .map_err(|_| Failure::Network)?;
-    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
-    match response.status() {
-        200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
-        401 => Err(Failure::Unauthorized),
-        _ => Err(Failure::Server),
+/// Every version the server holds of one of the worker's records (settles conflicts);
+/// `Ok(empty)` when the server has none for this worker.
+pub async fn record_versions(
+    token: &str,
+    id: Uuid,
+    controller: Option<AbortController>,
+) -> Result<Vec<Record>, ClientError> {
+    let path = format!("/api/v1/records/{id}/versions");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, controller).await?;
+    if answer.status == 404 {
+        return Ok(Vec::new());
     }
+    let text = answer.ok()?;
+    let values: Vec<serde_json::Value> = json(&text)?;
+    values
+        .into_iter()
+        .map(|v| Record::from_value(v).map_err(|_| ClientError::Unreadable))
+        .collect()
+}
+
+/// The worker's name, role and the organisation's person-code key.
+pub async fn get_me(token: &str) -> Result<Me, ClientError> {
+    let answer = send("GET", "/api/v1/me", Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// Exchanges a one-time pairing code for this device's token.
-pub async fn pair(code: &str) -> Result<PairResponse, Failure> {
+pub async fn pair(code: &str) -> Result<PairResponse, ClientError> {
     let body = serde_json::to_string(&PairRequest {
         code: code.to_owned(),
     })
-    .map_err(|_| Failure::Server)?;
-    let response = send("POST", "/api/v1/pair", None, Some(&body))
-        .await
-        .map_err(|_| Failure::Network)?;
-    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
-    match response.status() {
-        200 => serde_json::from_str(&text).map_err(|_| Failure::Server),
-        400 => Err(Failure::Unauthorized),
-        _ => Err(Failure::Server),
-    }
+    .map_err(|_| ClientError::Unreadable)?;
+    let answer = send("POST", "/api/v1/pair", None, Some(&body), TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// Coordinators: adds a worker and gets its first pairing code.
@@ -76,108 +184,143 @@ pub async fn create_worker(
     token: &str,
     name: &str,
     coordinator: bool,
-) -> Result<Pairing, ApiError> {
+) -> Result<Pairing, ClientError> {
     let body = serde_json::to_string(&NewWorker {
         name: name.to_owned(),
         coordinator,
     })
-    .map_err(|e| local_error(e.to_string()))?;
-    post_json(token, "/api/v1/workers", &body).await
+    .map_err(|_| ClientError::Unreadable)?;
+    let answer = send(
+        "POST",
+        "/api/v1/workers",
+        Some(token),
+        Some(&body),
+        TIMEOUT_MS,
+        None,
+    )
+    .await?;
+    json(&answer.ok()?)
 }
 
 /// Coordinators: a new pairing code for an existing worker.
-pub async fn new_pairing(token: &str, name: &str) -> Result<Pairing, ApiError> {
+pub async fn new_pairing(token: &str, name: &str) -> Result<Pairing, ClientError> {
     let path = format!(
         "/api/v1/workers/{}/pairing",
         js_sys::encode_uri_component(name)
     );
-    post_json(token, &path, "{}").await
-}
-
-fn local_error(message: String) -> ApiError {
-    ApiError {
-        error: ErrorCode::Internal,
-        message,
-        records: Vec::new(),
-    }
-}
-
-async fn post_json<T: serde::de::DeserializeOwned>(
-    token: &str,
-    path: &str,
-    body: &str,
-) -> Result<T, ApiError> {
-    let response = send("POST", path, Some(token), Some(body))
-        .await
-        .map_err(|_| local_error("network".into()))?;
-    let text = read_text(&response)
-        .await
-        .map_err(|_| local_error("network".into()))?;
-    if response.status() == 200 {
-        serde_json::from_str(&text).map_err(|e| local_error(e.to_string()))
-    } else {
-        Err(serde_json::from_str(&text).unwrap_or_else(|_| local_error(text)))
-    }
+    let answer = send("POST", &path, Some(token), Some("{}"), TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// The team's (or one worker's) report; `query` is `from=…&to=…[&program=…]`.
-pub async fn get_report(token: &str, query: &str) -> Result<ReportResponse, Failure> {
-    let text = get_text(token, &format!("/api/v1/report?{query}")).await?;
-    serde_json::from_str(&text).map_err(|_| Failure::Server)
+pub async fn get_report(token: &str, query: &str) -> Result<ReportResponse, ClientError> {
+    let path = format!("/api/v1/report?{query}");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// The same report as CSV text.
-pub async fn get_report_csv(token: &str, query: &str) -> Result<String, Failure> {
-    get_text(token, &format!("/api/v1/report?{query}&format=csv")).await
-}
-
-async fn get_text(token: &str, path: &str) -> Result<String, Failure> {
-    let response = send("GET", path, Some(token), None)
-        .await
-        .map_err(|_| Failure::Network)?;
-    let text = read_text(&response).await.map_err(|_| Failure::Network)?;
-    match response.status() {
-        200 => Ok(text),
-        401 | 403 => Err(Failure::Unauthorized),
-        _ => Err(Failure::Server),
-    }
+pub async fn get_report_csv(token: &str, query: &str) -> Result<String, ClientError> {
+    let path = format!("/api/v1/report?{query}&format=csv");
+    send("GET", &path, Some(token), None, TIMEOUT_MS, None)
+        .await?
+        .ok()
 }
 
 /// The organisation's current taxonomy, or `None` when offline or unreadable.
 pub async fn get_taxonomy() -> Option<Taxonomy> {
-    let response = send("GET", "/api/v1/taxonomy", None, None).await.ok()?;
-    if response.status() != 200 {
-        return None;
-    }
-    serde_json::from_str(&read_text(&response).await.ok()?).ok()
+    let answer = send("GET", "/api/v1/taxonomy", None, None, TIMEOUT_MS, None)
+        .await
+        .ok()?;
+    json(&answer.ok().ok()?).ok()
 }
 
+/// One request with a timeout. The body is read under the same deadline: an answer cut
+/// off mid-body is a network failure, never half a result.
 async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<&str>,
-) -> Result<Response, JsValue> {
+    timeout_ms: i32,
+    controller: Option<AbortController>,
+) -> Result<Answer, ClientError> {
+    let window = web_sys::window().ok_or(ClientError::Network)?;
+    let controller = match controller {
+        Some(c) => c,
+        None => AbortController::new().map_err(|_| ClientError::Network)?,
+    };
+    if controller.signal().aborted() {
+        return Err(ClientError::Cancelled);
+    }
     let init = RequestInit::new();
     init.set_method(method);
+    init.set_signal(Some(&controller.signal()));
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
     }
-    let request = Request::new_with_str_and_init(path, &init)?;
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ClientError::Network)?;
     let headers = request.headers();
     if let Some(token) = token {
-        headers.set("Authorization", &format!("Bearer {token}"))?;
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(|_| ClientError::Network)?;
     }
     if body.is_some() {
-        headers.set("Content-Type", "application/json")?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| ClientError::Network)?;
     }
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let response = JsFuture::from(window.fetch_with_request(&request)).await?;
-    response.dyn_into::<Response>()
+
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let timed_out = timed_out.clone();
+        let controller = controller.clone();
+        Closure::once(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_timeout.as_ref().unchecked_ref(),
+            timeout_ms,
+        )
+        .ok();
+
+    let result = fetch_whole(&window, &request).await;
+    if let Some(timer) = timer {
+        window.clear_timeout_with_handle(timer);
+    }
+    drop(on_timeout);
+    result.map_err(|_| {
+        if timed_out.get() {
+            ClientError::Timeout
+        } else if controller.signal().aborted() {
+            ClientError::Cancelled
+        } else {
+            ClientError::Network
+        }
+    })
 }
 
-async fn read_text(response: &Response) -> Result<String, JsValue> {
-    let text = JsFuture::from(response.text()?).await?;
-    text.as_string()
-        .ok_or_else(|| JsValue::from_str("body is not text"))
+async fn fetch_whole(window: &web_sys::Window, request: &Request) -> Result<Answer, JsValue> {
+    let response: Response = JsFuture::from(window.fetch_with_request(request))
+        .await?
+        .dyn_into()?;
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let text = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("body is not text"))?;
+    Ok(Answer {
+        status: response.status(),
+        retry_after,
+        text,
+    })
 }

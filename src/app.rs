@@ -1,153 +1,58 @@
-//! The application shell: shared state, the header with the pending count, the screens and
-//! the bottom navigation.
+//! The application shell: the lock screen or the open profile, the header with the
+//! pending and refused counts, the warnings, the screens and the bottom navigation.
 
-use carnet_core::{ContactDraft, Record, SyncState, Taxonomy};
+use carnet_core::Record;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use uuid::Uuid;
 
-use crate::i18n::{Lang, Texts};
-use crate::prefs::{self, Prefs};
-use crate::presets::Preset;
-use crate::profile::Profile;
+use crate::i18n::Texts;
+use crate::platform;
+use crate::prefs;
 use crate::session;
-use crate::storage::{LocalRecord, RecordStore};
+use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
+use crate::storage_guard::{self, Usage};
 use crate::taxonomy_cache;
 use crate::ui::{
-    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, lock::LockScreen,
-    settings::Settings, today::Today,
+    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
+    lock::LockScreen, settings::Settings, today::Today,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Today,
-    NewContact,
-    NewActivity,
-    /// Correct or delete a record (the form matching its type).
-    Edit(Uuid),
-    Figures,
-    Settings,
-}
-
-/// What is unsealed while unlocked, and forgotten at lock.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Secrets {
-    pub token: Option<String>,
-    /// Hex HMAC key for person codes, fetched from the server with the token.
-    pub person_code_key: Option<String>,
-}
-
-/// State shared by every screen. All fields are signals, so the context is `Copy`.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    /// Whether a profile is open. While false, no record or secret is in memory.
-    pub unlocked: RwSignal<bool>,
-    pub secrets: RwSignal<Secrets>,
-    pub taxonomy: RwSignal<Taxonomy>,
-    pub profile: RwSignal<Profile>,
-    pub prefs: RwSignal<Prefs>,
-    /// This profile's records, as loaded from and written to IndexedDB.
-    pub records: RwSignal<Vec<LocalRecord>>,
-    /// Whether the records were read from the device yet (and whether that worked).
-    pub loaded: RwSignal<Option<bool>>,
-    pub presets: RwSignal<Vec<Preset>>,
-    /// A draft the next « Nouveau contact » form starts from (a shortcut was tapped).
-    pub prefill: RwSignal<Option<ContactDraft>>,
-    pub screen: RwSignal<Screen>,
-    /// A one-line confirmation or error shown under the header.
-    pub flash: RwSignal<Option<String>>,
-    pub syncing: RwSignal<bool>,
-    /// A pairing code from a scanned link (`/#pair=CODE`), for « Réglages » to use.
-    pub pairing_hint: RwSignal<Option<String>>,
-}
-
-impl Ctx {
-    pub fn store(&self) -> RecordStore {
-        RecordStore::for_profile(&self.profile.get_untracked())
-    }
-
-    pub fn lang(&self) -> Lang {
-        self.prefs.with(|p| p.lang)
-    }
-
-    /// The strings of the current language (tracked: views re-render on a switch).
-    pub fn t(&self) -> &'static Texts {
-        self.lang().t()
-    }
-
-    /// A code's label in the current language (the code itself if the taxonomy lost it).
-    pub fn label(&self, kind: carnet_core::ListKind, code: &str) -> String {
-        let lang = self.lang();
-        self.taxonomy.with(|t| {
-            t.entry(kind, code)
-                .map(|e| lang.label(e))
-                .unwrap_or_else(|| code.to_owned())
-        })
-    }
-
-    pub fn pending_count(&self) -> usize {
-        self.records
-            .with(|r| r.iter().filter(|x| x.sync == SyncState::Pending).count())
-    }
-
-    /// Shows a screen from its top (a saved form must not leave the worker mid-page).
-    pub fn go(&self, screen: Screen) {
-        self.screen.set(screen);
-        if let Some(window) = web_sys::window() {
-            window.scroll_to_with_x_and_y(0.0, 0.0);
-        }
-    }
-
-    pub fn set_prefs(&self, next: Prefs) {
-        prefs::save(next);
-        prefs::apply(next);
-        self.prefs.set(next);
-    }
-}
-
-pub fn use_ctx() -> Ctx {
-    expect_context::<Ctx>()
-}
 
 #[component]
 pub fn App() -> impl IntoView {
     let device_prefs = prefs::load();
     prefs::apply(device_prefs);
     let ctx = Ctx {
-        unlocked: RwSignal::new(false),
-        secrets: RwSignal::new(Secrets::default()),
+        open: RwSignal::new(None),
+        lock_profile: RwSignal::new(session::initial_profile()),
         taxonomy: RwSignal::new(taxonomy_cache::load()),
-        presets: RwSignal::new(Vec::new()),
-        profile: RwSignal::new(session::initial_profile()),
         prefs: RwSignal::new(device_prefs),
-        records: RwSignal::new(Vec::new()),
-        loaded: RwSignal::new(None),
         prefill: RwSignal::new(None),
         screen: RwSignal::new(Screen::Today),
         flash: RwSignal::new(None),
-        syncing: RwSignal::new(false),
         pairing_hint: RwSignal::new(take_pairing_hint()),
+        day: RwSignal::new(platform::today()),
     };
     provide_context(ctx);
 
     auto_lock(ctx);
+    resume_when_online(ctx);
     spawn_local(async move {
-        let current = ctx.taxonomy.get_untracked().version;
-        if let Some(newer) = taxonomy_cache::refresh(current).await {
+        let current = ctx.taxonomy.get_untracked();
+        if let Some(newer) = taxonomy_cache::refresh(&current).await {
             ctx.taxonomy.set(newer);
         }
     });
 
-    view! {
-        <Show when=move || ctx.unlocked.get() fallback=|| view! { <LockScreen /> }>
-            <Unlocked />
-        </Show>
+    move || match ctx.open.get() {
+        Some(open) => view! { <Unlocked open=open /> }.into_any(),
+        None => view! { <LockScreen /> }.into_any(),
     }
 }
 
 /// The app once a profile is open.
 #[component]
-fn Unlocked() -> impl IntoView {
+fn Unlocked(open: OpenProfile) -> impl IntoView {
+    provide_context(open.clone());
     let ctx = use_ctx();
     let nav = move |screen: Screen, label: fn(&Texts) -> &'static str| -> AnyView {
         view! {
@@ -158,6 +63,9 @@ fn Unlocked() -> impl IntoView {
                 on:click=move |_| {
                     ctx.flash.set(None);
                     ctx.prefill.set(None);
+                    if screen == Screen::Today {
+                        ctx.day.set(platform::today());
+                    }
                     ctx.go(screen)
                 }
             >
@@ -166,42 +74,71 @@ fn Unlocked() -> impl IntoView {
         }
         .into_any()
     };
+    let book = open.book.clone();
+    let pending = {
+        let book = book.clone();
+        move || book.with(|b| b.pending_count())
+    };
+    let to_fix = {
+        let book = book.clone();
+        move || book.with(|b| b.to_fix_count())
+    };
+    let screen_view = {
+        let book = book.clone();
+        move || match ctx.screen.get() {
+            Screen::Today => view! { <Today /> }.into_any(),
+            Screen::NewContact => view! { <ContactForm editing=None /> }.into_any(),
+            Screen::NewActivity => view! { <ActivityForm editing=None /> }.into_any(),
+            Screen::Edit(id) => {
+                let is_activity = book.with_untracked(|b| {
+                    b.get(id)
+                        .is_some_and(|x| matches!(x.record, Record::Activity(_)))
+                });
+                if is_activity {
+                    view! { <ActivityForm editing=Some(id) /> }.into_any()
+                } else {
+                    view! { <ContactForm editing=Some(id) /> }.into_any()
+                }
+            }
+            Screen::ToFix => view! { <ToFix /> }.into_any(),
+            Screen::Figures => view! { <Figures /> }.into_any(),
+            Screen::Settings => view! { <Settings /> }.into_any(),
+        }
+    };
+    let to_fix_badge = move || {
+        let n = to_fix();
+        (n > 0).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="to-fix-badge"
+                    data-testid="to-fix"
+                    on:click=move |_| ctx.go(Screen::ToFix)
+                >
+                    {move || ctx.lang().to_fix(n)}
+                </button>
+            }
+        })
+    };
 
     view! {
         <header class="top">
             <span class="brand">{move || ctx.t().app_name}</span>
             <span class="pending" role="status" data-testid="pending">
-                {move || ctx.lang().pending(ctx.pending_count())}
+                {move || ctx.lang().pending(pending())}
             </span>
+            {to_fix_badge}
             // Quick exit: one tap (or Escape) and nothing of any record is on screen.
             <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
                 {move || ctx.t().lock_now}
             </button>
         </header>
+        <Warnings />
         <main>
             {move || {
                 ctx.flash.get().map(|msg| view! { <p class="flash" role="alert">{msg}</p> })
             }}
-            {move || match ctx.screen.get() {
-                Screen::Today => view! { <Today /> }.into_any(),
-                Screen::NewContact => view! { <ContactForm editing=None /> }.into_any(),
-                Screen::NewActivity => view! { <ActivityForm editing=None /> }.into_any(),
-                Screen::Edit(id) => {
-                    let is_activity = ctx
-                        .records
-                        .with_untracked(|r| {
-                            r.iter()
-                                .any(|x| x.record.id() == id && matches!(x.record, Record::Activity(_)))
-                        });
-                    if is_activity {
-                        view! { <ActivityForm editing=Some(id) /> }.into_any()
-                    } else {
-                        view! { <ContactForm editing=Some(id) /> }.into_any()
-                    }
-                }
-                Screen::Figures => view! { <Figures /> }.into_any(),
-                Screen::Settings => view! { <Settings /> }.into_any(),
-            }}
+            {screen_view}
         </main>
         <nav class="bottom" aria-label=move || ctx.t().nav_label>
             {nav(Screen::Today, |t: &Texts| t.nav_today)}
@@ -212,6 +149,61 @@ fn Unlocked() -> impl IntoView {
     }
 }
 
+/// Banners for what could cost records: unsynced records getting old, storage nearly full.
+#[component]
+fn Warnings() -> impl IntoView {
+    let ctx = use_ctx();
+    let open = crate::state::use_open();
+    let now = RwSignal::new(js_sys::Date::now());
+    let usage = RwSignal::new(None::<Usage>);
+    let refresh_usage = move || {
+        spawn_local(async move {
+            usage.set(storage_guard::usage().await);
+        })
+    };
+    refresh_usage();
+    // Re-check every minute: a phone left open all shift still warns.
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            now.set(js_sys::Date::now());
+            refresh_usage();
+        },
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let book = open.book.clone();
+    let stale = move || {
+        let hours = f64::from(ctx.prefs.with(|p| p.stale_after_hours));
+        let oldest = book.with(|b| b.oldest_pending_ms())?;
+        (now.get() - oldest as f64 > hours * 3_600_000.0).then_some(hours as u32)
+    };
+    view! {
+        {move || {
+            stale()
+                .map(|hours| {
+                    view! {
+                        <p class="banner warning" role="alert" data-testid="stale-warning">
+                            {ctx.lang().stale_warning(hours)}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            usage
+                .get()
+                .filter(Usage::near_quota)
+                .map(|_| {
+                    view! {
+                        <p class="banner warning" role="alert">
+                            {ctx.t().storage_nearly_full}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
 /// Locks on Escape, after the chosen minutes without a tap, and when the app was hidden for
 /// longer than a short grace period (the phone went back in a pocket, or was handed over).
 fn auto_lock(ctx: Ctx) {
@@ -219,9 +211,10 @@ fn auto_lock(ctx: Ctx) {
     let last_activity = StoredValue::new(js_sys::Date::now());
     let hidden_since = StoredValue::new(None::<f64>);
     let touch = move || last_activity.set_value(js_sys::Date::now());
+    let unlocked = move || ctx.open.with_untracked(Option::is_some);
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         touch();
-        if ev.key() == "Escape" && ctx.unlocked.get_untracked() {
+        if ev.key() == "Escape" && unlocked() {
             session::lock(ctx);
         }
     });
@@ -234,7 +227,7 @@ fn auto_lock(ctx: Ctx) {
             hidden_since.set_value(Some(js_sys::Date::now()));
         } else if let Some(since) = hidden_since.get_value() {
             hidden_since.set_value(None);
-            if js_sys::Date::now() - since > HIDDEN_GRACE_MS && ctx.unlocked.get_untracked() {
+            if js_sys::Date::now() - since > HIDDEN_GRACE_MS && unlocked() {
                 session::lock(ctx);
             }
         }
@@ -242,14 +235,26 @@ fn auto_lock(ctx: Ctx) {
     let _ = set_interval_with_handle(
         move || {
             let idle_ms = f64::from(ctx.prefs.with_untracked(|p| p.lock_after_minutes)) * 60_000.0;
-            if ctx.unlocked.get_untracked()
-                && js_sys::Date::now() - last_activity.get_value() > idle_ms
-            {
+            if unlocked() && js_sys::Date::now() - last_activity.get_value() > idle_ms {
                 session::lock(ctx);
             }
         },
         std::time::Duration::from_secs(15),
     );
+}
+
+/// A run that stopped for want of a network starts again by itself when the phone is back
+/// online while the app is open and unlocked.
+fn resume_when_online(ctx: Ctx) {
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        let Some(open) = ctx.open.get_untracked() else {
+            return;
+        };
+        let resume = open.resume_online.lock().is_ok_and(|r| *r);
+        if resume && open.book.with_untracked(|b| b.pending_count()) > 0 {
+            crate::actions::start_sync(ctx);
+        }
+    });
 }
 
 /// Reads `#pair=CODE` from a scanned QR link, then removes it from the address bar and

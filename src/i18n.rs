@@ -47,6 +47,157 @@ impl Lang {
         }
     }
 
+    /// « 2 à corriger »
+    pub fn to_fix(self, n: usize) -> String {
+        match self {
+            Lang::Fr => format!("{n} à corriger"),
+            Lang::En => format!("{n} to fix"),
+        }
+    }
+
+    /// The one line of status while a run sends.
+    pub fn sending(self, pending: usize) -> String {
+        match self {
+            Lang::Fr => format!("Envoi en cours — {pending} en attente"),
+            Lang::En => format!("Sending — {pending} pending"),
+        }
+    }
+
+    /// « 12 en attente — nouvel essai dans 30 s »
+    pub fn retrying(self, pending: usize, seconds: u64) -> String {
+        match self {
+            Lang::Fr => format!("{pending} en attente — nouvel essai dans {seconds} s"),
+            Lang::En => format!("{pending} pending — trying again in {seconds} s"),
+        }
+    }
+
+    /// The banner when records wait for sync too long.
+    pub fn stale_warning(self, hours: u32) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Des contacts attendent la synchronisation depuis plus de {hours} h. Synchronise dès que tu as du réseau."
+            ),
+            Lang::En => format!(
+                "Some records have waited for sync for more than {hours} h. Sync as soon as you have a network."
+            ),
+        }
+    }
+
+    /// « 1,2 Mo utilisés sur 300,0 Mo »
+    pub fn storage_used(self, used: &str, quota: &str) -> String {
+        match self {
+            Lang::Fr => format!("{used} utilisés sur {quota} permis."),
+            Lang::En => format!("{used} used of {quota} allowed."),
+        }
+    }
+
+    pub fn backup_exported(self, n: usize) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Sauvegarde de {n} contact(s) téléchargée. Garde la phrase de passe à part."
+            ),
+            Lang::En => format!("Backup of {n} record(s) downloaded. Keep the passphrase apart."),
+        }
+    }
+
+    pub fn backup_imported(self, queued: usize, already: usize) -> String {
+        match self {
+            Lang::Fr => {
+                format!("{queued} contact(s) remis en attente; {already} déjà sur l'appareil.")
+            }
+            Lang::En => {
+                format!("{queued} record(s) back in the queue; {already} already on the device.")
+            }
+        }
+    }
+
+    /// « jeudi 27 novembre 2026 »: hand-formatted (chrono's formatting would weigh on the
+    /// download).
+    pub fn day_title(self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        const JOURS: [&str; 7] = [
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ];
+        const MOIS: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let weekday = day.weekday().num_days_from_monday() as usize;
+        let month = day.month0() as usize;
+        match self {
+            Lang::Fr => format!(
+                "{} {} {} {}",
+                JOURS[weekday],
+                day.day(),
+                MOIS[month],
+                day.year()
+            ),
+            Lang::En => format!(
+                "{}, {} {}, {}",
+                DAYS[weekday],
+                MONTHS[month],
+                day.day(),
+                day.year()
+            ),
+        }
+    }
+
+    /// The plain-words reasons of a refusal stored as `field:reason,…`.
+    pub fn refusal_reasons(self, stored: &str) -> Vec<String> {
+        stored
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|pair| {
+                if pair == carnet_core::sync::FOREIGN_ID {
+                    return match self {
+                        Lang::Fr => "Le serveur connaît ce contact sous un autre compte. Parles-en à la coordination.".to_owned(),
+                        Lang::En => "The server knows this record under another account. Talk to your coordinator.".to_owned(),
+                    };
+                }
+                let (field, code) = pair.split_once(':').unwrap_or((pair, ""));
+                let reason = serde_json::from_value::<Reason>(serde_json::Value::String(code.to_owned()))
+                    .unwrap_or(Reason::Malformed);
+                self.field_error(&FieldError {
+                    field: field.to_owned(),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
     /// "5 min"
     pub fn minutes(self, n: u32) -> String {
         format!("{n} min")
@@ -82,10 +233,18 @@ impl Lang {
             });
         }
         let t = self.t();
+        if s.conflicts > 0 {
+            parts.push(if fr {
+                format!("{} en conflit : voir « À corriger ».", s.conflicts)
+            } else {
+                format!("{} in conflict: see \"To fix\".", s.conflicts)
+            });
+        }
         match s.failure {
             Some(Failure::Network) => parts.push(t.sync_offline.into()),
             Some(Failure::Unauthorized) => parts.push(t.sync_unauthorized.into()),
             Some(Failure::Server) => parts.push(t.sync_server_error.into()),
+            Some(Failure::RateLimited { .. }) => parts.push(t.sync_rate_limited.into()),
             None => {}
         }
         if parts.is_empty() {
@@ -161,6 +320,47 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub site: &'static str,
+    pub record_gone: &'static str,
+    pub sync_elsewhere: &'static str,
+    pub sync_rate_limited: &'static str,
+    pub shortcuts_unreadable: &'static str,
+    pub storage_nearly_full: &'static str,
+    pub state_unconfirmed: &'static str,
+    pub state_conflict: &'static str,
+    pub to_fix_title: &'static str,
+    pub to_fix_help: &'static str,
+    pub nothing_to_fix: &'static str,
+    pub fix: &'static str,
+    pub send_again: &'static str,
+    pub conflict_explained: &'static str,
+    pub compare_versions: &'static str,
+    pub this_phone: &'static str,
+    pub on_server: &'static str,
+    pub keep_mine: &'static str,
+    pub keep_theirs: &'static str,
+    pub previous_day: &'static str,
+    pub next_day: &'static str,
+    pub other_days: &'static str,
+    pub day_contacts: &'static str,
+    pub stale_after: &'static str,
+    pub storage_title: &'static str,
+    pub storage_persistent: &'static str,
+    pub storage_not_persistent: &'static str,
+    pub storage_unknown: &'static str,
+    pub storage_ask: &'static str,
+    pub set_aside_title: &'static str,
+    pub set_aside_help: &'static str,
+    pub backup_title: &'static str,
+    pub backup_help: &'static str,
+    pub backup_passphrase: &'static str,
+    pub backup_export: &'static str,
+    pub backup_import: &'static str,
+    pub backup_file: &'static str,
+    pub backup_nothing: &'static str,
+    pub backup_wrong: &'static str,
+    pub backup_passphrase_short: &'static str,
+    pub pair_not_kept: &'static str,
     pub team_accounts: &'static str,
     pub worker_name: &'static str,
     pub is_coordinator: &'static str,
@@ -315,6 +515,47 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    site: "Site web",
+    record_gone: "Ce contact n'est plus sur l'appareil (supprimé dans une autre fenêtre).",
+    sync_elsewhere: "Synchronisation déjà en cours dans une autre fenêtre de Carnet.",
+    sync_rate_limited: "Le serveur est très occupé. Les contacts restent en attente; nouvel essai plus tard.",
+    shortcuts_unreadable: "Les raccourcis n'ont pas pu être ouverts sur cet appareil : ils ne sont pas modifiés.",
+    storage_nearly_full: "Le stockage de l'appareil est presque plein. Synchronise, puis libère de l'espace sur le téléphone.",
+    state_unconfirmed: "Envoyé, non confirmé",
+    state_conflict: "En conflit",
+    to_fix_title: "À corriger",
+    to_fix_help: "Le serveur a refusé ces contacts, ou en a reçu une autre version. Ils restent sur l'appareil jusqu'à ce que tu les règles.",
+    nothing_to_fix: "Rien à corriger.",
+    fix: "Corriger",
+    send_again: "Renvoyer tel quel",
+    conflict_explained: "Une autre version de ce contact est arrivée au serveur (un autre appareil, ou une sauvegarde restaurée). Choisis celle qui reste; l'autre est gardée dans l'historique du serveur.",
+    compare_versions: "Voir les deux versions",
+    this_phone: "Sur ce téléphone",
+    on_server: "Sur le serveur",
+    keep_mine: "Garder celle du téléphone",
+    keep_theirs: "Garder celle du serveur",
+    previous_day: "‹ Jour précédent",
+    next_day: "Jour suivant ›",
+    other_days: "Autres jours",
+    day_contacts: "Contacts de la journée",
+    stale_after: "Avertir quand un contact attend la synchronisation depuis",
+    storage_title: "Stockage de l'appareil",
+    storage_persistent: "Persistant : le navigateur ne l'effacera pas de lui-même.",
+    storage_not_persistent: "Non persistant : le navigateur pourrait l'effacer s'il manque d'espace. Synchronise souvent, ou installe Carnet sur l'écran d'accueil.",
+    storage_unknown: "Ce navigateur ne dit pas si le stockage est persistant.",
+    storage_ask: "Demander le stockage persistant",
+    set_aside_title: "Enregistrements illisibles mis de côté",
+    set_aside_help: "Ces lignes n'ont pas pu être lues. Elles restent sur l'appareil, intactes, et ne sont pas envoyées; tout le reste fonctionne.",
+    backup_title: "Sauvegarde chiffrée",
+    backup_help: "Pour un téléphone qui ne peut pas joindre le serveur, ou qui va être réinitialisé : un fichier des contacts non synchronisés, chiffré avec une phrase de passe. Importé sur n'importe quel téléphone, il remet ces contacts en attente, sans doublon.",
+    backup_passphrase: "Phrase de passe de la sauvegarde (10 caractères ou plus)",
+    backup_export: "Exporter une sauvegarde",
+    backup_import: "Importer une sauvegarde",
+    backup_file: "Fichier de sauvegarde",
+    backup_nothing: "Aucun contact en attente : rien à sauvegarder.",
+    backup_wrong: "Phrase de passe incorrecte, ou fichier qui n'est pas une sauvegarde Carnet. Rien n'a été changé.",
+    backup_passphrase_short: "La phrase de passe doit avoir au moins 10 caractères.",
+    pair_not_kept: "Appareil jumelé, mais le jeton n'a pas pu être enregistré sur l'appareil : il fonctionne jusqu'au verrouillage. Demande un nouveau code à la coordination.",
     team_accounts: "Comptes de l'équipe",
     worker_name: "Nom du poste ou de l'intervenante",
     is_coordinator: "Coordination (voit le rapport de l'équipe)",
@@ -469,6 +710,47 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    site: "Web site",
+    record_gone: "This record is no longer on the device (deleted in another window).",
+    sync_elsewhere: "Already syncing in another Carnet window.",
+    sync_rate_limited: "The server is very busy. Records stay pending; it will try again later.",
+    shortcuts_unreadable: "The shortcuts could not be opened on this device: they are left unchanged.",
+    storage_nearly_full: "The device's storage is nearly full. Sync, then free some space on the phone.",
+    state_unconfirmed: "Sent, unconfirmed",
+    state_conflict: "In conflict",
+    to_fix_title: "To fix",
+    to_fix_help: "The server refused these records, or received another version of them. They stay on the device until you settle them.",
+    nothing_to_fix: "Nothing to fix.",
+    fix: "Fix",
+    send_again: "Send again as is",
+    conflict_explained: "Another version of this record reached the server (another device, or a restored backup). Choose the one that stays; the other is kept in the server's history.",
+    compare_versions: "Show both versions",
+    this_phone: "On this phone",
+    on_server: "On the server",
+    keep_mine: "Keep the phone's",
+    keep_theirs: "Keep the server's",
+    previous_day: "‹ Previous day",
+    next_day: "Next day ›",
+    other_days: "Other days",
+    day_contacts: "Records of the day",
+    stale_after: "Warn when a record has waited for sync for",
+    storage_title: "Device storage",
+    storage_persistent: "Persistent: the browser will not clear it on its own.",
+    storage_not_persistent: "Not persistent: the browser could clear it when space runs short. Sync often, or install Carnet on the home screen.",
+    storage_unknown: "This browser does not say whether storage is persistent.",
+    storage_ask: "Ask for persistent storage",
+    set_aside_title: "Unreadable records set aside",
+    set_aside_help: "These rows could not be read. They stay on the device, untouched, and are not sent; everything else works.",
+    backup_title: "Encrypted backup",
+    backup_help: "For a phone that cannot reach the server, or is about to be reset: a file of the unsynced records, encrypted with a passphrase. Imported on any phone, it puts them back in the queue, without duplicates.",
+    backup_passphrase: "Backup passphrase (10 characters or more)",
+    backup_export: "Export a backup",
+    backup_import: "Import a backup",
+    backup_file: "Backup file",
+    backup_nothing: "No record is waiting: nothing to back up.",
+    backup_wrong: "Wrong passphrase, or not a Carnet backup. Nothing was changed.",
+    backup_passphrase_short: "The passphrase must have at least 10 characters.",
+    pair_not_kept: "Device paired, but the token could not be stored on the device: it works until the app locks. Ask the coordinator for a new code.",
     team_accounts: "Team accounts",
     worker_name: "Post or worker name",
     is_coordinator: "Coordinator (sees the team report)",

@@ -22,6 +22,9 @@ pub struct Prefs {
     /// Minutes without a tap before the app locks itself.
     #[serde(default = "default_lock_minutes")]
     pub lock_after_minutes: u32,
+    /// Hours after which a record still waiting for sync brings up a warning.
+    #[serde(default = "default_stale_hours")]
+    pub stale_after_hours: u32,
 }
 
 impl Default for Prefs {
@@ -30,6 +33,7 @@ impl Default for Prefs {
             lang: Lang::default(),
             theme: Theme::default(),
             lock_after_minutes: default_lock_minutes(),
+            stale_after_hours: default_stale_hours(),
         }
     }
 }
@@ -38,8 +42,15 @@ fn default_lock_minutes() -> u32 {
     5
 }
 
+fn default_stale_hours() -> u32 {
+    24
+}
+
 /// The idle times a worker can choose from.
 pub const LOCK_CHOICES: [u32; 4] = [1, 2, 5, 15];
+
+/// The waits before the "records waiting" warning a worker can choose from, in hours.
+pub const STALE_CHOICES: [u32; 4] = [12, 24, 48, 72];
 
 pub fn load() -> Prefs {
     local_store::get(KEY).unwrap_or_default()

@@ -56,14 +56,19 @@ impl Preset {
 }
 
 /// The profile's shortcuts, unsealed (they name milieux and situations: sealed at rest).
-pub async fn load(profile: &Profile) -> Vec<Preset> {
-    let Some(sealed) = local_store::get::<String>(&profile.presets_key()) else {
-        // Shortcuts saved before encryption existed: read in clear, sealed at the next save.
-        return local_store::get(&profile.presets_key()).unwrap_or_default();
+/// `Err` when a stored list cannot be opened: the caller must then never overwrite it.
+#[allow(clippy::result_unit_err)]
+pub async fn load(profile: &Profile) -> Result<Vec<Preset>, ()> {
+    let Some(stored) = local_store::get::<serde_json::Value>(&profile.presets_key()) else {
+        return Ok(Vec::new());
     };
-    match vault::open(&sealed).await {
-        Ok(json) => serde_json::from_str(&json).unwrap_or_default(),
-        Err(_) => Vec::new(),
+    match stored {
+        serde_json::Value::String(sealed) => {
+            let json = vault::open(&sealed).await.map_err(|_| ())?;
+            serde_json::from_str(&json).map_err(|_| ())
+        }
+        // Shortcuts saved before encryption existed: read in clear, sealed at the next save.
+        plain => serde_json::from_value(plain).map_err(|_| ()),
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A new profile with a fresh random id (not `Default`: each call is a new one).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Profile {
             id: crate::platform::random_uuid(),

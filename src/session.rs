@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::app::{Ctx, Screen, Secrets};
+use crate::book::Book;
 use crate::profile::{self, Profile};
-use crate::storage::RecordStore;
-use crate::{local_store, presets, vault};
+use crate::state::{Ctx, OpenProfile, Screen, Secrets};
+use crate::storage::{LocalRecord, RecordStore, SetAside};
+use crate::{broadcast, local_store, presets, storage_guard, vault};
 
 const FAILURES_KEY: &str = "carnet.lock";
 
@@ -46,9 +47,10 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Sets the first PIN of the current profile, seals what was stored in clear, and opens it.
+/// Sets the first PIN of the profile on the lock screen, seals what was stored in clear,
+/// asks the browser to keep the storage (not evict it), and opens the profile.
 pub async fn set_up(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
-    let mut profile = ctx.profile.get_untracked();
+    let mut profile = ctx.lock_profile.get_untracked();
     let header = vault::create(pin).await.map_err(|_| UnlockError::Storage)?;
     let secrets = Secrets {
         token: profile.token.take(),
@@ -59,14 +61,24 @@ pub async fn set_up(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
     profile.vault = Some(header);
     // Rows written before encryption existed are read in clear and written back sealed.
     let store = RecordStore::for_profile(&profile);
-    let records = store.load_all().await.map_err(|_| UnlockError::Storage)?;
-    for record in &records {
-        store.put(record).await.map_err(|_| UnlockError::Storage)?;
+    let (records, set_aside) = store.load_all().await.map_err(|_| UnlockError::Storage)?;
+    for local in &records {
+        let standing = local.standing.clone();
+        store
+            .write(local.record.clone(), |digest| {
+                let mut s = standing;
+                s.digest = digest;
+                s
+            })
+            .await
+            .map_err(|_| UnlockError::Storage)?;
     }
     if !profile::save(&profile) {
         return Err(UnlockError::Storage);
     }
-    enter(ctx, profile, secrets, records).await;
+    storage_guard::request_persistence().await;
+    let records = store.load_all().await.map(|(r, _)| r).unwrap_or(records);
+    enter(ctx, profile, secrets, records, set_aside).await;
     Ok(())
 }
 
@@ -103,15 +115,15 @@ pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
             token: open_opt(profile.sealed_token.as_deref()).await,
             person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,
         };
-        let records = match RecordStore::for_profile(&profile).load_all().await {
-            Ok(records) => records,
+        let (records, set_aside) = match RecordStore::for_profile(&profile).load_all().await {
+            Ok(loaded) => loaded,
             Err(err) => {
                 leptos::logging::warn!("carnet: cannot read records: {err}");
                 vault::lock();
                 return Err(UnlockError::Storage);
             }
         };
-        enter(ctx, profile, secrets, records).await;
+        enter(ctx, profile, secrets, records, set_aside).await;
         return Ok(());
     }
     let count = failures.count + 1;
@@ -134,14 +146,22 @@ async fn enter(
     ctx: Ctx,
     profile: Profile,
     secrets: Secrets,
-    records: Vec<crate::storage::LocalRecord>,
+    records: Vec<LocalRecord>,
+    set_aside: Vec<SetAside>,
 ) {
-    ctx.presets.set(presets::load(&profile).await);
-    ctx.profile.set(profile);
-    ctx.secrets.set(secrets);
-    ctx.records.set(records);
-    ctx.loaded.set(Some(true));
+    let (presets, presets_unreadable) = match presets::load(&profile).await {
+        Ok(list) => (list, false),
+        Err(()) => (Vec::new(), true),
+    };
+    ctx.lock_profile.set(profile.clone());
+    let open = OpenProfile::new(profile, secrets);
+    open.book.set(Book::from_records(records));
+    open.presets.set(presets);
+    open.presets_unreadable.set(presets_unreadable);
+    open.set_aside.set(set_aside);
+    listen_to_other_windows(&open);
     ctx.flash.set(None);
+    ctx.day.set(crate::platform::today());
     // Opened from a pairing link: go straight to where the code is used.
     let next = if ctx.pairing_hint.with_untracked(Option::is_some) {
         Screen::Settings
@@ -149,21 +169,45 @@ async fn enter(
         Screen::Today
     };
     ctx.screen.set(next);
-    ctx.unlocked.set(true);
+    ctx.open.set(Some(open));
 }
 
-/// Locks at once: the key is dropped and every record and secret leaves memory and screen.
+/// Keeps the open profile's records in step with its other windows: a changed row is
+/// read again from IndexedDB, a vanished one dropped.
+fn listen_to_other_windows(open: &OpenProfile) {
+    let store = open.store();
+    let book = open.book.clone();
+    let channel = broadcast::Channel::open(open.id(), move |ids| {
+        let store = store.clone();
+        let book = book.clone();
+        leptos::task::spawn_local(async move {
+            for id in ids {
+                match store.get(id).await {
+                    Ok(Some(local)) => book.update(|b| b.upsert(local)),
+                    Ok(None) => book.update(|b| {
+                        b.remove(id);
+                    }),
+                    Err(err) => leptos::logging::warn!("carnet: cannot re-read a row: {err}"),
+                }
+            }
+        });
+    });
+    if let (Some(channel), Ok(mut slot)) = (channel, open.channel.lock()) {
+        *slot = Some(send_wrapper::SendWrapper::new(channel));
+    }
+}
+
+/// Locks at once: the run is stopped, the key dropped, and every record and secret leaves
+/// memory and screen.
 pub fn lock(ctx: Ctx) {
     vault::lock();
-    ctx.unlocked.set(false);
-    ctx.records.set(Vec::new());
-    ctx.presets.set(Vec::new());
-    ctx.secrets.set(Secrets::default());
-    ctx.loaded.set(None);
+    if let Some(open) = ctx.open.get_untracked() {
+        open.clear();
+    }
+    ctx.open.set(None);
     ctx.prefill.set(None);
     ctx.flash.set(None);
     ctx.screen.set(Screen::Today);
-    ctx.syncing.set(false);
     if let Some(window) = web_sys::window() {
         window.scroll_to_with_x_and_y(0.0, 0.0);
     }
@@ -171,13 +215,13 @@ pub fn lock(ctx: Ctx) {
 
 /// Another worker starts using this phone: a fresh profile, to be given its own PIN.
 pub fn start_new_profile(ctx: Ctx) {
-    ctx.profile.set(Profile::new());
+    ctx.lock_profile.set(Profile::new());
 }
 
 /// Back from « another worker » to unlocking an existing profile.
 pub fn back_to_unlock(ctx: Ctx) {
     if let Some(existing) = profile::load_all().into_iter().find(|p| p.vault.is_some()) {
-        ctx.profile.set(existing);
+        ctx.lock_profile.set(existing);
     }
 }
 
@@ -192,39 +236,39 @@ pub fn initial_profile() -> Profile {
 }
 
 /// Seals and stores the sync token of the open profile.
-pub async fn store_secret_token(ctx: Ctx, token: &str) -> bool {
+pub async fn store_secret_token(open: &OpenProfile, token: &str) -> bool {
     let Ok(sealed) = vault::seal(token).await else {
         return false;
     };
-    let mut p = ctx.profile.get_untracked();
+    let mut p = open.profile.get_untracked();
     p.sealed_token = Some(sealed);
     if !profile::save(&p) {
         return false;
     }
-    ctx.profile.set(p);
-    ctx.secrets.update(|s| s.token = Some(token.to_owned()));
+    open.profile.set(p);
+    open.secrets.update(|s| s.token = Some(token.to_owned()));
     true
 }
 
 /// Seals and stores the organisation's person-code key, and the role.
-pub async fn store_person_code_key(ctx: Ctx, key: &str, coordinator: bool) {
+pub async fn store_person_code_key(open: &OpenProfile, key: &str, coordinator: bool) {
     let Ok(sealed) = vault::seal(key).await else {
         return;
     };
-    let mut p = ctx.profile.get_untracked();
+    let mut p = open.profile.get_untracked();
     p.sealed_person_code_key = Some(sealed);
     p.coordinator = coordinator;
     if profile::save(&p) {
-        ctx.profile.set(p);
-        ctx.secrets
+        open.profile.set(p);
+        open.secrets
             .update(|s| s.person_code_key = Some(key.to_owned()));
     }
 }
 
 /// Changes the open profile's PIN. The data key stays the same, so records need no
 /// re-encryption; only its sealed copy changes.
-pub async fn change_pin(ctx: Ctx, old: &str, new: &str) -> Result<(), UnlockError> {
-    let mut p = ctx.profile.get_untracked();
+pub async fn change_pin(open: &OpenProfile, old: &str, new: &str) -> Result<(), UnlockError> {
+    let mut p = open.profile.get_untracked();
     let Some(header) = p.vault.clone() else {
         return Err(UnlockError::Storage);
     };
@@ -238,6 +282,6 @@ pub async fn change_pin(ctx: Ctx, old: &str, new: &str) -> Result<(), UnlockErro
     if !profile::save(&p) {
         return Err(UnlockError::Storage);
     }
-    ctx.profile.set(p);
+    open.profile.set(p);
     Ok(())
 }

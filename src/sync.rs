@@ -1,42 +1,325 @@
-//! Drives one sync run: the state machine from `carnet-core`, the API, and IndexedDB.
+//! Drives one sync run of the open profile: the state machine from `carnet-core`, the API,
+//! IndexedDB, the Web Locks and the waits between tries.
+//!
+//! Per batch: mark the rows sent (one transaction, before the request), send, persist the
+//! server's answers (one transaction), settle conflicts with the server's versions. The
+//! run holds the profile's sync lock from start to end, so one window sends at a time;
+//! each read-modify-write of rows takes the rows lock, so edits in any window interleave
+//! safely. Locking the app cancels the run: the request in flight is aborted and whatever
+//! was not acknowledged stays pending ("sent, unconfirmed" when it went out).
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
+use carnet_core::sync::{self as core_sync, Outcome, Resolution, Step};
 use carnet_core::wire::MAX_BATCH;
-use carnet_core::{Record, SyncRun, SyncState, SyncSummary, Transition};
+use carnet_core::{Failure, Record, Standing, SyncRun, SyncSummary, Transition};
+use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::api;
-use crate::storage::{LocalRecord, RecordStore, StoreError};
+use crate::state::{OpenProfile, RunControl, SyncStatus};
+use crate::storage::{LocalRecord, Outgoing, StoreError};
+use crate::{api, locks};
 
-/// Sends every pending record, batch by batch, persisting each batch's transitions before
-/// the next request. `on_batch` lets the UI update as records are acknowledged.
-pub async fn run(
-    store: &RecordStore,
-    token: &str,
-    records: &[LocalRecord],
-    mut on_batch: impl FnMut(&[Transition]),
-) -> Result<SyncSummary, StoreError> {
-    let mut pending: Vec<&LocalRecord> = records
-        .iter()
-        .filter(|r| r.sync == SyncState::Pending)
-        .collect();
-    pending.sort_by_key(|r| r.record.occurred_at());
-    // By id, so building each batch is a lookup, not a scan of the whole queue.
-    let by_id: HashMap<Uuid, &Record> =
-        pending.iter().map(|r| (r.record.id(), &r.record)).collect();
-    let mut run = SyncRun::new(pending.iter().map(|r| r.record.id()), MAX_BATCH);
-    while let Some(batch) = run.next_batch() {
-        let records = batch
-            .iter()
-            .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
-            .collect();
-        let outcome = api::post_batch(token, records).await;
-        let transitions = run.settle(outcome);
-        // If this write fails the records stay pending on the device and are resent next
-        // time; the server answers "duplicate", so nothing is counted twice.
-        store.apply(&transitions).await?;
-        on_batch(&transitions);
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// It ran; the totals say how it went.
+    Ran(SyncSummary),
+    /// No token on this device yet.
+    NoToken,
+    /// Another window of this profile is sending its queue.
+    ElsewhereRunning,
+    /// The device's storage failed; nothing was lost, the run stopped.
+    Storage,
+    /// The app was locked during the run.
+    Cancelled,
+}
+
+/// Sends the open profile's queue.
+pub async fn run(open: OpenProfile) -> RunEnd {
+    let Some(token) = open.token() else {
+        return RunEnd::NoToken;
+    };
+    let profile = open.id();
+    let control = Arc::new(RunControl::default());
+    let work = {
+        let open = open.clone();
+        let control = control.clone();
+        async move {
+            if let Ok(mut slot) = open.run.lock() {
+                *slot = Some(control.clone());
+            }
+            let end = drive(&open, &token, &control).await;
+            if let Ok(mut slot) = open.run.lock() {
+                slot.take();
+            }
+            end
+        }
+    };
+    match locks::if_available(&locks::sync(profile), work).await {
+        Some(end) => end,
+        None => {
+            open.sync.set(SyncStatus::ElsewhereRunning);
+            RunEnd::ElsewhereRunning
+        }
     }
-    Ok(run.summary())
+}
+
+async fn drive(open: &OpenProfile, token: &str, control: &RunControl) -> RunEnd {
+    let pending = open.book.with_untracked(|b| b.pending_oldest_first());
+    let mut run = SyncRun::new(pending, MAX_BATCH);
+    loop {
+        if control.is_cancelled() {
+            return RunEnd::Cancelled;
+        }
+        match run.next_step() {
+            Step::Done => break,
+            Step::Wait { ms } => {
+                open.sync.set(SyncStatus::Retrying {
+                    at_ms: js_sys::Date::now() + ms as f64,
+                });
+                if !sleep(ms, control).await {
+                    return RunEnd::Cancelled;
+                }
+            }
+            Step::Send(ids) => {
+                open.sync.set(SyncStatus::Sending { left: run.queued() });
+                match send_batch(open, token, control, &mut run, &ids).await {
+                    Ok(()) => {}
+                    Err(BatchError::Cancelled) => return RunEnd::Cancelled,
+                    Err(BatchError::Storage(err)) => {
+                        leptos::logging::warn!("carnet: sync bookkeeping failed: {err}");
+                        return RunEnd::Storage;
+                    }
+                }
+            }
+        }
+    }
+    RunEnd::Ran(run.summary())
+}
+
+enum BatchError {
+    Cancelled,
+    Storage(StoreError),
+}
+
+impl From<StoreError> for BatchError {
+    fn from(e: StoreError) -> Self {
+        BatchError::Storage(e)
+    }
+}
+
+async fn send_batch(
+    open: &OpenProfile,
+    token: &str,
+    control: &RunControl,
+    run: &mut SyncRun,
+    ids: &[Uuid],
+) -> Result<(), BatchError> {
+    let store = open.store();
+    let rows_lock = locks::rows(open.id());
+    let outgoing = locks::with_lock(&rows_lock, store.mark_sent(ids)).await?;
+    run.marked(outgoing.iter().map(|o| (o.id, o.stamp.clone())).collect());
+    let records = records_to_send(open, &outgoing).await?;
+    for o in &outgoing {
+        mark_in_book(open, o);
+    }
+    let Some(controller) = control.request_controller() else {
+        return Err(BatchError::Cancelled);
+    };
+    let outcome = api::post_batch(records, token, controller).await;
+    if control.is_cancelled() {
+        return Err(BatchError::Cancelled);
+    }
+    let offline = matches!(outcome, carnet_core::BatchOutcome::Failed(Failure::Network))
+        && web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    let transitions = run.settle(outcome, js_sys::Math::random());
+    if offline {
+        // No network at all: retrying now is pointless; the run starts again by itself
+        // when the phone is back online.
+        run.stop(Failure::Network);
+    }
+    let changed = locks::with_lock(&rows_lock, store.apply(&transitions)).await?;
+    let mut touched: Vec<Uuid> = outgoing.iter().map(|o| o.id).collect();
+    open.book.update(|book| {
+        for (id, standing) in changed {
+            if let Some(mut local) = book.get(id).cloned() {
+                local.standing = standing;
+                book.upsert(local);
+            }
+        }
+    });
+    for t in transitions
+        .iter()
+        .filter(|t| t.outcome == Outcome::Conflict)
+    {
+        if control.is_cancelled() {
+            return Err(BatchError::Cancelled);
+        }
+        match settle_conflict(open, token, t).await? {
+            Some(Resolution::Resend { .. }) => run.requeue(t.id),
+            Some(Resolution::Genuine { .. }) => run.count_conflict(),
+            _ => {}
+        }
+        touched.push(t.id);
+    }
+    notify(open, &touched);
+    Ok(())
+}
+
+/// The records of a batch: the copy in memory when it is what the row holds, else the row
+/// opened (another window changed it).
+async fn records_to_send(
+    open: &OpenProfile,
+    outgoing: &[Outgoing],
+) -> Result<Vec<Record>, StoreError> {
+    let mut records: Vec<Option<Record>> = open.book.with_untracked(|book| {
+        outgoing
+            .iter()
+            .map(|o| {
+                book.get(o.id)
+                    .filter(|l| l.standing.digest == o.stamp.digest)
+                    .map(|l| l.record.clone())
+            })
+            .collect()
+    });
+    let missing: Vec<&str> = outgoing
+        .iter()
+        .zip(&records)
+        .filter(|(_, r)| r.is_none())
+        .map(|(o, _)| o.body.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let mut opened = open.store().codec().decode_many(&missing).await.into_iter();
+        for slot in records.iter_mut().filter(|r| r.is_none()) {
+            *slot = Some(opened.next().ok_or(StoreError::Idb("decode".into()))??);
+        }
+    }
+    Ok(records.into_iter().flatten().collect())
+}
+
+fn mark_in_book(open: &OpenProfile, outgoing: &Outgoing) {
+    open.book.update(|book| {
+        if let Some(mut local) = book.get(outgoing.id).cloned()
+            && local.standing.digest == outgoing.stamp.digest
+        {
+            local.standing.mark_sent();
+            book.upsert(local);
+        }
+    });
+}
+
+/// Settles a `conflict` answer: asks the server for its versions and carries out what
+/// [`core_sync::resolve`] decides. `Ok(None)` when it could not be settled now (offline,
+/// or the row changed since): the row stays pending and the next run tries again.
+async fn settle_conflict(
+    open: &OpenProfile,
+    token: &str,
+    t: &Transition,
+) -> Result<Option<Resolution>, StoreError> {
+    let Ok(server) = api::record_versions(token, t.id, None).await else {
+        return Ok(None);
+    };
+    let store = open.store();
+    let id = t.id;
+    let sent = t.sent.clone();
+    let stored = locks::with_lock(&locks::rows(open.id()), async {
+        let Some(current) = store.get(id).await? else {
+            return Ok(None);
+        };
+        if current.standing.version != sent.version || current.standing.digest != sent.digest {
+            return Ok(None);
+        }
+        let resolution = core_sync::resolve(&current.record, &current.standing, &server);
+        let written = carry_out(&store, &current, &resolution, &server).await?;
+        Ok::<_, StoreError>(Some((resolution, written)))
+    })
+    .await?;
+    let Some((resolution, written)) = stored else {
+        return Ok(None);
+    };
+    open.book.update(|book| book.upsert(written));
+    Ok(Some(resolution))
+}
+
+/// Stores what a resolution means for a row; returns the row as stored.
+pub async fn carry_out(
+    store: &crate::storage::RecordStore,
+    current: &LocalRecord,
+    resolution: &Resolution,
+    server: &[Record],
+) -> Result<LocalRecord, StoreError> {
+    let standing = current.standing.clone();
+    let record = match resolution {
+        Resolution::AlreadyHeld { version } | Resolution::Resend { version } => current
+            .record
+            .clone()
+            .with_version(*version, current.record.deleted()),
+        Resolution::TakeServers { version } => {
+            match server.iter().find(|r| r.version() == *version) {
+                Some(theirs) => theirs.clone(),
+                None => return Ok(current.clone()),
+            }
+        }
+        Resolution::Genuine { .. } | Resolution::Foreign => {
+            // Nothing to rewrite: only the row's state changes.
+            let standing: Standing = standing.settle(resolution, standing.digest.clone());
+            let row_store = store.clone();
+            return row_store
+                .write_standing(current.record.id(), &standing)
+                .await
+                .map(|()| LocalRecord {
+                    record: current.record.clone(),
+                    standing,
+                });
+        }
+    };
+    store
+        .write(record, |digest| standing.settle(resolution, digest))
+        .await
+}
+
+/// Tells other windows of the profile which rows changed.
+pub fn notify(open: &OpenProfile, ids: &[Uuid]) {
+    if let Ok(channel) = open.channel.lock()
+        && let Some(channel) = channel.as_ref()
+    {
+        channel.changed(ids);
+    }
+}
+
+/// Waits `ms`, in short slices so that a cancelled run stops at once; false if cancelled.
+async fn sleep(ms: u64, control: &RunControl) -> bool {
+    let deadline = js_sys::Date::now() + ms as f64;
+    loop {
+        if control.is_cancelled() {
+            return false;
+        }
+        let left = deadline - js_sys::Date::now();
+        if left <= 0.0 {
+            return true;
+        }
+        pause(left.min(250.0) as i32).await;
+    }
+}
+
+/// A `setTimeout` as a future.
+pub async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Whether a run that ended this way should start again when the phone is back online.
+pub fn resumes_online(end: &RunEnd) -> bool {
+    matches!(
+        end,
+        RunEnd::Ran(SyncSummary {
+            failure: Some(Failure::Network | Failure::Server | Failure::RateLimited { .. }),
+            ..
+        })
+    )
 }

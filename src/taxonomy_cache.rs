@@ -7,19 +7,20 @@ use crate::{api, local_store};
 
 const KEY: &str = "carnet.taxonomy";
 
-/// The cached document if it is valid and not older than the built-in one.
+/// The cached document if it is valid, else the built-in one.
 pub fn load() -> Taxonomy {
-    let builtin = Taxonomy::builtin();
     match local_store::get::<Taxonomy>(KEY) {
-        Some(cached) if cached.validate().is_ok() && cached.version >= builtin.version => cached,
-        _ => builtin,
+        Some(cached) if cached.validate().is_ok() => cached,
+        _ => Taxonomy::builtin(),
     }
 }
 
-/// Fetches the server's document; returns it when it is newer than `current` (and caches it).
-pub async fn refresh(current_version: u32) -> Option<Taxonomy> {
+/// Fetches the server's document; returns it (and caches it) when it differs from
+/// `current`. The server's document is the organisation's: an organisation's own version 2
+/// replaces the built-in version 2 too.
+pub async fn refresh(current: &Taxonomy) -> Option<Taxonomy> {
     let fetched = api::get_taxonomy().await?;
-    if fetched.validate().is_err() || fetched.version <= current_version {
+    if fetched.validate().is_err() || fetched == *current {
         return None;
     }
     local_store::set(KEY, &fetched);

@@ -222,3 +222,107 @@ pub async fn open(sealed: &str) -> Result<String, VaultError> {
 pub fn is_sealed(value: &str) -> bool {
     value.starts_with(SEALED)
 }
+
+/// Opens many values sealed with the data key at once: WebCrypto works on them
+/// concurrently, which is what keeps unlocking a large profile fast. One result per value,
+/// in order; a damaged value fails alone.
+pub async fn open_many(sealed: &[&str]) -> Vec<Result<String, VaultError>> {
+    /// Decryptions in flight at a time: enough to keep WebCrypto busy, few enough to keep
+    /// memory flat on a cheap phone.
+    const CHUNK: usize = 512;
+    let mut out = Vec::with_capacity(sealed.len());
+    let key = match key() {
+        Ok(key) => key,
+        Err(_) => {
+            out.extend(sealed.iter().map(|_| Err(VaultError::Locked)));
+            return out;
+        }
+    };
+    for chunk in sealed.chunks(CHUNK) {
+        let promises = Array::new();
+        let mut slots: Vec<Result<(), VaultError>> = Vec::with_capacity(chunk.len());
+        for value in chunk {
+            match start_decrypt(&key, value) {
+                Ok(promise) => {
+                    promises.push(&promise);
+                    slots.push(Ok(()));
+                }
+                Err(e) => slots.push(Err(e)),
+            }
+        }
+        let settled = match JsFuture::from(js_sys::Promise::all_settled(&promises)).await {
+            Ok(v) => Array::from(&v),
+            Err(e) => {
+                let e = VaultError::from(e);
+                out.extend(chunk.iter().map(|_| Err(VaultError::Crypto(e.to_string()))));
+                continue;
+            }
+        };
+        let mut results = settled.iter();
+        for slot in slots {
+            out.push(match slot {
+                Err(e) => Err(e),
+                Ok(()) => settled_text(results.next()),
+            });
+        }
+    }
+    out
+}
+
+fn start_decrypt(key: &CryptoKey, sealed: &str) -> Result<js_sys::Promise, VaultError> {
+    let bytes = sealed
+        .strip_prefix(SEALED)
+        .and_then(base64::decode)
+        .filter(|b| b.len() > 12)
+        .ok_or(VaultError::Damaged)?;
+    let (iv, body) = bytes.split_at(12);
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv));
+    Ok(subtle()?.decrypt_with_object_and_u8_array(&params, key, body)?)
+}
+
+/// The text of one `Promise.allSettled` result.
+fn settled_text(result: Option<JsValue>) -> Result<String, VaultError> {
+    let result = result.ok_or(VaultError::Damaged)?;
+    let status = js_sys::Reflect::get(&result, &"status".into())?;
+    if status.as_string().as_deref() != Some("fulfilled") {
+        return Err(VaultError::Damaged);
+    }
+    let buffer: ArrayBuffer = js_sys::Reflect::get(&result, &"value".into())?.dyn_into()?;
+    String::from_utf8(Uint8Array::new(&buffer).to_vec()).map_err(|_| VaultError::Damaged)
+}
+
+/// A value sealed under a passphrase (a backup file): everything needed to open it with
+/// the passphrase, and nothing readable without it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassphraseSealed {
+    pub salt: String,
+    pub iterations: u32,
+    pub sealed: String,
+}
+
+/// Seals `plain` under a key derived from `passphrase` (PBKDF2, as for the PIN).
+pub async fn seal_with_passphrase(
+    passphrase: &str,
+    plain: &[u8],
+) -> Result<PassphraseSealed, VaultError> {
+    let salt = random(16)?;
+    let key = derive(passphrase, &salt, PBKDF2_ITERATIONS).await?;
+    Ok(PassphraseSealed {
+        salt: base64::encode(&salt),
+        iterations: PBKDF2_ITERATIONS,
+        sealed: seal_with(&key, plain).await?,
+    })
+}
+
+/// Opens a value sealed by [`seal_with_passphrase`]; `Err(WrongPin)` for a wrong passphrase.
+pub async fn open_with_passphrase(
+    passphrase: &str,
+    sealed: &PassphraseSealed,
+) -> Result<Vec<u8>, VaultError> {
+    let salt = base64::decode(&sealed.salt).ok_or(VaultError::Damaged)?;
+    if sealed.iterations < 100_000 {
+        return Err(VaultError::Damaged);
+    }
+    let key = derive(passphrase, &salt, sealed.iterations).await?;
+    open_with(&key, &sealed.sealed).await
+}

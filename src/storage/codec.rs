@@ -37,4 +37,26 @@ impl BodyCodec {
         };
         Record::from_json(&json).map_err(|e| CodecError::Decode(e.to_string()))
     }
+
+    /// Decodes many bodies, unsealing them concurrently; one result per body, in order,
+    /// so one damaged body fails alone.
+    pub async fn decode_many(&self, bodies: &[&str]) -> Vec<Result<Record, CodecError>> {
+        let sealed: Vec<&str> = bodies
+            .iter()
+            .copied()
+            .filter(|b| vault::is_sealed(b))
+            .collect();
+        let mut opened = vault::open_many(&sealed).await.into_iter();
+        bodies
+            .iter()
+            .map(|body| {
+                let json = if vault::is_sealed(body) {
+                    opened.next().unwrap_or(Err(vault::VaultError::Damaged))?
+                } else {
+                    (*body).to_owned()
+                };
+                Record::from_json(&json).map_err(|e| CodecError::Decode(e.to_string()))
+            })
+            .collect()
+    }
 }

@@ -1,21 +1,25 @@
 //! The device's record store: one IndexedDB database per worker profile.
 //!
-//! A row is `{ id, version, sync, synced_version, body }`: the bookkeeping stays readable
-//! so the queue can be worked without decoding, while everything about the contact is in
-//! `body`, which only
-//! [`codec::BodyCodec`] reads or writes. Every write is committed before it returns, so
-//! "saved" on screen means saved on the device.
+//! A row is `{ id, version, digest, sync, acked, sent, body }`: the sync bookkeeping
+//! ([`Standing`]) stays readable so the queue can be worked without decoding, while
+//! everything about the contact is in `body`, which only [`codec::BodyCodec`] reads or
+//! writes (sealed). Every write uses `durability: "strict"` and is committed before it
+//! returns, so "saved" on screen means on disk.
+//!
+//! Rows written before the bookkeeping existed (`synced_version` instead of stamps) are
+//! read as "sent, content unknown" so that their versions are never reused.
 
 pub mod codec;
 
 use std::cell::RefCell;
 
-use carnet_core::{Record, SyncState, Transition};
+use carnet_core::{Digest, Record, Stamp, Standing, SyncState, Transition, sync};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::profile::Profile;
 use codec::{BodyCodec, CodecError};
@@ -47,25 +51,104 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalRecord {
     pub record: Record,
-    pub sync: SyncState,
-    /// The last version the server acknowledged, if any: decides whether a correction is
-    /// a new version and whether a deletion needs a tombstone.
-    pub synced_version: Option<u32>,
+    pub standing: Standing,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Row {
-    id: String,
+/// A row that could not be read (damaged, or sealed under another key): kept on the
+/// device, left out of everything else, reported in « Réglages ».
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub id: String,
+    pub error: String,
+}
+
+/// A row as IndexedDB keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
     #[serde(default = "one")]
-    version: u32,
-    sync: SyncState,
-    #[serde(default)]
-    synced_version: Option<u32>,
-    body: String,
+    pub version: u32,
+    pub sync: SyncState,
+    /// Fingerprint of `body`; absent on rows from before the bookkeeping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acked: Option<Stamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<Stamp>,
+    /// The old bookkeeping: the last version the server acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_version: Option<u32>,
+    pub body: String,
 }
 
 fn one() -> u32 {
     1
+}
+
+impl Row {
+    fn new(id: Uuid, standing: &Standing, body: String) -> Self {
+        Row {
+            id: id.to_string(),
+            version: standing.version,
+            sync: standing.sync.clone(),
+            digest: Some(standing.digest.clone()),
+            acked: standing.acked.clone(),
+            sent: standing.sent.clone(),
+            synced_version: None,
+            body,
+        }
+    }
+
+    /// The row's bookkeeping (read from the old fields on rows that predate it).
+    pub fn standing(&self) -> Standing {
+        if let Some(digest) = &self.digest {
+            return Standing {
+                version: self.version,
+                digest: digest.clone(),
+                sync: self.sync.clone(),
+                acked: self.acked.clone(),
+                sent: self.sent.clone(),
+            };
+        }
+        let digest = sync::digest(self.body.as_bytes());
+        if self.sync == SyncState::Synced {
+            let stamp = Stamp {
+                version: self.version,
+                digest: digest.clone(),
+            };
+            return Standing {
+                version: self.version,
+                digest,
+                sync: SyncState::Synced,
+                acked: Some(stamp.clone()),
+                sent: Some(stamp),
+            };
+        }
+        // Pending or refused under the old rules: it may have been sent, and corrected in
+        // place since, so its version counts as sent with unknown content. An old
+        // "conflict" refusal is retried: the conflict is settled with the server's versions.
+        let sync = match &self.sync {
+            SyncState::Rejected { reason } if reason == "conflict" => SyncState::Pending,
+            other => other.clone(),
+        };
+        Standing {
+            version: self.version,
+            digest,
+            sync,
+            acked: self.synced_version.map(Stamp::unknown),
+            sent: Some(Stamp::unknown(self.version)),
+        }
+    }
+
+    fn set_standing(&mut self, standing: &Standing) {
+        self.version = standing.version;
+        self.sync = standing.sync.clone();
+        self.digest = Some(standing.digest.clone());
+        self.acked = standing.acked.clone();
+        self.sent = standing.sent.clone();
+        self.synced_version = None;
+    }
 }
 
 thread_local! {
@@ -73,11 +156,23 @@ thread_local! {
     static OPEN: RefCell<Option<(String, Database)>> = const { RefCell::new(None) };
 }
 
+fn strict() -> TransactionOptions {
+    TransactionOptions::new().with_durability(TransactionDurability::Strict)
+}
+
 /// Handle on one profile's records. Cheap to clone; the connection is shared.
 #[derive(Debug, Clone)]
 pub struct RecordStore {
     db_name: String,
     codec: BodyCodec,
+}
+
+/// What [`RecordStore::mark_sent`] read: the stamp put on the wire and the stored body.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: Uuid,
+    pub stamp: Stamp,
+    pub body: String,
 }
 
 impl RecordStore {
@@ -113,8 +208,8 @@ impl RecordStore {
         Ok(db)
     }
 
-    /// Every record of this profile.
-    pub async fn load_all(&self) -> Result<Vec<LocalRecord>, StoreError> {
+    /// Every row, raw.
+    pub async fn rows(&self) -> Result<Vec<Row>, StoreError> {
         let db = self.db().await?;
         let tx = db
             .transaction(RECORDS)
@@ -126,75 +221,193 @@ impl RecordStore {
             .serde()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
-        drop(store);
-        drop(tx);
+        Ok(rows)
+    }
+
+    /// Every record of this profile, opened; rows that cannot be read are set aside.
+    pub async fn load_all(&self) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
+        let rows = self.rows().await?;
+        let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
+        let decoded = self.codec.decode_many(&bodies).await;
         let mut records = Vec::with_capacity(rows.len());
-        for row in rows {
-            records.push(LocalRecord {
-                record: self.codec.decode(&row.body).await?,
-                sync: row.sync,
-                synced_version: row.synced_version,
-            });
-        }
-        Ok(records)
-    }
-
-    /// Writes a new or edited record and waits for the commit.
-    pub async fn put(&self, record: &LocalRecord) -> Result<(), StoreError> {
-        // Encode before opening the transaction: an await on anything but IndexedDB
-        // while a transaction is open lets the browser auto-commit it early.
-        let row = Row {
-            id: record.record.id().to_string(),
-            version: record.record.version(),
-            sync: record.sync.clone(),
-            synced_version: record.synced_version,
-            body: self.codec.encode(&record.record).await?,
-        };
-        let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(RECORDS)?.put(row).serde()?.await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Applies sync transitions in one transaction: all of them or none.
-    pub async fn apply(&self, transitions: &[Transition]) -> Result<(), StoreError> {
-        if transitions.is_empty() {
-            return Ok(());
-        }
-        let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(RECORDS)?;
-        for t in transitions {
-            let row: Option<Row> = store.get(t.id.to_string()).serde()?.await?;
-            if let Some(mut row) = row {
-                if t.to == SyncState::Synced {
-                    row.synced_version = Some(row.version);
-                }
-                row.sync = t.to.clone();
-                store.put(row).serde()?.await?;
+        let mut set_aside = Vec::new();
+        for (row, result) in rows.iter().zip(decoded) {
+            match result {
+                Ok(record) if record.id().to_string() == row.id => records.push(LocalRecord {
+                    record,
+                    standing: row.standing(),
+                }),
+                Ok(_) => set_aside.push(SetAside {
+                    id: row.id.clone(),
+                    error: "id mismatch".into(),
+                }),
+                Err(err) => set_aside.push(SetAside {
+                    id: row.id.clone(),
+                    error: err.to_string(),
+                }),
             }
         }
+        Ok((records, set_aside))
+    }
+
+    /// One row, raw.
+    pub async fn row(&self, id: Uuid) -> Result<Option<Row>, StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readonly)
+            .build()?;
+        let row: Option<Row> = tx
+            .object_store(RECORDS)?
+            .get(id.to_string())
+            .serde()?
+            .await?;
+        Ok(row)
+    }
+
+    /// One record, opened, as it is on the device now (another tab may have changed it).
+    pub async fn get(&self, id: Uuid) -> Result<Option<LocalRecord>, StoreError> {
+        let Some(row) = self.row(id).await? else {
+            return Ok(None);
+        };
+        let record = self.codec.decode(&row.body).await?;
+        Ok(Some(LocalRecord {
+            record,
+            standing: row.standing(),
+        }))
+    }
+
+    /// Seals and writes `record`; `standing` receives the new content's digest. Returns
+    /// what was stored once the write is on disk.
+    pub async fn write(
+        &self,
+        record: Record,
+        standing: impl FnOnce(Digest) -> Standing,
+    ) -> Result<LocalRecord, StoreError> {
+        // Seal before opening the transaction: awaiting anything but IndexedDB while a
+        // transaction is open lets the browser commit it early.
+        let body = self.codec.encode(&record).await?;
+        let standing = standing(sync::digest(body.as_bytes()));
+        let row = Row::new(record.id(), &standing, body);
+        self.put_rows(std::slice::from_ref(&row)).await?;
+        Ok(LocalRecord { record, standing })
+    }
+
+    /// Writes rows as they are (a backup being imported), in one transaction.
+    pub async fn put_rows(&self, rows: &[Row]) -> Result<(), StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
+            .build()?;
+        let store = tx.object_store(RECORDS)?;
+        for row in rows {
+            store.put(row).serde()?.await?;
+        }
         drop(store);
         tx.commit().await?;
         Ok(())
     }
 
-    /// Forgets a record the server never had, and waits for the commit.
-    pub async fn remove(&self, id: uuid::Uuid) -> Result<(), StoreError> {
+    /// Rewrites one row's bookkeeping, keeping its content.
+    pub async fn write_standing(&self, id: Uuid, standing: &Standing) -> Result<(), StoreError> {
         let db = self.db().await?;
         let tx = db
             .transaction(RECORDS)
             .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
+            .build()?;
+        let store = tx.object_store(RECORDS)?;
+        let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+        if let Some(mut row) = row {
+            row.set_standing(standing);
+            store.put(&row).serde()?.await?;
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets a record no version of which can be on the server.
+    pub async fn remove(&self, id: Uuid) -> Result<(), StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
             .build()?;
         tx.object_store(RECORDS)?.delete(id.to_string()).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Marks the pending ones among `ids` as sent, in one transaction, and returns what
+    /// goes on the wire. Runs before the request, so a lost answer (or a reload) leaves
+    /// the rows "sent, unconfirmed" and their versions are never reused.
+    pub async fn mark_sent(&self, ids: &[Uuid]) -> Result<Vec<Outgoing>, StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
+            .build()?;
+        let store = tx.object_store(RECORDS)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+            let Some(mut row) = row else { continue };
+            let mut standing = row.standing();
+            if !standing.needs_sending() {
+                continue;
+            }
+            let stamp = standing.mark_sent();
+            row.set_standing(&standing);
+            store.put(&row).serde()?.await?;
+            out.push(Outgoing {
+                id: *id,
+                stamp,
+                body: row.body,
+            });
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Applies the server's answers in one transaction; returns the standings that changed.
+    pub async fn apply(
+        &self,
+        transitions: &[Transition],
+    ) -> Result<Vec<(Uuid, Standing)>, StoreError> {
+        if transitions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(strict())
+            .build()?;
+        let store = tx.object_store(RECORDS)?;
+        let mut changed = Vec::new();
+        for t in transitions {
+            let row: Option<Row> = store.get(t.id.to_string()).serde()?.await?;
+            let Some(mut row) = row else { continue };
+            let mut standing = row.standing();
+            if standing.apply(t) {
+                row.set_standing(&standing);
+                store.put(&row).serde()?.await?;
+                changed.push((t.id, standing));
+            }
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// The body codec (for sealing a backup or comparing contents).
+    pub fn codec(&self) -> &BodyCodec {
+        &self.codec
     }
 }

@@ -3,33 +3,27 @@
 
 use carnet_core::{ActivityDraft, ListKind};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::app::use_ctx;
+use crate::state::{use_ctx, use_open};
 use crate::ui::widgets::{ChoiceGroup, Counter, FormActions};
 
 #[component]
 pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
     let ctx = use_ctx();
+    let book = use_open().book;
     let existing = editing.and_then(|id| {
-        ctx.records.with_untracked(|r| {
-            r.iter()
-                .find(|x| x.record.id() == id)
-                .and_then(|x| match &x.record {
-                    carnet_core::Record::Activity(a) => Some(ActivityDraft::from(a)),
-                    carnet_core::Record::Contact(_) => None,
-                })
+        book.with_untracked(|b| {
+            b.get(id).and_then(|x| match &x.record {
+                carnet_core::Record::Activity(a) => Some(ActivityDraft::from(a)),
+                carnet_core::Record::Contact(_) => None,
+            })
         })
     });
     let start = existing.unwrap_or_else(|| ActivityDraft {
         // Start from the program of the last record: a worker rarely changes it.
-        program: ctx.records.with_untracked(|r| {
-            r.iter()
-                .max_by_key(|x| x.record.occurred_at())
-                .map(|x| x.record.program().to_owned())
-        }),
+        program: book.with_untracked(|b| b.latest().map(|r| r.program().to_owned())),
         ..ActivityDraft::default()
     });
     let program = RwSignal::new(start.program);
@@ -37,21 +31,32 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
     let milieu = RwSignal::new(start.milieu);
     let venue = RwSignal::new(start.venue);
     let platform = RwSignal::new(start.platform);
+    let site = RwSignal::new(start.site);
     let head_count = RwSignal::new(start.head_count.unwrap_or(0));
     let material = RwSignal::new(start.material);
     let note = RwSignal::new(start.note.unwrap_or_default());
     let errors = RwSignal::new(Vec::<String>::new());
-    let saving = RwSignal::new(false);
+    let save = Action::new_local(move |draft: &ActivityDraft| {
+        let draft = draft.clone();
+        async move { actions::save_activity(ctx, editing, draft).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(messages)) = save.value().get() {
+            errors.set(messages);
+        }
+    });
     let has_venues = ctx
         .taxonomy
         .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
+    let has_sites = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Sites).next().is_some());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if saving.get_untracked() || ctx.loaded.get_untracked() != Some(true) {
+        if save.pending().get_untracked() {
             return;
         }
-        saving.set(true);
         let text = note.get_untracked();
         let draft = ActivityDraft {
             program: program.get_untracked(),
@@ -59,16 +64,12 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
             milieu: milieu.get_untracked(),
             venue: venue.get_untracked(),
             platform: platform.get_untracked(),
+            site: site.get_untracked(),
             head_count: Some(head_count.get_untracked()).filter(|n| *n > 0),
             material: material.get_untracked(),
             note: (!text.trim().is_empty()).then_some(text),
         };
-        spawn_local(async move {
-            if let Err(messages) = actions::save_activity(ctx, editing, draft).await {
-                errors.set(messages);
-                saving.set(false);
-            }
-        });
+        save.dispatch(draft);
     };
     let material_counters = move || {
         ctx.taxonomy
@@ -88,6 +89,9 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
                 <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=venue optional=true />
             </Show>
             <ChoiceGroup legend=|t| t.platform name="platform" kind=ListKind::Platforms selected=platform optional=true />
+            <Show when=move || has_sites>
+                <ChoiceGroup legend=|t| t.site name="site" kind=ListKind::Sites selected=site optional=true />
+            </Show>
             <div class="field">
                 <label for="head-count">{move || ctx.t().head_count}</label>
                 <input
@@ -116,7 +120,7 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
                 ></textarea>
                 <p class="help">{move || ctx.t().note_help}</p>
             </div>
-            <FormActions errors=errors saving=saving editing=editing />
+            <FormActions errors=errors saving=save.pending() editing=editing />
         </form>
     }
 }

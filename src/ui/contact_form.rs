@@ -3,11 +3,10 @@
 
 use carnet_core::{ContactDraft, Direction, ListKind};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::app::use_ctx;
+use crate::state::{use_ctx, use_open};
 use crate::ui::widgets::{ChoiceGroup, Counter, FormActions, MultiChoiceGroup, RadioChip};
 
 /// The form's state: one signal per field of the draft.
@@ -82,12 +81,9 @@ impl Fields {
 #[component]
 pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let ctx = use_ctx();
+    let book = use_open().book;
     let existing = editing.and_then(|id| {
-        ctx.records.with_untracked(|r| {
-            r.iter()
-                .find(|x| x.record.id() == id)
-                .and_then(|x| x.record.as_contact().cloned())
-        })
+        book.with_untracked(|b| b.get(id).and_then(|x| x.record.as_contact().cloned()))
     });
     let start = match (&existing, ctx.prefill.get_untracked()) {
         (Some(contact), _) => ContactDraft::from(contact),
@@ -95,11 +91,9 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
         (None, None) => {
             // The program and the milieu rarely change within a shift: start from the
             // last record.
-            let last = ctx.records.with_untracked(|r| {
-                r.iter()
-                    .filter_map(|x| x.record.as_contact())
-                    .filter(|c| !c.deleted)
-                    .max_by_key(|c| c.occurred_at)
+            let last = book.with_untracked(|b| {
+                b.latest()
+                    .and_then(|r| r.as_contact())
                     .map(|c| (c.program.clone(), c.milieu.clone()))
             });
             ContactDraft {
@@ -114,25 +108,25 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let fields = Fields::new(start);
     let alias = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
-    let saving = RwSignal::new(false);
+    let save = Action::new_local(move |(draft, alias): &(ContactDraft, String)| {
+        let (draft, alias) = (draft.clone(), alias.clone());
+        async move { actions::save_contact(ctx, editing, draft, alias).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(messages)) = save.value().get() {
+            errors.set(messages);
+        }
+    });
     let has_venues = ctx
         .taxonomy
         .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if saving.get_untracked() || ctx.loaded.get_untracked() != Some(true) {
+        if save.pending().get_untracked() {
             return;
         }
-        saving.set(true);
-        let draft = fields.draft();
-        let typed_alias = alias.get_untracked();
-        spawn_local(async move {
-            if let Err(messages) = actions::save_contact(ctx, editing, draft, typed_alias).await {
-                errors.set(messages);
-                saving.set(false);
-            }
-        });
+        save.dispatch((fields.draft(), alias.get_untracked()));
     };
 
     let material_counters = move || {
@@ -242,7 +236,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     <p class="help">{move || ctx.t().note_help}</p>
                 </div>
             </details>
-            <FormActions errors=errors saving=saving editing=editing />
+            <FormActions errors=errors saving=save.pending() editing=editing />
         </form>
     }
 }

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::use_ctx;
 use crate::i18n::Texts;
 use crate::platform;
+use crate::state::{use_ctx, use_open};
 use crate::ui::widgets::{ChoiceGroup, RadioChip};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,9 @@ fn range(period: Period, today: NaiveDate) -> (NaiveDate, NaiveDate) {
 #[component]
 pub fn Figures() -> impl IntoView {
     let ctx = use_ctx();
+    let open = use_open();
+    let book = RwSignal::from(open.book.clone());
+    let profile = RwSignal::from(open.profile.clone());
     let period = RwSignal::new(Period::Today);
     let today = platform::today();
     let from = RwSignal::new(today.with_day(1).unwrap_or(today));
@@ -54,9 +57,9 @@ pub fn Figures() -> impl IntoView {
         let filter = ReportFilter {
             from: start.min(end) - Duration::days(1),
             to: start.max(end) + Duration::days(1),
-            program: None,
+            programs: None,
         };
-        ctx.records.with(|all| {
+        book.with(|all| {
             let shift_start = now - Duration::hours(12);
             let in_period = |r: &&Record| {
                 let at = r.occurred_at();
@@ -68,7 +71,14 @@ pub fn Figures() -> impl IntoView {
                     }
                 }
             };
-            Report::compute(all.iter().map(|x| &x.record).filter(in_period), &filter)
+            // Only the period's days are read: the index keeps « Mes chiffres » cheap on a
+            // full phone.
+            Report::compute(
+                all.days(filter.from, filter.to)
+                    .map(|x| &x.record)
+                    .filter(in_period),
+                &filter,
+            )
         })
     });
 
@@ -101,7 +111,7 @@ pub fn Figures() -> impl IntoView {
                 <DateRange from=from to=to />
             </Show>
             <ReportView report=report.into() />
-            <Show when=move || ctx.profile.with(|p| p.coordinator)>
+            <Show when=move || profile.with(|p| p.coordinator)>
                 <TeamReport />
                 <crate::ui::team::TeamAccounts />
             </Show>
@@ -165,8 +175,9 @@ fn TeamReport() -> impl IntoView {
         }
         q
     };
+    let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
-        ctx.secrets
+        secrets
             .with_untracked(|s| s.token.clone())
             .unwrap_or_default()
     };

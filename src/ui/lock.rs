@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::use_ctx;
 use crate::session::{self, MIN_PIN_CHARS, UnlockError};
+use crate::state::use_ctx;
 
 #[component]
 pub fn LockScreen() -> impl IntoView {
     let ctx = use_ctx();
-    let setting_up = move || ctx.profile.with(|p| p.vault.is_none());
+    let setting_up = move || ctx.lock_profile.with(|p| p.vault.is_none());
     view! {
         <main class="lock">
             <h1 class="brand-big">{move || ctx.t().app_name}</h1>

@@ -4,6 +4,7 @@
 pub mod activity_form;
 pub mod contact_form;
 pub mod figures;
+pub mod fix;
 pub mod lock;
 pub mod settings;
 pub mod team;

@@ -6,27 +6,29 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::state::{use_ctx, use_open};
 
 #[component]
 pub fn TeamAccounts() -> impl IntoView {
     let ctx = use_ctx();
+    let open = use_open();
     let name = RwSignal::new(String::new());
     let coordinator = RwSignal::new(false);
     let existing = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Pairing>);
     let message = RwSignal::new(None::<&'static str>);
+    let secrets = RwSignal::from(open.secrets.clone());
     let token = move || {
-        ctx.secrets
+        secrets
             .with_untracked(|s| s.token.clone())
             .unwrap_or_default()
     };
-    let explain = move |code: ErrorCode| {
+    let explain = move |error: crate::api::ClientError| {
         let t = ctx.t();
-        match code {
-            ErrorCode::WorkerExists => t.worker_exists,
-            ErrorCode::InvalidWorkerName => t.worker_name_invalid,
-            ErrorCode::NotFound => t.worker_unknown,
+        match error.code() {
+            Some(ErrorCode::WorkerExists) => t.worker_exists,
+            Some(ErrorCode::InvalidWorkerName) => t.worker_name_invalid,
+            Some(ErrorCode::NotFound) => t.worker_unknown,
             _ => t.action_failed,
         }
     };
@@ -41,7 +43,7 @@ pub fn TeamAccounts() -> impl IntoView {
                     message.set(None);
                     result.set(Some(pairing));
                 }
-                Err(e) => message.set(Some(explain(e.error))),
+                Err(e) => message.set(Some(explain(e))),
             }
         });
     };
@@ -54,7 +56,7 @@ pub fn TeamAccounts() -> impl IntoView {
                     message.set(None);
                     result.set(Some(pairing));
                 }
-                Err(e) => message.set(Some(explain(e.error))),
+                Err(e) => message.set(Some(explain(e))),
             }
         });
     };

@@ -1,43 +1,36 @@
-//! « Aujourd'hui »: shortcuts, today's tally from the device's records, the sync button,
-//! and today's contacts (tap to correct, or to make a shortcut).
+//! « Aujourd'hui »: shortcuts, the day's tally from the device's records, the sync button
+//! with its one line of status, and the day's records (tap to correct, or to make a
+//! shortcut). The worker can go back to earlier days.
 
 use carnet_core::{ListKind, Record, SyncState, Tally};
 use chrono::{DateTime, FixedOffset, Timelike};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::actions;
-use crate::app::{Screen, use_ctx};
 use crate::platform;
+use crate::state::{Screen, SyncStatus, use_ctx, use_open};
+use crate::storage::LocalRecord;
 use crate::ui::figures::Bars;
 
 #[component]
 pub fn Today() -> impl IntoView {
     let ctx = use_ctx();
-    let sync_message = RwSignal::new(None::<String>);
+    let open = use_open();
+    let day = ctx.day;
 
+    let book = open.book.clone();
     let tally = Memo::new(move |_| {
-        let today = platform::today();
-        ctx.records
-            .with(|r| Tally::for_day(r.iter().map(|x| &x.record), today))
+        let d = day.get();
+        book.with(|b| Tally::of(b.day(d).map(|x| &x.record)))
     });
     let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
+    let is_today = move || day.get() == platform::today();
 
-    let start_sync = move |_| {
-        if ctx.syncing.get_untracked() {
-            return;
-        }
-        sync_message.set(None);
-        spawn_local(async move {
-            let message = actions::sync_now(ctx).await;
-            sync_message.set(Some(message));
-        });
-    };
-
+    let presets = open.presets.clone();
     let preset_buttons = move || {
         let lang = ctx.lang();
         let taxonomy = ctx.taxonomy.get();
-        ctx.presets
+        presets
             .get()
             .into_iter()
             .map(|preset| {
@@ -74,129 +67,81 @@ pub fn Today() -> impl IntoView {
             .into_iter()
             .map(|(code, n)| (label(ListKind::Realities, &code), u64::from(n)))
             .collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         view! { <Bars rows=rows /> }
     };
-
+    let kv_rows = move |rows: Vec<(String, String)>| {
+        rows.into_iter()
+            .map(|(name, n)| view! { <li><span>{name}</span><strong>{n}</strong></li> })
+            .collect_view()
+    };
     let material_rows = move || {
-        tally
-            .get()
-            .material
-            .into_iter()
-            .map(|(code, n)| {
-                view! {
-                    <li>
-                        <span>{label(ListKind::Materials, &code)}</span>
-                        <strong>{n}</strong>
-                    </li>
-                }
-            })
-            .collect_view()
+        kv_rows(
+            tally
+                .get()
+                .material
+                .into_iter()
+                .map(|(code, n)| (label(ListKind::Materials, &code), n.to_string()))
+                .collect(),
+        )
     };
-
     let activity_rows = move || {
-        tally
-            .get()
-            .activities
-            .into_iter()
-            .map(|(code, n)| {
-                view! {
-                    <li>
-                        <span>{label(ListKind::ActivityKinds, &code)}</span>
-                        <strong>{n}</strong>
-                    </li>
-                }
-            })
+        kv_rows(
+            tally
+                .get()
+                .activities
+                .into_iter()
+                .map(|(code, n)| (label(ListKind::ActivityKinds, &code), n.to_string()))
+                .collect(),
+        )
+    };
+
+    let book = open.book.clone();
+    let day_records = move || {
+        let d = day.get();
+        let mut list: Vec<LocalRecord> =
+            book.with(|b| b.day(d).filter(|x| !x.record.deleted()).cloned().collect());
+        list.reverse();
+        list.into_iter()
+            .map(|r| view! { <RecordRow local=r /> })
             .collect_view()
     };
 
-    let todays_records = move || {
+    let book = open.book.clone();
+    let previous = move || {
+        let d = day.get();
+        book.with(|b| b.previous_day(d))
+    };
+    let book = open.book.clone();
+    let next = move || {
+        let d = day.get();
         let today = platform::today();
-        let t = ctx.t();
-        let mut list: Vec<_> = ctx.records.with(|r| {
-            r.iter()
-                .filter(|x| !x.record.deleted() && x.record.local_date() == today)
-                .cloned()
-                .collect()
-        });
-        list.sort_by_key(|r| std::cmp::Reverse(r.record.occurred_at()));
-        list.into_iter()
-            .map(|r| {
-                let id = r.record.id();
-                let (state_class, state_text) = match r.sync {
-                    SyncState::Pending => ("state pending", t.state_pending),
-                    SyncState::Synced => ("state synced", t.state_synced),
-                    SyncState::Rejected { .. } => ("state rejected", t.state_rejected),
-                };
-                let time = clock(&r.record.occurred_at());
-                let (title, detail, is_contact) = match &r.record {
-                    Record::Contact(c) => (
-                        label(ListKind::Milieux, &c.milieu),
-                        c.realities
-                            .iter()
-                            .map(|code| label(ListKind::Realities, code))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        true,
-                    ),
-                    Record::Activity(a) => (
-                        label(ListKind::ActivityKinds, &a.activity),
-                        a.milieu
-                            .as_deref()
-                            .map(|m| label(ListKind::Milieux, m))
-                            .unwrap_or_default(),
-                        false,
-                    ),
-                };
-                let edit_label = format!("{} — {time} {title}", t.edit);
-                let shortcut_label = format!("{} — {time} {title}", t.make_shortcut);
-                view! {
-                    <li class="contact-item">
-                        <div class="contact-head">
-                            <time>{time}</time>
-                            <span>{title}</span>
-                            <span class=state_class>{state_text}</span>
-                        </div>
-                        <div class="contact-sub">{detail}</div>
-                        <div class="contact-actions">
-                            <button
-                                type="button"
-                                aria-label=edit_label
-                                disabled=move || ctx.syncing.get()
-                                on:click=move |_| ctx.go(Screen::Edit(id))
-                            >
-                                {t.edit}
-                            </button>
-                            <Show when=move || is_contact>
-                                <button
-                                    type="button"
-                                    aria-label=shortcut_label.clone()
-                                    on:click=move |_| actions::make_preset(ctx, id)
-                                >
-                                    {t.make_shortcut}
-                                </button>
-                            </Show>
-                        </div>
-                    </li>
-                }
-            })
-            .collect_view()
+        book.with(|b| b.next_day(d))
+            .filter(|n| *n <= today)
+            .or_else(|| (d < today).then_some(today))
     };
 
     view! {
         <section class="today" aria-labelledby="today-title">
-            <h1 id="today-title">{move || ctx.t().today_title}</h1>
-            <div class="new-buttons">
-                <button type="button" class="primary big" on:click=move |_| ctx.go(Screen::NewContact)>
-                    {move || format!("+ {}", ctx.t().new_contact)}
-                </button>
-                <button type="button" class="big" on:click=move |_| ctx.go(Screen::NewActivity)>
-                    {move || format!("+ {}", ctx.t().new_activity)}
-                </button>
-            </div>
-            <Show when=move || ctx.presets.with(|p| !p.is_empty())>
+            <h1 id="today-title">
+                {move || if is_today() { ctx.t().today_title.to_owned() } else { ctx.lang().day_title(day.get()) }}
+            </h1>
+            <Show when=is_today>
+                <div class="new-buttons">
+                    <button type="button" class="primary big" on:click=move |_| ctx.go(Screen::NewContact)>
+                        {move || format!("+ {}", ctx.t().new_contact)}
+                    </button>
+                    <button type="button" class="big" on:click=move |_| ctx.go(Screen::NewActivity)>
+                        {move || format!("+ {}", ctx.t().new_activity)}
+                    </button>
+                </div>
+            </Show>
+            <Show when={
+                let presets = open.presets.clone();
+                move || is_today() && presets.with(|p| !p.is_empty())
+            }>
                 <h2>{move || ctx.t().shortcuts}</h2>
-                <ul class="presets" aria-label=move || ctx.t().shortcuts>{preset_buttons}</ul>
+                <ul class="presets" aria-label=move || ctx.t().shortcuts>{preset_buttons.clone()}</ul>
             </Show>
             <div class="card">
                 <p class="stat">
@@ -218,34 +163,175 @@ pub fn Today() -> impl IntoView {
                     <ul class="kv">{material_rows}</ul>
                 </Show>
             </div>
-            <div class="card">
-                <button
-                    type="button"
-                    class="primary"
-                    disabled=move || ctx.syncing.get()
-                    on:click=start_sync
-                >
-                    {move || if ctx.syncing.get() { ctx.t().syncing } else { ctx.t().sync }}
-                </button>
-                {move || {
-                    sync_message.get().map(|m| view! { <p role="status" class="sync-message">{m}</p> })
-                }}
-            </div>
-            <h2>{move || ctx.t().todays_contacts}</h2>
+            <SyncCard />
+            <h2>{move || if is_today() { ctx.t().todays_contacts } else { ctx.t().day_contacts }}</h2>
             <Show
                 when=move || tally.with(|t| t.contacts > 0 || !t.activities.is_empty())
                 fallback=move || view! { <p class="muted">{move || ctx.t().no_contact_yet}</p> }
             >
-                <ul class="contacts">{todays_records}</ul>
+                <ul class="contacts">{day_records.clone()}</ul>
             </Show>
-            <Show when=move || ctx.presets.with(|p| p.is_empty()) && tally.with(|t| t.contacts > 0)>
+            <nav class="day-nav" aria-label=move || ctx.t().other_days>
+                {move || {
+                    previous()
+                        .map(|d| {
+                            view! {
+                                <button type="button" on:click=move |_| day.set(d)>
+                                    {move || ctx.t().previous_day}
+                                </button>
+                            }
+                        })
+                }}
+                {move || {
+                    next()
+                        .map(|d| {
+                            view! {
+                                <button type="button" on:click=move |_| day.set(d)>
+                                    {move || ctx.t().next_day}
+                                </button>
+                            }
+                        })
+                }}
+            </nav>
+            <Show when={
+                let presets = open.presets.clone();
+                move || is_today() && presets.with(|p| p.is_empty()) && tally.with(|t| t.contacts > 0)
+            }>
                 <p class="help">{move || ctx.t().shortcuts_help}</p>
             </Show>
         </section>
     }
 }
 
+/// The sync button and one line of status: « 12 en attente — nouvel essai dans 30 s ».
+#[component]
+fn SyncCard() -> impl IntoView {
+    let ctx = use_ctx();
+    let open = use_open();
+    let status = open.sync.clone();
+    let running = {
+        let status = status.clone();
+        move || {
+            matches!(
+                status.get(),
+                SyncStatus::Sending { .. } | SyncStatus::Retrying { .. }
+            )
+        }
+    };
+    // A clock for the countdown, ticking only while this card is shown.
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let book = open.book.clone();
+    let line = move || {
+        let lang = ctx.lang();
+        let pending = book.with(|b| b.pending_count());
+        match status.get() {
+            SyncStatus::Idle => None,
+            SyncStatus::Sending { .. } => Some(lang.sending(pending)),
+            SyncStatus::Retrying { at_ms } => {
+                let seconds = ((at_ms - now.get()) / 1000.0).ceil().max(0.0) as u64;
+                Some(lang.retrying(pending, seconds))
+            }
+            SyncStatus::ElsewhereRunning => Some(lang.t().sync_elsewhere.to_owned()),
+            SyncStatus::Done(message) => Some(message),
+        }
+    };
+    let running_label = running.clone();
+    view! {
+        <div class="card">
+            <button
+                type="button"
+                class="primary"
+                disabled=running.clone()
+                on:click=move |_| actions::start_sync(ctx)
+            >
+                {move || if running_label() { ctx.t().syncing } else { ctx.t().sync }}
+            </button>
+            {move || {
+                line().map(|m| view! { <p role="status" class="sync-message" data-testid="sync-status">{m}</p> })
+            }}
+        </div>
+    }
+}
+
+/// One record of the day list.
+#[component]
+fn RecordRow(local: LocalRecord) -> impl IntoView {
+    let ctx = use_ctx();
+    let t = ctx.t();
+    let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
+    let id = local.record.id();
+    let (state_class, state_text) = state_badge(&local, t);
+    let time = clock(&local.record.occurred_at());
+    let (title, detail, is_contact) = match &local.record {
+        Record::Contact(c) => (
+            label(ListKind::Milieux, &c.milieu),
+            c.realities
+                .iter()
+                .map(|code| label(ListKind::Realities, code))
+                .collect::<Vec<_>>()
+                .join(", "),
+            true,
+        ),
+        Record::Activity(a) => (
+            label(ListKind::ActivityKinds, &a.activity),
+            a.milieu
+                .as_deref()
+                .map(|m| label(ListKind::Milieux, m))
+                .unwrap_or_default(),
+            false,
+        ),
+    };
+    let edit_label = format!("{} — {time} {title}", t.edit);
+    let shortcut_label = format!("{} — {time} {title}", t.make_shortcut);
+    view! {
+        <li class="contact-item">
+            <div class="contact-head">
+                <time>{time}</time>
+                <span>{title}</span>
+                <span class=state_class>{state_text}</span>
+            </div>
+            <div class="contact-sub">{detail}</div>
+            <div class="contact-actions">
+                <button type="button" aria-label=edit_label on:click=move |_| ctx.go(Screen::Edit(id))>
+                    {t.edit}
+                </button>
+                <Show when=move || is_contact>
+                    <button
+                        type="button"
+                        aria-label=shortcut_label.clone()
+                        on:click=move |_| actions::make_preset(ctx, id)
+                    >
+                        {t.make_shortcut}
+                    </button>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+/// The class and words of a record's sync state.
+pub fn state_badge(
+    local: &LocalRecord,
+    t: &'static crate::i18n::Texts,
+) -> (&'static str, &'static str) {
+    match local.standing.sync {
+        SyncState::Pending if local.standing.is_unconfirmed() => {
+            ("state unconfirmed", t.state_unconfirmed)
+        }
+        SyncState::Pending => ("state pending", t.state_pending),
+        SyncState::Synced => ("state synced", t.state_synced),
+        SyncState::Rejected { .. } => ("state rejected", t.state_rejected),
+        SyncState::Conflict { .. } => ("state rejected", t.state_conflict),
+    }
+}
+
 /// "21:05": hand-formatted, as chrono's strftime machinery would add weight to the wasm.
-fn clock(at: &DateTime<FixedOffset>) -> String {
+pub fn clock(at: &DateTime<FixedOffset>) -> String {
     format!("{:02}:{:02}", at.hour(), at.minute())
 }

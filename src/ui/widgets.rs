@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use carnet_core::{Entry, ListKind};
 use leptos::prelude::*;
 
-use crate::app::use_ctx;
 use crate::i18n::Texts;
+use crate::state::use_ctx;
 
 /// The entries to offer: active ones, plus a retired one the record already uses.
 fn offered(kind: ListKind, keep: &[String]) -> Vec<Entry> {
@@ -217,19 +217,28 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
 #[component]
 pub fn FormActions(
     errors: RwSignal<Vec<String>>,
-    saving: RwSignal<bool>,
+    /// The save is under way.
+    #[prop(into)]
+    saving: Signal<bool>,
     editing: Option<uuid::Uuid>,
 ) -> impl IntoView {
     let ctx = use_ctx();
+    let remove = Action::new_local(move |id: &uuid::Uuid| {
+        let id = *id;
+        async move { crate::actions::delete_record(ctx, id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(messages)) = remove.value().get() {
+            errors.set(messages);
+        }
+    });
+    let saving = Signal::derive(move || saving.get() || remove.pending().get());
     let delete = move |_| {
-        let Some(id) = editing else { return };
-        saving.set(true);
-        leptos::task::spawn_local(async move {
-            if let Err(messages) = crate::actions::delete_record(ctx, id).await {
-                errors.set(messages);
-                saving.set(false);
-            }
-        });
+        if let Some(id) = editing
+            && !remove.pending().get_untracked()
+        {
+            remove.dispatch(id);
+        }
     };
     view! {
         <div class="form-actions">
@@ -251,7 +260,7 @@ pub fn FormActions(
                         .into_any()
                 } else {
                     view! {
-                        <button type="button" class="secondary" on:click=move |_| ctx.go(crate::app::Screen::Today)>
+                        <button type="button" class="secondary" on:click=move |_| ctx.go(crate::state::Screen::Today)>
                             {ctx.t().cancel}
                         </button>
                     }

@@ -7,7 +7,10 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::record::{FieldError, Reason, RecordError, check_note_and_material, normalised_note};
+use crate::record::{
+    FieldError, Reason, RecordError, check_listed_attribute, check_note_and_material,
+    listed_attribute, normalised_note,
+};
 use crate::taxonomy::{ListKind, Taxonomy};
 
 /// Largest head count of one workshop.
@@ -32,6 +35,10 @@ pub struct Activity {
     pub venue: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// A web site from the organisation's list (`sites`), monitored or posted on; its
+    /// platform is then `platform`. Reports count distinct sites from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Participants of a workshop: a count, never a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_count: Option<u32>,
@@ -49,6 +56,7 @@ pub struct ActivityDraft {
     pub milieu: Option<String>,
     pub venue: Option<String>,
     pub platform: Option<String>,
+    pub site: Option<String>,
     pub head_count: Option<u32>,
     pub material: BTreeMap<String, u32>,
     pub note: Option<String>,
@@ -62,6 +70,7 @@ impl From<&Activity> for ActivityDraft {
             milieu: a.milieu.clone(),
             venue: a.venue.clone(),
             platform: a.platform.clone(),
+            site: a.site.clone(),
             head_count: a.head_count,
             material: a.material.clone(),
             note: a.note.clone(),
@@ -90,6 +99,13 @@ impl ActivityDraft {
                 reason: Reason::Missing,
             });
         }
+        // A listed venue implies its milieu, a listed site its platform.
+        let milieu = self
+            .milieu
+            .or_else(|| listed_attribute(taxonomy, ListKind::Venues, self.venue.as_deref()));
+        let platform = self
+            .platform
+            .or_else(|| listed_attribute(taxonomy, ListKind::Sites, self.site.as_deref()));
         let activity = Activity {
             id,
             version: 1,
@@ -98,9 +114,10 @@ impl ActivityDraft {
             occurred_at,
             program: self.program.unwrap_or_default(),
             activity: self.activity.unwrap_or_default(),
-            milieu: self.milieu,
+            milieu,
             venue: self.venue,
-            platform: self.platform,
+            platform,
+            site: self.site,
             head_count: self.head_count,
             material: self.material,
             note: self.note,
@@ -150,6 +167,7 @@ impl Activity {
             ("milieu", ListKind::Milieux, &self.milieu),
             ("venue", ListKind::Venues, &self.venue),
             ("platform", ListKind::Platforms, &self.platform),
+            ("site", ListKind::Sites, &self.site),
         ] {
             if code.as_ref().is_some_and(|c| !taxonomy.contains(kind, c)) {
                 push(field, Reason::UnknownCode);
@@ -158,6 +176,18 @@ impl Activity {
         if self.head_count.is_some_and(|n| n > MAX_HEAD_COUNT) {
             push("head_count", Reason::TooLarge);
         }
+        check_listed_attribute(
+            taxonomy,
+            ("venue", ListKind::Venues, self.venue.as_deref()),
+            ("milieu", self.milieu.as_deref()),
+            &mut errors,
+        );
+        check_listed_attribute(
+            taxonomy,
+            ("site", ListKind::Sites, self.site.as_deref()),
+            ("platform", self.platform.as_deref()),
+            &mut errors,
+        );
         check_note_and_material(self.note.as_deref(), &self.material, taxonomy, &mut errors);
         if errors.is_empty() {
             Ok(())
@@ -232,5 +262,71 @@ pub(crate) mod tests {
                 ("note", Reason::LooksLikeUrl),
             ]
         );
+    }
+
+    fn listed() -> Taxonomy {
+        let mut t = Taxonomy::builtin();
+        t.venues.push(crate::Entry {
+            milieu: Some("salon_massage".into()),
+            ..crate::Entry::new("salon_01", "Salon 1", "Parlour 1")
+        });
+        t.sites.push(crate::Entry {
+            platform: Some("petites_annonces".into()),
+            ..crate::Entry::new("annonces_01", "Annonces 1", "Ads 1")
+        });
+        t
+    }
+
+    #[test]
+    fn a_listed_site_or_venue_brings_its_platform_or_milieu() {
+        let t = listed();
+        let a = ActivityDraft {
+            program: Some("web_adultes".into()),
+            activity: Some("annonce_publiee".into()),
+            site: Some("annonces_01".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(3), at("2026-11-28T14:00:00-05:00"), &t)
+        .unwrap();
+        assert_eq!(a.platform.as_deref(), Some("petites_annonces"));
+        let visit = ActivityDraft {
+            program: Some("catwoman".into()),
+            activity: Some("visite_milieu".into()),
+            venue: Some("salon_01".into()),
+            ..ActivityDraft::default()
+        }
+        .finish(Uuid::from_u128(4), at("2026-11-28T14:00:00-05:00"), &t)
+        .unwrap();
+        assert_eq!(visit.milieu.as_deref(), Some("salon_massage"));
+        // Drafts from records keep the site (a correction must not lose it).
+        assert_eq!(ActivityDraft::from(&a).site.as_deref(), Some("annonces_01"));
+    }
+
+    #[test]
+    fn a_site_on_another_platform_or_without_one_is_refused() {
+        let t = listed();
+        let mut a = activity(5, "2026-11-28T14:00:00-05:00", "site_surveille");
+        a.milieu = None;
+        a.site = Some("annonces_01".into());
+        a.platform = Some("site_rencontres".into());
+        let fields = |a: &Activity| -> Vec<(String, Reason)> {
+            a.validate(&t)
+                .unwrap_err()
+                .errors
+                .into_iter()
+                .map(|e| (e.field, e.reason))
+                .collect()
+        };
+        assert_eq!(fields(&a), [("site".into(), Reason::UnknownCode)]);
+        a.platform = None;
+        assert_eq!(fields(&a), [("platform".into(), Reason::Missing)]);
+        a.site = Some("annonces_99".into());
+        assert_eq!(fields(&a), [("site".into(), Reason::UnknownCode)]);
+        a.site = None;
+        a.venue = Some("salon_01".into());
+        a.milieu = Some("bar_erotique".into());
+        assert_eq!(fields(&a), [("venue".into(), Reason::UnknownCode)]);
+        a.milieu = Some("salon_massage".into());
+        assert_eq!(a.validate(&t), Ok(()));
     }
 }

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod base64;
 pub mod edit;
 pub mod envelope;
+pub mod lists;
 pub mod note;
 pub mod person;
 pub mod record;
@@ -20,10 +21,14 @@ pub mod wire;
 
 pub use activity::{Activity, ActivityDraft};
 pub use envelope::Record;
+pub use lists::{EditableList, ListEdit, ListEditError};
 pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };
-pub use report::{Report, ReportFilter};
-pub use sync::{BatchOutcome, Failure, SyncRun, SyncState, SyncSummary, Transition};
+pub use report::{Attribute, CrossTable, Difference, Report, ReportFilter};
+pub use sync::{
+    BatchOutcome, Digest, Failure, Outcome, Resolution, Stamp, Standing, Step, SyncRun, SyncState,
+    SyncSummary, Transition,
+};
 pub use tally::Tally;
-pub use taxonomy::{Entry, ListKind, Taxonomy, TaxonomyError};
+pub use taxonomy::{Entry, ListKind, ProgramGroup, ProgramSelectorError, Taxonomy, TaxonomyError};

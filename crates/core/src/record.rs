@@ -234,6 +234,10 @@ impl ContactDraft {
                 String::new()
             })
         };
+        // A venue from the list belongs to one milieu: choosing it is enough.
+        let milieu = self
+            .milieu
+            .or_else(|| listed_attribute(taxonomy, ListKind::Venues, self.venue.as_deref()));
         let contact = Contact {
             id,
             version: 1,
@@ -241,7 +245,7 @@ impl ContactDraft {
             taxonomy_version: taxonomy.version,
             occurred_at,
             program: take("program", self.program),
-            milieu: take("milieu", self.milieu),
+            milieu: take("milieu", milieu),
             venue: self.venue,
             mode: take("mode", self.mode),
             platform: self.platform,
@@ -295,6 +299,38 @@ pub(crate) fn check_note_and_material(
     }
 }
 
+/// The milieu of a listed venue, or the platform of a listed site.
+pub(crate) fn listed_attribute(
+    taxonomy: &Taxonomy,
+    kind: ListKind,
+    code: Option<&str>,
+) -> Option<String> {
+    let entry = taxonomy.entry(kind, code?)?;
+    match kind {
+        ListKind::Venues => entry.milieu.clone(),
+        ListKind::Sites => entry.platform.clone(),
+        _ => None,
+    }
+}
+
+/// A listed venue with a milieu may only be named under that milieu (and a site under its
+/// platform): otherwise « milieux visités » would count it under two milieux.
+pub(crate) fn check_listed_attribute(
+    taxonomy: &Taxonomy,
+    (field, kind, code): (&str, ListKind, Option<&str>),
+    (attribute_field, value): (&str, Option<&str>),
+    errors: &mut Vec<FieldError>,
+) {
+    let Some(expected) = listed_attribute(taxonomy, kind, code) else {
+        return;
+    };
+    match value {
+        None => errors.push(FieldError::new(attribute_field, Reason::Missing)),
+        Some(v) if v != expected => errors.push(FieldError::new(field, Reason::UnknownCode)),
+        Some(_) => {}
+    }
+}
+
 /// A blank note is no note; others lose surrounding spaces.
 pub(crate) fn normalised_note(note: Option<String>) -> Option<String> {
     let trimmed = note?.trim().to_owned();
@@ -334,6 +370,12 @@ impl Contact {
                 errors.push(FieldError::new(field, Reason::UnknownCode));
             }
         }
+        check_listed_attribute(
+            taxonomy,
+            ("venue", ListKind::Venues, self.venue.as_deref()),
+            ("milieu", Some(&self.milieu)),
+            &mut errors,
+        );
         if self.realities.is_empty() {
             errors.push(FieldError::new("realities", Reason::Missing));
         }
@@ -606,5 +648,29 @@ pub(crate) mod tests {
         assert_eq!(preset.status.as_deref(), Some("active"));
         assert_eq!(preset.realities, c.realities);
         assert_eq!(preset.material, c.material);
+    }
+
+    #[test]
+    fn a_listed_venue_belongs_to_its_milieu() {
+        let mut t = Taxonomy::builtin();
+        t.venues.push(crate::Entry {
+            milieu: Some("bar_erotique".into()),
+            ..crate::Entry::new("bar_01", "Bar 1", "Bar 1")
+        });
+        // Choosing the venue is enough: the milieu comes with it.
+        let c = ContactDraft {
+            milieu: None,
+            venue: Some("bar_01".into()),
+            ..draft()
+        }
+        .finish(Uuid::from_u128(11), at("2026-11-28T10:00:00Z"), &t)
+        .unwrap();
+        assert_eq!(c.milieu, "bar_erotique");
+        let mut elsewhere = c.clone();
+        elsewhere.milieu = "rue".into();
+        assert_eq!(
+            elsewhere.validate(&t).unwrap_err().errors,
+            vec![FieldError::new("venue", Reason::UnknownCode)]
+        );
     }
 }

@@ -5,9 +5,14 @@
 //! - An *intervention* is a contact (latest, non-deleted version).
 //! - A *person* is a distinct person code, or a contact without a code marked « première
 //!   rencontre ». Person-level attributes (age group, gender, status, occupation) are
-//!   counted once per person, from that person's latest contact in the period.
+//!   counted once per person, from that person's latest contact in the period — in the
+//!   one-attribute tables and in the cross-tables alike, so a person is in exactly one cell.
 //! - Réalités and intervention types count per intervention (one contact, several réalités).
-//! - Milieux visited are distinct venues, grouped by the milieu they were logged under.
+//! - Milieux visited are distinct venues, grouped by the milieu they were logged under; sites
+//!   monitored or posted on are distinct sites of the list, by activity kind and platform.
+//!
+//! Every table is also a list of `(table, code, value)` rows ([`Report::tables`]): the CSV,
+//! the comparison of two periods and the server's spreadsheet are all made from those.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::envelope::Record;
 use crate::record::{Contact, Direction};
+use crate::taxonomy::ListKind;
 
 /// Which records a report covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,9 +30,10 @@ pub struct ReportFilter {
     pub from: NaiveDate,
     /// Last day, inclusive.
     pub to: NaiveDate,
-    /// Only this program, or all.
+    /// Only these programs (a group or a list, see
+    /// [`Taxonomy::resolve_programs`](crate::Taxonomy::resolve_programs)), or all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub program: Option<String>,
+    pub programs: Option<BTreeSet<String>>,
 }
 
 impl ReportFilter {
@@ -36,9 +43,9 @@ impl ReportFilter {
             && day >= self.from
             && day <= self.to
             && self
-                .program
-                .as_deref()
-                .is_none_or(|p| p == record.program())
+                .programs
+                .as_ref()
+                .is_none_or(|p| p.contains(record.program()))
     }
 }
 
@@ -50,6 +57,143 @@ pub struct WebRow {
     pub messages: u32,
     /// Distinct persons reached this way.
     pub persons: u32,
+}
+
+/// A single-valued attribute of a contact, by which tables are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    Program,
+    Milieu,
+    Mode,
+    Gender,
+    AgeGroup,
+    Status,
+    Occupation,
+}
+
+impl Attribute {
+    /// Attributes of a person (from the person's latest contact), in the order cross-tables
+    /// take them: rows are the earlier one (gender × age group, as the seed's SIDEP table).
+    pub const PERSON: [Attribute; 4] = [
+        Attribute::Gender,
+        Attribute::AgeGroup,
+        Attribute::Status,
+        Attribute::Occupation,
+    ];
+
+    /// Attributes the interventions cross-tables pair up.
+    pub const INTERVENTION_CROSS: [Attribute; 4] = [
+        Attribute::Program,
+        Attribute::Milieu,
+        Attribute::Gender,
+        Attribute::AgeGroup,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Attribute::Program => "program",
+            Attribute::Milieu => "milieu",
+            Attribute::Mode => "mode",
+            Attribute::Gender => "gender",
+            Attribute::AgeGroup => "age_group",
+            Attribute::Status => "status",
+            Attribute::Occupation => "occupation",
+        }
+    }
+
+    /// The taxonomy list the attribute's codes come from.
+    pub fn list(self) -> ListKind {
+        match self {
+            Attribute::Program => ListKind::Programs,
+            Attribute::Milieu => ListKind::Milieux,
+            Attribute::Mode => ListKind::Modes,
+            Attribute::Gender => ListKind::Genders,
+            Attribute::AgeGroup => ListKind::AgeGroups,
+            Attribute::Status => ListKind::Statuses,
+            Attribute::Occupation => ListKind::Occupations,
+        }
+    }
+
+    /// The contact's code for this attribute (`None` when the optional field is empty).
+    pub fn of(self, c: &Contact) -> Option<&str> {
+        match self {
+            Attribute::Program => Some(&c.program),
+            Attribute::Milieu => Some(&c.milieu),
+            Attribute::Mode => Some(&c.mode),
+            Attribute::Gender => Some(&c.gender),
+            Attribute::AgeGroup => Some(&c.age_group),
+            Attribute::Status => c.status.as_deref(),
+            Attribute::Occupation => c.occupation.as_deref(),
+        }
+    }
+}
+
+/// Counts by two attributes at once: `cells[row][column]`, only non-zero cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossTable {
+    pub rows: Attribute,
+    pub columns: Attribute,
+    pub cells: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+impl CrossTable {
+    fn new(rows: Attribute, columns: Attribute) -> Self {
+        CrossTable {
+            rows,
+            columns,
+            cells: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, c: &Contact) {
+        if let (Some(r), Some(col)) = (self.rows.of(c), self.columns.of(c)) {
+            bump(self.cells.entry(r.to_owned()).or_default(), col.to_owned());
+        }
+    }
+
+    /// One cell, 0 when empty.
+    pub fn get(&self, row: &str, column: &str) -> u32 {
+        self.cells
+            .get(row)
+            .and_then(|r| r.get(column))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The same counts with rows and columns swapped.
+    pub fn transposed(&self) -> CrossTable {
+        let mut out = CrossTable::new(self.columns, self.rows);
+        for (row, columns) in &self.cells {
+            for (column, &n) in columns {
+                out.cells
+                    .entry(column.clone())
+                    .or_default()
+                    .insert(row.clone(), n);
+            }
+        }
+        out
+    }
+
+    /// The sum of every cell.
+    pub fn total(&self) -> u64 {
+        self.cells
+            .values()
+            .flat_map(|r| r.values())
+            .map(|&n| u64::from(n))
+            .sum()
+    }
+}
+
+/// Every pair of `attributes`, earlier one as rows.
+fn pairs(attributes: &[Attribute]) -> Vec<CrossTable> {
+    let mut out = Vec::new();
+    for (i, &rows) in attributes.iter().enumerate() {
+        for &columns in &attributes[i + 1..] {
+            out.push(CrossTable::new(rows, columns));
+        }
+    }
+    out
 }
 
 /// Every table of the annual report for one filter.
@@ -67,14 +211,42 @@ pub struct Report {
     pub interventions_by_type: BTreeMap<String, u32>,
     pub interventions_by_milieu: BTreeMap<String, u32>,
     pub interventions_by_program: BTreeMap<String, u32>,
+    /// Interventions (visits, screenings) by the gender logged with each.
+    #[serde(default)]
+    pub interventions_by_gender: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub interventions_by_age_group: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub interventions_by_status: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub interventions_by_occupation: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub interventions_by_mode: BTreeMap<String, u32>,
+    /// Persons by every pair of person attributes (gender × age group, …): each person once.
+    #[serde(default)]
+    pub persons_cross: Vec<CrossTable>,
+    /// Interventions by every pair of program, milieu, gender and age group.
+    #[serde(default)]
+    pub interventions_cross: Vec<CrossTable>,
     /// Distinct venues visited (contacts or activities), by milieu.
     pub venues_visited_by_milieu: BTreeMap<String, u32>,
     pub material: BTreeMap<String, u64>,
     pub referrals: BTreeMap<String, u32>,
     pub web: Vec<WebRow>,
+    /// Distinct persons reached on each platform, whatever the direction.
+    #[serde(default)]
+    pub web_persons_by_platform: BTreeMap<String, u32>,
+    /// Web messages by direction (`sent`, `received`).
+    #[serde(default)]
+    pub web_messages_by_direction: BTreeMap<String, u32>,
+    /// Activities logged, by kind: each time one is logged.
     pub activities: BTreeMap<String, u32>,
-    /// Activities by kind and platform (sites monitored, ads posted, …).
+    /// Activities by kind and platform (sites monitored, ads posted, …), each time logged.
     pub activities_by_platform: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Distinct sites of the list by activity kind and platform: « 6 sites de rencontres
+    /// surveillés », « annonces publiées sur 5 sites ».
+    #[serde(default)]
+    pub sites_by_activity: BTreeMap<String, BTreeMap<String, u32>>,
     pub workshop_participants: u64,
 }
 
@@ -98,36 +270,36 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u32>, key: K) {
     *map.entry(key).or_default() += 1;
 }
 
+fn direction_key(direction: Option<Direction>) -> &'static str {
+    match direction {
+        Some(Direction::Sent) => "sent",
+        Some(Direction::Received) => "received",
+        None => "",
+    }
+}
+
 impl Report {
     /// Computes every table from the latest version of each record (callers pass those).
     pub fn compute<'a>(
         records: impl IntoIterator<Item = &'a Record>,
         filter: &ReportFilter,
     ) -> Self {
-        let mut report = Report::default();
+        let mut report = Report {
+            persons_cross: pairs(&Attribute::PERSON),
+            interventions_cross: pairs(&Attribute::INTERVENTION_CROSS),
+            ..Report::default()
+        };
         let mut latest_by_person: BTreeMap<PersonKey, &Contact> = BTreeMap::new();
         let mut new_persons: BTreeSet<PersonKey> = BTreeSet::new();
         let mut venues: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut sites: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
         let mut web: BTreeMap<(String, Option<Direction>), (u32, BTreeSet<PersonKey>)> =
             BTreeMap::new();
+        let mut web_persons: BTreeMap<String, BTreeSet<PersonKey>> = BTreeMap::new();
         for record in records.into_iter().filter(|r| filter.includes(r)) {
             match record {
                 Record::Contact(c) => {
-                    report.interventions += 1;
-                    bump(&mut report.interventions_by_program, c.program.clone());
-                    bump(&mut report.interventions_by_milieu, c.milieu.clone());
-                    for r in &c.realities {
-                        bump(&mut report.interventions_by_reality, r.clone());
-                    }
-                    for t in &c.intervention_types {
-                        bump(&mut report.interventions_by_type, t.clone());
-                    }
-                    for p in &c.referrals {
-                        bump(&mut report.referrals, p.clone());
-                    }
-                    for (code, &n) in &c.material {
-                        *report.material.entry(code.clone()).or_default() += u64::from(n);
-                    }
+                    report.add_intervention(c);
                     if let Some(venue) = &c.venue {
                         venues
                             .entry(c.milieu.clone())
@@ -138,8 +310,18 @@ impl Report {
                     if let Some(platform) = &c.platform {
                         let row = web.entry((platform.clone(), c.direction)).or_default();
                         row.0 += 1;
+                        if c.direction.is_some() {
+                            bump(
+                                &mut report.web_messages_by_direction,
+                                direction_key(c.direction).to_owned(),
+                            );
+                        }
                         if let Some(k) = &key {
                             row.1.insert(k.clone());
+                            web_persons
+                                .entry(platform.clone())
+                                .or_default()
+                                .insert(k.clone());
                         }
                     }
                     if let Some(key) = key {
@@ -162,6 +344,13 @@ impl Report {
                                 .or_default(),
                             platform.clone(),
                         );
+                    }
+                    if let Some(site) = &a.site {
+                        let platform = a.platform.clone().unwrap_or_default();
+                        sites
+                            .entry((a.activity.clone(), platform))
+                            .or_default()
+                            .insert(site.clone());
                     }
                     report.workshop_participants += u64::from(a.head_count.unwrap_or(0));
                     for (code, &n) in &a.material {
@@ -187,11 +376,21 @@ impl Report {
             if let Some(o) = &c.occupation {
                 bump(&mut report.persons_by_occupation, o.clone());
             }
+            for table in &mut report.persons_cross {
+                table.add(c);
+            }
         }
         report.venues_visited_by_milieu = venues
             .into_iter()
             .map(|(milieu, set)| (milieu, set.len() as u32))
             .collect();
+        for ((kind, platform), set) in sites {
+            report
+                .sites_by_activity
+                .entry(kind)
+                .or_default()
+                .insert(platform, set.len() as u32);
+        }
         report.web = web
             .into_iter()
             .map(|((platform, direction), (messages, persons))| WebRow {
@@ -201,69 +400,359 @@ impl Report {
                 persons: persons.len() as u32,
             })
             .collect();
+        report.web_persons_by_platform = web_persons
+            .into_iter()
+            .map(|(platform, set)| (platform, set.len() as u32))
+            .collect();
         report
+    }
+
+    /// Counts one contact in the per-intervention tables.
+    fn add_intervention(&mut self, c: &Contact) {
+        self.interventions += 1;
+        for (map, attribute) in [
+            (&mut self.interventions_by_program, Attribute::Program),
+            (&mut self.interventions_by_milieu, Attribute::Milieu),
+            (&mut self.interventions_by_mode, Attribute::Mode),
+            (&mut self.interventions_by_gender, Attribute::Gender),
+            (&mut self.interventions_by_age_group, Attribute::AgeGroup),
+            (&mut self.interventions_by_status, Attribute::Status),
+            (&mut self.interventions_by_occupation, Attribute::Occupation),
+        ] {
+            if let Some(code) = attribute.of(c) {
+                bump(map, code.to_owned());
+            }
+        }
+        for table in &mut self.interventions_cross {
+            table.add(c);
+        }
+        for r in &c.realities {
+            bump(&mut self.interventions_by_reality, r.clone());
+        }
+        for t in &c.intervention_types {
+            bump(&mut self.interventions_by_type, t.clone());
+        }
+        for p in &c.referrals {
+            bump(&mut self.referrals, p.clone());
+        }
+        for (code, &n) in &c.material {
+            *self.material.entry(code.clone()).or_default() += u64::from(n);
+        }
+    }
+
+    /// The persons cross-table of two attributes, in the orientation asked for.
+    pub fn persons_table(&self, rows: Attribute, columns: Attribute) -> Option<CrossTable> {
+        find_cross(&self.persons_cross, rows, columns)
+    }
+
+    /// The interventions cross-table of two attributes, in the orientation asked for.
+    pub fn interventions_table(&self, rows: Attribute, columns: Attribute) -> Option<CrossTable> {
+        find_cross(&self.interventions_cross, rows, columns)
+    }
+
+    /// Every table as rows of codes and values, in a fixed order; every table is listed,
+    /// empty or not, so two reports always have the same tables.
+    pub fn tables(&self) -> Vec<Table> {
+        let mut tables = vec![Table {
+            name: "summary".into(),
+            axes: vec![Axis::Measure],
+            cells: vec![
+                ("interventions".into(), u64::from(self.interventions)),
+                ("persons".into(), u64::from(self.persons)),
+                ("new_persons".into(), u64::from(self.new_persons)),
+                ("workshop_participants".into(), self.workshop_participants),
+            ],
+        }];
+        let one = |name: &str, list: ListKind, map: &BTreeMap<String, u32>| Table {
+            name: name.into(),
+            axes: vec![Axis::List(list)],
+            cells: map
+                .iter()
+                .map(|(k, &v)| (k.clone(), u64::from(v)))
+                .collect(),
+        };
+        tables.extend([
+            one(
+                "persons_by_age_group",
+                ListKind::AgeGroups,
+                &self.persons_by_age_group,
+            ),
+            one(
+                "persons_by_gender",
+                ListKind::Genders,
+                &self.persons_by_gender,
+            ),
+            one(
+                "persons_by_status",
+                ListKind::Statuses,
+                &self.persons_by_status,
+            ),
+            one(
+                "persons_by_occupation",
+                ListKind::Occupations,
+                &self.persons_by_occupation,
+            ),
+        ]);
+        tables.extend(self.persons_cross.iter().map(|t| cross_table("persons", t)));
+        tables.extend([
+            one(
+                "interventions_by_reality",
+                ListKind::Realities,
+                &self.interventions_by_reality,
+            ),
+            one(
+                "interventions_by_type",
+                ListKind::InterventionTypes,
+                &self.interventions_by_type,
+            ),
+            one(
+                "interventions_by_milieu",
+                ListKind::Milieux,
+                &self.interventions_by_milieu,
+            ),
+            one(
+                "interventions_by_program",
+                ListKind::Programs,
+                &self.interventions_by_program,
+            ),
+            one(
+                "interventions_by_gender",
+                ListKind::Genders,
+                &self.interventions_by_gender,
+            ),
+            one(
+                "interventions_by_age_group",
+                ListKind::AgeGroups,
+                &self.interventions_by_age_group,
+            ),
+            one(
+                "interventions_by_status",
+                ListKind::Statuses,
+                &self.interventions_by_status,
+            ),
+            one(
+                "interventions_by_occupation",
+                ListKind::Occupations,
+                &self.interventions_by_occupation,
+            ),
+            one(
+                "interventions_by_mode",
+                ListKind::Modes,
+                &self.interventions_by_mode,
+            ),
+        ]);
+        tables.extend(
+            self.interventions_cross
+                .iter()
+                .map(|t| cross_table("interventions", t)),
+        );
+        tables.extend([
+            one(
+                "venues_visited_by_milieu",
+                ListKind::Milieux,
+                &self.venues_visited_by_milieu,
+            ),
+            Table {
+                name: "material".into(),
+                axes: vec![Axis::List(ListKind::Materials)],
+                cells: self.material.iter().map(|(k, &v)| (k.clone(), v)).collect(),
+            },
+            one("referrals", ListKind::Partners, &self.referrals),
+            one("activities", ListKind::ActivityKinds, &self.activities),
+            nested("activities_by_platform", &self.activities_by_platform),
+            nested("sites_by_activity", &self.sites_by_activity),
+        ]);
+        let web = |name: &str, value: fn(&WebRow) -> u32| Table {
+            name: name.into(),
+            axes: vec![Axis::List(ListKind::Platforms), Axis::Direction],
+            cells: self
+                .web
+                .iter()
+                .map(|w| {
+                    (
+                        format!("{}/{}", w.platform, direction_key(w.direction)),
+                        u64::from(value(w)),
+                    )
+                })
+                .collect(),
+        };
+        tables.extend([
+            web("web_messages", |w| w.messages),
+            web("web_persons", |w| w.persons),
+            one(
+                "web_persons_by_platform",
+                ListKind::Platforms,
+                &self.web_persons_by_platform,
+            ),
+            Table {
+                name: "web_messages_by_direction".into(),
+                axes: vec![Axis::Direction],
+                cells: self
+                    .web_messages_by_direction
+                    .iter()
+                    .map(|(k, &v)| (k.clone(), u64::from(v)))
+                    .collect(),
+            },
+        ]);
+        tables
     }
 
     /// The report as CSV rows `table,code,value`, one table after another, for spreadsheets.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("table,code,value\n");
-        let mut row = |table: &str, code: &str, value: String| {
-            out.push_str(table);
-            out.push(',');
-            out.push_str(&csv_field(code));
-            out.push(',');
-            out.push_str(&value);
-            out.push('\n');
-        };
-        row("summary", "interventions", self.interventions.to_string());
-        row("summary", "persons", self.persons.to_string());
-        row("summary", "new_persons", self.new_persons.to_string());
-        row(
-            "summary",
-            "workshop_participants",
-            self.workshop_participants.to_string(),
-        );
-        for (table, map) in [
-            ("persons_by_age_group", &self.persons_by_age_group),
-            ("persons_by_gender", &self.persons_by_gender),
-            ("persons_by_status", &self.persons_by_status),
-            ("persons_by_occupation", &self.persons_by_occupation),
-            ("interventions_by_reality", &self.interventions_by_reality),
-            ("interventions_by_type", &self.interventions_by_type),
-            ("interventions_by_milieu", &self.interventions_by_milieu),
-            ("interventions_by_program", &self.interventions_by_program),
-            ("venues_visited_by_milieu", &self.venues_visited_by_milieu),
-            ("referrals", &self.referrals),
-            ("activities", &self.activities),
-        ] {
-            for (code, n) in map {
-                row(table, code, n.to_string());
+        for table in self.tables() {
+            for (code, value) in &table.cells {
+                push_csv_row(&mut out, &[&table.name, code, &value.to_string()]);
             }
-        }
-        for (code, n) in &self.material {
-            row("material", code, n.to_string());
-        }
-        for (kind, platforms) in &self.activities_by_platform {
-            for (platform, n) in platforms {
-                row(
-                    "activities_by_platform",
-                    &format!("{kind}/{platform}"),
-                    n.to_string(),
-                );
-            }
-        }
-        for w in &self.web {
-            let direction = match w.direction {
-                Some(Direction::Sent) => "sent",
-                Some(Direction::Received) => "received",
-                None => "",
-            };
-            let code = format!("{}/{direction}", w.platform);
-            row("web_messages", &code, w.messages.to_string());
-            row("web_persons", &code, w.persons.to_string());
         }
         out
     }
+}
+
+fn find_cross(tables: &[CrossTable], rows: Attribute, columns: Attribute) -> Option<CrossTable> {
+    tables.iter().find_map(|t| {
+        if (t.rows, t.columns) == (rows, columns) {
+            Some(t.clone())
+        } else if (t.rows, t.columns) == (columns, rows) {
+            Some(t.transposed())
+        } else {
+            None
+        }
+    })
+}
+
+fn cross_table(unit: &str, t: &CrossTable) -> Table {
+    Table {
+        name: format!("{unit}_by_{}_and_{}", t.rows.key(), t.columns.key()),
+        axes: vec![Axis::List(t.rows.list()), Axis::List(t.columns.list())],
+        cells: t
+            .cells
+            .iter()
+            .flat_map(|(r, cols)| {
+                cols.iter()
+                    .map(move |(c, &n)| (format!("{r}/{c}"), u64::from(n)))
+            })
+            .collect(),
+    }
+}
+
+fn nested(name: &str, map: &BTreeMap<String, BTreeMap<String, u32>>) -> Table {
+    Table {
+        name: name.into(),
+        axes: vec![
+            Axis::List(ListKind::ActivityKinds),
+            Axis::List(ListKind::Platforms),
+        ],
+        cells: map
+            .iter()
+            .flat_map(|(kind, inner)| {
+                inner
+                    .iter()
+                    .map(move |(p, &n)| (format!("{kind}/{p}"), u64::from(n)))
+            })
+            .collect(),
+    }
+}
+
+/// What the codes of a table are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "list")]
+pub enum Axis {
+    /// Codes of one taxonomy list.
+    List(ListKind),
+    /// The summary's measures: `interventions`, `persons`, `new_persons`, …
+    Measure,
+    /// `sent` or `received` (empty when not said).
+    Direction,
+}
+
+/// One table of the report as rows. With two axes a code is `row/column`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub name: String,
+    pub axes: Vec<Axis>,
+    pub cells: Vec<(String, u64)>,
+}
+
+/// One row of two periods side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    pub table: String,
+    pub code: String,
+    /// In the report's period.
+    pub value: u64,
+    /// In the period compared with.
+    pub compare_value: u64,
+    /// `value - compare_value`: positive is a rise (« une hausse »).
+    pub difference: i64,
+}
+
+/// Two periods side by side: every row that is non-zero in either, table by table.
+pub fn differences(current: &Report, other: &Report) -> Vec<Difference> {
+    let mine = current.tables();
+    let theirs = other.tables();
+    let mut names: Vec<&str> = mine.iter().map(|t| t.name.as_str()).collect();
+    for t in &theirs {
+        if !names.contains(&t.name.as_str()) {
+            names.push(&t.name);
+        }
+    }
+    let cells = |tables: &[Table], name: &str| -> Vec<(String, u64)> {
+        tables
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.cells.clone())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let (a, b) = (cells(&mine, name), cells(&theirs, name));
+        let b_by_code: BTreeMap<&str, u64> = b.iter().map(|(c, v)| (c.as_str(), *v)).collect();
+        let a_codes: BTreeSet<&str> = a.iter().map(|(c, _)| c.as_str()).collect();
+        let only_b = b
+            .iter()
+            .filter(|(c, _)| !a_codes.contains(c.as_str()))
+            .map(|(c, _)| (c.clone(), 0));
+        for (code, value) in a.iter().cloned().chain(only_b) {
+            let compare_value = b_by_code.get(code.as_str()).copied().unwrap_or(0);
+            out.push(Difference {
+                table: name.to_owned(),
+                difference: value as i64 - compare_value as i64,
+                code,
+                value,
+                compare_value,
+            });
+        }
+    }
+    out
+}
+
+/// Two periods as CSV rows `table,code,value,compare_value,difference`.
+pub fn differences_csv(rows: &[Difference]) -> String {
+    let mut out = String::from("table,code,value,compare_value,difference\n");
+    for d in rows {
+        push_csv_row(
+            &mut out,
+            &[
+                &d.table,
+                &d.code,
+                &d.value.to_string(),
+                &d.compare_value.to_string(),
+                &d.difference.to_string(),
+            ],
+        );
+    }
+    out
+}
+
+fn push_csv_row(out: &mut String, fields: &[&str]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(field));
+    }
+    out.push('\n');
 }
 
 /// Quotes a CSV field when it needs it. Codes never do, but labels may one day.
@@ -285,7 +774,7 @@ mod tests {
         ReportFilter {
             from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             to: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-            program: None,
+            programs: None,
         }
     }
 
@@ -352,8 +841,10 @@ mod tests {
         ];
         let mut filter = year();
         assert_eq!(Report::compute(&records, &filter).interventions, 2);
-        filter.program = Some("catwoman".into());
+        filter.programs = Some(BTreeSet::from(["catwoman".to_owned()]));
         assert_eq!(Report::compute(&records, &filter).interventions, 1);
+        filter.programs = Some(BTreeSet::from(["catwoman".to_owned(), "sidep".to_owned()]));
+        assert_eq!(Report::compute(&records, &filter).interventions, 2);
     }
 
     #[test]
@@ -402,5 +893,168 @@ mod tests {
         assert!(csv.starts_with("table,code,value\nsummary,interventions,3\n"));
         assert!(csv.contains("venues_visited_by_milieu,bar_erotique,1\n"));
         assert!(csv.contains("web_messages,textnow/received,1\n"));
+    }
+
+    #[test]
+    fn cross_tables_count_each_person_once_in_one_cell() {
+        // A: woman 18-25 then 26-40 (latest wins); B: man 26-40; C: uncoded first meeting,
+        // woman 41+; D: an uncoded repeat (no person), woman 18-25.
+        let mut a1 = coded(1, "2026-02-01T20:00:00-05:00", 'a', true);
+        a1.age_group = "18_25".into();
+        let a2 = coded(2, "2026-05-01T20:00:00-04:00", 'a', false);
+        let mut b = coded(3, "2026-02-03T20:00:00-05:00", 'b', true);
+        b.gender = "homme".into();
+        b.status = Some("active".into());
+        let mut c = contact(4, "2026-03-01T20:00:00-05:00", &["justice"]);
+        c.first_contact = true;
+        c.age_group = "41_plus".into();
+        let mut d = contact(5, "2026-03-02T20:00:00-05:00", &["justice"]);
+        d.age_group = "18_25".into();
+        let records: Vec<Record> = [a1, a2, b, c, d].into_iter().map(Record::Contact).collect();
+        let r = Report::compute(&records, &year());
+        assert_eq!(r.persons, 3);
+        let t = r
+            .persons_table(Attribute::Gender, Attribute::AgeGroup)
+            .unwrap();
+        assert_eq!(t.get("femme", "26_40"), 1);
+        assert_eq!(t.get("femme", "41_plus"), 1);
+        assert_eq!(t.get("femme", "18_25"), 0);
+        assert_eq!(t.get("homme", "26_40"), 1);
+        assert_eq!(t.total(), u64::from(r.persons));
+        // Asked the other way round, the same counts transposed.
+        let by_age = r
+            .persons_table(Attribute::AgeGroup, Attribute::Gender)
+            .unwrap();
+        assert_eq!(by_age.get("26_40", "homme"), 1);
+        // A person without a status is in no status cell.
+        let status = r
+            .persons_table(Attribute::Gender, Attribute::Status)
+            .unwrap();
+        assert_eq!(status.total(), 1);
+        // Every pair of person attributes is there.
+        assert_eq!(r.persons_cross.len(), 6);
+        // Interventions count each contact: D is an intervention without a person.
+        assert_eq!(r.interventions, 5);
+        assert_eq!(r.interventions_by_gender["femme"], 4);
+        assert_eq!(r.interventions_by_gender["homme"], 1);
+        assert_eq!(r.interventions_by_age_group["18_25"], 2);
+        let by_program = r
+            .interventions_table(Attribute::Program, Attribute::Gender)
+            .unwrap();
+        assert_eq!(by_program.get("catwoman", "femme"), 4);
+        assert_eq!(by_program.total(), 5);
+        let csv = r.to_csv();
+        assert!(
+            csv.contains("persons_by_gender_and_age_group,femme/26_40,1\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("interventions_by_gender,homme,1\n"));
+        assert!(csv.contains("interventions_by_program_and_gender,catwoman/femme,4\n"));
+    }
+
+    #[test]
+    fn distinct_sites_are_counted_once_however_often_logged() {
+        let site = |n: u128, kind: &str, site: &str, platform: &str| {
+            let mut a = activity(n, "2026-02-02T20:00:00-05:00", kind);
+            a.program = "web_adultes".into();
+            a.milieu = None;
+            a.site = Some(site.into());
+            a.platform = Some(platform.into());
+            Record::Activity(a)
+        };
+        let records = [
+            site(1, "site_surveille", "rencontre_a", "site_rencontres"),
+            site(2, "site_surveille", "rencontre_a", "site_rencontres"),
+            site(3, "site_surveille", "rencontre_b", "site_rencontres"),
+            site(4, "site_surveille", "annonces_a", "petites_annonces"),
+            site(5, "annonce_publiee", "annonces_a", "petites_annonces"),
+            site(6, "annonce_publiee", "annonces_a", "petites_annonces"),
+        ];
+        let r = Report::compute(&records, &year());
+        assert_eq!(r.activities["site_surveille"], 4);
+        assert_eq!(r.sites_by_activity["site_surveille"]["site_rencontres"], 2);
+        assert_eq!(r.sites_by_activity["site_surveille"]["petites_annonces"], 1);
+        assert_eq!(
+            r.sites_by_activity["annonce_publiee"]["petites_annonces"],
+            1
+        );
+        assert!(
+            r.to_csv()
+                .contains("sites_by_activity,site_surveille/site_rencontres,2\n")
+        );
+    }
+
+    #[test]
+    fn web_persons_by_platform_count_each_person_once_across_directions() {
+        let msg = |n: u128, code: char, platform: &str, direction: Direction| {
+            let mut c = coded(n, "2026-02-01T20:00:00-05:00", code, false);
+            c.platform = Some(platform.into());
+            c.direction = Some(direction);
+            Record::Contact(c)
+        };
+        let records = [
+            msg(1, 'a', "textnow", Direction::Received),
+            msg(2, 'a', "textnow", Direction::Sent),
+            msg(3, 'b', "textnow", Direction::Received),
+            msg(4, 'a', "facebook", Direction::Received),
+        ];
+        let r = Report::compute(&records, &year());
+        assert_eq!(r.web_persons_by_platform["textnow"], 2);
+        assert_eq!(r.web_persons_by_platform["facebook"], 1);
+        assert_eq!(r.web_messages_by_direction["received"], 3);
+        assert_eq!(r.web_messages_by_direction["sent"], 1);
+    }
+
+    #[test]
+    fn two_periods_side_by_side() {
+        let this_year = [
+            Record::Contact(contact(1, "2026-02-01T20:00:00-05:00", &["sante"])),
+            Record::Contact(contact(
+                2,
+                "2026-02-02T20:00:00-05:00",
+                &["sante", "justice"],
+            )),
+        ];
+        let last_year = [Record::Contact(contact(
+            3,
+            "2025-02-01T20:00:00-05:00",
+            &["hebergement"],
+        ))];
+        let before = ReportFilter {
+            from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            programs: None,
+        };
+        let now = Report::compute(&this_year, &year());
+        let then = Report::compute(&last_year, &before);
+        let rows = differences(&now, &then);
+        let find = |table: &str, code: &str| {
+            rows.iter()
+                .find(|d| d.table == table && d.code == code)
+                .cloned()
+                .unwrap()
+        };
+        let interventions = find("summary", "interventions");
+        assert_eq!(
+            (
+                interventions.value,
+                interventions.compare_value,
+                interventions.difference
+            ),
+            (2, 1, 1)
+        );
+        let housing = find("interventions_by_reality", "hebergement");
+        assert_eq!(
+            (housing.value, housing.compare_value, housing.difference),
+            (0, 1, -1)
+        );
+        assert_eq!(find("interventions_by_reality", "justice").difference, 1);
+        let csv = differences_csv(&rows);
+        assert!(csv.starts_with(
+            "table,code,value,compare_value,difference\nsummary,interventions,2,1,1\n"
+        ));
+        assert!(csv.contains("interventions_by_reality,hebergement,0,1,-1\n"));
+        // Every table of a report is listed, empty or not, so both sides always align.
+        assert_eq!(now.tables().len(), Report::default().tables().len() + 12);
     }
 }

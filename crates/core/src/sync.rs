@@ -1,28 +1,351 @@
-//! The sync queue as a pure state machine.
+//! The device's side of sync as pure code: what a row knows about the server, which
+//! version an edit takes, which answers move a row, and the queue run with its retries.
 //!
-//! The app loads the ids of pending records, then loops: take a batch, send it, hand the
-//! outcome back, persist the transitions it returns. A record becomes [`SyncState::Synced`]
-//! only when the server's answer names it as stored or already held, which the server sends
-//! after its commit; anything else leaves it pending, so a lost answer just means a resend,
-//! and resends are idempotent on the server. Network I/O and storage stay with the caller.
+//! The phone never knows for sure what the server holds: an answer can be lost after the
+//! server committed. So every row keeps two stamps besides its content:
+//! - `sent`: the last (version, content) put on the wire. Once sent, a version may be on
+//!   the server, so it is frozen: an edit or a deletion makes the next version.
+//! - `acked`: the last (version, content) the server acknowledged durably.
+//!
+//! An acknowledgement moves a row to [`SyncState::Synced`] only if the row still holds
+//! exactly what was sent; a row edited while its batch was in flight stays pending, as the
+//! next version. A `conflict` answer is resolved by asking the server for its versions
+//! ([`resolve`]): the device's content is re-sent as the next version when everything the
+//! server holds came from this device, and shown to the worker as a genuine conflict when
+//! it does not. Network I/O, storage, the clock and randomness stay with the caller.
 
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use crate::envelope::Record;
 use crate::wire::{BatchResponse, RecordRejection, RecordStatus};
 
-/// Where a record stands with the server.
+/// A fingerprint of a row's stored content: the first 128 bits of the SHA-256 of the bytes
+/// the device stores (for a sealed body, of the ciphertext, so it reveals nothing).
+pub type Digest = String;
+
+/// Fingerprints stored content (see [`Digest`]).
+pub fn digest(stored: &[u8]) -> Digest {
+    let hash = Sha256::digest(stored);
+    hash[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One version of a row's content: which version, and which content under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub version: u32,
+    pub digest: Digest,
+}
+
+impl Stamp {
+    /// A version sent with content the device no longer knows: rows kept before this
+    /// bookkeeping existed, when a correction could reuse a version that was sent.
+    pub fn unknown(version: u32) -> Self {
+        Stamp {
+            version,
+            digest: String::new(),
+        }
+    }
+
+    /// Whether the content under this version is known.
+    pub fn is_known(&self) -> bool {
+        !self.digest.is_empty()
+    }
+}
+
+/// Where a row stands with the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncState {
-    /// On the device only; will be sent at the next sync.
+    /// To be sent (including "sent, unconfirmed": see [`Standing::is_unconfirmed`]).
     Pending,
-    /// The server acknowledged it durably.
+    /// The server acknowledged this very content durably.
     Synced,
-    /// The server refused it; kept on the device, not resent automatically.
+    /// The server refused this content (`422`): kept on the device, not resent until the
+    /// worker corrects it. `reason` lists `field:reason` pairs.
     Rejected { reason: String },
+    /// The server holds a version this device never sent (another phone of the same
+    /// worker, a restored backup): the worker chooses which one stays.
+    Conflict { server_version: u32 },
+}
+
+/// What one row knows about its record's standing with the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    /// The version the device holds now.
+    pub version: u32,
+    /// Its stored content.
+    pub digest: Digest,
+    pub sync: SyncState,
+    /// The last version and content the server acknowledged.
+    #[serde(default)]
+    pub acked: Option<Stamp>,
+    /// The last version and content sent; the answer may have been lost.
+    #[serde(default)]
+    pub sent: Option<Stamp>,
+}
+
+/// What deleting a record means on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionPlan {
+    /// No version can be on the server: the device simply forgets the record.
+    Forget,
+    /// Store and sync a tombstone under this version.
+    Tombstone { version: u32 },
+}
+
+impl Standing {
+    /// A record just saved on the device, never sent.
+    pub fn new(version: u32, digest: Digest) -> Self {
+        Standing {
+            version,
+            digest,
+            sync: SyncState::Pending,
+            acked: None,
+            sent: None,
+        }
+    }
+
+    /// The current version and content.
+    pub fn current(&self) -> Stamp {
+        Stamp {
+            version: self.version,
+            digest: self.digest.clone(),
+        }
+    }
+
+    fn holds(&self, stamp: &Stamp) -> bool {
+        self.version == stamp.version && self.digest == stamp.digest
+    }
+
+    /// The highest version the server may hold: acknowledged, or sent with no answer.
+    pub fn highest_maybe_held(&self) -> Option<u32> {
+        let acked = self.acked.as_ref().map(|s| s.version);
+        let sent = self.sent.as_ref().map(|s| s.version);
+        acked.max(sent)
+    }
+
+    /// Whether the row waits for the next sync.
+    pub fn needs_sending(&self) -> bool {
+        self.sync == SyncState::Pending
+    }
+
+    /// Sent, and no answer came back: the server may or may not hold it.
+    pub fn is_unconfirmed(&self) -> bool {
+        self.needs_sending()
+            && self
+                .sent
+                .as_ref()
+                .is_some_and(|s| s.version == self.version && (!s.is_known() || self.holds(s)))
+    }
+
+    /// The version a correction of this record must carry: the current one while no
+    /// version at or above it can be on the server, else the next one. A version the server
+    /// may hold is never reused.
+    pub fn version_for_edit(&self) -> u32 {
+        match self.highest_maybe_held() {
+            Some(held) if held >= self.version => held.saturating_add(1),
+            _ => self.version,
+        }
+    }
+
+    /// What deleting this record means.
+    pub fn deletion(&self) -> DeletionPlan {
+        if self.highest_maybe_held().is_none() {
+            DeletionPlan::Forget
+        } else {
+            DeletionPlan::Tombstone {
+                version: self.version_for_edit(),
+            }
+        }
+    }
+
+    /// The standing after the worker stored new content (a correction, a tombstone, a
+    /// conflict settled) as `version` with `digest`: pending again; what the server may
+    /// hold is unchanged.
+    pub fn rewritten(&self, version: u32, digest: Digest) -> Standing {
+        Standing {
+            version,
+            digest,
+            sync: SyncState::Pending,
+            acked: self.acked.clone(),
+            sent: self.sent.clone(),
+        }
+    }
+
+    /// Records that the current content is about to be put on the wire; returns its stamp.
+    pub fn mark_sent(&mut self) -> Stamp {
+        let stamp = self.current();
+        // A version already sent with content the device no longer knows stays marked so:
+        // a conflict on it is then the device's own older content, not another source's.
+        let unknown_at_or_above = self
+            .sent
+            .as_ref()
+            .is_some_and(|s| !s.is_known() && s.version >= stamp.version);
+        if !unknown_at_or_above {
+            self.sent = Some(stamp.clone());
+        }
+        stamp
+    }
+
+    /// Applies the server's word about `transition.sent`. Returns whether anything changed.
+    pub fn apply(&mut self, transition: &Transition) -> bool {
+        let before = self.clone();
+        let sent = &transition.sent;
+        match &transition.outcome {
+            Outcome::Held => {
+                if self
+                    .acked
+                    .as_ref()
+                    .is_none_or(|a| a.version <= sent.version)
+                {
+                    self.acked = Some(sent.clone());
+                }
+                if self.holds(sent) {
+                    self.sync = SyncState::Synced;
+                }
+            }
+            Outcome::Refused { reason } => {
+                if self.holds(sent) {
+                    self.sync = SyncState::Rejected {
+                        reason: reason.clone(),
+                    };
+                }
+            }
+            // Settled by [`resolve`] with the server's versions, then [`Standing::settle`].
+            Outcome::Conflict => {}
+        }
+        *self != before
+    }
+
+    /// Applies a resolution that the caller carried out by storing `record` (with its new
+    /// `digest`). Returns the new standing.
+    pub fn settle(&self, resolution: &Resolution, digest: Digest) -> Standing {
+        match resolution {
+            Resolution::AlreadyHeld { version } | Resolution::TakeServers { version } => {
+                let stamp = Stamp {
+                    version: *version,
+                    digest: digest.clone(),
+                };
+                Standing {
+                    version: *version,
+                    digest,
+                    sync: SyncState::Synced,
+                    acked: Some(stamp),
+                    sent: self.sent.clone(),
+                }
+            }
+            Resolution::Resend { version } => self.rewritten(*version, digest),
+            Resolution::Genuine { server_version } => Standing {
+                sync: SyncState::Conflict {
+                    server_version: *server_version,
+                },
+                ..self.clone()
+            },
+            Resolution::Foreign => Standing {
+                sync: SyncState::Rejected {
+                    reason: FOREIGN_ID.into(),
+                },
+                ..self.clone()
+            },
+        }
+    }
+}
+
+/// The reason of a record whose id the server knows under another worker.
+pub const FOREIGN_ID: &str = "id:taken";
+
+/// The server's word about one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `stored` or `duplicate`: the server durably holds what was sent.
+    Held,
+    /// `422`: the server refused this record and wrote nothing.
+    Refused { reason: String },
+    /// `conflict`: the server holds other content under this id and version.
+    Conflict,
+}
+
+/// The server's word about what was sent of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub id: Uuid,
+    pub sent: Stamp,
+    pub outcome: Outcome,
+}
+
+/// How a `conflict` is settled, from the server's versions of the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The server's latest version already has the device's content: adopt its number.
+    AlreadyHeld { version: u32 },
+    /// Everything the server holds could have come from this device, and the device's
+    /// content is newer: send it again under this version.
+    Resend { version: u32 },
+    /// The server holds a version this device never sent: the worker chooses.
+    Genuine { server_version: u32 },
+    /// The worker chose the server's version: the device stores it, synced.
+    TakeServers { version: u32 },
+    /// The server has no version of this id for this worker: the id is someone else's.
+    Foreign,
+}
+
+/// Two records say the same thing (versions aside).
+pub fn same_content(a: &Record, b: &Record) -> bool {
+    let comparable = |r: &Record| {
+        let deleted = r.deleted();
+        r.clone().with_version(0, deleted).normalized()
+    };
+    comparable(a) == comparable(b)
+}
+
+/// Settles a `conflict` on `device` from every version the server holds of it.
+///
+/// A version this device sent is frozen, so the server holding other content under it
+/// means another source wrote it (a second phone of the same worker, a restored backup):
+/// a genuine conflict, for the worker to settle. The exception is a row whose sent content
+/// is unknown ([`Stamp::unknown`]: kept from before this bookkeeping, when a correction
+/// could reuse a sent version): when nothing on the server is above what it sent, the
+/// device's content is the newer one and goes out again as the next version.
+pub fn resolve(device: &Record, standing: &Standing, server_versions: &[Record]) -> Resolution {
+    let Some(latest) = server_versions.iter().max_by_key(|r| r.version()) else {
+        return Resolution::Foreign;
+    };
+    if same_content(device, latest) {
+        return Resolution::AlreadyHeld {
+            version: latest.version(),
+        };
+    }
+    let held = standing.highest_maybe_held().unwrap_or(0);
+    let uncertain = standing.sent.as_ref().is_some_and(|s| !s.is_known());
+    if uncertain && latest.version() <= held {
+        Resolution::Resend {
+            version: held.max(standing.version).saturating_add(1),
+        }
+    } else {
+        Resolution::Genuine {
+            server_version: latest.version(),
+        }
+    }
+}
+
+/// The worker settled a genuine conflict by keeping the device's content: it goes out
+/// above both the server's version and anything this device may have sent.
+pub fn keep_mine(standing: &Standing, server_version: u32) -> Resolution {
+    let held = standing.highest_maybe_held().unwrap_or(0);
+    Resolution::Resend {
+        version: server_version.max(held).saturating_add(1),
+    }
+}
+
+/// The worker settled a genuine conflict by keeping the server's content.
+pub fn keep_servers(server_version: u32) -> Resolution {
+    Resolution::TakeServers {
+        version: server_version,
+    }
 }
 
 /// What came back for the batch in flight.
@@ -32,27 +355,30 @@ pub enum BatchOutcome {
     Acknowledged(BatchResponse),
     /// `422 invalid_records`: the server wrote nothing and named the bad records.
     InvalidRecords(Vec<RecordRejection>),
-    /// No usable answer (offline, timeout, 401, 5xx, …): nothing is known to be stored.
+    /// No usable answer: nothing is known to be stored.
     Failed(Failure),
 }
 
-/// Why a sync run stopped early.
+/// Why a request brought no usable answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Failure {
-    /// The request did not reach the server or the answer did not come back.
+    /// The request did not reach the server, the answer did not come back, or it took
+    /// longer than the client's timeout.
     Network,
     /// The token was refused.
     Unauthorized,
-    /// The server answered with an error or with something this client cannot read.
+    /// `429`: retry after this many seconds.
+    RateLimited { retry_after_s: u32 },
+    /// The server answered with an error (5xx) or with something this client cannot read.
     Server,
 }
 
-/// A state change to persist for one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transition {
-    pub id: Uuid,
-    pub to: SyncState,
+impl Failure {
+    /// Whether trying again later in the same run can help.
+    pub fn is_transient(self) -> bool {
+        !matches!(self, Failure::Unauthorized)
+    }
 }
 
 /// Totals of a run, for the message shown to the worker.
@@ -60,17 +386,53 @@ pub struct Transition {
 pub struct SyncSummary {
     pub synced: usize,
     pub rejected: usize,
+    pub conflicts: usize,
     /// Still pending when the run ended (not sent, or not acknowledged).
     pub still_pending: usize,
     pub failure: Option<Failure>,
+}
+
+/// What the caller does next in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Mark these ids sent, send their current content.
+    Send(Vec<Uuid>),
+    /// Wait this long (backoff, or the server's `Retry-After`), then ask again.
+    Wait { ms: u64 },
+    /// The run is over; see [`SyncRun::summary`].
+    Done,
+}
+
+/// Retries within a run before it stops (network errors and 5xx; 429 counts apart).
+pub const MAX_ATTEMPTS: u32 = 5;
+/// Consecutive `429` answers honoured before the run stops.
+pub const MAX_RATE_LIMITED: u32 = 10;
+/// First backoff delay; doubles at each attempt.
+pub const BACKOFF_BASE_MS: u64 = 1_000;
+/// Longest wait between two tries of a run.
+pub const BACKOFF_CAP_MS: u64 = 60_000;
+
+/// The backoff before retry `attempt` (1-based), with `jitter` in `[0, 1)` from the caller:
+/// "equal jitter", between half and all of the exponential delay.
+pub fn backoff_ms(attempt: u32, jitter: f64) -> u64 {
+    let exp = BACKOFF_BASE_MS
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(16))
+        .min(BACKOFF_CAP_MS);
+    let jitter = jitter.clamp(0.0, 1.0);
+    exp / 2 + (exp as f64 / 2.0 * jitter) as u64
 }
 
 /// One sync run over the records pending when it started.
 #[derive(Debug, Clone)]
 pub struct SyncRun {
     queue: VecDeque<Uuid>,
+    /// Ids handed out by the last [`Step::Send`], and the stamps the caller marked.
     in_flight: Vec<Uuid>,
+    stamps: Vec<(Uuid, Stamp)>,
     max_batch: usize,
+    failures: u32,
+    rate_limited: u32,
+    wait_ms: Option<u64>,
     summary: SyncSummary,
 }
 
@@ -80,108 +442,164 @@ impl SyncRun {
         SyncRun {
             queue: pending.into_iter().collect(),
             in_flight: Vec::new(),
+            stamps: Vec::new(),
             max_batch: max_batch.max(1),
+            failures: 0,
+            rate_limited: 0,
+            wait_ms: None,
             summary: SyncSummary::default(),
         }
     }
 
-    /// The next ids to send, or `None` when the run is over (or a batch is still in flight).
-    pub fn next_batch(&mut self) -> Option<&[Uuid]> {
+    /// What to do next.
+    pub fn next_step(&mut self) -> Step {
+        if let Some(ms) = self.wait_ms.take() {
+            return Step::Wait { ms };
+        }
         if !self.in_flight.is_empty() || self.queue.is_empty() || self.summary.failure.is_some() {
-            return None;
+            return Step::Done;
         }
         let n = self.max_batch.min(self.queue.len());
         self.in_flight = self.queue.drain(..n).collect();
-        Some(&self.in_flight)
+        self.stamps.clear();
+        Step::Send(self.in_flight.clone())
     }
 
-    /// Takes the outcome of the batch in flight and returns the transitions to persist.
-    pub fn settle(&mut self, outcome: BatchOutcome) -> Vec<Transition> {
-        let sent = std::mem::take(&mut self.in_flight);
+    /// The stamps the caller marked sent for the batch (ids that vanished meanwhile, say
+    /// forgotten by another tab, are simply absent).
+    pub fn marked(&mut self, stamps: Vec<(Uuid, Stamp)>) {
+        self.stamps = stamps;
+    }
+
+    /// Puts a record back at the end of the queue (a conflict settled as a resend).
+    pub fn requeue(&mut self, id: Uuid) {
+        if !self.queue.contains(&id) {
+            self.queue.push_back(id);
+        }
+    }
+
+    /// Takes the outcome of the batch in flight; returns the transitions to persist.
+    /// `jitter` in `[0, 1)` (from the caller's randomness) spreads retries of many phones.
+    pub fn settle(&mut self, outcome: BatchOutcome, jitter: f64) -> Vec<Transition> {
+        let ids = std::mem::take(&mut self.in_flight);
+        let stamps = std::mem::take(&mut self.stamps);
         match outcome {
-            BatchOutcome::Acknowledged(response) => self.acknowledged(&sent, &response),
-            BatchOutcome::InvalidRecords(rejections) => self.invalid(sent, &rejections),
+            BatchOutcome::Acknowledged(response) => {
+                self.failures = 0;
+                self.rate_limited = 0;
+                self.acknowledged(&stamps, &response)
+            }
+            BatchOutcome::InvalidRecords(rejections) => {
+                self.failures = 0;
+                self.rate_limited = 0;
+                self.invalid(&ids, &stamps, &rejections)
+            }
             BatchOutcome::Failed(failure) => {
-                self.halt(failure, sent.len());
+                self.failed(ids, failure, jitter);
                 Vec::new()
             }
         }
     }
 
-    fn acknowledged(&mut self, sent: &[Uuid], response: &BatchResponse) -> Vec<Transition> {
+    fn acknowledged(
+        &mut self,
+        stamps: &[(Uuid, Stamp)],
+        response: &BatchResponse,
+    ) -> Vec<Transition> {
         let mut transitions = Vec::new();
-        for id in sent {
-            // Only the server's word about this very id moves it; an id missing from the
-            // answer stays pending and goes out again at the next sync.
+        for (id, stamp) in stamps {
+            // Only the server's word about this very id and version moves it; a record
+            // missing from the answer stays pending and goes out again next time.
             let status = response
                 .results
                 .iter()
-                .find(|r| r.id == *id)
+                .find(|r| r.id == *id && r.version == stamp.version)
                 .map(|r| r.status);
-            let to = match status {
+            let outcome = match status {
                 Some(RecordStatus::Stored | RecordStatus::Duplicate) => {
                     self.summary.synced += 1;
-                    SyncState::Synced
+                    Outcome::Held
                 }
-                Some(RecordStatus::Conflict) => {
-                    self.summary.rejected += 1;
-                    SyncState::Rejected {
-                        reason: "conflict".into(),
-                    }
-                }
+                Some(RecordStatus::Conflict) => Outcome::Conflict,
                 None => {
                     self.summary.still_pending += 1;
                     continue;
                 }
             };
-            transitions.push(Transition { id: *id, to });
+            transitions.push(Transition {
+                id: *id,
+                sent: stamp.clone(),
+                outcome,
+            });
         }
         transitions
     }
 
-    fn invalid(&mut self, sent: Vec<Uuid>, rejections: &[RecordRejection]) -> Vec<Transition> {
-        let mut transitions = Vec::new();
+    fn invalid(
+        &mut self,
+        ids: &[Uuid],
+        stamps: &[(Uuid, Stamp)],
+        rejections: &[RecordRejection],
+    ) -> Vec<Transition> {
+        // The request carried the marked records in the order of `stamps`.
+        let mut transitions: Vec<Transition> = Vec::new();
         for rejection in rejections {
-            let Some(&id) = sent.get(rejection.index) else {
+            let Some((id, stamp)) = stamps.get(rejection.index) else {
                 continue;
             };
-            if rejection.id.is_some_and(|named| named != id)
-                || transitions.iter().any(|t: &Transition| t.id == id)
+            if rejection.id.is_some_and(|named| named != *id)
+                || transitions.iter().any(|t| t.id == *id)
             {
                 continue;
             }
-            let reason = rejection
-                .errors
-                .iter()
-                .map(|e| {
-                    let code = serde_json::to_value(e.reason)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    format!("{}:{}", e.field, code)
-                })
-                .collect::<Vec<_>>()
-                .join(",");
             transitions.push(Transition {
-                id,
-                to: SyncState::Rejected { reason },
+                id: *id,
+                sent: stamp.clone(),
+                outcome: Outcome::Refused {
+                    reason: rejection_reason(rejection),
+                },
             });
         }
         if transitions.is_empty() {
-            // The server refused the batch without naming any record we sent: resending
-            // would loop forever, so stop and keep everything pending.
-            self.halt(Failure::Server, sent.len());
+            // Refused without naming anything we sent: resending would loop forever.
+            self.halt(Failure::Server, ids.len());
             return transitions;
         }
         self.summary.rejected += transitions.len();
-        // The others were valid but not written (the server writes all or nothing):
-        // send them again first.
-        for id in sent.into_iter().rev() {
-            if !transitions.iter().any(|t| t.id == id) {
-                self.queue.push_front(id);
+        // The others were valid but not written (all or nothing): send them again first.
+        for id in ids.iter().rev() {
+            if !transitions.iter().any(|t| t.id == *id) {
+                self.queue.push_front(*id);
             }
         }
         transitions
+    }
+
+    fn failed(&mut self, ids: Vec<Uuid>, failure: Failure, jitter: f64) {
+        let wait = match failure {
+            Failure::Unauthorized => None,
+            Failure::RateLimited { retry_after_s } => {
+                self.rate_limited += 1;
+                (self.rate_limited <= MAX_RATE_LIMITED).then(|| {
+                    // The server's word, plus a little spread so phones do not return at once.
+                    u64::from(retry_after_s.max(1)) * 1000
+                        + (jitter.clamp(0.0, 1.0) * 1000.0) as u64
+                })
+            }
+            Failure::Network | Failure::Server => {
+                self.failures += 1;
+                (self.failures <= MAX_ATTEMPTS).then(|| backoff_ms(self.failures, jitter))
+            }
+        };
+        match wait {
+            Some(ms) => {
+                for id in ids.into_iter().rev() {
+                    self.queue.push_front(id);
+                }
+                self.wait_ms = Some(ms);
+            }
+            None => self.halt(failure, ids.len()),
+        }
     }
 
     fn halt(&mut self, failure: Failure, in_flight: usize) {
@@ -190,187 +608,53 @@ impl SyncRun {
         self.queue.clear();
     }
 
-    /// Totals so far; final once [`SyncRun::next_batch`] returns `None`.
+    /// Stops the run now (the app was locked, or the phone has no network at all, where
+    /// waiting to retry is pointless): everything not acknowledged stays pending.
+    pub fn stop(&mut self, failure: Failure) {
+        let in_flight = std::mem::take(&mut self.in_flight).len();
+        // A batch waiting for its retry is back in the queue, and counted there.
+        self.wait_ms = None;
+        if self.summary.failure.is_none() {
+            self.halt(failure, in_flight);
+        }
+    }
+
+    /// Stops the run now because the app was locked.
+    pub fn cancel(&mut self) {
+        self.stop(Failure::Network);
+    }
+
+    /// A conflict was settled as genuine: counted for the closing message.
+    pub fn count_conflict(&mut self) {
+        self.summary.conflicts += 1;
+    }
+
+    /// Records still queued, for the status line.
+    pub fn queued(&self) -> usize {
+        self.queue.len() + self.in_flight.len()
+    }
+
+    /// Totals so far; final once [`SyncRun::next_step`] returns [`Step::Done`].
     pub fn summary(&self) -> SyncSummary {
         self.summary
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::record::{FieldError, Reason};
-    use crate::wire::RecordResult;
-
-    fn ids(n: u128) -> Vec<Uuid> {
-        (1..=n).map(Uuid::from_u128).collect()
-    }
-
-    fn ack(sent: &[Uuid], status: RecordStatus) -> BatchOutcome {
-        BatchOutcome::Acknowledged(BatchResponse {
-            results: sent
-                .iter()
-                .map(|&id| RecordResult {
-                    id,
-                    version: 1,
-                    status,
-                })
-                .collect(),
+/// `field:reason,field:reason` from a rejection, for the row and the « À corriger » list.
+fn rejection_reason(rejection: &RecordRejection) -> String {
+    rejection
+        .errors
+        .iter()
+        .map(|e| {
+            let code = serde_json::to_value(e.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{}:{}", e.field, code)
         })
-    }
-
-    #[test]
-    fn batches_everything_in_order_and_marks_acknowledged_as_synced() {
-        let mut run = SyncRun::new(ids(5), 2);
-        let mut sizes = Vec::new();
-        let mut synced = Vec::new();
-        while let Some(batch) = run.next_batch() {
-            let batch = batch.to_vec();
-            sizes.push(batch.len());
-            let status = if batch[0] == Uuid::from_u128(3) {
-                RecordStatus::Duplicate
-            } else {
-                RecordStatus::Stored
-            };
-            for t in run.settle(ack(&batch, status)) {
-                assert_eq!(t.to, SyncState::Synced);
-                synced.push(t.id);
-            }
-        }
-        assert_eq!(sizes, vec![2, 2, 1]);
-        assert_eq!(synced, ids(5));
-        assert_eq!(run.summary().synced, 5);
-        assert_eq!(run.summary().still_pending, 0);
-    }
-
-    #[test]
-    fn only_one_batch_in_flight_at_a_time() {
-        let mut run = SyncRun::new(ids(4), 2);
-        assert!(run.next_batch().is_some());
-        assert!(run.next_batch().is_none());
-    }
-
-    #[test]
-    fn a_network_failure_stops_the_run_and_moves_nothing() {
-        let mut run = SyncRun::new(ids(5), 2);
-        let first = run.next_batch().unwrap().to_vec();
-        assert_eq!(run.settle(ack(&first, RecordStatus::Stored)).len(), 2);
-        run.next_batch().unwrap();
-        assert!(
-            run.settle(BatchOutcome::Failed(Failure::Network))
-                .is_empty()
-        );
-        assert!(run.next_batch().is_none());
-        let s = run.summary();
-        assert_eq!((s.synced, s.still_pending), (2, 3));
-        assert_eq!(s.failure, Some(Failure::Network));
-    }
-
-    #[test]
-    fn records_missing_from_the_answer_stay_pending() {
-        let mut run = SyncRun::new(ids(3), 3);
-        let batch = run.next_batch().unwrap().to_vec();
-        // The server answers for the first id only, and for an id we never sent.
-        let outcome = BatchOutcome::Acknowledged(BatchResponse {
-            results: vec![
-                RecordResult {
-                    id: batch[0],
-                    version: 1,
-                    status: RecordStatus::Stored,
-                },
-                RecordResult {
-                    id: Uuid::from_u128(99),
-                    version: 1,
-                    status: RecordStatus::Stored,
-                },
-            ],
-        });
-        let transitions = run.settle(outcome);
-        assert_eq!(
-            transitions,
-            vec![Transition {
-                id: batch[0],
-                to: SyncState::Synced
-            }]
-        );
-        assert!(run.next_batch().is_none());
-        assert_eq!(run.summary().still_pending, 2);
-    }
-
-    #[test]
-    fn a_conflict_is_kept_on_the_device_as_rejected() {
-        let mut run = SyncRun::new(ids(1), 10);
-        let batch = run.next_batch().unwrap().to_vec();
-        let t = run.settle(ack(&batch, RecordStatus::Conflict));
-        assert_eq!(
-            t[0].to,
-            SyncState::Rejected {
-                reason: "conflict".into()
-            }
-        );
-        assert_eq!(run.summary().rejected, 1);
-    }
-
-    #[test]
-    fn invalid_records_are_set_aside_and_the_rest_resent() {
-        let mut run = SyncRun::new(ids(3), 3);
-        let batch = run.next_batch().unwrap().to_vec();
-        let rejection = RecordRejection {
-            index: 1,
-            id: Some(batch[1]),
-            errors: vec![FieldError {
-                field: "milieu".into(),
-                reason: Reason::UnknownCode,
-            }],
-        };
-        let t = run.settle(BatchOutcome::InvalidRecords(vec![rejection]));
-        assert_eq!(
-            t,
-            vec![Transition {
-                id: batch[1],
-                to: SyncState::Rejected {
-                    reason: "milieu:unknown_code".into()
-                }
-            }]
-        );
-        let again = run.next_batch().unwrap().to_vec();
-        assert_eq!(again, vec![batch[0], batch[2]]);
-        assert_eq!(run.settle(ack(&again, RecordStatus::Stored)).len(), 2);
-        assert!(run.next_batch().is_none());
-        assert_eq!((run.summary().synced, run.summary().rejected), (2, 1));
-    }
-
-    #[test]
-    fn a_rejection_naming_nothing_we_sent_halts_instead_of_looping() {
-        let mut run = SyncRun::new(ids(2), 2);
-        run.next_batch().unwrap();
-        let bogus = RecordRejection {
-            index: 7,
-            id: None,
-            errors: vec![],
-        };
-        assert!(
-            run.settle(BatchOutcome::InvalidRecords(vec![bogus]))
-                .is_empty()
-        );
-        assert!(run.next_batch().is_none());
-        assert_eq!(run.summary().failure, Some(Failure::Server));
-        assert_eq!(run.summary().still_pending, 2);
-    }
-
-    #[test]
-    fn a_rejection_whose_id_disagrees_with_its_index_is_ignored() {
-        let mut run = SyncRun::new(ids(2), 2);
-        let batch = run.next_batch().unwrap().to_vec();
-        let wrong = RecordRejection {
-            index: 0,
-            id: Some(batch[1]),
-            errors: vec![],
-        };
-        assert!(
-            run.settle(BatchOutcome::InvalidRecords(vec![wrong]))
-                .is_empty()
-        );
-        assert_eq!(run.summary().failure, Some(Failure::Server));
-    }
+        .collect::<Vec<_>>()
+        .join(",")
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,8 @@
 //! document with stable codes and French/English labels, so another organisation can bring
 //! its own lists without a code change. Records store codes, never labels.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -20,7 +22,44 @@ pub struct Entry {
     pub fr: String,
     /// English label.
     pub en: String,
+    /// Venues only: the milieu the venue belongs to (a code of `milieux`). Distinct venues
+    /// visited are counted by it, and a record naming the venue must use this milieu.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milieu: Option<String>,
+    /// Web sites only (required there): the platform of the site (a code of `platforms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
     /// A retired entry stays valid in old records but is not offered for new ones.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
+}
+
+impl Entry {
+    /// An active entry with no milieu or platform.
+    pub fn new(code: impl Into<String>, fr: impl Into<String>, en: impl Into<String>) -> Self {
+        Entry {
+            code: code.into(),
+            fr: fr.into(),
+            en: en.into(),
+            milieu: None,
+            platform: None,
+            retired: false,
+        }
+    }
+}
+
+/// Programs reported together, e.g. « Travail de proximité » = CatWoman + travail de rue.
+/// Records never name a group: a report asks for one (`program=proximite`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramGroup {
+    /// Stable identifier; never the code of a program (a report's `program=` takes both).
+    pub code: String,
+    pub fr: String,
+    pub en: String,
+    /// Codes of `programs`, at least one.
+    pub programs: Vec<String>,
+    /// A retired group still resolves in reports but is no longer offered.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
 }
@@ -42,11 +81,12 @@ pub enum ListKind {
     Materials,
     Partners,
     Venues,
+    Sites,
     ActivityKinds,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 14] = [
+    pub const ALL: [ListKind; 15] = [
         ListKind::Programs,
         ListKind::Milieux,
         ListKind::Modes,
@@ -60,6 +100,7 @@ impl ListKind {
         ListKind::Materials,
         ListKind::Partners,
         ListKind::Venues,
+        ListKind::Sites,
         ListKind::ActivityKinds,
     ];
 
@@ -79,8 +120,14 @@ impl ListKind {
             ListKind::Materials => "materials",
             ListKind::Partners => "partners",
             ListKind::Venues => "venues",
+            ListKind::Sites => "sites",
             ListKind::ActivityKinds => "activity_kinds",
         }
+    }
+
+    /// The list named by a document key (`"venues"`, `"sites"`, …).
+    pub fn from_key(key: &str) -> Option<ListKind> {
+        ListKind::ALL.into_iter().find(|k| k.key() == key)
     }
 
     /// Lists a record cannot do without: an organisation's document must fill them.
@@ -119,13 +166,19 @@ pub struct Taxonomy {
     pub partners: Vec<Entry>,
     #[serde(default)]
     pub venues: Vec<Entry>,
+    /// Web sites and apps the web project monitors or posts on, each with its platform.
+    #[serde(default)]
+    pub sites: Vec<Entry>,
     /// Kinds of activity that involve no one person (venue visit, ad posted, …).
     #[serde(default)]
     pub activity_kinds: Vec<Entry>,
+    /// Programs reported together.
+    #[serde(default)]
+    pub program_groups: Vec<ProgramGroup>,
 }
 
 /// Why a taxonomy document was refused.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum TaxonomyError {
     #[error("the document is not valid taxonomy JSON: {0}")]
     Parse(String),
@@ -151,6 +204,62 @@ pub enum TaxonomyError {
         code: String,
         lang: &'static str,
     },
+    #[error("list `{list}`, code `{code}`: {attribute} `{value}` is not a code of `{target}`")]
+    UnknownReference {
+        list: &'static str,
+        code: String,
+        attribute: &'static str,
+        value: String,
+        target: &'static str,
+    },
+    #[error("list `{list}`, code `{code}`: a {attribute} is required")]
+    MissingAttribute {
+        list: &'static str,
+        code: String,
+        attribute: &'static str,
+    },
+    #[error("list `{list}`, code `{code}`: only {allowed} entries have a {attribute}")]
+    AttributeNotAllowed {
+        list: &'static str,
+        code: String,
+        attribute: &'static str,
+        allowed: &'static str,
+    },
+    #[error(
+        "list `{list}`, code `{code}`: its {attribute} changed; records made with it would no longer match: retire it and add a new entry instead"
+    )]
+    AttributeChanged {
+        list: &'static str,
+        code: String,
+        attribute: &'static str,
+    },
+    #[error("program group `{group}` names `{program}`, which is not a program code")]
+    GroupUnknownProgram { group: String, program: String },
+    #[error("program group `{group}` names no program")]
+    GroupEmpty { group: String },
+    #[error("program group `{group}` names the program `{program}` twice")]
+    GroupDuplicateProgram { group: String, program: String },
+    #[error("`{code}` is both a program and a program group: a report could not tell them apart")]
+    GroupCodeIsProgram { code: String },
+}
+
+/// Why a report's `program=` selector was refused.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum ProgramSelectorError {
+    #[error("`{0}` is neither a program nor a program group")]
+    Unknown(String),
+    #[error("program group `{group}` names `{program}`, which is not a program")]
+    GroupNamesUnknown { group: String, program: String },
+}
+
+impl ProgramSelectorError {
+    /// The code the caller gave that is wrong.
+    pub fn code(&self) -> &str {
+        match self {
+            ProgramSelectorError::Unknown(code) => code,
+            ProgramSelectorError::GroupNamesUnknown { group, .. } => group,
+        }
+    }
 }
 
 impl Taxonomy {
@@ -187,7 +296,9 @@ impl Taxonomy {
             materials: vec![],
             partners: vec![],
             venues: vec![],
+            sites: vec![],
             activity_kinds: vec![],
+            program_groups: vec![],
         }
     }
 
@@ -216,14 +327,96 @@ impl Taxonomy {
                         code: entry.code.clone(),
                     });
                 }
-                for (lang, label) in [("fr", &entry.fr), ("en", &entry.en)] {
-                    if label.trim().is_empty() {
-                        return Err(TaxonomyError::EmptyLabel {
-                            list,
-                            code: entry.code.clone(),
-                            lang,
-                        });
-                    }
+                check_labels(list, &entry.code, &entry.fr, &entry.en)?;
+                self.check_attributes(kind, entry)?;
+            }
+        }
+        self.validate_groups()
+    }
+
+    /// Venues may name a milieu, sites must name a platform, other entries name neither.
+    fn check_attributes(&self, kind: ListKind, entry: &Entry) -> Result<(), TaxonomyError> {
+        let list = kind.key();
+        let code = || entry.code.clone();
+        for (attribute, value, owner, target) in [
+            ("milieu", &entry.milieu, ListKind::Venues, ListKind::Milieux),
+            (
+                "platform",
+                &entry.platform,
+                ListKind::Sites,
+                ListKind::Platforms,
+            ),
+        ] {
+            match value {
+                Some(_) if kind != owner => {
+                    return Err(TaxonomyError::AttributeNotAllowed {
+                        list,
+                        code: code(),
+                        attribute,
+                        allowed: owner.key(),
+                    });
+                }
+                Some(v) if !self.contains(target, v) => {
+                    return Err(TaxonomyError::UnknownReference {
+                        list,
+                        code: code(),
+                        attribute,
+                        value: v.clone(),
+                        target: target.key(),
+                    });
+                }
+                None if kind == ListKind::Sites && owner == ListKind::Sites => {
+                    return Err(TaxonomyError::MissingAttribute {
+                        list,
+                        code: code(),
+                        attribute,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_groups(&self) -> Result<(), TaxonomyError> {
+        let list = "program_groups";
+        let mut seen = BTreeSet::new();
+        for group in &self.program_groups {
+            if !is_valid_code(&group.code) {
+                return Err(TaxonomyError::BadCode {
+                    list,
+                    code: group.code.clone(),
+                });
+            }
+            if !seen.insert(group.code.as_str()) {
+                return Err(TaxonomyError::DuplicateCode {
+                    list,
+                    code: group.code.clone(),
+                });
+            }
+            if self.contains(ListKind::Programs, &group.code) {
+                return Err(TaxonomyError::GroupCodeIsProgram {
+                    code: group.code.clone(),
+                });
+            }
+            check_labels(list, &group.code, &group.fr, &group.en)?;
+            if group.programs.is_empty() {
+                return Err(TaxonomyError::GroupEmpty {
+                    group: group.code.clone(),
+                });
+            }
+            for (i, program) in group.programs.iter().enumerate() {
+                if !self.contains(ListKind::Programs, program) {
+                    return Err(TaxonomyError::GroupUnknownProgram {
+                        group: group.code.clone(),
+                        program: program.clone(),
+                    });
+                }
+                if group.programs[..i].contains(program) {
+                    return Err(TaxonomyError::GroupDuplicateProgram {
+                        group: group.code.clone(),
+                        program: program.clone(),
+                    });
                 }
             }
         }
@@ -241,18 +434,74 @@ impl Taxonomy {
             });
         }
         for kind in ListKind::ALL {
-            if let Some(gone) = self
-                .list(kind)
-                .iter()
-                .find(|e| !next.contains(kind, &e.code))
-            {
-                return Err(TaxonomyError::CodeRemoved {
-                    list: kind.key(),
-                    code: gone.code.clone(),
-                });
+            for old in self.list(kind) {
+                let Some(new) = next.entry(kind, &old.code) else {
+                    return Err(TaxonomyError::CodeRemoved {
+                        list: kind.key(),
+                        code: old.code.clone(),
+                    });
+                };
+                // Adding a milieu or platform to an entry that had none is fine; changing
+                // or dropping one would make records made with it refused or miscounted.
+                for (attribute, before, after) in [
+                    ("milieu", &old.milieu, &new.milieu),
+                    ("platform", &old.platform, &new.platform),
+                ] {
+                    if before.is_some() && before != after {
+                        return Err(TaxonomyError::AttributeChanged {
+                            list: kind.key(),
+                            code: old.code.clone(),
+                            attribute,
+                        });
+                    }
+                }
             }
         }
+        if let Some(gone) = self
+            .program_groups
+            .iter()
+            .find(|g| next.group(&g.code).is_none())
+        {
+            return Err(TaxonomyError::CodeRemoved {
+                list: "program_groups",
+                code: gone.code.clone(),
+            });
+        }
         Ok(())
+    }
+
+    /// A program group by code, retired ones included.
+    pub fn group(&self, code: &str) -> Option<&ProgramGroup> {
+        self.program_groups.iter().find(|g| g.code == code)
+    }
+
+    /// The programs a report's `program=` selector covers: a program code, a group code,
+    /// or several of either separated by commas (`catwoman,rue_jeunesse`). An empty
+    /// selector means every program (`None`). Retired programs and groups still resolve:
+    /// last year's report must stay reproducible.
+    pub fn resolve_programs(
+        &self,
+        selector: &str,
+    ) -> Result<Option<BTreeSet<String>>, ProgramSelectorError> {
+        let mut programs = BTreeSet::new();
+        for token in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if self.contains(ListKind::Programs, token) {
+                programs.insert(token.to_owned());
+            } else if let Some(group) = self.group(token) {
+                for program in &group.programs {
+                    if !self.contains(ListKind::Programs, program) {
+                        return Err(ProgramSelectorError::GroupNamesUnknown {
+                            group: group.code.clone(),
+                            program: program.clone(),
+                        });
+                    }
+                    programs.insert(program.clone());
+                }
+            } else {
+                return Err(ProgramSelectorError::Unknown(token.to_owned()));
+            }
+        }
+        Ok((!programs.is_empty()).then_some(programs))
     }
 
     /// All entries of a list, retired ones included.
@@ -271,7 +520,29 @@ impl Taxonomy {
             ListKind::Materials => &self.materials,
             ListKind::Partners => &self.partners,
             ListKind::Venues => &self.venues,
+            ListKind::Sites => &self.sites,
             ListKind::ActivityKinds => &self.activity_kinds,
+        }
+    }
+
+    /// All entries of a list, for the coordinators' list edits (see [`crate::lists`]).
+    pub fn list_mut(&mut self, kind: ListKind) -> &mut Vec<Entry> {
+        match kind {
+            ListKind::Programs => &mut self.programs,
+            ListKind::Milieux => &mut self.milieux,
+            ListKind::Modes => &mut self.modes,
+            ListKind::Platforms => &mut self.platforms,
+            ListKind::AgeGroups => &mut self.age_groups,
+            ListKind::Genders => &mut self.genders,
+            ListKind::Statuses => &mut self.statuses,
+            ListKind::Occupations => &mut self.occupations,
+            ListKind::Realities => &mut self.realities,
+            ListKind::InterventionTypes => &mut self.intervention_types,
+            ListKind::Materials => &mut self.materials,
+            ListKind::Partners => &mut self.partners,
+            ListKind::Venues => &mut self.venues,
+            ListKind::Sites => &mut self.sites,
+            ListKind::ActivityKinds => &mut self.activity_kinds,
         }
     }
 
@@ -291,7 +562,21 @@ impl Taxonomy {
     }
 }
 
-fn is_valid_code(code: &str) -> bool {
+fn check_labels(list: &'static str, code: &str, fr: &str, en: &str) -> Result<(), TaxonomyError> {
+    for (lang, label) in [("fr", fr), ("en", en)] {
+        if label.trim().is_empty() {
+            return Err(TaxonomyError::EmptyLabel {
+                list,
+                code: code.to_owned(),
+                lang,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// 1 to 40 lowercase ASCII letters, digits or `_`.
+pub fn is_valid_code(code: &str) -> bool {
     (1..=40).contains(&code.len())
         && code
             .bytes()
@@ -311,15 +596,19 @@ mod tests {
     #[test]
     fn builtin_document_is_valid_and_complete() {
         let t = Taxonomy::from_json(DEFAULT_TAXONOMY_JSON).expect("default taxonomy is valid");
-        assert_eq!(t.programs.len(), 6);
+        assert_eq!(t.programs.len(), 7);
         assert_eq!(t.milieux.len(), 9);
         assert_eq!(t.age_groups.len(), 4);
         assert_eq!(t.genders.len(), 5);
         assert_eq!(t.realities.len(), 14);
-        assert_eq!(t.intervention_types.len(), 7);
+        assert_eq!(t.intervention_types.len(), 10);
         assert_eq!(t.materials.len(), 7);
         assert_eq!(t.occupations.len(), 9);
         assert_eq!(t.activity_kinds.len(), 5);
+        assert_eq!(
+            t.group("proximite").unwrap().programs,
+            ["catwoman", "rue_jeunesse"]
+        );
         assert_eq!(Taxonomy::builtin(), t);
         assert_eq!(
             t.entry(ListKind::Milieux, "bar_erotique").unwrap().fr,
@@ -390,7 +679,7 @@ mod tests {
     fn a_successor_must_keep_every_code_and_raise_the_version() {
         let current = Taxonomy::builtin();
         let retire = Taxonomy::from_json(&doc_with(|v| {
-            v["version"] = 2.into();
+            v["version"] = 3.into();
             v["milieux"][5]["retired"] = true.into();
             v["venues"] =
                 serde_json::json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
@@ -401,12 +690,12 @@ mod tests {
         assert_eq!(
             current.check_successor(&same_version),
             Err(TaxonomyError::VersionNotIncreased {
-                current: 1,
-                next: 1
+                current: 2,
+                next: 2
             })
         );
         let removed = Taxonomy::from_json(&doc_with(|v| {
-            v["version"] = 2.into();
+            v["version"] = 3.into();
             v["realities"].as_array_mut().unwrap().remove(0);
         }))
         .unwrap();
@@ -415,6 +704,157 @@ mod tests {
             Err(TaxonomyError::CodeRemoved {
                 list: "realities",
                 code: "dpj".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_default_lists_keep_every_code_of_version_one() {
+        // The successor rule, checked against the first published document.
+        let v1 =
+            r#"["catwoman","rue_jeunesse","web_jeunesse","web_adultes","milieu_de_vie","sidep"]"#;
+        let t = Taxonomy::builtin();
+        for code in serde_json::from_str::<Vec<String>>(v1).unwrap() {
+            assert!(t.contains(ListKind::Programs, &code), "{code}");
+        }
+        assert!(t.version >= 2);
+        assert!(t.contains(ListKind::Programs, "reduction_mefaits"));
+        assert!(t.contains(ListKind::InterventionTypes, "depistage"));
+    }
+
+    #[test]
+    fn groups_name_known_programs_only() {
+        let unknown = doc_with(|v| v["program_groups"][0]["programs"][1] = "astrologie".into());
+        assert_eq!(
+            Taxonomy::from_json(&unknown),
+            Err(TaxonomyError::GroupUnknownProgram {
+                group: "proximite".into(),
+                program: "astrologie".into()
+            })
+        );
+        let clash = doc_with(|v| v["program_groups"][0]["code"] = "sidep".into());
+        assert_eq!(
+            Taxonomy::from_json(&clash),
+            Err(TaxonomyError::GroupCodeIsProgram {
+                code: "sidep".into()
+            })
+        );
+        let empty = doc_with(|v| v["program_groups"][0]["programs"] = serde_json::json!([]));
+        assert!(matches!(
+            Taxonomy::from_json(&empty),
+            Err(TaxonomyError::GroupEmpty { .. })
+        ));
+        let twice = doc_with(|v| {
+            v["program_groups"][0]["programs"] = serde_json::json!(["sidep", "sidep"])
+        });
+        assert!(matches!(
+            Taxonomy::from_json(&twice),
+            Err(TaxonomyError::GroupDuplicateProgram { .. })
+        ));
+    }
+
+    #[test]
+    fn a_selector_is_a_program_a_group_or_a_list_of_either() {
+        let t = Taxonomy::builtin();
+        let set = |codes: &[&str]| Some(codes.iter().map(|c| c.to_string()).collect());
+        assert_eq!(t.resolve_programs(""), Ok(None));
+        assert_eq!(t.resolve_programs("sidep"), Ok(set(&["sidep"])));
+        assert_eq!(
+            t.resolve_programs("proximite"),
+            Ok(set(&["catwoman", "rue_jeunesse"]))
+        );
+        assert_eq!(
+            t.resolve_programs("proximite, sidep,catwoman"),
+            Ok(set(&["catwoman", "rue_jeunesse", "sidep"]))
+        );
+        assert_eq!(
+            t.resolve_programs("sidep,astrologie"),
+            Err(ProgramSelectorError::Unknown("astrologie".into()))
+        );
+        // A group that names an unknown program cannot be loaded, but a document built in
+        // code could hold one: the selector still refuses it by name.
+        let mut broken = t.clone();
+        broken.program_groups[0].programs.push("astrologie".into());
+        assert_eq!(
+            broken.resolve_programs("proximite"),
+            Err(ProgramSelectorError::GroupNamesUnknown {
+                group: "proximite".into(),
+                program: "astrologie".into()
+            })
+        );
+    }
+
+    #[test]
+    fn venues_name_a_milieu_and_sites_a_platform() {
+        let ok = doc_with(|v| {
+            v["venues"] = serde_json::json!([{ "code": "bar_01", "fr": "Bar 1", "en": "Bar 1", "milieu": "bar_erotique" }]);
+            v["sites"] = serde_json::json!([{ "code": "site_01", "fr": "Site 1", "en": "Site 1", "platform": "site_rencontres" }]);
+        });
+        let t = Taxonomy::from_json(&ok).unwrap();
+        assert_eq!(
+            t.entry(ListKind::Sites, "site_01")
+                .unwrap()
+                .platform
+                .as_deref(),
+            Some("site_rencontres")
+        );
+        let bad_milieu = doc_with(|v| {
+            v["venues"] = serde_json::json!([{ "code": "bar_01", "fr": "Bar 1", "en": "Bar 1", "milieu": "casino" }]);
+        });
+        assert!(matches!(
+            Taxonomy::from_json(&bad_milieu),
+            Err(TaxonomyError::UnknownReference {
+                attribute: "milieu",
+                ..
+            })
+        ));
+        let no_platform = doc_with(|v| {
+            v["sites"] = serde_json::json!([{ "code": "site_01", "fr": "Site 1", "en": "Site 1" }]);
+        });
+        assert!(matches!(
+            Taxonomy::from_json(&no_platform),
+            Err(TaxonomyError::MissingAttribute { list: "sites", .. })
+        ));
+        let misplaced = doc_with(|v| v["partners"][0]["milieu"] = "rue".into());
+        assert!(matches!(
+            Taxonomy::from_json(&misplaced),
+            Err(TaxonomyError::AttributeNotAllowed {
+                list: "partners",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_successor_keeps_groups_and_the_milieu_of_each_venue() {
+        let base = Taxonomy::from_json(&doc_with(|v| {
+            v["venues"] = serde_json::json!([{ "code": "bar_01", "fr": "Bar 1", "en": "Bar 1", "milieu": "bar_erotique" }]);
+        }))
+        .unwrap();
+        let moved = Taxonomy::from_json(&doc_with(|v| {
+            v["version"] = 3.into();
+            v["venues"] = serde_json::json!([{ "code": "bar_01", "fr": "Bar 1", "en": "Bar 1", "milieu": "salon_massage" }]);
+        }))
+        .unwrap();
+        assert_eq!(
+            base.check_successor(&moved),
+            Err(TaxonomyError::AttributeChanged {
+                list: "venues",
+                code: "bar_01".into(),
+                attribute: "milieu"
+            })
+        );
+        let no_group = Taxonomy::from_json(&doc_with(|v| {
+            v["version"] = 3.into();
+            v["venues"] = serde_json::json!([{ "code": "bar_01", "fr": "Bar 1", "en": "Bar 1", "milieu": "bar_erotique" }]);
+            v["program_groups"].as_array_mut().unwrap().remove(1);
+        }))
+        .unwrap();
+        assert_eq!(
+            base.check_successor(&no_group),
+            Err(TaxonomyError::CodeRemoved {
+                list: "program_groups",
+                code: "projet_web".into()
             })
         );
     }

@@ -80,6 +80,22 @@ pub enum ErrorCode {
     InvalidWorkerName,
     /// 409: a worker of that name exists already.
     WorkerExists,
+    /// 400: `program=` names something that is neither a program nor a group, or a group
+    /// (or a list edit) names a program that does not exist. Nothing changed.
+    UnknownProgram,
+    /// 400: a list edit is malformed or would make an invalid list (bad code, empty label,
+    /// unknown milieu or platform, an op that does not apply to this list).
+    InvalidListEdit,
+    /// 422: a list edit names a code the list does not have.
+    UnknownCode,
+    /// 409: a list edit adds a code or a name the list already has.
+    CodeExists,
+    /// 409: codes are never removed (records use them): retire the entry instead.
+    CodeKept,
+    /// 409: the taxonomy changed since `base_version`; reload and try again.
+    TaxonomyChanged,
+    /// 422: an import file has problems (see `problems`); nothing was imported.
+    InvalidImport,
     /// 404: no such endpoint.
     NotFound,
     /// 429: too many requests for this token; retry after `Retry-After` seconds.
@@ -167,6 +183,36 @@ pub struct ReportResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
     pub report: crate::report::Report,
+    /// With `compare_from`/`compare_to`: the other period, side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Comparison>,
+}
+
+/// Another period's report and the row-by-row differences (`value - compare_value`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub filter: crate::report::ReportFilter,
+    pub report: crate::report::Report,
+    pub differences: Vec<crate::report::Difference>,
+}
+
+/// `POST /api/v1/taxonomy/lists/{list}` (coordinators): changes to one list, all or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEditRequest {
+    /// The taxonomy version the edits were made against; refused with `taxonomy_changed`
+    /// if another change came first. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_version: Option<u32>,
+    pub edits: Vec<crate::lists::ListEdit>,
+}
+
+/// The answer to a list edit: the taxonomy now in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListEditResponse {
+    /// False when the edits changed nothing (no new version was made).
+    pub changed: bool,
+    pub taxonomy: crate::taxonomy::Taxonomy,
 }
 
 /// `POST /api/v1/pair`: a one-time pairing code, exchanged for a device token.

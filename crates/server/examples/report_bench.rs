@@ -26,7 +26,7 @@ fn main() {
     let filter = ReportFilter {
         from,
         to,
-        program: None,
+        programs: None,
     };
     let day = from + chrono::Duration::days(100);
     let runs = 20;

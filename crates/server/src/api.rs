@@ -14,8 +14,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use carnet_core::wire::{
-    ApiError, BatchResponse, ErrorCode, MAX_BATCH, Me, NewWorker, PairRequest, PairResponse,
-    Pairing, RecordList, RecordRejection, RecordVersion, ReportResponse, Tallies, WorkerTally,
+    ApiError, BatchResponse, Comparison, ErrorCode, MAX_BATCH, Me, NewWorker, PairRequest,
+    PairResponse, Pairing, RecordList, RecordRejection, RecordVersion, ReportResponse, Tallies,
+    WorkerTally,
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use carnet_core::{Report, ReportFilter};
@@ -66,7 +67,7 @@ impl Failure {
         &self.body
     }
 
-    fn internal(err: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(err: impl std::fmt::Display) -> Self {
         // The message goes to the log, not to the client: it may name internals.
         crate::log!("carnet-server: internal error: {err}");
         Failure::new(
@@ -346,16 +347,30 @@ pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Fai
 pub struct ReportQuery {
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
+    /// A program, a program group, or several of either separated by commas.
     #[serde(default)]
     program: Option<String>,
     #[serde(default)]
     worker: Option<String>,
     #[serde(default)]
     format: Option<String>,
+    /// Another period to put side by side (both or neither).
+    #[serde(default)]
+    compare_from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    compare_to: Option<chrono::NaiveDate>,
 }
 
 fn invalid_query(message: impl Into<String>) -> Failure {
     Failure::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
+}
+
+/// What `GET /api/v1/report` answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Xlsx,
 }
 
 impl ReportQuery {
@@ -363,18 +378,47 @@ impl ReportQuery {
         if self.from > self.to {
             return Err(invalid_query("`from` is after `to`"));
         }
-        let program = self.program.clone().filter(|p| !p.is_empty());
-        if let Some(p) = program
-            .as_deref()
-            .filter(|p| !taxonomy.contains(carnet_core::ListKind::Programs, p))
-        {
-            return Err(invalid_query(format!("unknown program `{p}`")));
-        }
+        let programs = taxonomy
+            .resolve_programs(self.program.as_deref().unwrap_or(""))
+            .map_err(|e| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::UnknownProgram,
+                    e.to_string(),
+                )
+            })?;
         Ok(ReportFilter {
             from: self.from,
             to: self.to,
-            program,
+            programs,
         })
+    }
+
+    /// The period to compare with, same programs.
+    fn compare_filter(&self, filter: &ReportFilter) -> Result<Option<ReportFilter>, Failure> {
+        match (self.compare_from, self.compare_to) {
+            (None, None) => Ok(None),
+            (Some(from), Some(to)) if from <= to => Ok(Some(ReportFilter {
+                from,
+                to,
+                programs: filter.programs.clone(),
+            })),
+            (Some(_), Some(_)) => Err(invalid_query("`compare_from` is after `compare_to`")),
+            _ => Err(invalid_query(
+                "give both `compare_from` and `compare_to`, or neither",
+            )),
+        }
+    }
+
+    fn format(&self) -> Result<Format, Failure> {
+        match self.format.as_deref() {
+            None | Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            Some(other) => Err(invalid_query(format!(
+                "unknown format `{other}`; use json, csv or xlsx"
+            ))),
+        }
     }
 }
 
@@ -383,7 +427,7 @@ type QueryResult = Result<Query<ReportQuery>, QueryRejection>;
 fn parse_query(query: QueryResult) -> Result<ReportQuery, Failure> {
     query.map(|Query(q)| q).map_err(|e| {
         invalid_query(format!(
-            "expected from=YYYY-MM-DD&to=YYYY-MM-DD[&program=…][&worker=…][&format=csv]: {}",
+            "expected from=YYYY-MM-DD&to=YYYY-MM-DD[&program=CODE,…][&worker=…][&format=csv|xlsx][&compare_from=…&compare_to=…]: {}",
             e.body_text()
         ))
     })
@@ -417,54 +461,75 @@ async fn scope(
     }
 }
 
-/// `GET /api/v1/report`: every table of the annual report, as JSON or CSV.
+/// `GET /api/v1/report`: every table of the annual report, as JSON, CSV or a spreadsheet,
+/// optionally beside another period.
 pub async fn report(
     State(state): State<Arc<AppState>>,
     Authed(caller): Authed,
     query: QueryResult,
 ) -> Result<Response, Failure> {
     let query = parse_query(query)?;
-    let filter = query.filter(&*state.store.taxonomy().await?)?;
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(invalid_query(format!(
-                "unknown format `{other}`; use json or csv"
-            )));
-        }
-    };
+    let taxonomy = state.taxonomy().await?;
+    let filter = query.filter(&taxonomy)?;
+    let compare_filter = query.compare_filter(&filter)?;
+    let format = query.format()?;
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
     let records = state
         .store
         .latest_records(who.as_ref().map(|w| w.0))
         .await?;
-    let filter_for_compute = filter.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        Report::compute(records.iter().map(|(_, r)| r), &filter_for_compute)
+    let filters = (filter.clone(), compare_filter.clone());
+    let (report, other) = tokio::task::spawn_blocking(move || {
+        let report = Report::compute(records.iter().map(|(_, r)| r), &filters.0);
+        let other = filters
+            .1
+            .map(|f| Report::compute(records.iter().map(|(_, r)| r), &f));
+        (report, other)
     })
     .await
     .map_err(Failure::internal)?;
-    if csv {
-        let name = format!("carnet-rapport-{}-{}.csv", filter.from, filter.to);
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            report.to_csv(),
-        )
-            .into_response());
-    }
-    Ok(Json(ReportResponse {
+    let compare = compare_filter.zip(other).map(|(filter, other)| Comparison {
+        differences: carnet_core::report::differences(&report, &other),
+        filter,
+        report: other,
+    });
+    let response = ReportResponse {
         filter,
         worker: who.map(|w| w.1),
         report,
+        compare,
+    };
+    let name = format!(
+        "carnet-rapport-{}-{}",
+        response.filter.from, response.filter.to
+    );
+    let attachment = |content_type: &str, extension: &str, body: Vec<u8>| {
+        (
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.{extension}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    Ok(match format {
+        Format::Json => Json(response).into_response(),
+        Format::Csv => {
+            let csv = match &response.compare {
+                Some(c) => carnet_core::report::differences_csv(&c.differences),
+                None => response.report.to_csv(),
+            };
+            attachment("text/csv; charset=utf-8", "csv", csv.into_bytes())
+        }
+        Format::Xlsx => {
+            let bytes = crate::xlsx::workbook(&response, &taxonomy).map_err(Failure::internal)?;
+            attachment(crate::xlsx::CONTENT_TYPE, "xlsx", bytes)
+        }
     })
-    .into_response())
 }
 
 /// `GET /api/v1/tallies`: each worker's figures (coordinators), or the caller's own.
@@ -474,7 +539,12 @@ pub async fn tallies(
     query: QueryResult,
 ) -> Result<Json<Tallies>, Failure> {
     let query = parse_query(query)?;
-    let filter = query.filter(&*state.store.taxonomy().await?)?;
+    let filter = query.filter(&*state.taxonomy().await?)?;
+    if query.compare_filter(&filter)?.is_some() || query.format()? != Format::Json {
+        return Err(invalid_query(
+            "tallies come as JSON for one period; use /report to compare or export",
+        ));
+    }
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
     let names: Vec<(WorkerId, String)> = match who {
         Some(one) => vec![one],
@@ -535,13 +605,18 @@ pub async fn pair(
 }
 
 fn coordinator_only(caller: Caller) -> Result<(), Failure> {
+    coordinator_for(caller, "manages workers")
+}
+
+/// Refuses a worker token: `what` the coordinator alone may do, for the message.
+pub fn coordinator_for(caller: Caller, what: &str) -> Result<(), Failure> {
     if caller.role == Role::Coordinator {
         Ok(())
     } else {
         Err(Failure::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
-            "only a coordinator token manages workers",
+            format!("only a coordinator token {what}"),
         ))
     }
 }

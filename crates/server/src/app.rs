@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use carnet_core::Taxonomy;
 use carnet_core::wire::MAX_BODY_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -34,6 +35,12 @@ impl AppState {
             limiter: RateLimiter::new(120, 2.0),
         }
     }
+
+    /// The taxonomy in force: the latest in the database (cached by the store), whichever
+    /// server or command loaded it.
+    pub async fn taxonomy(&self) -> Result<Arc<Taxonomy>, crate::store::StoreError> {
+        self.store.taxonomy().await
+    }
 }
 
 /// Builds the whole application. `dist` is Trunk's output folder.
@@ -51,6 +58,14 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/report", get(api::report))
         .route("/tallies", get(api::tallies))
         .route("/taxonomy", get(api::get_taxonomy))
+        .route(
+            "/taxonomy/lists/{list}",
+            axum::routing::post(crate::lists::edit_list),
+        )
+        .route(
+            "/import",
+            axum::routing::post(crate::csv_import::import_endpoint),
+        )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);

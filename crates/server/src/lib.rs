@@ -8,14 +8,17 @@
 
 pub mod api;
 pub mod app;
+pub mod csv_import;
 pub mod headers;
 pub mod import;
+pub mod lists;
 pub mod log;
 pub mod migrate;
 pub mod ratelimit;
 pub mod store;
 pub mod synthetic;
 pub mod token;
+pub mod xlsx;
 
 pub use app::{AppState, router};
 pub use store::{Store, StoreError};

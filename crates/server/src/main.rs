@@ -3,6 +3,7 @@
 //! ```text
 //! carnet-server serve [--db carnet.db | --database postgres://…] [--dist dist] [--addr 127.0.0.1:8080]
 //! carnet-server worker add NAME [--coordinator] [--db FILE | --database URL]
+//! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db FILE | --database URL]
 //! carnet-server migrate-to-postgres --db FILE --database URL
 //! carnet-server --help, carnet-server COMMAND --help
 //! ```
@@ -79,17 +80,21 @@ enum Command {
         #[command(subcommand)]
         command: TaxonomyCommand,
     },
-    /// Import historical records (NDJSON, one record per line) for a worker, all or nothing
+    /// Import past records for a worker, all or nothing: NDJSON (one record per line) or a
+    /// past spreadsheet as CSV
     Import {
-        /// The NDJSON file
+        /// The .ndjson or .csv file
         file: PathBuf,
         /// The worker the records belong to
         #[arg(long, value_name = "NAME")]
         worker: String,
+        /// CSV only: print what would be imported and every problem, import nothing
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Write a synthetic CatWoman year (taxonomy and one NDJSON file per worker)
+    /// Write a synthetic year (taxonomy and one NDJSON file per worker)
     Gen {
         /// Output folder
         #[arg(long, value_name = "DIR")]
@@ -268,10 +273,21 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             log!("`{name}` revoked: its token is refused from now on; its synced records stay");
             Ok(())
         }
-        Command::Import { file, worker, db } => {
+        Command::Import {
+            file,
+            worker,
+            dry_run,
+            db,
+        } => {
             let contents = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let store = open(&db, explicit_url).await?;
+            if is_csv(&file) {
+                return import_csv(&store, &worker, &contents, dry_run).await;
+            }
+            if dry_run {
+                return Err("--dry-run is for CSV files".into());
+            }
             let summary = carnet_server::import::import_ndjson(&store, &worker, &contents)
                 .await
                 .map_err(|e| text(&e))?;
@@ -347,6 +363,28 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
     }
 }
 
+fn is_csv(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// A past spreadsheet: a dry run prints what would be imported and every problem; a real
+/// run imports all rows or none.
+async fn import_csv(store: &Store, worker: &str, text: &str, dry_run: bool) -> Result<(), String> {
+    let outcome = carnet_server::csv_import::import_csv(store, worker, text, dry_run)
+        .await
+        .map_err(|e| e.to_string())?;
+    log!("{}", outcome.to_string().trim_end());
+    if outcome.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} problem(s); nothing was imported",
+            outcome.problems.len()
+        ))
+    }
+}
+
 /// The pairing code as a QR code drawn with block characters, for a phone's camera.
 fn terminal_qr(code: &str) -> String {
     qrcode::QrCode::new(code.as_bytes())
@@ -358,7 +396,7 @@ fn terminal_qr(code: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the synthetic CatWoman year: its taxonomy and one NDJSON file per worker.
+/// Writes the synthetic year: its taxonomy and one NDJSON file per worker.
 fn write_generated(seed: u64, out: &Path) -> Result<(), String> {
     use carnet_server::synthetic;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -369,7 +407,7 @@ fn write_generated(seed: u64, out: &Path) -> Result<(), String> {
         "taxonomy.json",
         serde_json::to_string_pretty(&synthetic::taxonomy()).map_err(|e| e.to_string())?,
     )?;
-    let records = synthetic::catwoman_year(seed);
+    let records = synthetic::year(seed);
     for worker in synthetic::WORKERS {
         let mut lines = String::new();
         for (_, record) in records.iter().filter(|(w, _)| *w == worker) {
@@ -379,7 +417,7 @@ fn write_generated(seed: u64, out: &Path) -> Result<(), String> {
         write(&format!("{worker}.ndjson"), lines)?;
     }
     log!(
-        "synthetic CatWoman year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
+        "synthetic year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
          carnet-server taxonomy load {0}/taxonomy.json\n  \
          carnet-server worker add NAME; carnet-server import {0}/NAME.ndjson --worker NAME",
         out.display(),
@@ -453,6 +491,24 @@ mod tests {
             parse("import f.ndjson --db x.db").is_err(),
             "--worker is required"
         );
+        match parse("import past.csv --worker rue-a --dry-run")
+            .unwrap()
+            .command
+        {
+            Command::Import {
+                file,
+                worker,
+                dry_run,
+                db,
+            } => {
+                assert_eq!(
+                    (file, worker.as_str(), dry_run),
+                    ("past.csv".into(), "rue-a", true)
+                );
+                assert_eq!(db.db, None);
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(parse("migrate-to-postgres --db x.db --database postgres://h/d").is_ok());
     }
 

@@ -383,13 +383,14 @@ both_backends! {
 
         let mut doc: Value =
             serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
-        doc["version"] = json!(2);
+        // The built-in document is version 2: the organisation's own is the next one.
+        doc["version"] = json!(3);
         doc["venues"] = json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
         // Loaded through another connection (as the CLI does) while the server runs.
         s.db.block(s.db.store.load_taxonomy(&doc.to_string())).unwrap();
         // A document that drops a code old records use is refused with the reason.
         let mut bad = doc.clone();
-        bad["version"] = json!(3);
+        bad["version"] = json!(4);
         bad["venues"] = json!([]);
         let err = s
             .db
@@ -399,9 +400,9 @@ both_backends! {
         assert!(err.contains("lieu_a") && err.contains("retired"), "{err}");
 
         let (_, taxonomy, _) = s.get("/api/v1/taxonomy", None);
-        assert_eq!(taxonomy["version"], 2);
+        assert_eq!(taxonomy["version"], 3);
         let (_, me, _) = s.get("/api/v1/me", Some(&s.token));
-        assert_eq!(me["taxonomy_version"], 2);
+        assert_eq!(me["taxonomy_version"], 3);
         assert_eq!(
             statuses(&s.post(&json!({ "records": [with_venue] })).1),
             ["stored"]

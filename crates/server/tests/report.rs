@@ -6,68 +6,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use carnet_server::synthetic::{self, expected};
-use common::{TestDb, TestServer};
+use common::{TestDb, TestServer, ndjson, year_server};
 use serde_json::Value;
 
 const YEAR: &str = "from=2019-04-01&to=2020-03-31";
-
-fn ndjson(worker: &str, seed: u64) -> String {
-    synthetic::catwoman_year(seed)
-        .into_iter()
-        .filter(|(w, _)| *w == worker)
-        .map(|(_, r)| serde_json::to_string(&r).unwrap() + "\n")
-        .collect()
-}
-
-/// A database holding the synthetic year, a coordinator token and one worker's token.
-fn year_server(backend: &common::Backend) -> (TestServer, String, String) {
-    let target = TestDb::new(backend);
-    let db = target.open();
-    db.block(
-        db.store
-            .load_taxonomy(&serde_json::to_string(&synthetic::taxonomy()).unwrap()),
-    )
-    .unwrap();
-    let coordinator = db.add_coordinator("coordination");
-    let mut worker_token = String::new();
-    for (i, worker) in synthetic::WORKERS.iter().enumerate() {
-        let token = db.add_worker(worker);
-        if i == 0 {
-            worker_token = token;
-        }
-    }
-    // One worker's file goes through the real CLI, the others through the library.
-    let file = target.dir.path().join("a.ndjson");
-    std::fs::write(&file, ndjson(synthetic::WORKERS[0], 2019)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_carnet-server"))
-        .args(["import"])
-        .arg(&file)
-        .args(["--worker", synthetic::WORKERS[0]])
-        .args(target.cli_args())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for worker in &synthetic::WORKERS[1..] {
-        let summary = db
-            .block(carnet_server::import::import_ndjson(
-                &db.store,
-                worker,
-                &ndjson(worker, 2019),
-            ))
-            .unwrap();
-        assert_eq!((summary.duplicates, summary.conflicts), (0, 0));
-    }
-    drop(db);
-    let server = TestServer::start_on(target, coordinator.clone());
-    (server, coordinator, worker_token)
-}
 
 fn counts(report: &Value, table: &str) -> BTreeMap<String, u64> {
     report[table]
@@ -113,12 +57,12 @@ both_backends! {
         // Réalités count per intervention: more than interventions in total.
         let realities: u64 = counts(r, "interventions_by_reality").values().sum();
         assert!(realities > u64::from(expected::INTERVENTIONS));
-        // Another program has nothing in it.
-        let (_, sidep, _) = s.get(
-            &format!("/api/v1/report?{YEAR}&program=sidep"),
+        // A program of the year without records has nothing in it.
+        let (_, empty, _) = s.get(
+            &format!("/api/v1/report?{YEAR}&program=milieu_de_vie"),
             Some(&coordinator),
         );
-        assert_eq!(sidep["report"]["interventions"], 0);
+        assert_eq!(empty["report"]["interventions"], 0);
     }
 }
 
@@ -199,7 +143,11 @@ both_backends! {
                 )
             })
             .collect();
-        assert_eq!(per_worker.values().sum::<u64>(), 1005);
+        let (_, team, _) = s.get(&format!("/api/v1/report?{YEAR}"), Some(&coordinator));
+        assert_eq!(
+            per_worker.values().sum::<u64>(),
+            team["report"]["interventions"].as_u64().unwrap()
+        );
         assert_eq!(per_worker[synthetic::WORKERS[0]], own_interventions);
         let (_, mine, _) = s.get(&format!("/api/v1/tallies?{YEAR}"), Some(&worker));
         assert_eq!(mine["workers"].as_array().unwrap().len(), 1);
@@ -213,9 +161,11 @@ both_backends! {
             "from=2020-01-01",
             "from=2020-13-01&to=2020-12-31",
             "from=2020-03-01&to=2020-01-01",
-            "from=2019-04-01&to=2020-03-31&program=astrologie",
-            "from=2019-04-01&to=2020-03-31&format=xlsx",
+            "from=2019-04-01&to=2020-03-31&format=pdf",
             "from=2019-04-01&to=2020-03-31&colour=blue",
+            "from=2019-04-01&to=2020-03-31&program=sidep&program=catwoman",
+            "from=2019-04-01&to=2020-03-31&compare_from=2018-04-01",
+            "from=2019-04-01&to=2020-03-31&compare_from=2019-03-31&compare_to=2018-04-01",
         ] {
             let (status, body, _) = s.get(&format!("/api/v1/report?{query}"), Some(&coordinator));
             assert_eq!(
@@ -223,6 +173,23 @@ both_backends! {
                 (400, Some("invalid_query")),
                 "{query}"
             );
+        }
+        // An unknown program, alone or in a list, is named; so is a group naming one.
+        for (program, named) in [
+            ("astrologie", "astrologie"),
+            ("sidep,astrologie", "astrologie"),
+            ("proximite,astro", "astro"),
+        ] {
+            let (status, body, _) = s.get(
+                &format!("/api/v1/report?{YEAR}&program={program}"),
+                Some(&coordinator),
+            );
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (400, Some("unknown_program")),
+                "{program}"
+            );
+            assert!(body["message"].as_str().unwrap().contains(named), "{body}");
         }
         let (status, body, _) = s.get(
             &format!("/api/v1/report?{YEAR}&worker=personne"),

@@ -133,7 +133,7 @@ both_backends! {
         // A taxonomy loaded through the CLI is used by both running servers at once.
         let mut doc: Value =
             serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
-        doc["version"] = json!(2);
+        doc["version"] = json!(3);
         doc["venues"] = json!([{ "code": "lieu_a", "fr": "Lieu A", "en": "Place A" }]);
         let file = target.dir.path().join("taxonomy.json");
         std::fs::write(&file, doc.to_string()).unwrap();
@@ -147,7 +147,7 @@ both_backends! {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         for server in [&a, &b] {
             let (_, taxonomy) = get(&server.url("/api/v1/taxonomy"), &coordinator);
-            assert_eq!(taxonomy["version"], 2);
+            assert_eq!(taxonomy["version"], 3);
         }
         let mut with_venue = record(100_000);
         with_venue["venue"] = json!("lieu_a");
@@ -208,7 +208,7 @@ fn migrate_to_postgres_copies_everything_and_checks_the_counts() {
         .unwrap();
     let mut doc: Value =
         serde_json::from_str(carnet_core::taxonomy::DEFAULT_TAXONOMY_JSON).unwrap();
-    doc["version"] = json!(2);
+    doc["version"] = json!(3);
     db.block(db.store.load_taxonomy(&doc.to_string())).unwrap();
     let sqlite_server = ServerProcess::start(&source.cli_args(), &source.dist(), None);
     let records: Vec<Value> = (1..=250).map(record).collect();
@@ -268,7 +268,7 @@ fn migrate_to_postgres_copies_everything_and_checks_the_counts() {
     let (status, pg_me) = get(&pg_server.url("/api/v1/me"), &worker);
     assert_eq!(status, 200);
     assert_eq!(pg_me, sqlite_me);
-    assert_eq!(pg_me["taxonomy_version"], 2);
+    assert_eq!(pg_me["taxonomy_version"], 3);
     assert_eq!(get(&pg_server.url("/api/v1/me"), &device).0, 200);
     let (_, pg_report) = get(&pg_server.url(report_path), &coordinator);
     assert_eq!(pg_report, sqlite_report);

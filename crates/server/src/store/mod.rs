@@ -263,7 +263,16 @@ impl Store {
         let next = Taxonomy::from_json(json)?;
         self.taxonomy().await?.check_successor(&next)?;
         let document = serde_json::to_string(&next)?;
-        dispatch!(self, s => s.insert_taxonomy(next.version, document).await)?;
+        // The version is a key: of two documents loaded at once (two servers, or a server
+        // and the CLI), the second is refused as not newer.
+        let inserted = dispatch!(self, s => s.insert_taxonomy(next.version, document).await)?;
+        if !inserted {
+            return Err(TaxonomyError::VersionNotIncreased {
+                current: next.version,
+                next: next.version,
+            }
+            .into());
+        }
         Ok(next)
     }
 

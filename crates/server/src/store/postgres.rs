@@ -191,13 +191,15 @@ impl PgStore {
         &self,
         version: u32,
         document: String,
-    ) -> Result<(), StoreError> {
-        self.changed(
-            "INSERT INTO taxonomies (version, document, loaded_ms) VALUES ($1, $2, $3)",
-            &[&i64::from(version), &document, &now_ms()],
-        )
-        .await?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .changed(
+                "INSERT INTO taxonomies (version, document, loaded_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (version) DO NOTHING",
+                &[&i64::from(version), &document, &now_ms()],
+            )
+            .await?
+            == 1)
     }
 
     pub(crate) async fn insert_worker(

@@ -274,13 +274,13 @@ impl SqliteStore {
         &self,
         version: u32,
         document: String,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(move |c| {
-            c.execute(
-                "INSERT INTO taxonomies (version, document, loaded_ms) VALUES (?1, ?2, ?3)",
+            Ok(c.execute(
+                "INSERT INTO taxonomies (version, document, loaded_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(version) DO NOTHING",
                 params![version, document, now_ms()],
-            )?;
-            Ok(())
+            )? == 1)
         })
         .await
     }

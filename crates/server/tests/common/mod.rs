@@ -6,7 +6,9 @@
 //! unless `CARNET_REQUIRE_POSTGRES=1` (set by scripts/test.sh), where it fails.
 #![allow(dead_code)] // each test file uses its own part of the harness
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -329,6 +331,46 @@ impl TestServer {
         )
     }
 
+    /// GETs raw bytes: status, content type, body.
+    pub fn get_bytes(&self, path: &str, token: &str) -> (u16, String, Vec<u8>) {
+        let mut resp = Self::agent()
+            .get(self.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = resp.body_mut().read_to_vec().unwrap();
+        (status, content_type, body)
+    }
+
+    /// POSTs a body with a token; returns status and parsed JSON.
+    pub fn post_to(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let mut resp = Self::agent()
+            .post(self.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", content_type)
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, Value, String) {
         let mut req = Self::agent().get(self.url(path));
         if let Some(t) = token {
@@ -496,4 +538,202 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The synthetic year's records of one worker, as NDJSON.
+pub fn ndjson(worker: &str, seed: u64) -> String {
+    carnet_server::synthetic::year(seed)
+        .into_iter()
+        .filter(|(w, _)| *w == worker)
+        .map(|(_, r)| serde_json::to_string(&r).unwrap() + "\n")
+        .collect()
+}
+
+/// A server over a real database holding the synthetic 2019-2020 year of every program:
+/// returns it, a coordinator token and the first CatWoman worker's token. One worker's
+/// file goes through the real CLI, the others through the library.
+pub fn year_server(backend: &Backend) -> (TestServer, String, String) {
+    use carnet_server::synthetic;
+    let target = TestDb::new(backend);
+    let db = target.open();
+    db.block(
+        db.store
+            .load_taxonomy(&serde_json::to_string(&synthetic::taxonomy()).unwrap()),
+    )
+    .unwrap();
+    let coordinator = db.add_coordinator("coordination");
+    let mut worker_token = String::new();
+    for (i, worker) in synthetic::WORKERS.iter().enumerate() {
+        let token = db.add_worker(worker);
+        if i == 0 {
+            worker_token = token;
+        }
+    }
+    let file = target.dir.path().join("a.ndjson");
+    std::fs::write(&file, ndjson(synthetic::WORKERS[0], 2019)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_carnet-server"))
+        .args(["import"])
+        .arg(&file)
+        .args(["--worker", synthetic::WORKERS[0]])
+        .args(target.cli_args())
+        .env_remove("CARNET_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for worker in &synthetic::WORKERS[1..] {
+        let summary = db
+            .block(carnet_server::import::import_ndjson(
+                &db.store,
+                worker,
+                &ndjson(worker, 2019),
+            ))
+            .unwrap();
+        assert_eq!((summary.duplicates, summary.conflicts), (0, 0));
+    }
+    drop(db);
+    let server = TestServer::start_on(target, coordinator.clone());
+    (server, coordinator, worker_token)
+}
+
+/// CSV rows `table,code,value[,…]` as a map from (table, code) to the value columns.
+pub fn csv_rows(csv: &str) -> BTreeMap<(String, String), Vec<i64>> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let mut parts = line.split(',');
+            let table = parts.next().unwrap().to_owned();
+            let code = parts.next().unwrap().to_owned();
+            let values = parts.map(|v| v.parse().unwrap()).collect();
+            ((table, code), values)
+        })
+        .collect()
+}
+
+/// A spreadsheet read back: each sheet's name and its cells as text, by row and column.
+pub fn xlsx_sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        match zip.by_name(name) {
+            Ok(mut f) => {
+                f.read_to_string(&mut text).unwrap();
+            }
+            Err(_) => return String::new(),
+        }
+        text
+    };
+    let workbook = read("xl/workbook.xml");
+    let shared: Vec<String> = elements(&read("xl/sharedStrings.xml"), "si")
+        .iter()
+        .map(|si| {
+            elements(si, "t")
+                .iter()
+                .map(|t| unescape(inner(t)))
+                .collect()
+        })
+        .collect();
+    elements(&workbook, "sheet")
+        .iter()
+        .enumerate()
+        .map(|(i, sheet)| {
+            let name = unescape(attribute(sheet, "name").unwrap());
+            let xml = read(&format!("xl/worksheets/sheet{}.xml", i + 1));
+            let mut grid: Vec<Vec<String>> = Vec::new();
+            for c in elements(&xml, "c") {
+                let r = attribute(&c, "r").unwrap();
+                let (col, row) = cell_ref(r);
+                let value = elements(&c, "v").first().map(|v| inner(v).to_owned());
+                let text = match (attribute(&c, "t"), value) {
+                    (Some("s"), Some(v)) => shared[v.parse::<usize>().unwrap()].clone(),
+                    (_, Some(v)) => v,
+                    (_, None) => String::new(),
+                };
+                if grid.len() <= row {
+                    grid.resize(row + 1, Vec::new());
+                }
+                if grid[row].len() <= col {
+                    grid[row].resize(col + 1, String::new());
+                }
+                grid[row][col] = text;
+            }
+            (name, grid)
+        })
+        .collect()
+}
+
+/// The value at (row label, column header) of a sheet's block: the first row whose first
+/// cell is `row` at or after the row holding the header `column`.
+pub fn xlsx_cell(grid: &[Vec<String>], row: &str, column: &str) -> Option<String> {
+    let (head, col) = grid
+        .iter()
+        .enumerate()
+        .find_map(|(i, cells)| cells.iter().position(|c| c == column).map(|j| (i, j)))?;
+    grid[head..]
+        .iter()
+        .find(|cells| cells.first().map(String::as_str) == Some(row))
+        .and_then(|cells| cells.get(col).cloned())
+}
+
+fn cell_ref(r: &str) -> (usize, usize) {
+    let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let col = letters
+        .bytes()
+        .fold(0usize, |acc, b| acc * 26 + usize::from(b - b'A' + 1))
+        - 1;
+    let row: usize = r[letters.len()..].parse().unwrap();
+    (col, row - 1)
+}
+
+/// Every `<tag …>…</tag>` or `<tag …/>` element of `xml`, whole.
+fn elements(xml: &str, tag: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        // `<c` must not match `<cols`: the name ends at a space, `>` or `/`.
+        if !after.starts_with([' ', '>', '/']) {
+            rest = after;
+            continue;
+        }
+        let head_end = after.find('>').unwrap();
+        let end = if after[..head_end].ends_with('/') {
+            start + open.len() + head_end + 1
+        } else {
+            start + open.len() + after.find(&close).unwrap() + close.len()
+        };
+        out.push(rest[start..end].to_owned());
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let head = &element[..element.find('>').unwrap_or(element.len())];
+    let key = format!(" {name}=\"");
+    let start = head.find(&key)? + key.len();
+    Some(&head[start..start + head[start..].find('"')?])
+}
+
+fn inner(element: &str) -> &str {
+    let start = element.find('>').map_or(0, |i| i + 1);
+    let end = element.rfind("</").unwrap_or(element.len());
+    if start > end {
+        ""
+    } else {
+        &element[start..end]
+    }
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }

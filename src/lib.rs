@@ -1,0 +1,42 @@
+//! Carnet, the outreach workers' contact log: a Leptos client-side-rendered PWA.
+//!
+//! See ARCHITECTURE.md for the map. The modules are public so that the wasm tests in
+//! `tests/` (headless Chromium) can drive the storage, vault and session code directly.
+
+pub mod actions;
+pub mod api;
+mod app;
+pub mod backup;
+pub mod book;
+pub mod broadcast;
+pub mod i18n;
+pub mod local_store;
+pub mod locks;
+pub mod platform;
+pub mod prefs;
+pub mod presets;
+pub mod profile;
+mod service_worker;
+pub mod session;
+pub mod state;
+pub mod storage;
+pub mod storage_guard;
+pub mod sync;
+pub mod taxonomy_cache;
+mod ui;
+pub mod vault;
+
+/// Mounts the app and registers the service worker that keeps the app shell offline.
+pub fn start() {
+    log_panics_to_console();
+    service_worker::register();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// Logs panics to the console (the release profile aborts on panic, so this is the only
+/// trace a worker's bug report can carry).
+fn log_panics_to_console() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+}
