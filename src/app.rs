@@ -49,7 +49,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The app once a profile is open.
+/// The app once a profile is open. Refused records and conflicts get their own line under
+/// the header (never crowded out of a 360 px header), apart from the pending count.
 #[component]
 fn Unlocked(open: OpenProfile) -> impl IntoView {
     provide_context(open.clone());
@@ -111,7 +112,7 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             view! {
                 <button
                     type="button"
-                    class="to-fix-badge"
+                    class="banner to-fix-line"
                     data-testid="to-fix"
                     on:click=move |_| ctx.go(Screen::ToFix)
                 >
@@ -127,12 +128,12 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             <span class="pending" role="status" data-testid="pending">
                 {move || ctx.lang().pending(pending())}
             </span>
-            {to_fix_badge}
             // Quick exit: one tap (or Escape) and nothing of any record is on screen.
             <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
                 {move || ctx.t().lock_now}
             </button>
         </header>
+        {to_fix_badge}
         <Warnings />
         <main>
             {move || {

@@ -320,6 +320,7 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub contacts_of_day: &'static str,
     pub site: &'static str,
     pub record_gone: &'static str,
     pub sync_elsewhere: &'static str,
@@ -515,6 +516,7 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    contacts_of_day: "Contacts ce jour-là",
     site: "Site web",
     record_gone: "Ce contact n'est plus sur l'appareil (supprimé dans une autre fenêtre).",
     sync_elsewhere: "Synchronisation déjà en cours dans une autre fenêtre de Carnet.",
@@ -710,6 +712,7 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    contacts_of_day: "Contacts that day",
     site: "Web site",
     record_gone: "This record is no longer on the device (deleted in another window).",
     sync_elsewhere: "Already syncing in another Carnet window.",

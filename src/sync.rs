@@ -141,14 +141,24 @@ async fn send_batch(
     }
     let changed = locks::with_lock(&rows_lock, store.apply(&transitions)).await?;
     let mut touched: Vec<Uuid> = outgoing.iter().map(|o| o.id).collect();
+    // Rows whose content another window changed meanwhile are read again whole.
+    let mut stale = Vec::new();
     open.book.update(|book| {
         for (id, standing) in changed {
-            if let Some(mut local) = book.get(id).cloned() {
-                local.standing = standing;
-                book.upsert(local);
+            match book.get(id).cloned() {
+                Some(mut local) if local.standing.digest == standing.digest => {
+                    local.standing = standing;
+                    book.upsert(local);
+                }
+                _ => stale.push(id),
             }
         }
     });
+    for id in stale {
+        if let Some(local) = store.get(id).await? {
+            open.book.update(|book| book.upsert(local));
+        }
+    }
     for t in transitions
         .iter()
         .filter(|t| t.outcome == Outcome::Conflict)

@@ -13,6 +13,26 @@ export const SERVER_BIN = process.env.CARNET_SERVER_BIN ?? join(root, 'target', 
 export const DIST = process.env.CARNET_DIST ?? join(root, 'dist');
 export const SCREENSHOTS = join(here, '..', 'screenshots');
 
+/** Spawns `carnet-server serve` on port 0 and resolves with the child and its URL. */
+function spawnServer(db) {
+  const child = spawn(SERVER_BIN, ['serve', '--db', db, '--dist', DIST, '--addr', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/Carnet: (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
 /** Starts a server on port 0 and reads the address it prints; creates one worker. */
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
@@ -21,27 +41,14 @@ export async function startServer() {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
-  const child = spawn(SERVER_BIN, ['serve', '--db', db, '--dist', DIST, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/Carnet: (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
+  let { child, url } = await spawnServer(db);
   // Answering, and ours (the port came from the OS, so nobody else's server is there).
   const res = await fetch(new URL('api/v1/taxonomy', url));
   if (!res.ok) throw new Error(`server not answering: ${res.status}`);
   return {
-    url,
+    get url() {
+      return url;
+    },
     token,
     db,
     /** A one-time pairing code for a worker (`carnet-server worker pair`). */
@@ -76,9 +83,30 @@ export async function startServer() {
       if (!r.ok) throw new Error(`GET versions: ${r.status}`);
       return r.json();
     },
+    /** SIGKILL, as a crash or a power cut would. */
+    async kill() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    /** Starts the server again on the same database (a new port: see `url`). */
+    async restart() {
+      ({ child, url } = await spawnServer(db));
+    },
+    /** The worker's own report for a period (interventions counted by the server). */
+    async report(from, to) {
+      const r = await fetch(new URL(`api/v1/report?from=${from}&to=${to}`, url), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!r.ok) throw new Error(`GET report: ${r.status}`);
+      return (await r.json()).report;
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -140,6 +168,30 @@ export async function deviceRecordIds(page) {
         req.onerror = () => reject(req.error);
       };
     });
+  });
+}
+
+/** Every row's bookkeeping in the app's IndexedDB (the body stays sealed), read directly. */
+export async function deviceRows(page) {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    const names = dbs.map((d) => d.name).filter((n) => n.startsWith('carnet-'));
+    const out = [];
+    for (const name of names) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const rows = await new Promise((res, rej) => {
+        const q = db.transaction('records').objectStore('records').getAll();
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => rej(q.error);
+      });
+      db.close();
+      for (const r of rows) out.push({ id: r.id, version: r.version, state: r.sync.state, sent: r.sent ?? null, acked: r.acked ?? null });
+    }
+    return out;
   });
 }
 

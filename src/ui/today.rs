@@ -148,7 +148,9 @@ pub fn Today() -> impl IntoView {
                     <span class="stat-value" data-testid="contacts-today">
                         {move || tally.get().contacts}
                     </span>
-                    <span class="stat-label">{move || ctx.t().contacts_today}</span>
+                    <span class="stat-label">
+                        {move || if is_today() { ctx.t().contacts_today } else { ctx.t().contacts_of_day }}
+                    </span>
                 </p>
                 <Show when=move || tally.with(|t| !t.per_reality.is_empty())>
                     <h2>{move || ctx.t().per_reality}</h2>

@@ -1,0 +1,186 @@
+// A small HTTP proxy between the browser and the real server, driven by the tests, that
+// breaks the answers of `POST /api/v1/records` the way one bar of signal does.
+//
+//   const proxy = await startProxy(server.url);
+//   proxy.inject('drop-after-commit');         // the next batch: committed, answer lost
+//   const held = proxy.inject('hold');          // the next batch waits for held.release()
+//   await held.arrived;                         // ... it is in flight now
+//   held.release('forward');                    // or 'drop-after-commit', 'cut-mid-body', ...
+//
+// Faults apply in order to the next batches; everything else is forwarded untouched.
+import http from 'node:http';
+
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade',
+  'proxy-connection', 'te', 'trailer',
+]);
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startProxy(targetUrl) {
+  let target = new URL(targetUrl);
+  let blackoutUntil = 0;
+  const faults = [];
+  const log = [];
+  const sockets = new Set();
+
+  /** Sends the request on to the server; the server's whole answer. */
+  function forward(req, body) {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host };
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  function reply(res, answer) {
+    const headers = {};
+    for (const [k, v] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
+    headers['content-length'] = answer.body.length;
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
+  }
+
+  async function apply(kind, req, res, body, opts = {}) {
+    switch (kind) {
+      case 'forward':
+        return reply(res, await forward(req, body));
+      case 'drop-after-commit': {
+        // The server commits and answers; the phone never hears it. The signal stays gone
+        // a moment: Chromium silently retries a request whose reused connection closed
+        // before any answer, and that retry must be lost too.
+        await forward(req, body);
+        blackoutUntil = Date.now() + 500;
+        return req.socket.destroy();
+      }
+      case 'bad-gateway-html':
+        res.writeHead(502, { 'content-type': 'text/html' });
+        return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      case 'rate-limit':
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(opts.retryAfter ?? 2) });
+        return res.end(JSON.stringify({ error: 'rate_limited', message: 'too many requests' }));
+      case 'refuse': {
+        // The server's 422: the named records break a rule; nothing was written.
+        const records = JSON.parse(body.toString('utf8')).records;
+        const indexes = opts.indexes ?? [0];
+        const refused = indexes.filter((i) => i < records.length).map((i) => ({
+          index: i,
+          id: records[i].id,
+          errors: opts.errors ?? [{ field: 'milieu', reason: 'unknown_code' }],
+        }));
+        res.writeHead(422, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ error: 'invalid_records', message: 'refused', records: refused }));
+      }
+      case 'hang':
+        // Never answers: the phone's timeout must fire. The socket is closed at stop().
+        return undefined;
+      case 'cut-mid-body': {
+        const answer = await forward(req, body);
+        const headers = { 'content-type': 'application/json', 'content-length': answer.body.length };
+        res.writeHead(answer.status, headers);
+        res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)));
+        return setTimeout(() => req.socket.destroy(), 50);
+      }
+      case 'server-down':
+        // The upstream is gone: what a proxy answers when its backend died mid-request.
+        try {
+          return reply(res, await forward(req, body));
+        } catch {
+          res.writeHead(502, { 'content-type': 'text/html' });
+          return res.end('<html><body>upstream died</body></html>');
+        }
+      default:
+        throw new Error(`unknown fault ${kind}`);
+    }
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const body = await readBody(req);
+    if (Date.now() < blackoutUntil) {
+      log.push({ method: req.method, path: req.url.split('?')[0], fault: 'blackout' });
+      return req.socket.destroy();
+    }
+    const isBatch = req.method === 'POST' && req.url.split('?')[0] === '/api/v1/records';
+    const fault = isBatch ? faults.shift() : undefined;
+    log.push({ method: req.method, path: req.url.split('?')[0], fault: fault?.kind ?? null });
+    try {
+      if (!fault) {
+        try {
+          return reply(res, await forward(req, body));
+        } catch {
+          res.writeHead(502, { 'content-type': 'text/html' });
+          return res.end('<html><body>upstream unreachable</body></html>');
+        }
+      }
+      if (fault.kind === 'hold') {
+        fault.onArrive();
+        const then = await fault.released;
+        return apply(then.kind, req, res, body, then.opts);
+      }
+      fault.onArrive?.();
+      return apply(fault.kind, req, res, body, fault.opts);
+    } catch (e) {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end(`<html><body>${String(e)}</body></html>`);
+      } else {
+        req.socket.destroy();
+      }
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    log,
+    /** Queues a fault for the next batch; 'hold' returns { arrived, release(kind, opts) }. */
+    inject(kind, opts = {}) {
+      const fault = { kind, opts };
+      fault.arrived = new Promise((r) => { fault.onArrive = r; });
+      if (kind === 'hold') {
+        fault.released = new Promise((r) => {
+          fault.release = (then = 'forward', thenOpts = {}) => r({ kind: then, opts: thenOpts });
+        });
+      }
+      faults.push(fault);
+      return fault;
+    },
+    /** Faults not used yet. */
+    pendingFaults() {
+      return faults.length;
+    },
+    /** Batches that reached the proxy. */
+    batches() {
+      return log.filter((l) => l.method === 'POST' && l.path === '/api/v1/records');
+    },
+    /** Points the proxy at another server (the same one, restarted). */
+    setTarget(url) {
+      target = new URL(url);
+    },
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

@@ -1,0 +1,429 @@
+// Never lose or double-count a record on bad signal. A proxy between the phone and the real
+// server drops answers after the server committed, answers 502 with an HTML page, hangs past
+// the phone's timeout, answers 429 with a Retry-After, cuts answers mid-body, or holds a
+// batch in flight while the worker corrects, locks, reloads, opens a second tab or loses the
+// network; the server can be SIGKILLed mid-batch. Every case ends with an exact check of
+// both sides: every record the worker kept is on the server once, at its latest version;
+// nothing deleted is counted; the device holds nothing pending that the server has.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, PIN,
+} from './harness.mjs';
+import { startProxy } from './faultproxy.mjs';
+
+let server;
+let proxy;
+const phones = [];
+
+before(async () => {
+  server = await startServer();
+  proxy = await startProxy(server.url);
+});
+
+after(async () => {
+  for (const p of phones) await p.browser.close().catch(() => {});
+  await proxy?.stop();
+  await server?.stop();
+});
+
+/** A fresh phone (its own browser profile) on the proxy, PIN set and paired. */
+async function newPhone() {
+  const phone = await launchPhone({ acceptDownloads: true });
+  phones.push(phone);
+  const { page } = phone;
+  await page.goto(proxy.url);
+  await setPin(page);
+  await enterPairingCode(page, server.pairingCode('poste-e2e'));
+  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  return phone;
+}
+
+async function done(phone) {
+  assert.deepEqual(phone.errors, [], 'no error in the page');
+  await phone.browser.close();
+  phones.splice(phones.indexOf(phone), 1);
+}
+
+async function logContact(page, milieu) {
+  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
+  await page.getByRole('radio', { name: milieu, exact: true }).check();
+  await page.getByRole('radio', { name: '26-40', exact: true }).check();
+  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+}
+
+function editButton(page, milieu) {
+  const escaped = milieu.replace(/[/()]/g, '\\$&');
+  return page.getByRole('button', { name: new RegExp(`^Modifier — \\d\\d:\\d\\d ${escaped}$`) });
+}
+
+async function correct(page, from, to) {
+  await editButton(page, from).click();
+  await page.getByRole('radio', { name: to, exact: true }).check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.getByText('Modification enregistrée.').waitFor();
+}
+
+async function remove(page, milieu) {
+  await editButton(page, milieu).click();
+  await page.getByRole('button', { name: 'Supprimer' }).click();
+  await page.getByText('Supprimé.').first().waitFor();
+}
+
+const syncButton = (page) => page.getByRole('button', { name: /^Synchroni/ });
+
+async function pendingIs(page, text, timeout = 30_000) {
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid="pending"]')?.textContent === want,
+    text,
+    { timeout },
+  );
+}
+
+async function statusShows(page, pattern, timeout = 30_000) {
+  await page.waitForFunction(
+    (source) => new RegExp(source).test(document.querySelector('[data-testid="sync-status"]')?.textContent ?? ''),
+    pattern.source,
+    { timeout },
+  );
+}
+
+/** Syncs until nothing is pending and no run is going. */
+async function syncAll(page) {
+  await syncButton(page).click();
+  await pendingIs(page, 'Tout est synchronisé', 60_000);
+  await page.getByRole('button', { name: 'Synchroniser', exact: true }).waitFor();
+}
+
+function period() {
+  const day = (d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  return [day(-2), day(2)];
+}
+
+/** The exact check of both sides. `live`: the records the worker kept (not deleted). */
+async function assertAgreement(page, { live }) {
+  const rows = await deviceRows(page);
+  assert.deepEqual(
+    rows.filter((r) => r.state !== 'synced').map((r) => [r.id, r.state]),
+    [],
+    'the device holds nothing pending',
+  );
+  const latest = await server.records();
+  const onServer = new Map(latest.map((r) => [r.id, r]));
+  assert.deepEqual(
+    [...onServer.keys()].sort(),
+    rows.map((r) => r.id).sort(),
+    'the same records on both sides (deletions as tombstones), each once',
+  );
+  for (const row of rows) {
+    assert.equal(onServer.get(row.id).version, row.version, `record ${row.id}: same latest version`);
+  }
+  assert.equal(latest.filter((r) => !r.deleted).length, live, 'records alive on the server');
+  const [from, to] = period();
+  assert.equal((await server.report(from, to)).interventions, live, 'interventions the report counts');
+}
+
+/** A clean server database between cases: the checks are exact, so each case starts empty. */
+async function freshServer() {
+  await server.stop();
+  server = await startServer();
+  proxy.setTarget(server.url);
+}
+
+test('lost answer, then correction: the correction is the next version, never refused', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  await logContact(page, 'Bar érotique');
+  // The server commits the batch, the answer is lost, and the signal goes.
+  const drop = proxy.inject('drop-after-commit');
+  await syncButton(page).click();
+  await drop.arrived;
+  await context.setOffline(true);
+  await statusShows(page, /Pas de connexion/);
+  await page.getByText('Envoyé, non confirmé').waitFor();
+  assert.equal((await server.records()).length, 1, 'the server holds version 1');
+
+  await correct(page, 'Bar érotique', 'Rue');
+  await pendingIs(page, '1 en attente');
+  // Back online: the run resumes by itself and the correction arrives as version 2.
+  await context.setOffline(false);
+  await pendingIs(page, 'Tout est synchronisé');
+  const [record] = await server.records();
+  assert.deepEqual(
+    (await server.versions(record.id)).map((v) => [v.version, v.milieu]),
+    [[1, 'bar_erotique'], [2, 'rue']],
+  );
+  await assertAgreement(page, { live: 1 });
+  await done(phone);
+});
+
+test('lost answer, then deletion: a tombstone reaches the server, nothing is counted', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  await logContact(page, 'Bar érotique');
+  await logContact(page, 'Salon de massage');
+  const drop = proxy.inject('drop-after-commit');
+  await syncButton(page).click();
+  await drop.arrived;
+  await context.setOffline(true);
+  await statusShows(page, /Pas de connexion/);
+
+  await remove(page, 'Bar érotique');
+  await pendingIs(page, '2 en attente');
+  await context.setOffline(false);
+  await pendingIs(page, 'Tout est synchronisé');
+  const deleted = (await server.records()).filter((r) => r.deleted);
+  assert.equal(deleted.length, 1);
+  assert.equal(deleted[0].version, 2);
+  await assertAgreement(page, { live: 1 });
+  await done(phone);
+});
+
+test('a correction made while its batch is in flight is not lost to the old acknowledgement', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  await logContact(page, 'Bar érotique');
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  await correct(page, 'Bar érotique', 'Rue');
+  held.release('forward');
+  await statusShows(page, /1 contact synchronisé/);
+  // Version 1 is acknowledged; the correction still waits, and is sent next.
+  await pendingIs(page, '1 en attente');
+  await syncAll(page);
+  const [record] = await server.records();
+  assert.equal(record.version, 2);
+  assert.deepEqual((await server.versions(record.id)).map((v) => v.milieu), ['bar_erotique', 'rue']);
+  await assertAgreement(page, { live: 1 });
+  await done(phone);
+});
+
+test('locking during a sync stops the run; after unlocking, corrections and sync are safe', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  await logContact(page, 'Bar érotique');
+  await logContact(page, 'Rue');
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  await page.getByRole('button', { name: 'Verrouiller' }).click();
+  await page.getByLabel('NIP', { exact: true }).waitFor();
+  // The request the phone gave up on still reaches the server.
+  held.release('forward');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await server.records()).length, 2);
+
+  await unlock(page);
+  await pendingIs(page, '2 en attente');
+  assert.equal(await syncButton(page).isEnabled(), true, 'no run left behind by the lock');
+  await correct(page, 'Bar érotique', 'Salon de massage');
+  await syncAll(page);
+  const versions = (await server.records()).map((r) => r.version).sort();
+  assert.deepEqual(versions, [1, 2]);
+  await assertAgreement(page, { live: 2 });
+  await done(phone);
+});
+
+test('two tabs: one syncs, the other edits and refreshes; one writer at a time', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  const second = await context.newPage();
+  second.on('pageerror', (e) => phone.errors.push(e.message));
+  await second.goto(proxy.url);
+  await unlock(second);
+  await logContact(page, 'Bar érotique');
+  await logContact(page, 'Rue');
+  // The other tab learns of the new records without a reload.
+  await pendingIs(second, '2 en attente');
+
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  // The second tab cannot start another run of the same queue...
+  await syncButton(second).click();
+  await statusShows(second, /autre fenêtre/);
+  // ... but can correct a record that is in flight: it becomes the next version.
+  await correct(second, 'Bar érotique', 'Agence d\'escortes');
+  held.release('forward');
+  await statusShows(page, /2 contacts synchronisés/);
+  await pendingIs(page, '1 en attente');
+  await pendingIs(second, '1 en attente');
+  await syncAll(second);
+  await pendingIs(page, 'Tout est synchronisé');
+  await editButton(page, 'Agence d\'escortes').waitFor();
+  await assertAgreement(page, { live: 2 });
+  const edited = (await server.records()).find((r) => r.version === 2);
+  assert.deepEqual((await server.versions(edited.id)).map((v) => v.milieu), ['bar_erotique', 'agence_escortes']);
+  await screenshot(second, 'sync-two-tabs');
+  await done(phone);
+});
+
+test('reload mid-sync: the records go out again and are counted once', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  await page.reload();
+  held.release('forward');
+  await unlock(page);
+  await pendingIs(page, '3 en attente');
+  await page.getByText('Envoyé, non confirmé').first().waitFor();
+  await syncAll(page);
+  await assertAgreement(page, { live: 3 });
+  await done(phone);
+});
+
+test('offline mid-sync, then back online: the run resumes by itself', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  await context.setOffline(true);
+  held.release('drop-after-commit');
+  await statusShows(page, /Pas de connexion/);
+  await pendingIs(page, '3 en attente');
+  await screenshot(page, 'sync-offline-unconfirmed');
+  await context.setOffline(false);
+  await statusShows(page, /3 contacts synchronisés/);
+  await assertAgreement(page, { live: 3 });
+  await done(phone);
+});
+
+test('429 mid-sync: the phone waits for Retry-After, says so, and resumes by itself', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  for (const m of ['Bar érotique', 'Rue']) await logContact(page, m);
+  proxy.inject('rate-limit', { retryAfter: 3 });
+  await syncButton(page).click();
+  await statusShows(page, /2 en attente — nouvel essai dans \d+ s/);
+  await screenshot(page, 'sync-retry-after');
+  await statusShows(page, /2 contacts synchronisés/, 20_000);
+  assert.equal(proxy.batches().filter((b) => b.fault === 'rate-limit').length, 1);
+  await assertAgreement(page, { live: 2 });
+  await done(phone);
+});
+
+test('a 502 HTML page and an answer cut mid-body are lost answers: retried, counted once', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  for (const m of ['Bar érotique', 'Rue']) await logContact(page, m);
+  proxy.inject('bad-gateway-html');
+  proxy.inject('cut-mid-body');
+  await syncButton(page).click();
+  await statusShows(page, /2 contacts synchronisés/, 30_000);
+  assert.equal(proxy.pendingFaults(), 0);
+  await assertAgreement(page, { live: 2 });
+  await done(phone);
+});
+
+test('a batch that hangs past the timeout is abandoned and sent again', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  await logContact(page, 'Bar érotique');
+  proxy.inject('hang');
+  await syncButton(page).click();
+  // The phone gives up after its timeout (20 s), backs off, and sends again.
+  await statusShows(page, /1 contact synchronisé/, 45_000);
+  await assertAgreement(page, { live: 1 });
+  await done(phone);
+});
+
+test('the server is SIGKILLed mid-batch and restarted: nothing lost, nothing twice', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
+  const held = proxy.inject('hold');
+  await syncButton(page).click();
+  await held.arrived;
+  await server.kill();
+  held.release('server-down');
+  await context.setOffline(true); // the phone stops retrying while the server is down
+  await statusShows(page, /Pas de connexion|problème/);
+  await server.restart();
+  proxy.setTarget(server.url);
+  await context.setOffline(false);
+  await pendingIs(page, 'Tout est synchronisé');
+  await assertAgreement(page, { live: 3 });
+  await done(phone);
+});
+
+test('export a backup, clear the origin\'s storage, import it (twice): nothing lost or doubled', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page, context } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
+  // One record reached the server but its answer was lost; two never left.
+  await remove(page, 'Salon de massage');
+  const drop = proxy.inject('hold');
+  await syncButton(page).click();
+  await drop.arrived;
+  await context.setOffline(true);
+  drop.release('drop-after-commit');
+  await statusShows(page, /Pas de connexion/);
+  await context.setOffline(false);
+  await logContact(page, 'Agence d\'escortes');
+
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  await page.getByText('Sauvegarde chiffrée').click();
+  await page.getByLabel(/Phrase de passe de la sauvegarde/).fill('court');
+  await page.getByRole('button', { name: 'Exporter une sauvegarde' }).click();
+  await page.getByText('La phrase de passe doit avoir au moins 10 caractères.').waitFor();
+  const passphrase = 'une phrase assez longue';
+  await page.getByLabel(/Phrase de passe de la sauvegarde/).fill(passphrase);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Exporter une sauvegarde' }).click(),
+  ]);
+  const file = await download.path();
+  const text = readFileSync(file, 'utf8');
+  assert.doesNotMatch(text, /bar_erotique|rue|agence|catwoman|sante/i, 'no plaintext in the backup');
+  await page.getByText(/Sauvegarde de 3 contact\(s\) téléchargée/).waitFor();
+
+  // The phone is reset: every byte of the origin's storage goes.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(proxy.url).origin, storageTypes: 'all' });
+  await page.reload();
+  await setPin(page, PIN);
+  await enterPairingCode(page, server.pairingCode('poste-e2e'));
+  assert.equal((await deviceRows(page)).length, 0);
+
+  await page.getByText('Sauvegarde chiffrée').click();
+  await page.getByLabel('Fichier de sauvegarde').setInputFiles(file);
+  await page.getByLabel(/Phrase de passe de la sauvegarde/).fill('une autre phrase');
+  await page.getByRole('button', { name: 'Importer une sauvegarde' }).click();
+  await page.getByText(/Phrase de passe incorrecte/).waitFor();
+  assert.equal((await deviceRows(page)).length, 0, 'a wrong passphrase changes nothing');
+  await page.getByLabel(/Phrase de passe de la sauvegarde/).fill(passphrase);
+  await page.getByRole('button', { name: 'Importer une sauvegarde' }).click();
+  await page.getByText('3 contact(s) remis en attente; 0 déjà sur l\'appareil.').waitFor();
+  await page.getByLabel(/Phrase de passe de la sauvegarde/).fill(passphrase);
+  await page.getByRole('button', { name: 'Importer une sauvegarde' }).click();
+  await page.getByText('0 contact(s) remis en attente; 3 déjà sur l\'appareil.').waitFor();
+
+  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pendingIs(page, '3 en attente');
+  await syncAll(page);
+  await assertAgreement(page, { live: 3 });
+  await done(phone);
+});
