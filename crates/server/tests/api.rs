@@ -442,6 +442,9 @@ fn a_walking_skeleton_database_is_migrated_without_losing_records() {
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].as_contact().unwrap().mode, "en_personne");
     assert_eq!(versions[0].version(), 1);
+    // Step 5 gave the old record its owner: another worker cannot take its id.
+    let counts = db.block(db.store.counts()).unwrap();
+    assert_eq!((counts.records, counts.record_owners), (1, 1));
 }
 
 both_backends! {
