@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check CI runs: formatting, clippy (native and
-# wasm32), core and server tests, the release build with its size budget, and the browser
-# tests against a real server and Debian's Chromium.
+# wasm32), core and server tests (the server's on SQLite and on a throwaway PostgreSQL),
+# the release build with its size budget, and the browser tests against a real server and
+# Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,7 +19,13 @@ cargo clippy --locked -p carnet-core -p carnet-server --all-targets -- -D warnin
 echo "==> clippy (wasm32: app, core)"
 cargo clippy --locked -p carnet -p carnet-core --target wasm32-unknown-unknown -- -D warnings
 
-echo "==> core and server tests"
+echo "==> PostgreSQL for the server tests"
+# Installs PostgreSQL if needed, starts a throwaway cluster (stopped on exit) and exports
+# CARNET_TEST_DATABASE_URL; CARNET_REQUIRE_POSTGRES=1 makes the PostgreSQL variants fail,
+# never pass silently, if it could not be started.
+source scripts/postgres.sh
+
+echo "==> core and server tests (server tests on SQLite and on PostgreSQL)"
 cargo test --locked -p carnet-core -p carnet-server
 
 echo "==> release build of the app"

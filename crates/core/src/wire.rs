@@ -102,6 +102,9 @@ pub enum ErrorCode {
     RateLimited,
     /// 500: the server failed; nothing was acknowledged, retry later.
     Internal,
+    /// 503: the database is busy, full or unreachable; nothing was acknowledged, retry
+    /// after `Retry-After` seconds.
+    Unavailable,
 }
 
 /// Body of every 4xx/5xx answer of the API.

@@ -69,18 +69,39 @@ impl Failure {
 
     pub(crate) fn internal(err: impl std::fmt::Display) -> Self {
         // The message goes to the log, not to the client: it may name internals.
-        eprintln!("carnet-server: internal error: {err}");
+        crate::log!("carnet-server: internal error: {err}");
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             "internal error; nothing was acknowledged, retry later",
         )
     }
+
+    /// `503 unavailable` with a `Retry-After`: the database is busy, full or unreachable.
+    fn unavailable(err: impl std::fmt::Display) -> Self {
+        crate::log!("carnet-server: {err}");
+        let mut failure = Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            format!(
+                "the database cannot take this now; nothing was acknowledged, retry in {RETRY_AFTER_UNAVAILABLE} s"
+            ),
+        );
+        failure.retry_after = Some(RETRY_AFTER_UNAVAILABLE);
+        failure
+    }
 }
+
+/// Seconds a client is asked to wait after a `503`.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 5;
 
 impl From<StoreError> for Failure {
     fn from(err: StoreError) -> Self {
-        Failure::internal(err)
+        if err.is_unavailable() {
+            Failure::unavailable(err)
+        } else {
+            Failure::internal(err)
+        }
     }
 }
 
@@ -122,10 +143,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             .limiter
             .check(&crate::token::hash(&token))
             .map_err(Failure::rate_limited)?;
-        let store = state.store.clone();
-        let caller = tokio::task::spawn_blocking(move || store.caller_for_token(&token))
-            .await
-            .map_err(Failure::internal)??;
+        let caller = state.store.caller_for_token(&token).await?;
         caller
             .map(Authed)
             .ok_or_else(|| unauthorized("unknown or revoked token"))
@@ -172,11 +190,8 @@ pub async fn post_records(
             )
         }
     })?;
-    let records = decode_batch(&body, &state.taxonomy())?;
-    let store = state.store.clone();
-    let results = tokio::task::spawn_blocking(move || store.store_batch(worker, &records))
-        .await
-        .map_err(Failure::internal)??;
+    let records = decode_batch(&body, &*state.store.taxonomy().await?)?;
+    let results = state.store.store_batch(worker, &records).await?;
     Ok(Json(BatchResponse { results }))
 }
 
@@ -185,10 +200,7 @@ pub async fn list_records(
     State(state): State<Arc<AppState>>,
     Authed(Caller { worker, .. }): Authed,
 ) -> Result<Json<RecordList>, Failure> {
-    let store = state.store.clone();
-    let latest = tokio::task::spawn_blocking(move || store.latest_versions(worker))
-        .await
-        .map_err(Failure::internal)??;
+    let latest = state.store.latest_versions(worker).await?;
     let records = latest
         .into_iter()
         .map(|v| RecordVersion {
@@ -206,10 +218,7 @@ pub async fn record_versions(
     Authed(Caller { worker, .. }): Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<Record>>, Failure> {
-    let store = state.store.clone();
-    let versions = tokio::task::spawn_blocking(move || store.versions(worker, id))
-        .await
-        .map_err(Failure::internal)??;
+    let versions = state.store.versions(worker, id).await?;
     if versions.is_empty() {
         return Err(Failure::new(
             StatusCode::NOT_FOUND,
@@ -225,17 +234,12 @@ pub async fn me(
     State(state): State<Arc<AppState>>,
     Authed(caller): Authed,
 ) -> Result<Json<Me>, Failure> {
-    let store = state.store.clone();
-    let worker = caller.worker;
-    let (name, key) = tokio::task::spawn_blocking(move || {
-        Ok::<_, crate::store::StoreError>((store.worker_name(worker)?, store.person_code_key()?))
-    })
-    .await
-    .map_err(Failure::internal)??;
+    let name = state.store.worker_name(caller.worker).await?;
+    let key = state.store.person_code_key().await?;
     Ok(Json(Me {
         worker: name,
         person_code_key: key,
-        taxonomy_version: state.taxonomy().version,
+        taxonomy_version: state.store.taxonomy().await?.version,
         role: match caller.role {
             Role::Worker => "worker",
             Role::Coordinator => "coordinator",
@@ -246,8 +250,8 @@ pub async fn me(
 }
 
 /// `GET /api/v1/taxonomy`: the organisation's lists, for the app to cache.
-pub async fn get_taxonomy(State(state): State<Arc<AppState>>) -> Json<Taxonomy> {
-    Json(Taxonomy::clone(&state.taxonomy()))
+pub async fn get_taxonomy(State(state): State<Arc<AppState>>) -> Result<Json<Taxonomy>, Failure> {
+    Ok(Json(state.store.taxonomy().await?.as_ref().clone()))
 }
 
 /// Any other `/api/…` path.
@@ -262,6 +266,15 @@ pub async fn not_found() -> Failure {
 /// Decodes and validates a whole batch, record by record, so one bad record is reported
 /// by position and id instead of failing the batch with an opaque parse error.
 pub fn decode_batch(body: &[u8], taxonomy: &Taxonomy) -> Result<Vec<Record>, Failure> {
+    // The common case first: a well-formed batch decodes straight into records, three
+    // times faster than through `serde_json::Value` (BENCHMARKS.md). Anything it refuses
+    // takes the slow path below, which names each bad record.
+    if let Ok(batch) = serde_json::from_slice::<carnet_core::wire::BatchRequest>(body)
+        && batch.records.len() <= MAX_BATCH
+        && batch.records.iter().all(|r| r.validate(taxonomy).is_ok())
+    {
+        return Ok(batch.records);
+    }
     let malformed =
         |msg: String| Failure::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, msg);
     let value: serde_json::Value =
@@ -423,12 +436,12 @@ fn parse_query(query: QueryResult) -> Result<ReportQuery, Failure> {
 
 /// Whose records a caller may read: a worker only its own; a coordinator everyone's, or
 /// the named worker's.
-fn scope(
+async fn scope(
     store: &crate::store::Store,
     caller: Caller,
     worker: Option<&str>,
 ) -> Result<Option<(WorkerId, String)>, Failure> {
-    let own = store.worker_name(caller.worker)?;
+    let own = store.worker_name(caller.worker).await?;
     match (caller.role, worker) {
         (Role::Worker, None) => Ok(Some((caller.worker, own))),
         (Role::Worker, Some(name)) if name == own => Ok(Some((caller.worker, own))),
@@ -438,7 +451,7 @@ fn scope(
             "a worker token reads only its own figures",
         )),
         (Role::Coordinator, None) => Ok(None),
-        (Role::Coordinator, Some(name)) => match store.worker_by_name(name)? {
+        (Role::Coordinator, Some(name)) => match store.worker_by_name(name).await? {
             Some(id) => Ok(Some((id, name.to_owned()))),
             None => Err(Failure::new(
                 StatusCode::NOT_FOUND,
@@ -457,24 +470,25 @@ pub async fn report(
     query: QueryResult,
 ) -> Result<Response, Failure> {
     let query = parse_query(query)?;
-    let taxonomy = state.taxonomy();
+    let taxonomy = state.taxonomy().await?;
     let filter = query.filter(&taxonomy)?;
     let compare_filter = query.compare_filter(&filter)?;
     let format = query.format()?;
-    let store = state.store.clone();
-    let worker = query.worker.clone();
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let records = state
+        .store
+        .latest_records(who.as_ref().map(|w| w.0))
+        .await?;
     let filters = (filter.clone(), compare_filter.clone());
-    let (who, report, other) = tokio::task::spawn_blocking(move || {
-        let who = scope(&store, caller, worker.as_deref())?;
-        let records = store.latest_records(who.as_ref().map(|w| w.0))?;
+    let (report, other) = tokio::task::spawn_blocking(move || {
         let report = Report::compute(records.iter().map(|(_, r)| r), &filters.0);
         let other = filters
             .1
             .map(|f| Report::compute(records.iter().map(|(_, r)| r), &f));
-        Ok::<_, Failure>((who, report, other))
+        (report, other)
     })
     .await
-    .map_err(Failure::internal)??;
+    .map_err(Failure::internal)?;
     let compare = compare_filter.zip(other).map(|(filter, other)| Comparison {
         differences: carnet_core::report::differences(&report, &other),
         filter,
@@ -526,37 +540,33 @@ pub async fn tallies(
     query: QueryResult,
 ) -> Result<Json<Tallies>, Failure> {
     let query = parse_query(query)?;
-    let filter = query.filter(&state.taxonomy())?;
+    let filter = query.filter(&*state.taxonomy().await?)?;
     if query.compare_filter(&filter)?.is_some() || query.format()? != Format::Json {
         return Err(invalid_query(
             "tallies come as JSON for one period; use /report to compare or export",
         ));
     }
-    let store = state.store.clone();
-    let worker = query.worker.clone();
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let names: Vec<(WorkerId, String)> = match who {
+        Some(one) => vec![one],
+        None => state.store.workers().await?,
+    };
+    let records = state.store.latest_records(None).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
-        let who = scope(&store, caller, worker.as_deref())?;
-        let names: Vec<(WorkerId, String)> = match who {
-            Some(one) => vec![one],
-            None => store.workers()?,
-        };
-        let records = store.latest_records(None)?;
-        Ok::<_, Failure>(
-            names
-                .into_iter()
-                .map(|(id, name)| WorkerTally {
-                    worker: name,
-                    report: Report::compute(
-                        records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
-                        &compute_filter,
-                    ),
-                })
-                .collect::<Vec<_>>(),
-        )
+        names
+            .into_iter()
+            .map(|(id, name)| WorkerTally {
+                worker: name,
+                report: Report::compute(
+                    records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
+                    &compute_filter,
+                ),
+            })
+            .collect::<Vec<_>>()
     })
     .await
-    .map_err(Failure::internal)??;
+    .map_err(Failure::internal)?;
     Ok(Json(Tallies { filter, workers }))
 }
 
@@ -577,16 +587,14 @@ pub async fn pair(
             e.body_text(),
         )
     })?;
-    let store = state.store.clone();
-    let redeemed = tokio::task::spawn_blocking(move || {
-        let found = store.redeem_pairing_code(&request.code, crate::store::now_ms())?;
-        match found {
-            Some((token, worker)) => Ok(Some((token, store.worker_name(worker)?))),
-            None => Ok::<_, StoreError>(None),
-        }
-    })
-    .await
-    .map_err(Failure::internal)??;
+    let found = state
+        .store
+        .redeem_pairing_code(&request.code, crate::store::now_ms())
+        .await?;
+    let redeemed = match found {
+        Some((token, worker)) => Some((token, state.store.worker_name(worker).await?)),
+        None => None,
+    };
     match redeemed {
         Some((token, worker)) => Ok(Json(PairResponse { token, worker })),
         None => Err(Failure::new(
@@ -654,20 +662,20 @@ pub async fn create_worker(
             e.body_text(),
         )
     })?;
-    let store = state.store.clone();
     let name = request.name.trim().to_owned();
     let role = if request.coordinator {
         Role::Coordinator
     } else {
         Role::Worker
     };
-    let code = tokio::task::spawn_blocking(move || {
-        store.add_worker_with_role(&name, role)?;
-        store.create_pairing_code(&name, crate::store::now_ms())
-    })
-    .await
-    .map_err(Failure::internal)?
-    .map_err(|e| match e {
+    let added = async {
+        state.store.add_worker_with_role(&name, role).await?;
+        state
+            .store
+            .create_pairing_code(&name, crate::store::now_ms())
+            .await
+    };
+    let code = added.await.map_err(|e| match e {
         StoreError::WorkerExists(_) => {
             Failure::new(StatusCode::CONFLICT, ErrorCode::WorkerExists, e.to_string())
         }
@@ -694,19 +702,16 @@ pub async fn new_pairing(
     Path(name): Path<String>,
 ) -> Result<Json<Pairing>, Failure> {
     coordinator_only(caller)?;
-    let store = state.store.clone();
-    let worker = name.clone();
-    let code = tokio::task::spawn_blocking(move || {
-        store.create_pairing_code(&worker, crate::store::now_ms())
-    })
-    .await
-    .map_err(Failure::internal)?
-    .map_err(|e| match e {
-        StoreError::NoSuchWorker(_) => {
-            Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
-        }
-        other => Failure::from(other),
-    })?;
+    let code = state
+        .store
+        .create_pairing_code(&name, crate::store::now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::NoSuchWorker(_) => {
+                Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
+            }
+            other => Failure::from(other),
+        })?;
     let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
     Ok(Json(Pairing {
         worker: name,

@@ -1,7 +1,7 @@
 //! The router: the API under `/api/v1`, the built PWA everywhere else.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -19,40 +19,27 @@ use crate::headers::content_security_policy;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-/// What every request handler shares.
+/// What every request handler shares. The taxonomy is not here: it is read through the
+/// store (cached), so a document loaded while servers run is used by all of them.
 pub struct AppState {
-    pub store: Arc<Store>,
-    /// The taxonomy in force; replaced when a coordinator edits a list.
-    taxonomy: RwLock<Arc<Taxonomy>>,
+    pub store: Store,
     pub limiter: RateLimiter,
 }
 
 impl AppState {
     /// Shared state with the default rate limit: bursts of 120 requests per token, then
     /// 2 per second (a phone syncing 10 000 records needs 100 requests).
-    pub fn new(store: Arc<Store>, taxonomy: Taxonomy) -> Self {
+    pub fn new(store: Store) -> Self {
         AppState {
             store,
-            taxonomy: RwLock::new(Arc::new(taxonomy)),
             limiter: RateLimiter::new(120, 2.0),
         }
     }
 
-    /// The taxonomy in force.
-    pub fn taxonomy(&self) -> Arc<Taxonomy> {
-        match self.taxonomy.read() {
-            Ok(t) => t.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Serves `next` from now on (after the store has kept it).
-    pub fn set_taxonomy(&self, next: Taxonomy) {
-        let next = Arc::new(next);
-        match self.taxonomy.write() {
-            Ok(mut t) => *t = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
+    /// The taxonomy in force: the latest in the database (cached by the store), whichever
+    /// server or command loaded it.
+    pub async fn taxonomy(&self) -> Result<Arc<Taxonomy>, crate::store::StoreError> {
+        self.store.taxonomy().await
     }
 }
 
@@ -122,7 +109,8 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
 ];
 
 /// Sets caching headers and logs one line per request: method, path, status, time.
-/// Never bodies, query strings or headers, which may carry tokens or record contents.
+/// Never bodies, query strings or headers, which may carry tokens or record contents, and
+/// the path with its parameters (worker names, record ids) replaced.
 async fn cache_and_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
@@ -140,8 +128,9 @@ async fn cache_and_log(request: Request, next: Next) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    eprintln!(
-        "{method} {path} {} {}ms",
+    crate::log!(
+        "{method} {} {} {}ms",
+        crate::log::redact_path(&path),
         response.status().as_u16(),
         started.elapsed().as_millis()
     );

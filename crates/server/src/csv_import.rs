@@ -230,17 +230,18 @@ fn with_id(record: Record, id: Uuid) -> Record {
 }
 
 /// Imports (or, with `dry_run`, checks) a file for one worker: all rows or none.
-pub fn import_csv(
+pub async fn import_csv(
     store: &Store,
     worker: &str,
     text: &str,
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
     let worker_id = store
-        .worker_by_name(worker)?
+        .worker_by_name(worker)
+        .await?
         .ok_or_else(|| ImportError::UnknownWorker(worker.to_owned()))?;
-    let taxonomy = store.taxonomy()?;
-    let key = key_from_hex(&store.person_code_key()?).unwrap_or_default();
+    let taxonomy = store.taxonomy().await?;
+    let key = key_from_hex(&store.person_code_key().await?).unwrap_or_default();
     let Parsed {
         records,
         mut problems,
@@ -254,7 +255,8 @@ pub fn import_csv(
     };
     // Who holds each id already.
     let held: HashMap<Uuid, crate::store::WorkerId> = store
-        .latest_records(None)?
+        .latest_records(None)
+        .await?
         .into_iter()
         .map(|(w, r)| (r.id(), w))
         .collect();
@@ -276,7 +278,7 @@ pub fn import_csv(
                 column: None,
                 message: format!(
                     "this row was already imported for `{}`",
-                    store.worker_name(*w)?
+                    store.worker_name(*w).await?
                 ),
             }),
         }
@@ -287,7 +289,7 @@ pub fn import_csv(
     if dry_run || !outcome.problems.is_empty() || new.is_empty() {
         return Ok(outcome);
     }
-    let results = store.store_batch(worker_id, &new)?;
+    let results = store.store_batch(worker_id, &new).await?;
     let stored = results
         .iter()
         .filter(|r| r.status == RecordStatus::Stored)
@@ -351,19 +353,15 @@ pub async fn import_endpoint(
             format!("expected worker=NAME[&dry_run=true]: {}", e.body_text()),
         )
     })?;
-    let store = state.store.clone();
-    let worker = query.worker.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || import_csv(&store, &worker, &body, query.dry_run))
-            .await
-            .map_err(Failure::internal)?
-            .map_err(|e| match e {
-                ImportError::UnknownWorker(_) => {
-                    Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
-                }
-                ImportError::Store(e) => Failure::from(e),
-                ImportError::BadLines(_) => Failure::internal(e),
-            })?;
+    let outcome = import_csv(&state.store, &query.worker, &body, query.dry_run)
+        .await
+        .map_err(|e| match e {
+            ImportError::UnknownWorker(_) => {
+                Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
+            }
+            ImportError::Store(e) => Failure::from(e),
+            ImportError::BadLines(_) => Failure::internal(e),
+        })?;
     if outcome.problems.is_empty() {
         return Ok(Json(outcome).into_response());
     }

@@ -55,18 +55,19 @@ pub fn parse_ndjson(
 }
 
 /// Imports a file's records for one worker: all of them, or none.
-pub fn import_ndjson(
+pub async fn import_ndjson(
     store: &Store,
     worker: &str,
     text: &str,
 ) -> Result<ImportSummary, ImportError> {
     let id: WorkerId = store
-        .worker_by_name(worker)?
+        .worker_by_name(worker)
+        .await?
         .ok_or_else(|| ImportError::UnknownWorker(worker.to_owned()))?;
-    let taxonomy = store.taxonomy()?;
+    let taxonomy = store.taxonomy().await?;
     let records = parse_ndjson(text, &taxonomy).map_err(ImportError::BadLines)?;
     let mut summary = ImportSummary::default();
-    for result in store.store_batch(id, &records)? {
+    for result in store.store_batch(id, &records).await? {
         match result.status {
             carnet_core::wire::RecordStatus::Stored => summary.stored += 1,
             carnet_core::wire::RecordStatus::Duplicate => summary.duplicates += 1,

@@ -6,7 +6,9 @@
 //! and served at once. Phones get it on their next sync; offline phones keep theirs, which
 //! stays valid since no code is ever removed.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -21,7 +23,9 @@ use crate::app::AppState;
 use crate::store::{Store, StoreError};
 
 /// One list edit at a time in this process: two coordinators' edits make two versions.
-static EDITS: Mutex<()> = Mutex::new(());
+/// Across servers on one database the taxonomy's version is a key: of two edits made at
+/// once, the second is refused with `taxonomy_changed`.
+static EDITS: Mutex<()> = Mutex::const_new(());
 
 /// The handler: coordinators only.
 pub async fn edit_list(
@@ -48,27 +52,19 @@ pub async fn edit_list(
             e.body_text(),
         )
     })?;
-    let store = state.store.clone();
-    let (changed, taxonomy) = tokio::task::spawn_blocking(move || apply(&store, list, &request))
-        .await
-        .map_err(Failure::internal)??;
-    if changed {
-        state.set_taxonomy(taxonomy.clone());
-    }
+    let (changed, taxonomy) = apply(&state.store, list, &request).await?;
     Ok(Json(ListEditResponse { changed, taxonomy }))
 }
 
 /// Applies a request to the store's current taxonomy and stores the next version.
 /// Returns whether anything changed, and the taxonomy now in force.
-pub fn apply(
+pub async fn apply(
     store: &Store,
     list: EditableList,
     request: &ListEditRequest,
 ) -> Result<(bool, Taxonomy), Failure> {
-    let _one_at_a_time = EDITS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let current = store.taxonomy()?;
+    let _one_at_a_time = EDITS.lock().await;
+    let current = store.taxonomy().await?;
     if let Some(base) = request.base_version.filter(|&b| b != current.version) {
         return Err(Failure::new(
             StatusCode::CONFLICT,
@@ -81,11 +77,11 @@ pub fn apply(
     }
     let next = match apply_edits(&current, list, &request.edits) {
         Ok(Some(next)) => next,
-        Ok(None) => return Ok((false, current)),
-        Err(err) => return Err(refusal(store, list, err)?),
+        Ok(None) => return Ok((false, Taxonomy::clone(&current))),
+        Err(err) => return Err(refusal(store, list, err).await?),
     };
     let json = serde_json::to_string(&next).map_err(Failure::internal)?;
-    match store.load_taxonomy(&json) {
+    match store.load_taxonomy(&json).await {
         Ok(stored) => Ok((true, stored)),
         // Another process (the CLI) loaded a version meanwhile.
         Err(StoreError::Taxonomy(TaxonomyError::VersionNotIncreased { current, .. })) => {
@@ -100,7 +96,11 @@ pub fn apply(
 }
 
 /// The answer to a refused edit; a removal says how many records use the code.
-fn refusal(store: &Store, list: EditableList, err: ListEditError) -> Result<Failure, Failure> {
+async fn refusal(
+    store: &Store,
+    list: EditableList,
+    err: ListEditError,
+) -> Result<Failure, Failure> {
     let message = err.to_string();
     let (status, code) = match &err {
         ListEditError::CodeExists { .. } => (StatusCode::CONFLICT, ErrorCode::CodeExists),
@@ -111,7 +111,7 @@ fn refusal(store: &Store, list: EditableList, err: ListEditError) -> Result<Fail
             (StatusCode::BAD_REQUEST, ErrorCode::UnknownProgram)
         }
         ListEditError::CodeKept { code, .. } => {
-            let uses = records_using(store, list, code)?;
+            let uses = records_using(store, list, code).await?;
             let message = if uses > 0 {
                 format!(
                     "`{code}` is in use by {uses} record(s) and codes are never removed: retire it instead ({{\"op\": \"retire\", \"code\": \"{code}\"}})"
@@ -134,8 +134,8 @@ fn refusal(store: &Store, list: EditableList, err: ListEditError) -> Result<Fail
 }
 
 /// How many records (latest versions, deletions excluded) name `code` in `list`.
-fn records_using(store: &Store, list: EditableList, code: &str) -> Result<usize, Failure> {
-    let records = store.latest_records(None)?;
+async fn records_using(store: &Store, list: EditableList, code: &str) -> Result<usize, Failure> {
+    let records = store.latest_records(None).await?;
     let uses = |record: &Record| match (list, record) {
         (_, r) if r.deleted() => false,
         (EditableList::Venues, Record::Contact(c)) => c.venue.as_deref() == Some(code),

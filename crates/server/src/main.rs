@@ -1,164 +1,237 @@
-//! `carnet-server`: run the server, or manage workers.
+//! `carnet-server`: run the server, manage workers, move to PostgreSQL.
 //!
 //! ```text
-//! carnet-server serve [--db carnet.db] [--dist dist] [--addr 127.0.0.1:8080]
-//! carnet-server worker add NAME [--db carnet.db]
-//! carnet-server taxonomy load FILE [--db carnet.db]
-//! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db carnet.db]
+//! carnet-server serve [--db carnet.db | --database postgres://…] [--dist dist] [--addr 127.0.0.1:8080]
+//! carnet-server worker add NAME [--coordinator] [--db FILE | --database URL]
+//! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db FILE | --database URL]
+//! carnet-server migrate-to-postgres --db FILE --database URL
+//! carnet-server --help, carnet-server COMMAND --help
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use carnet_server::store::Role;
-use carnet_server::{AppState, Store, router};
+use carnet_server::store::{Database, Role, now_ms};
+use carnet_server::{AppState, Store, log, router};
+use clap::{Args, Parser, Subcommand};
 
-const USAGE: &str = "usage:
-  carnet-server serve [--db FILE] [--dist DIR] [--addr HOST:PORT]
-  carnet-server worker add NAME [--coordinator] [--db FILE]
-  carnet-server worker pair NAME [--db FILE]
-  carnet-server worker revoke NAME [--db FILE]
-  carnet-server taxonomy load FILE [--db FILE]
-  carnet-server import FILE.ndjson --worker NAME [--db FILE]
-  carnet-server import FILE.csv --worker NAME [--dry-run] [--db FILE]
-  carnet-server gen --out DIR [--seed N]
+/// Carnet's sync server: serves the app and its API, and manages the organisation's
+/// workers. SQLite by default (one file); PostgreSQL with --database or
+/// CARNET_DATABASE_URL.
+#[derive(Debug, Parser)]
+#[command(name = "carnet-server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-defaults: --db carnet.db  --dist dist  --addr 127.0.0.1:8080";
+/// Where the data is: a SQLite file (default `carnet.db`) or a PostgreSQL database.
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// SQLite database file (the default backend) [default: carnet.db]
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// PostgreSQL database instead of a SQLite file, as postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CARNET_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
+}
 
-#[derive(Debug, PartialEq)]
+impl DbArgs {
+    /// `--db` given on the command line wins over `CARNET_DATABASE_URL` from the
+    /// environment; both given as flags is an error.
+    fn database(&self, explicit_url: bool) -> Result<Database, String> {
+        match (&self.db, &self.database) {
+            (Some(_), Some(_)) if explicit_url => Err(
+                "give either --db FILE (SQLite) or --database URL (PostgreSQL), not both".into(),
+            ),
+            (Some(file), _) => Ok(Database::Sqlite(file.clone())),
+            (None, Some(url)) => Database::postgres(url).map_err(|e| e.to_string()),
+            (None, None) => Ok(Database::Sqlite(PathBuf::from("carnet.db"))),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the app and the API
     Serve {
-        db: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The built app (Trunk's output)
+        #[arg(long, value_name = "DIR", default_value = "dist")]
         dist: PathBuf,
+        /// Address to listen on; keep it on loopback behind a TLS proxy
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    AddWorker {
-        db: PathBuf,
-        name: String,
-        coordinator: bool,
+    /// Add, pair or revoke a worker
+    Worker {
+        #[command(subcommand)]
+        command: WorkerCommand,
     },
-    RevokeWorker {
-        db: PathBuf,
-        name: String,
+    /// The organisation's lists
+    Taxonomy {
+        #[command(subcommand)]
+        command: TaxonomyCommand,
     },
-    PairWorker {
-        db: PathBuf,
-        name: String,
-    },
+    /// Import past records for a worker, all or nothing: NDJSON (one record per line) or a
+    /// past spreadsheet as CSV
     Import {
-        db: PathBuf,
+        /// The .ndjson or .csv file
         file: PathBuf,
+        /// The worker the records belong to
+        #[arg(long, value_name = "NAME")]
         worker: String,
+        /// CSV only: print what would be imported and every problem, import nothing
+        #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        db: DbArgs,
     },
-    Generate {
-        seed: u64,
+    /// Write a synthetic year (taxonomy and one NDJSON file per worker)
+    Gen {
+        /// Output folder
+        #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Random seed
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
     },
-    LoadTaxonomy {
+    /// Copy a SQLite database into an empty PostgreSQL one, then check every count
+    MigrateToPostgres {
+        /// The SQLite file to copy (it may be in use: the copy is one consistent snapshot)
+        #[arg(long, value_name = "FILE")]
         db: PathBuf,
-        file: PathBuf,
+        /// The empty PostgreSQL database, as postgres://…
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "CARNET_DATABASE_URL",
+            hide_env_values = true
+        )]
+        database: String,
     },
 }
 
-fn parse(args: &[String]) -> Result<Command, String> {
-    let mut db = PathBuf::from("carnet.db");
-    let mut dist = PathBuf::from("dist");
-    let mut addr = "127.0.0.1:8080".to_owned();
-    let mut worker = None;
-    let mut out = None;
-    let mut seed = 2019u64;
-    let mut coordinator = false;
-    let mut dry_run = false;
-    let mut words = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match arg.as_str() {
-            "--db" => db = PathBuf::from(value("--db")?),
-            "--dist" => dist = PathBuf::from(value("--dist")?),
-            "--addr" => addr = value("--addr")?,
-            "--worker" => worker = Some(value("--worker")?),
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--seed" => {
-                seed = value("--seed")?
-                    .parse()
-                    .map_err(|_| "--seed takes a whole number".to_owned())?
-            }
-            "--coordinator" => coordinator = true,
-            "--dry-run" => dry_run = true,
-            "-h" | "--help" => return Err(String::new()),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            word => words.push(word.to_owned()),
-        }
-    }
-    match words.as_slice() {
-        [cmd] if cmd == "serve" => Ok(Command::Serve { db, dist, addr }),
-        [a, b, name] if a == "worker" && b == "add" => Ok(Command::AddWorker {
-            db,
-            name: name.clone(),
-            coordinator,
-        }),
-        [a, b, name] if a == "worker" && b == "pair" => Ok(Command::PairWorker {
-            db,
-            name: name.clone(),
-        }),
-        [a, b, name] if a == "worker" && b == "revoke" => Ok(Command::RevokeWorker {
-            db,
-            name: name.clone(),
-        }),
-        [a, file] if a == "import" => Ok(Command::Import {
-            db,
-            file: PathBuf::from(file),
-            worker: worker.ok_or("import needs --worker NAME")?,
-            dry_run,
-        }),
-        [a] if a == "gen" => Ok(Command::Generate {
-            seed,
-            out: out.ok_or("gen needs --out DIR")?,
-        }),
-        [a, b, file] if a == "taxonomy" && b == "load" => Ok(Command::LoadTaxonomy {
-            db,
-            file: PathBuf::from(file),
-        }),
-        _ => Err("unknown command".into()),
-    }
+#[derive(Debug, Subcommand)]
+enum WorkerCommand {
+    /// Add a worker; prints its token once, and a one-time pairing code
+    Add {
+        /// The worker's name (1 to 64 characters; a post or a pseudonym, not a full name)
+        name: String,
+        /// May read the team's reports and manage accounts
+        #[arg(long)]
+        coordinator: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print a new one-time pairing code for a worker's phone (valid 15 minutes)
+    Pair {
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Refuse every token of a worker from now on; its synced records stay
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TaxonomyCommand {
+    /// Load a new taxonomy document (higher version, every code kept)
+    Load {
+        /// The JSON document
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse(&args) {
-        Ok(c) => c,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("carnet-server: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let explicit_url = explicit_database_flag(&matches);
+    let copies = matches.subcommand_name() == Some("migrate-to-postgres");
+    if explicit_url && explicit_db_flag(&matches) && !copies {
+        <Cli as clap::CommandFactory>::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "give either --db FILE (SQLite) or --database URL (PostgreSQL), not both",
+            )
+            .exit();
+    }
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            log!("carnet-server: cannot start: {e}");
+            return ExitCode::FAILURE;
         }
     };
-    match run(command) {
+    match runtime.block_on(run(cli.command, explicit_url)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("carnet-server: {msg}");
+            log!("carnet-server: {msg}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
+/// The matches of the innermost subcommand.
+fn innermost(matches: &clap::ArgMatches) -> &clap::ArgMatches {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    m
+}
+
+/// Whether `--database` was typed on the command line (not taken from the environment).
+fn explicit_database_flag(matches: &clap::ArgMatches) -> bool {
+    let m = innermost(matches);
+    m.try_get_raw("database").ok().flatten().is_some()
+        && m.value_source("database") == Some(clap::parser::ValueSource::CommandLine)
+}
+
+/// Whether `--db` was typed on the command line.
+fn explicit_db_flag(matches: &clap::ArgMatches) -> bool {
+    innermost(matches)
+        .try_get_raw("db")
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+async fn open(db: &DbArgs, explicit_url: bool) -> Result<Store, String> {
+    let database = db.database(explicit_url)?;
+    Store::open(&database)
+        .await
+        .map_err(|e| format!("cannot open the {database}: {e}"))
+}
+
+async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
+    let text = |e: &dyn std::fmt::Display| e.to_string();
     match command {
-        Command::AddWorker {
-            db,
-            name,
-            coordinator,
+        Command::Worker {
+            command:
+                WorkerCommand::Add {
+                    name,
+                    coordinator,
+                    db,
+                },
         } => {
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let store = open(&db, explicit_url).await?;
             let role = if coordinator {
                 Role::Coordinator
             } else {
@@ -166,109 +239,142 @@ fn run(command: Command) -> Result<(), String> {
             };
             let token = store
                 .add_worker_with_role(&name, role)
-                .map_err(|e| e.to_string())?;
+                .await
+                .map_err(|e| text(&e))?;
             let what = if coordinator { "coordinator" } else { "worker" };
-            eprintln!("{what} `{name}` added; give this token to them (shown once):");
-            println!("{token}");
+            log!("{what} `{name}` added; give this token to them (shown once):");
+            log::out(format_args!("{token}"));
             let code = store
-                .create_pairing_code(&name, carnet_server::store::now_ms())
-                .map_err(|e| e.to_string())?;
-            eprintln!(
-                "or, easier on a phone, this one-time pairing code (valid 15 minutes): {code}"
-            );
-            eprintln!("{}", terminal_qr(&code));
+                .create_pairing_code(&name, now_ms())
+                .await
+                .map_err(|e| text(&e))?;
+            log!("or, easier on a phone, this one-time pairing code (valid 15 minutes): {code}");
+            log!("{}", terminal_qr(&code));
             Ok(())
         }
-        Command::PairWorker { db, name } => {
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
+        Command::Worker {
+            command: WorkerCommand::Pair { name, db },
+        } => {
+            let store = open(&db, explicit_url).await?;
             let code = store
-                .create_pairing_code(&name, carnet_server::store::now_ms())
-                .map_err(|e| e.to_string())?;
-            eprintln!("one-time pairing code for `{name}`, valid 15 minutes:");
-            println!("{code}");
-            eprintln!("{}", terminal_qr(&code));
+                .create_pairing_code(&name, now_ms())
+                .await
+                .map_err(|e| text(&e))?;
+            log!("one-time pairing code for `{name}`, valid 15 minutes:");
+            log::out(format_args!("{code}"));
+            log!("{}", terminal_qr(&code));
             Ok(())
         }
-        Command::RevokeWorker { db, name } => {
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
-            store.revoke_worker(&name).map_err(|e| e.to_string())?;
-            eprintln!(
-                "`{name}` revoked: its token is refused from now on; its synced records stay"
-            );
+        Command::Worker {
+            command: WorkerCommand::Revoke { name, db },
+        } => {
+            let store = open(&db, explicit_url).await?;
+            store.revoke_worker(&name).await.map_err(|e| text(&e))?;
+            log!("`{name}` revoked: its token is refused from now on; its synced records stay");
             Ok(())
         }
         Command::Import {
-            db,
             file,
             worker,
             dry_run,
+            db,
         } => {
-            let text = std::fs::read_to_string(&file)
+            let contents = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let store = open(&db, explicit_url).await?;
             if is_csv(&file) {
-                return import_csv(&store, &worker, &text, dry_run);
+                return import_csv(&store, &worker, &contents, dry_run).await;
             }
             if dry_run {
                 return Err("--dry-run is for CSV files".into());
             }
-            let summary = carnet_server::import::import_ndjson(&store, &worker, &text)
-                .map_err(|e| e.to_string())?;
-            eprintln!(
+            let summary = carnet_server::import::import_ndjson(&store, &worker, &contents)
+                .await
+                .map_err(|e| text(&e))?;
+            log!(
                 "imported for `{worker}`: {} stored, {} already there, {} conflicting (kept the server's)",
-                summary.stored, summary.duplicates, summary.conflicts
+                summary.stored,
+                summary.duplicates,
+                summary.conflicts
             );
             Ok(())
         }
-        Command::Generate { seed, out } => write_generated(seed, &out),
-        Command::LoadTaxonomy { db, file } => {
+        Command::Gen { out, seed } => write_generated(seed, &out),
+        Command::Taxonomy {
+            command: TaxonomyCommand::Load { file, db },
+        } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
-            let loaded = store.load_taxonomy(&json).map_err(|e| e.to_string())?;
-            eprintln!(
-                "taxonomy version {} of `{}` loaded; restart the server to serve it",
-                loaded.version, loaded.organisation
+            let store = open(&db, explicit_url).await?;
+            let loaded = store.load_taxonomy(&json).await.map_err(|e| text(&e))?;
+            log!(
+                "taxonomy version {} of `{}` loaded; running servers use it from their next request",
+                loaded.version,
+                loaded.organisation
             );
+            Ok(())
+        }
+        Command::MigrateToPostgres { db, database } => {
+            let target = Database::postgres(&database).map_err(|e| text(&e))?;
+            let Database::Postgres(url) = &target else {
+                return Err("--database takes a postgres://… URL".into());
+            };
+            let counts = carnet_server::migrate::sqlite_to_postgres(&db, url)
+                .await
+                .map_err(|e| text(&e))?;
+            log!(
+                "copied {} into the {target} and checked the counts: {} workers, {} device tokens, \
+                 {} pairing codes, {} record versions of {} records, {} taxonomies, {} settings \
+                 (the person-code key included)",
+                db.display(),
+                counts.workers,
+                counts.tokens,
+                counts.pairing_codes,
+                counts.records,
+                counts.record_owners,
+                counts.taxonomies,
+                counts.settings
+            );
+            log!("start the servers with --database (or CARNET_DATABASE_URL) from now on");
             Ok(())
         }
         Command::Serve { db, dist, addr } => {
+            db.database(explicit_url)?;
             if !dist.join("index.html").is_file() {
                 return Err(format!(
                     "{} has no index.html: build the app first (trunk build --release)",
                     dist.display()
                 ));
             }
-            let store = Arc::new(Store::open(&db).map_err(|e| e.to_string())?);
-            let taxonomy = store.taxonomy().map_err(|e| e.to_string())?;
-            let state = Arc::new(AppState::new(store, taxonomy));
-            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(&addr)
-                    .await
-                    .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-                let local = listener.local_addr().map_err(|e| e.to_string())?;
-                println!("Carnet: http://{local}/");
-                axum::serve(listener, router(state, &dist))
-                    .with_graceful_shutdown(shutdown())
-                    .await
-                    .map_err(|e| e.to_string())
-            })
+            let store = open(&db, explicit_url).await?;
+            let backend = store.backend();
+            let state = Arc::new(AppState::new(store));
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| text(&e))?;
+            log::out(format_args!("Carnet: http://{local}/"));
+            log!("carnet-server: serving with {backend}");
+            axum::serve(listener, router(state, &dist))
+                .with_graceful_shutdown(shutdown())
+                .await
+                .map_err(|e| text(&e))
         }
     }
 }
 
-fn is_csv(file: &std::path::Path) -> bool {
+fn is_csv(file: &Path) -> bool {
     file.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 /// A past spreadsheet: a dry run prints what would be imported and every problem; a real
 /// run imports all rows or none.
-fn import_csv(store: &Store, worker: &str, text: &str, dry_run: bool) -> Result<(), String> {
+async fn import_csv(store: &Store, worker: &str, text: &str, dry_run: bool) -> Result<(), String> {
     let outcome = carnet_server::csv_import::import_csv(store, worker, text, dry_run)
+        .await
         .map_err(|e| e.to_string())?;
-    eprint!("{outcome}");
+    log!("{}", outcome.to_string().trim_end());
     if outcome.problems.is_empty() {
         Ok(())
     } else {
@@ -291,7 +397,7 @@ fn terminal_qr(code: &str) -> String {
 }
 
 /// Writes the synthetic year: its taxonomy and one NDJSON file per worker.
-fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
+fn write_generated(seed: u64, out: &Path) -> Result<(), String> {
     use carnet_server::synthetic;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let write = |name: &str, text: String| {
@@ -310,7 +416,7 @@ fn write_generated(seed: u64, out: &std::path::Path) -> Result<(), String> {
         }
         write(&format!("{worker}.ndjson"), lines)?;
     }
-    eprintln!(
+    log!(
         "synthetic year (seed {seed}) in {}: taxonomy.json and {} files; load with\n  \
          carnet-server taxonomy load {0}/taxonomy.json\n  \
          carnet-server worker add NAME; carnet-server import {0}/NAME.ndjson --worker NAME",
@@ -345,39 +451,92 @@ async fn shutdown() {
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
+    fn parse(line: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("carnet-server").chain(line.split_whitespace()))
     }
 
     #[test]
-    fn parses_commands_and_flags() {
+    fn each_command_takes_only_its_own_flags() {
+        match parse("serve --addr 127.0.0.1:0 --db x.db").unwrap().command {
+            Command::Serve { db, dist, addr } => {
+                assert_eq!(db.db, Some(PathBuf::from("x.db")));
+                assert_eq!(dist, PathBuf::from("dist"));
+                assert_eq!(addr, "127.0.0.1:0");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse("worker add alex --coordinator --db y.db")
+            .unwrap()
+            .command
+        {
+            Command::Worker {
+                command:
+                    WorkerCommand::Add {
+                        name,
+                        coordinator,
+                        db,
+                    },
+            } => {
+                assert_eq!((name.as_str(), coordinator), ("alex", true));
+                assert_eq!(db.db, Some(PathBuf::from("y.db")));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("serve --port 3").is_err());
+        assert!(parse("worker add").is_err());
+        assert!(parse("serve --db").is_err());
+        assert!(parse("worker pair alex --coordinator").is_err());
+        assert!(parse("gen --out d --db x.db").is_err());
+        assert!(
+            parse("import f.ndjson --db x.db").is_err(),
+            "--worker is required"
+        );
+        match parse("import past.csv --worker rue-a --dry-run")
+            .unwrap()
+            .command
+        {
+            Command::Import {
+                file,
+                worker,
+                dry_run,
+                db,
+            } => {
+                assert_eq!(
+                    (file, worker.as_str(), dry_run),
+                    ("past.csv".into(), "rue-a", true)
+                );
+                assert_eq!(db.db, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("migrate-to-postgres --db x.db --database postgres://h/d").is_ok());
+    }
+
+    #[test]
+    fn the_database_is_a_file_by_default_and_a_url_on_demand() {
+        let args = |db: Option<&str>, url: Option<&str>| DbArgs {
+            db: db.map(PathBuf::from),
+            database: url.map(str::to_owned),
+        };
         assert_eq!(
-            parse(&args("serve --addr 127.0.0.1:0 --db x.db")),
-            Ok(Command::Serve {
-                db: "x.db".into(),
-                dist: "dist".into(),
-                addr: "127.0.0.1:0".into()
-            })
+            args(None, None).database(false),
+            Ok(Database::Sqlite("carnet.db".into()))
         );
         assert_eq!(
-            parse(&args("worker add alex --db y.db")),
-            Ok(Command::AddWorker {
-                db: "y.db".into(),
-                name: "alex".into(),
-                coordinator: false
-            })
+            args(None, Some("postgres://h/d")).database(true),
+            Ok(Database::Postgres("postgres://h/d".into()))
         );
+        // CARNET_DATABASE_URL in the environment does not override an explicit --db …
         assert_eq!(
-            parse(&args("import past.csv --worker rue-a --dry-run")),
-            Ok(Command::Import {
-                db: "carnet.db".into(),
-                file: "past.csv".into(),
-                worker: "rue-a".into(),
-                dry_run: true
-            })
+            args(Some("a.db"), Some("postgres://h/d")).database(false),
+            Ok(Database::Sqlite("a.db".into()))
         );
-        assert!(parse(&args("serve --port 3")).is_err());
-        assert!(parse(&args("worker add")).is_err());
-        assert!(parse(&args("serve --db")).is_err());
+        // … but both flags typed is a mistake, and so is a URL of another kind.
+        assert!(
+            args(Some("a.db"), Some("postgres://h/d"))
+                .database(true)
+                .is_err()
+        );
+        assert!(args(None, Some("carnet.db")).database(true).is_err());
     }
 }

@@ -1,30 +1,87 @@
-//! Shared test harness: a real server on a loopback port over a real SQLite file.
+//! Shared test harness: a real server on a loopback port over a real database — a SQLite
+//! file, or a database of its own on the PostgreSQL server of `CARNET_TEST_DATABASE_URL`.
+//!
+//! `both_backends!` turns one test body into `name::sqlite` and `name::postgres`. Without
+//! `CARNET_TEST_DATABASE_URL` the PostgreSQL variant says so on stderr and does nothing,
+//! unless `CARNET_REQUIRE_POSTGRES=1` (set by scripts/test.sh), where it fails.
 #![allow(dead_code)] // each test file uses its own part of the harness
 
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::process::Command;
-
-use carnet_server::store::Role;
-use carnet_server::synthetic;
+use carnet_server::store::{Database, SqliteOptions, SqliteStore};
 use carnet_server::{AppState, Store, router};
 use serde_json::{Value, json};
 
-pub struct TestServer {
-    pub addr: SocketAddr,
-    pub db: PathBuf,
-    pub token: String,
-    pub _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+/// Runs each test body once per backend: `mod name { fn sqlite(); fn postgres() }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($(#[$meta:meta])* fn $name:ident($backend:ident: Backend) $body:block)*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($backend: $crate::common::Backend) $body
+            #[test]
+            fn sqlite() {
+                run($crate::common::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                if let Some(backend) = $crate::common::Backend::postgres() {
+                    run(backend)
+                }
+            }
+        }
+    )*};
 }
 
-impl TestServer {
-    pub fn start() -> Self {
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// The PostgreSQL server's URL (an admin connection: tests create databases in it).
+    Postgres(String),
+}
+
+impl Backend {
+    /// The PostgreSQL server to test against, if there is one (see the module's doc).
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("CARNET_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ if std::env::var("CARNET_REQUIRE_POSTGRES").as_deref() == Ok("1") => panic!(
+                "CARNET_REQUIRE_POSTGRES=1 but CARNET_TEST_DATABASE_URL is not set: \
+                 PostgreSQL could not be started, so this PostgreSQL test cannot run"
+            ),
+            _ => {
+                eprintln!(
+                    "NOTE: PostgreSQL variant not run: CARNET_TEST_DATABASE_URL is not set \
+                     (scripts/test.sh starts a PostgreSQL and sets it)"
+                );
+                None
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Backend::Postgres(_))
+    }
+}
+
+/// A new, empty database for one test, and a folder with a minimal built app in `dist/`.
+pub struct TestDb {
+    pub database: Database,
+    /// For PostgreSQL: the admin URL and the database's name, dropped at the end.
+    postgres: Option<(String, String)>,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub fn new(backend: &Backend) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
         std::fs::create_dir(&dist).unwrap();
@@ -33,31 +90,200 @@ impl TestServer {
             "<!doctype html><title>Carnet</title>",
         )
         .unwrap();
-        let store = Store::open(&dir.path().join("carnet.db")).unwrap();
-        let token = store.add_worker("travailleuse-a").unwrap();
-        drop(store);
-        Self::start_in(dir, token)
+        match backend {
+            Backend::Sqlite => TestDb {
+                database: Database::Sqlite(dir.path().join("carnet.db")),
+                postgres: None,
+                dir,
+            },
+            Backend::Postgres(admin) => {
+                let name = format!(
+                    "t_{}",
+                    carnet_server::token::generate().unwrap()[..16].to_owned()
+                );
+                admin_sql(admin, &format!("CREATE DATABASE {name}"));
+                TestDb {
+                    database: Database::Postgres(with_database(admin, &name)),
+                    postgres: Some((admin.clone(), name)),
+                    dir,
+                }
+            }
+        }
     }
 
-    /// Starts a server on an existing folder (database and `dist/`), as after a restart.
-    pub fn start_in(dir: tempfile::TempDir, token: String) -> Self {
-        let db = dir.path().join("carnet.db");
-        let dist = dir.path().join("dist");
-        let store = Arc::new(Store::open(&db).unwrap());
-        let taxonomy = store.taxonomy().unwrap();
-        let state = Arc::new(AppState::new(store, taxonomy));
+    pub fn dist(&self) -> PathBuf {
+        self.dir.path().join("dist")
+    }
+
+    /// `--db FILE` or `--database URL`, for the CLI.
+    pub fn cli_args(&self) -> Vec<String> {
+        match &self.database {
+            Database::Sqlite(path) => vec!["--db".into(), path.display().to_string()],
+            Database::Postgres(url) => vec!["--database".into(), url.clone()],
+        }
+    }
+
+    /// The SQLite file, for the tests that look inside it.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.database {
+            Database::Sqlite(path) => Some(path),
+            Database::Postgres(_) => None,
+        }
+    }
+
+    /// A store on this database, with its own runtime, for the test's own checks.
+    pub fn open(&self) -> Db {
+        Db::open(&self.database)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            admin_sql(
+                &admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+/// Runs one statement on the PostgreSQL server (outside any database of a test).
+pub fn admin_sql(admin: &str, sql: &str) {
+    let rt = runtime();
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(admin, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin}: {e}"));
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.unwrap();
+    });
+}
+
+/// The same server URL with another database name.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (authority, query) = match rest.find(['/', '?']) {
+        Some(i) => {
+            let tail = &rest[i..];
+            (&rest[..i], tail.find('?').map(|q| &tail[q..]).unwrap_or(""))
+        }
+        None => (rest, ""),
+    };
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A store and the runtime its connections live on: `db.block(db.store.add_worker(…))`.
+pub struct Db {
+    pub store: Store,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Db {
+    pub fn open(database: &Database) -> Self {
+        let rt = runtime();
+        let store = rt.block_on(Store::open(database)).unwrap();
+        Db { store, rt }
+    }
+
+    pub fn block<T>(&self, future: impl Future<Output = T>) -> T {
+        self.rt.block_on(future)
+    }
+
+    pub fn add_worker(&self, name: &str) -> String {
+        self.block(self.store.add_worker(name)).unwrap()
+    }
+
+    pub fn add_coordinator(&self, name: &str) -> String {
+        self.block(
+            self.store
+                .add_worker_with_role(name, carnet_server::store::Role::Coordinator),
+        )
+        .unwrap()
+    }
+
+    pub fn records(&self) -> i64 {
+        self.block(self.store.counts()).unwrap().records
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub token: String,
+    /// The test's own store on the same database (another connection, another pool).
+    pub db: Db,
+    pub target: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server on a new SQLite database with one worker, `travailleuse-a`.
+    pub fn start() -> Self {
+        Self::start_with(&Backend::Sqlite)
+    }
+
+    /// A server on a new database of `backend` with one worker, `travailleuse-a`.
+    pub fn start_with(backend: &Backend) -> Self {
+        let target = TestDb::new(backend);
+        let token = target.open().add_worker("travailleuse-a");
+        Self::start_on(target, token)
+    }
+
+    /// Starts a server on an existing database, as after a restart.
+    pub fn start_on(target: TestDb, token: String) -> Self {
+        let database = target.database.clone();
+        Self::start_custom(target, token, move || {
+            Box::pin(async move { Store::open(&database).await })
+        })
+    }
+
+    /// Starts a server on a SQLite store with the given options.
+    pub fn start_sqlite_with(target: TestDb, token: String, options: SqliteOptions) -> Self {
+        let path = target.sqlite_path().unwrap().to_owned();
+        Self::start_custom(target, token, move || {
+            Box::pin(async move { SqliteStore::open(&path, options).map(Store::Sqlite) })
+        })
+    }
+
+    fn start_custom(
+        target: TestDb,
+        token: String,
+        open: impl FnOnce() -> std::pin::Pin<
+            Box<dyn Future<Output = Result<Store, carnet_server::StoreError>> + Send>,
+        > + Send
+        + 'static,
+    ) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = router(state, &dist);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let dist = target.dist();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
                 .enable_all()
                 .build()
                 .unwrap();
             rt.block_on(async move {
+                let store = match open().await {
+                    Ok(store) => store,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let app = router(Arc::new(AppState::new(store)), &dist);
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let _ = ready_tx.send(Ok(()));
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
                         let _ = rx.await;
@@ -66,11 +292,16 @@ impl TestServer {
                     .unwrap();
             });
         });
+        ready_rx
+            .recv()
+            .unwrap()
+            .expect("the server could not open its store");
+        let db = target.open();
         TestServer {
             addr,
-            db,
             token,
-            _dir: dir,
+            db,
+            target,
             shutdown: Some(tx),
             thread: Some(thread),
         }
@@ -89,19 +320,7 @@ impl TestServer {
 
     /// POSTs raw bytes; returns status and parsed JSON body.
     pub fn post_raw(&self, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, Value) {
-        let mut req = Self::agent()
-            .post(self.url("/api/v1/records"))
-            .header("Content-Type", content_type);
-        if let Some(t) = token {
-            req = req.header("Authorization", format!("Bearer {t}"));
-        }
-        let mut resp = req.send(body).unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        post_raw_to(&self.url("/api/v1/records"), token, content_type, body)
     }
 
     pub fn post(&self, body: &Value) -> (u16, Value) {
@@ -173,13 +392,11 @@ impl TestServer {
         )
     }
 
-    /// Rows in the records table, read through a separate connection to the same file.
+    /// Record versions in the database, read through the test's own connection.
     pub fn rows(&self) -> i64 {
-        count_rows(&self.db)
+        self.db.records()
     }
-}
 
-impl TestServer {
     fn halt(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -189,12 +406,12 @@ impl TestServer {
         }
     }
 
-    /// Stops the server and hands back its folder.
-    pub fn stop(mut self) -> (tempfile::TempDir, String) {
+    /// Stops the server and hands back its database.
+    pub fn stop(mut self) -> (TestDb, String) {
         self.halt();
-        let placeholder = tempfile::tempdir().unwrap();
-        let dir = std::mem::replace(&mut self._dir, placeholder);
-        (dir, std::mem::take(&mut self.token))
+        let placeholder = TestDb::new(&Backend::Sqlite);
+        let target = std::mem::replace(&mut self.target, placeholder);
+        (target, std::mem::take(&mut self.token))
     }
 }
 
@@ -202,6 +419,28 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.halt();
     }
+}
+
+/// POSTs raw bytes to a URL; returns status and parsed JSON body.
+pub fn post_raw_to(
+    url: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut req = TestServer::agent()
+        .post(url)
+        .header("Content-Type", content_type);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut resp = req.send(body).unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 pub fn count_rows(db: &Path) -> i64 {
@@ -238,9 +477,72 @@ pub fn statuses(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A `carnet-server serve` process (the real binary), on a free port.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts `carnet-server serve` with these database arguments; returns once it listens.
+    /// Its log goes to `log` (a file, so a full pipe can never stall it), or nowhere.
+    pub fn start(db_args: &[String], dist: &Path, log: Option<&Path>) -> Self {
+        use std::io::BufRead;
+        let stderr = match log {
+            Some(path) => std::process::Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap(),
+            ),
+            None => std::process::Stdio::null(),
+        };
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_carnet-server"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--dist"])
+            .arg(dist)
+            .args(db_args)
+            .env_remove("CARNET_DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(
+            first.starts_with("Carnet: http://"),
+            "the server did not start: {first:?}"
+        );
+        let base = first
+            .trim()
+            .trim_start_matches("Carnet: ")
+            .trim_end_matches('/')
+            .to_owned();
+        ServerProcess { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The synthetic year's records of one worker, as NDJSON.
 pub fn ndjson(worker: &str, seed: u64) -> String {
-    synthetic::year(seed)
+    carnet_server::synthetic::year(seed)
         .into_iter()
         .filter(|(w, _)| *w == worker)
         .map(|(_, r)| serde_json::to_string(&r).unwrap() + "\n")
@@ -250,33 +552,31 @@ pub fn ndjson(worker: &str, seed: u64) -> String {
 /// A server over a real database holding the synthetic 2019-2020 year of every program:
 /// returns it, a coordinator token and the first CatWoman worker's token. One worker's
 /// file goes through the real CLI, the others through the library.
-pub fn year_server() -> (TestServer, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("carnet.db");
-    std::fs::create_dir(dir.path().join("dist")).unwrap();
-    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
-    let store = Store::open(&db).unwrap();
-    store
-        .load_taxonomy(&serde_json::to_string(&synthetic::taxonomy()).unwrap())
-        .unwrap();
-    let coordinator = store
-        .add_worker_with_role("coordination", Role::Coordinator)
-        .unwrap();
+pub fn year_server(backend: &Backend) -> (TestServer, String, String) {
+    use carnet_server::synthetic;
+    let target = TestDb::new(backend);
+    let db = target.open();
+    db.block(
+        db.store
+            .load_taxonomy(&serde_json::to_string(&synthetic::taxonomy()).unwrap()),
+    )
+    .unwrap();
+    let coordinator = db.add_coordinator("coordination");
     let mut worker_token = String::new();
     for (i, worker) in synthetic::WORKERS.iter().enumerate() {
-        let token = store.add_worker(worker).unwrap();
+        let token = db.add_worker(worker);
         if i == 0 {
             worker_token = token;
         }
     }
-    drop(store);
-    let file = dir.path().join("a.ndjson");
+    let file = target.dir.path().join("a.ndjson");
     std::fs::write(&file, ndjson(synthetic::WORKERS[0], 2019)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_carnet-server"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_carnet-server"))
         .args(["import"])
         .arg(&file)
-        .args(["--worker", synthetic::WORKERS[0], "--db"])
-        .arg(&db)
+        .args(["--worker", synthetic::WORKERS[0]])
+        .args(target.cli_args())
+        .env_remove("CARNET_DATABASE_URL")
         .output()
         .unwrap();
     assert!(
@@ -284,14 +584,18 @@ pub fn year_server() -> (TestServer, String, String) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let store = Store::open(&db).unwrap();
     for worker in &synthetic::WORKERS[1..] {
-        let summary =
-            carnet_server::import::import_ndjson(&store, worker, &ndjson(worker, 2019)).unwrap();
+        let summary = db
+            .block(carnet_server::import::import_ndjson(
+                &db.store,
+                worker,
+                &ndjson(worker, 2019),
+            ))
+            .unwrap();
         assert_eq!((summary.duplicates, summary.conflicts), (0, 0));
     }
-    drop(store);
-    let server = TestServer::start_in(dir, coordinator.clone());
+    drop(db);
+    let server = TestServer::start_on(target, coordinator.clone());
     (server, coordinator, worker_token)
 }
 

@@ -1,0 +1,189 @@
+//! Load benchmark of the sync path: 50 concurrent workers × 1 000 records, in batches of
+//! 100, every batch sent twice (as after a lost answer), over real HTTP on loopback, to a
+//! real server on a real database.
+//!
+//! ```sh
+//! cargo run --profile server -p carnet-server --example load_bench                  # SQLite
+//! cargo run --profile server -p carnet-server --example load_bench -- postgres://carnet@127.0.0.1:5432/postgres
+//! ```
+//!
+//! With a PostgreSQL URL the benchmark creates a database of its own on that server and
+//! drops it at the end. It asserts that exactly 50 000 records are stored (every first
+//! send `stored`, every second `duplicate`) and prints records stored per second and the
+//! p50/p99 latency of a batch. Goal: ≥ 20 000 records/s, p99 < 250 ms. Figures go in
+//! BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use carnet_server::store::Database;
+use carnet_server::{AppState, Store, router};
+use serde_json::{Value, json};
+
+const WORKERS: usize = 50;
+const RECORDS: usize = 1_000;
+const BATCH: usize = 100;
+
+fn contact(worker: usize, n: usize) -> Value {
+    let realities = [["hebergement", "sante"], ["sante", "toxicomanie"]][n % 2];
+    let milieu = ["bar_erotique", "salon_massage", "rue"][n % 3];
+    let age_group = ["18_25", "26_40", "41_plus"][n % 3];
+    json!({
+        "type": "contact",
+        "id": format!("{:08x}-0000-4000-8000-{n:012}", worker + 1),
+        "version": 1,
+        "taxonomy_version": 1,
+        "occurred_at": format!("2026-11-{:02}T22:{:02}:00-05:00", 1 + n % 28, n % 60),
+        "program": "catwoman",
+        "milieu": milieu,
+        "mode": "en_personne",
+        "age_group": age_group,
+        "gender": "femme",
+        "first_contact": n.is_multiple_of(7),
+        "realities": realities,
+        "material": { "condoms": 1 + n % 12 }
+    })
+}
+
+fn admin(url: &str, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("cannot reach PostgreSQL");
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.expect(sql);
+    });
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, cleanup) = match std::env::args().nth(1) {
+        Some(url) => {
+            let name = format!("load_bench_{}", std::process::id());
+            admin(&url, &format!("CREATE DATABASE {name}"));
+            let (base, _) = url.rsplit_once('/').expect("a URL with a database");
+            (
+                Database::Postgres(format!("{base}/{name}")),
+                Some((url.clone(), name)),
+            )
+        }
+        None => (Database::Sqlite(dir.path().join("load.db")), None),
+    };
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).expect("dist");
+    std::fs::write(dist.join("index.html"), "<!doctype html>").expect("index");
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store = runtime.block_on(Store::open(&database)).expect("store");
+    let tokens: Vec<String> = (0..WORKERS)
+        .map(|w| {
+            runtime
+                .block_on(store.add_worker(&format!("poste-{w:02}")))
+                .expect("worker")
+        })
+        .collect();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = router(Arc::new(AppState::new(store.clone())), &dist);
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    // Bodies are made before the clock starts: the client's JSON is not the server's time.
+    let bodies: Vec<Vec<String>> = (0..WORKERS)
+        .map(|w| {
+            (0..RECORDS)
+                .collect::<Vec<_>>()
+                .chunks(BATCH)
+                .map(|ns| {
+                    json!({ "records": ns.iter().map(|&n| contact(w, n)).collect::<Vec<_>>() })
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect();
+
+    println!(
+        "{} — {WORKERS} workers × {RECORDS} records, batches of {BATCH}, each sent twice",
+        database
+    );
+    let url = format!("http://{addr}/api/v1/records");
+    let started = Instant::now();
+    let latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let handles: Vec<_> = tokens
+            .iter()
+            .zip(&bodies)
+            .map(|(token, batches)| {
+                let url = url.clone();
+                scope.spawn(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    let mut latencies = Vec::new();
+                    for body in batches {
+                        for (send, want) in [(1, "stored"), (2, "duplicate")] {
+                            let sent = Instant::now();
+                            let mut resp = agent
+                                .post(&url)
+                                .header("Authorization", format!("Bearer {token}"))
+                                .header("Content-Type", "application/json")
+                                .send(body.as_bytes())
+                                .expect("request");
+                            let text = resp.body_mut().read_to_string().expect("body");
+                            latencies.push(sent.elapsed());
+                            assert_eq!(resp.status().as_u16(), 200, "send {send}: {text}");
+                            let answer: Value = serde_json::from_str(&text).expect("json");
+                            let results = answer["results"].as_array().expect("results");
+                            assert_eq!(results.len(), BATCH);
+                            assert!(
+                                results.iter().all(|r| r["status"] == want),
+                                "send {send} not all {want}: {text}"
+                            );
+                        }
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("client"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let stored = runtime.block_on(store.counts()).expect("counts").records;
+    assert_eq!(stored, (WORKERS * RECORDS) as i64, "exactly 50 000 stored");
+
+    let mut sorted = latencies;
+    sorted.sort();
+    println!(
+        "stored {stored} records in {:.2} s: {:.0} records/s ({} requests)",
+        elapsed.as_secs_f64(),
+        stored as f64 / elapsed.as_secs_f64(),
+        sorted.len()
+    );
+    println!(
+        "batch latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&sorted, 0.50).as_secs_f64() * 1000.0,
+        percentile(&sorted, 0.99).as_secs_f64() * 1000.0,
+        sorted.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    drop(store);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if let Some((url, name)) = cleanup {
+        admin(
+            &url,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+    }
+}
