@@ -1,6 +1,6 @@
 //! The router: the API under `/api/v1`, the built PWA everywhere else.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -12,9 +12,10 @@ use axum::response::Response;
 use axum::routing::get;
 use carnet_core::Taxonomy;
 use carnet_core::wire::MAX_BODY_BYTES;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::compression::CompressionLayer;
 
 use crate::api;
+use crate::assets::{self, CachePolicy};
 use crate::headers::content_security_policy;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
@@ -81,9 +82,13 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Reports, CSV and the taxonomy shrink several times; static files are compressed
+        // at build time instead (`assets`). No cookies: a cross-site page cannot make an
+        // authenticated request, so compression cannot leak a secret (BREACH).
+        .layer(CompressionLayer::new())
         .with_state(state);
-    let index: PathBuf = dist.join("index.html");
-    let pwa = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let pwa = assets::pwa_service(dist);
+    let policy = CachePolicy::for_dist(dist);
     let csp = HeaderValue::from_str(&content_security_policy(dist))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     Router::new()
@@ -91,7 +96,10 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(pwa)
-        .layer(middleware::from_fn(cache_and_log))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            assets::cache_headers(policy.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let csp = csp.clone();
             async move {
@@ -121,37 +129,17 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
     ),
 ];
 
-/// Sets caching headers and logs one line per request: method, path, status, time.
-/// Never bodies, query strings or headers, which may carry tokens or record contents.
-async fn cache_and_log(request: Request, next: Next) -> Response {
+/// Logs one line per request: method, path, status, time. Never bodies, query strings or
+/// headers, which may carry tokens or record contents.
+async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let mut response = next.run(request).await;
-    let cache = if path.starts_with("/api/") {
-        "no-store"
-    } else if is_html(&response) || path == "/sw.js" || path.ends_with(".webmanifest") {
-        // The service worker decides when the app shell changes; the browser must always
-        // ask the server for these few files so updates are seen.
-        "no-cache"
-    } else {
-        "public, max-age=3600"
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let response = next.run(request).await;
     eprintln!(
         "{method} {path} {} {}ms",
         response.status().as_u16(),
         started.elapsed().as_millis()
     );
     response
-}
-
-fn is_html(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
 }
