@@ -20,7 +20,9 @@ for root, _dirs, files in os.walk(staging):
     for name in sorted(files):
         path = os.path.join(root, name)
         rel = os.path.relpath(path, staging).replace(os.sep, "/")
-        if rel == "sw.js":
+        # The worker itself, and the brotli/gzip variants precompress.mjs writes (the
+        # browser gets those through Content-Encoding, never by name).
+        if rel == "sw.js" or rel.endswith((".br", ".gz")):
             continue
         assets.append("/" + rel)
 assets.sort()
