@@ -9,7 +9,7 @@
 // 3. The page sees the waiting worker and shows « Nouvelle version — recharger ».
 // 4. The waiting worker activates when the page asks (its button posts 'skip-waiting',
 //    then the page reloads on controllerchange), or by itself once every page of the old
-//    version is closed.
+//    version is closed. Other pages of the old version get the prompt too.
 // 5. Older caches are deleted once no open page may still be running an older version.
 'use strict';
 
@@ -33,11 +33,12 @@ self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
 });
 
+// From the page's « recharger » button, which then reloads: 'skip-waiting' to the waiting
+// worker, or 'leaving' to the active one when another page already switched to it.
 self.addEventListener('message', (event) => {
-  // Sent by the page's « recharger » button to the waiting worker only.
-  if (event.data !== 'skip-waiting') return;
+  if (event.data !== 'skip-waiting' && event.data !== 'leaving') return;
   if (event.source && event.source.id) leaving.add(event.source.id);
-  event.waitUntil(self.skipWaiting());
+  event.waitUntil(event.data === 'skip-waiting' ? self.skipWaiting() : sweep());
 });
 
 self.addEventListener('activate', (event) => {

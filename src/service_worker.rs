@@ -56,7 +56,8 @@ pub fn register() {
 }
 
 /// The « recharger » button: the waiting worker takes over, then the page reloads on
-/// `controllerchange`. With no worker waiting (another tab already switched), reload now.
+/// `controllerchange`. With no worker waiting (another tab already switched), the page
+/// tells the active worker it leaves the old version (which may free its cache) and reloads.
 pub fn apply_update() {
     ASKED.set(true);
     let Some(container) = container() else {
@@ -69,14 +70,15 @@ pub fn apply_update() {
             .ok()
             .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok())
             .and_then(|r| r.waiting());
-        match waiting {
-            Some(worker) => {
-                if worker.post_message(&"skip-waiting".into()).is_err() {
-                    reload();
-                }
-            }
-            None => reload(),
+        if let Some(worker) = waiting
+            && worker.post_message(&"skip-waiting".into()).is_ok()
+        {
+            return;
         }
+        if let Some(active) = container.controller() {
+            let _ = active.post_message(&"leaving".into());
+        }
+        reload();
     });
 }
 
