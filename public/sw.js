@@ -64,10 +64,10 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     if (event.resultingClientId) ours.add(event.resultingClientId);
     // Cache first: in a bar with one bar of signal the app must open at once.
-    event.respondWith(
-      caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit || fetch(request)),
-    );
-    event.waitUntil(sweep());
+    const page = caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit || fetch(request));
+    event.respondWith(page);
+    // Housekeeping once the page is answered, not before.
+    event.waitUntil(page.catch(() => null).then(sweep));
     return;
   }
   event.respondWith(

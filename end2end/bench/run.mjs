@@ -3,6 +3,7 @@
 //   node end2end/bench/run.mjs                 # every figure, 5 runs, own server on dist/
 //   node end2end/bench/run.mjs --runs 9 cold   # some figures only
 //   node end2end/bench/run.mjs --url http://127.0.0.1:8080/   # an already running server
+//   node end2end/bench/run.mjs --json          # also one JSON line with every sample
 //
 // Own server: CARNET_SERVER_BIN and CARNET_DIST as for the browser tests.
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ try {
     process.stderr.write('\n');
     const keys = Object.keys(samples[0]).filter((k) => typeof samples[0][k] === 'number');
     results[figure.id] = Object.fromEntries(keys.map((k) => [k, stats(samples.map((s) => s[k]))]));
+    results[figure.id].samples = samples;
     const ms = results[figure.id].ms;
     console.log(`${figure.title}`);
     console.log(`  ms     min ${ms.min.toFixed(0)}  median ${ms.median.toFixed(0)}  max ${ms.max.toFixed(0)}  (${runs} runs)`);
