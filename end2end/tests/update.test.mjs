@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchPhone, setPin, unlock, DIST } from './harness.mjs';
+import { startServer, launchPhone, setPin, unlock, screenshot, DIST } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -79,6 +79,7 @@ test('a deploy is offered, not forced; reloading brings it, offline too', async 
   await context.setOffline(false);
   await banner(page).waitFor({ timeout: 30_000 });
   await banner(page).getByText('Nouvelle version').waitFor();
+  await screenshot(page, 'update-offered-during-a-form');
   // Nothing was interrupted: same document, same screen, the choice still made.
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.equal(await page.getByRole('radio', { name: 'Bar érotique' }).isChecked(), true);
