@@ -13,6 +13,7 @@ use axum::routing::get;
 use carnet_core::Taxonomy;
 use carnet_core::wire::MAX_BODY_BYTES;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 use crate::api;
 use crate::assets::{self, CachePolicy};
@@ -83,9 +84,12 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Reports, CSV and the taxonomy shrink several times; static files are compressed
-        // at build time instead (`assets`). No cookies: a cross-site page cannot make an
-        // authenticated request, so compression cannot leak a secret (BREACH).
-        .layer(CompressionLayer::new())
+        // at build time instead (`assets`), and a spreadsheet is a zip already. No cookies:
+        // a cross-site page cannot make an authenticated request, so compression cannot
+        // leak a secret (BREACH).
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new(crate::xlsx::CONTENT_TYPE)),
+        ))
         .with_state(state);
     let pwa = assets::pwa_service(dist);
     let policy = CachePolicy::for_dist(dist);

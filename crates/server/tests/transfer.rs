@@ -263,4 +263,14 @@ fn api_answers_are_compressed_on_the_fly_and_never_stored() {
         assert!(got.body.len() < plain.body.len(), "{path}");
         assert_eq!(got.decoded(), plain.body, "{path}");
     }
+    // A spreadsheet is a zip: compressing it again would only cost time.
+    let xlsx = get(
+        &s,
+        &format!("{report}&format=xlsx"),
+        Some("br, gzip"),
+        Some(&coordinator),
+    );
+    assert_eq!((xlsx.status, xlsx.encoding.as_str()), (200, ""));
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    assert!(xlsx.body.starts_with(b"PK"));
 }
