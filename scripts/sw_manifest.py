@@ -2,7 +2,8 @@
 """Trunk post_build hook: list the built assets in the service worker and version it.
 
 Runs in the project root with TRUNK_STAGING_DIR pointing at the staged build. The cache
-version is a hash of every asset's bytes, so any change installs a fresh offline cache.
+version is a hash of every asset's bytes and of the worker's code, so any change installs a
+fresh offline cache.
 """
 import hashlib
 import json
@@ -20,7 +21,9 @@ for root, _dirs, files in os.walk(staging):
     for name in sorted(files):
         path = os.path.join(root, name)
         rel = os.path.relpath(path, staging).replace(os.sep, "/")
-        if rel == "sw.js":
+        # The worker itself, and the brotli/gzip variants precompress.mjs writes (the
+        # browser gets those through Content-Encoding, never by name).
+        if rel == "sw.js" or rel.endswith((".br", ".gz")):
             continue
         assets.append("/" + rel)
 assets.sort()
@@ -31,6 +34,8 @@ for rel in assets:
 
 with open(sw_path, encoding="utf-8") as f:
     sw = f.read()
+# The worker's own code too: a change to it alone is a new version with a fresh cache.
+digest.update(sw.encode())
 if "__CARNET_ASSETS__" not in sw or "__CARNET_VERSION__" not in sw:
     sys.exit("sw_manifest.py: placeholders missing from sw.js")
 sw = sw.replace("__CARNET_ASSETS__", json.dumps(assets)).replace(

@@ -8,13 +8,14 @@ use leptos::task::spawn_local;
 use crate::i18n::Texts;
 use crate::platform;
 use crate::prefs;
+use crate::service_worker;
 use crate::session;
 use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
 use crate::storage_guard::{self, Usage};
 use crate::taxonomy_cache;
 use crate::ui::{
     activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
-    lock::LockScreen, settings::Settings, today::Today,
+    lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner,
 };
 
 #[component]
@@ -43,9 +44,12 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    move || match ctx.open.get() {
-        Some(open) => view! { <Unlocked open=open /> }.into_any(),
-        None => view! { <LockScreen /> }.into_any(),
+    view! {
+        <UpdateBanner ready=service_worker::update_ready() lang=Signal::derive(move || ctx.lang()) />
+        {move || match ctx.open.get() {
+            Some(open) => view! { <Unlocked open=open /> }.into_any(),
+            None => view! { <LockScreen /> }.into_any(),
+        }}
     }
 }
 

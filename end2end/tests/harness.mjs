@@ -13,10 +13,13 @@ export const SERVER_BIN = process.env.CARNET_SERVER_BIN ?? join(root, 'target', 
 export const DIST = process.env.CARNET_DIST ?? join(root, 'dist');
 export const SCREENSHOTS = join(here, '..', 'screenshots');
 
-/** Spawns `carnet-server serve` on port 0 and resolves with the child and its URL. */
-function spawnServer(db) {
-  const child = spawn(SERVER_BIN, ['serve', '--db', db, '--dist', DIST, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+/**
+ * Spawns `carnet-server serve` and resolves with the child and its URL. Port 0: one the OS
+ * picks. `log: 'ignore'` silences its request log (benchmarks).
+ */
+function spawnServer(db, { dist = DIST, port = 0, log = 'inherit' } = {}) {
+  const child = spawn(SERVER_BIN, ['serve', '--db', db, '--dist', dist, '--addr', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', log],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
@@ -34,14 +37,14 @@ function spawnServer(db) {
 }
 
 /** Starts a server on port 0 and reads the address it prints; creates one worker. */
-export async function startServer() {
+export async function startServer({ log = 'inherit' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
   const db = join(dir, 'carnet.db');
   const token = execFileSync(SERVER_BIN, ['worker', 'add', 'poste-e2e', '--db', db], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
-  let { child, url } = await spawnServer(db);
+  let { child, url } = await spawnServer(db, { log });
   // Answering, and ours (the port came from the OS, so nobody else's server is there).
   const res = await fetch(new URL('api/v1/taxonomy', url));
   if (!res.ok) throw new Error(`server not answering: ${res.status}`);
@@ -101,19 +104,33 @@ export async function startServer() {
       if (!r.ok) throw new Error(`GET report: ${r.status}`);
       return (await r.json()).report;
     },
-    async stop() {
+    /**
+     * A deploy: stops the server and starts it on another build at the same origin (same
+     * port: a service worker belongs to its origin) and the same database.
+     */
+    async deploy(dist) {
+      await this.halt();
+      const port = Number(new URL(url).port);
+      ({ child, url } = await spawnServer(db, { dist, port, log }));
+    },
+    /** SIGTERM, and waits until the process is gone. */
+    async halt() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
+    },
+    async stop() {
+      await this.halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-export async function launchPhone({ acceptDownloads = false } = {}) {
-  const browser = await chromium.launch({
+/** Debian's Chromium, as root in a container, kept from calling hosts this network refuses. */
+export async function launchChromium() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -125,16 +142,22 @@ export async function launchPhone({ acceptDownloads = false } = {}) {
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'fr-CA',
-    timezoneId: 'America/Toronto',
-    serviceWorkers: 'allow',
-    acceptDownloads,
-  });
+}
+
+/** A phone: 360×740, touch, Québec French. Each context is a fresh profile. */
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'fr-CA',
+  timezoneId: 'America/Toronto',
+  serviceWorkers: 'allow',
+};
+
+export async function launchPhone({ acceptDownloads = false } = {}) {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ ...PHONE, acceptDownloads });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

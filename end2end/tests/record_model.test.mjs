@@ -138,7 +138,7 @@ test('every field of the form, the person code and the note guard', async () => 
       occurred_at: undefined,
       type: 'contact',
       version: 1,
-      taxonomy_version: 1,
+      taxonomy_version: 2, // the default taxonomy is version 2 since the reports merge
       program: 'web_adultes',
       milieu: 'web',
       mode: 'messagerie',

@@ -9,4 +9,5 @@ pub mod lock;
 pub mod settings;
 pub mod team;
 pub mod today;
+pub mod update;
 pub mod widgets;

@@ -1,6 +1,6 @@
 //! The router: the API under `/api/v1`, the built PWA everywhere else.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +12,11 @@ use axum::response::Response;
 use axum::routing::get;
 use carnet_core::Taxonomy;
 use carnet_core::wire::MAX_BODY_BYTES;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 use crate::api;
+use crate::assets::{self, CachePolicy};
 use crate::headers::content_security_policy;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
@@ -68,9 +70,16 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Reports, CSV and the taxonomy shrink several times; static files are compressed
+        // at build time instead (`assets`), and a spreadsheet is a zip already. No cookies:
+        // a cross-site page cannot make an authenticated request, so compression cannot
+        // leak a secret (BREACH).
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new(crate::xlsx::CONTENT_TYPE)),
+        ))
         .with_state(state);
-    let index: PathBuf = dist.join("index.html");
-    let pwa = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let pwa = assets::pwa_service(dist);
+    let policy = CachePolicy::for_dist(dist);
     let csp = HeaderValue::from_str(&content_security_policy(dist))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     Router::new()
@@ -78,7 +87,10 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(pwa)
-        .layer(middleware::from_fn(cache_and_log))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            assets::cache_headers(policy.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let csp = csp.clone();
             async move {
@@ -108,26 +120,14 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
     ),
 ];
 
-/// Sets caching headers and logs one line per request: method, path, status, time.
-/// Never bodies, query strings or headers, which may carry tokens or record contents, and
-/// the path with its parameters (worker names, record ids) replaced.
-async fn cache_and_log(request: Request, next: Next) -> Response {
+/// Logs one line per request: method, path, status, time. Never bodies, query strings or
+/// headers, which may carry tokens or record contents, and the path with its parameters
+/// (worker names, record ids) replaced.
+async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let mut response = next.run(request).await;
-    let cache = if path.starts_with("/api/") {
-        "no-store"
-    } else if is_html(&response) || path == "/sw.js" || path.ends_with(".webmanifest") {
-        // The service worker decides when the app shell changes; the browser must always
-        // ask the server for these few files so updates are seen.
-        "no-cache"
-    } else {
-        "public, max-age=3600"
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let response = next.run(request).await;
     crate::log!(
         "{method} {} {} {}ms",
         crate::log::redact_path(&path),
@@ -135,12 +135,4 @@ async fn cache_and_log(request: Request, next: Next) -> Response {
         started.elapsed().as_millis()
     );
     response
-}
-
-fn is_html(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
 }

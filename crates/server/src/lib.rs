@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod csv_import;
 pub mod headers;
 pub mod import;

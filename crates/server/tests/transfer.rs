@@ -1,0 +1,272 @@
+//! What goes over the wire, checked over real HTTP: precompressed static files in the
+//! encoding the browser accepts, API answers compressed on the fly, and cache lifetimes
+//! (hashed files for good, stable names revalidated, the API never stored).
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::{Backend, TestDb, TestServer};
+
+const WASM: &str = "carnet-0123456789abcdef_bg.wasm";
+const JS: &str = "carnet-0123456789abcdef.js";
+const CSS: &str = "main-fedcba9876543210.css";
+const INDEX: &str = "<!doctype html><title>Carnet</title><script type=\"module\">import init from '/carnet-0123456789abcdef.js';</script>";
+
+/// A response as the browser receives it: status, headers of interest, raw body bytes.
+struct Got {
+    status: u16,
+    encoding: String,
+    cache: String,
+    vary: String,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Got {
+    /// The body once the `Content-Encoding` is undone.
+    fn decoded(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self.encoding.as_str() {
+            "br" => {
+                brotli::Decompressor::new(&self.body[..], 4096)
+                    .read_to_end(&mut out)
+                    .unwrap();
+            }
+            "gzip" => {
+                flate2::read::GzDecoder::new(&self.body[..])
+                    .read_to_end(&mut out)
+                    .unwrap();
+            }
+            "" => out.clone_from(&self.body),
+            other => panic!("unexpected encoding {other}"),
+        }
+        out
+    }
+}
+
+fn get(s: &TestServer, path: &str, accept: Option<&str>, token: Option<&str>) -> Got {
+    let mut req = TestServer::agent().get(s.url(path));
+    if let Some(accept) = accept {
+        req = req.header("Accept-Encoding", accept);
+    }
+    if let Some(token) = token {
+        req = req.header("Authorization", format!("Bearer {token}"));
+    }
+    let mut resp = req.call().unwrap();
+    let h = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (encoding, cache, vary, content_type) = (
+        h("content-encoding"),
+        h("cache-control"),
+        h("vary"),
+        h("content-type"),
+    );
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    resp.body_mut().as_reader().read_to_end(&mut body).unwrap();
+    Got {
+        status,
+        encoding,
+        cache,
+        vary,
+        content_type,
+        body,
+    }
+}
+
+fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        w.write_all(data).unwrap();
+    }
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+/// Compressible, not random: the precompressed variants are much smaller.
+fn asset_bytes(seed: &str) -> Vec<u8> {
+    (0..2000)
+        .flat_map(|i| format!("{seed} {i};\n").into_bytes())
+        .collect()
+}
+
+/// A built app the way `trunk build` and `scripts/precompress.mjs` leave it, and a server
+/// on it with a coordinator token.
+fn server_on_built_dist() -> (TestServer, String) {
+    let target = TestDb::new(&Backend::Sqlite);
+    let dist = target.dist();
+    std::fs::create_dir_all(dist.join("icons")).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("index.html".into(), INDEX.as_bytes().to_vec()),
+        (WASM.into(), asset_bytes("wasm")),
+        (JS.into(), asset_bytes("js")),
+        (CSS.into(), asset_bytes("css")),
+        ("sw.js".into(), asset_bytes("sw")),
+        ("manifest.webmanifest".into(), asset_bytes("manifest")),
+    ];
+    for (name, bytes) in files.drain(..) {
+        std::fs::write(dist.join(&name), &bytes).unwrap();
+        std::fs::write(dist.join(format!("{name}.br")), brotli(&bytes)).unwrap();
+        std::fs::write(dist.join(format!("{name}.gz")), gzip(&bytes)).unwrap();
+    }
+    // PNGs are already compressed: the build writes no variant for them.
+    std::fs::write(dist.join("icons/icon-192.png"), b"\x89PNG not really").unwrap();
+    let db = target.open();
+    let token = db.add_worker("travailleuse-a");
+    let coordinator = db.add_coordinator("coordination");
+    drop(db);
+    (TestServer::start_on(target, token), coordinator)
+}
+
+#[test]
+fn hashed_assets_come_precompressed_and_are_cached_for_good() {
+    let (s, _) = server_on_built_dist();
+    for (name, seed, kind) in [
+        (WASM, "wasm", "application/wasm"),
+        (JS, "js", "javascript"),
+        (CSS, "css", "text/css"),
+    ] {
+        let original = asset_bytes(seed);
+        let path = format!("/{name}");
+        // What Chromium sends.
+        let br = get(&s, &path, Some("gzip, deflate, br, zstd"), None);
+        assert_eq!((br.status, br.encoding.as_str()), (200, "br"), "{name}");
+        assert!(
+            br.content_type.contains(kind),
+            "{name}: {}",
+            br.content_type
+        );
+        assert_eq!(br.cache, "public, max-age=31536000, immutable", "{name}");
+        assert!(br.vary.to_ascii_lowercase().contains("accept-encoding"));
+        assert!(br.body.len() * 5 < original.len(), "{name}: not the .br");
+        assert_eq!(br.decoded(), original, "{name}");
+        // An older browser or a proxy that only takes gzip.
+        let gz = get(&s, &path, Some("gzip"), None);
+        assert_eq!((gz.status, gz.encoding.as_str()), (200, "gzip"), "{name}");
+        assert_eq!(gz.cache, "public, max-age=31536000, immutable");
+        assert!(gz.vary.to_ascii_lowercase().contains("accept-encoding"));
+        assert_eq!(gz.decoded(), original, "{name}");
+        // No encoding accepted: the plain file.
+        let plain = get(&s, &path, None, None);
+        assert_eq!((plain.status, plain.encoding.as_str()), (200, ""));
+        assert_eq!(plain.body, original, "{name}");
+        assert_eq!(plain.cache, "public, max-age=31536000, immutable");
+    }
+}
+
+#[test]
+fn stable_names_are_revalidated_and_compressed_too() {
+    let (s, _) = server_on_built_dist();
+    for path in [
+        "/",
+        "/index.html",
+        "/some/deep/link",
+        "/sw.js",
+        "/manifest.webmanifest",
+    ] {
+        let got = get(&s, path, Some("br, gzip"), None);
+        assert_eq!((got.status, got.encoding.as_str()), (200, "br"), "{path}");
+        assert_eq!(got.cache, "no-cache", "{path}");
+        assert!(got.vary.to_ascii_lowercase().contains("accept-encoding"));
+        let expected = match path {
+            "/sw.js" => asset_bytes("sw"),
+            "/manifest.webmanifest" => asset_bytes("manifest"),
+            _ => INDEX.as_bytes().to_vec(),
+        };
+        assert_eq!(got.decoded(), expected, "{path}");
+    }
+    let icon = get(&s, "/icons/icon-192.png", Some("br, gzip"), None);
+    assert_eq!((icon.status, icon.encoding.as_str()), (200, ""));
+    assert_eq!(icon.cache, "public, max-age=86400");
+    assert_eq!(icon.body, b"\x89PNG not really");
+}
+
+#[test]
+fn a_missing_hashed_file_is_never_cached_for_good() {
+    // After a deploy an old page may ask for the previous build's wasm: it gets the app's
+    // page (the client-side fallback), which must not stick under that name.
+    let (s, _) = server_on_built_dist();
+    let got = get(&s, "/carnet-aaaaaaaaaaaaaaaa_bg.wasm", Some("br"), None);
+    assert_eq!(got.status, 200);
+    assert!(got.content_type.starts_with("text/html"));
+    assert_eq!(got.cache, "no-cache");
+}
+
+#[test]
+fn a_revalidated_page_keeps_its_cache_headers() {
+    let (s, _) = server_on_built_dist();
+    let first = TestServer::agent().get(s.url("/")).call().unwrap();
+    let modified = first.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = TestServer::agent()
+        .get(s.url("/"))
+        .header("If-Modified-Since", &modified)
+        .call()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(again.headers()["cache-control"], "no-cache");
+    let wasm = TestServer::agent()
+        .get(s.url(&format!("/{WASM}")))
+        .call()
+        .unwrap();
+    let modified = wasm.headers()["last-modified"].to_str().unwrap().to_owned();
+    let again = TestServer::agent()
+        .get(s.url(&format!("/{WASM}")))
+        .header("If-Modified-Since", &modified)
+        .call()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(
+        again.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+#[test]
+fn api_answers_are_compressed_on_the_fly_and_never_stored() {
+    let (s, coordinator) = server_on_built_dist();
+    let plain = get(&s, "/api/v1/taxonomy", None, None);
+    assert_eq!((plain.status, plain.encoding.as_str()), (200, ""));
+    for accept in ["br", "gzip"] {
+        let got = get(&s, "/api/v1/taxonomy", Some(accept), None);
+        assert_eq!((got.status, got.encoding.as_str()), (200, accept));
+        assert_eq!(got.cache, "no-store");
+        assert!(got.vary.to_ascii_lowercase().contains("accept-encoding"));
+        assert!(got.body.len() * 2 < plain.body.len(), "{accept}");
+        assert_eq!(got.decoded(), plain.body);
+    }
+    let report = "/api/v1/report?from=2026-01-01&to=2026-12-31&program=catwoman";
+    for path in [report.to_owned(), format!("{report}&format=csv")] {
+        let plain = get(&s, &path, None, Some(&coordinator));
+        assert_eq!(plain.status, 200, "{path}");
+        let got = get(&s, &path, Some("br, gzip"), Some(&coordinator));
+        assert_eq!((got.status, got.encoding.as_str()), (200, "br"), "{path}");
+        assert_eq!(got.cache, "no-store");
+        assert!(got.body.len() < plain.body.len(), "{path}");
+        assert_eq!(got.decoded(), plain.body, "{path}");
+    }
+    // A spreadsheet is a zip: compressing it again would only cost time.
+    let xlsx = get(
+        &s,
+        &format!("{report}&format=xlsx"),
+        Some("br, gzip"),
+        Some(&coordinator),
+    );
+    assert_eq!((xlsx.status, xlsx.encoding.as_str()), (200, ""));
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    assert!(xlsx.body.starts_with(b"PK"));
+}

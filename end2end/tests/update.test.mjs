@@ -1,0 +1,125 @@
+// A new version is deployed while the app is open: the app learns it from its service
+// worker and offers « Nouvelle version — recharger » without touching the form being
+// filled; the button brings the new version, which then opens offline too. The old offline
+// cache goes only once no page runs the old version.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, launchPhone, setPin, unlock, screenshot, DIST } from './harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+let server;
+let phone;
+let second;
+
+/**
+ * A second build, as a deploy brings: the first one with a changed page (a marker in
+ * index.html) and a new service worker version, compressed again by the build's own step.
+ */
+function secondBuild() {
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-dist2-'));
+  cpSync(DIST, dir, { recursive: true });
+  const index = join(dir, 'index.html');
+  const html = readFileSync(index, 'utf8');
+  assert.ok(html.includes('</title>'));
+  writeFileSync(index, html.replace('</title>', '</title><meta name="carnet-build" content="2">'));
+  const sw = join(dir, 'sw.js');
+  const worker = readFileSync(sw, 'utf8');
+  const version = /const VERSION = '([0-9a-f]+)';/.exec(worker);
+  assert.ok(version, 'sw.js has no build version');
+  writeFileSync(sw, worker.replace(version[0], `const VERSION = '${version[1]}b2';`));
+  execFileSync('node', [join(root, 'scripts', 'precompress.mjs'), dir], { stdio: 'ignore' });
+  return dir;
+}
+
+const build = (page) => page.evaluate(() => document.querySelector('meta[name="carnet-build"]')?.content ?? '1');
+const shellCaches = (page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('carnet-shell-')));
+const banner = (page) => page.getByRole('status').filter({ hasText: 'Nouvelle version' });
+
+before(async () => {
+  second = secondBuild();
+  server = await startServer();
+  phone = await launchPhone();
+});
+
+after(async () => {
+  await phone?.browser.close();
+  await server?.stop();
+  if (second) rmSync(second, { recursive: true, force: true });
+});
+
+test('a deploy is offered, not forced; reloading brings it, offline too', async () => {
+  const { page, context, errors } = phone;
+  const origin = server.url;
+  await page.goto(origin);
+  await setPin(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  const [firstCache] = await shellCaches(page);
+  assert.ok(firstCache);
+  assert.equal(await build(page), '1');
+  // A second tab of the same version (the worker's phone may have two).
+  const other = await context.newPage();
+  await other.goto(origin);
+  await other.getByLabel('NIP', { exact: true }).waitFor();
+
+  // The worker is filling a form when the new version is deployed.
+  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+  await page.getByRole('radio', { name: 'Bar érotique' }).check();
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await server.deploy(second);
+  assert.equal(server.url, origin);
+
+  // Back online, the app asks its worker to look for a new version, and offers it.
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await banner(page).waitFor({ timeout: 30_000 });
+  await banner(page).getByText('Nouvelle version').waitFor();
+  await screenshot(page, 'update-offered-during-a-form');
+  // Nothing was interrupted: same document, same screen, the choice still made.
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  assert.equal(await page.getByRole('radio', { name: 'Bar érotique' }).isChecked(), true);
+  assert.equal(await build(page), '1');
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded by itself');
+
+  // « Recharger »: the new version, locked as after any reload.
+  await Promise.all([
+    page.waitForEvent('load', { timeout: 30_000 }),
+    banner(page).getByRole('button', { name: 'Recharger' }).click(),
+  ]);
+  await unlock(page);
+  assert.equal(await build(page), '2');
+  assert.equal(await banner(page).count(), 0);
+  // The other tab still runs the old version: its cache stays, and it gets the prompt.
+  const kept = await shellCaches(page);
+  assert.equal(kept.length, 2, `caches: ${kept}`);
+  await banner(other).waitFor({ timeout: 30_000 });
+  assert.equal(await build(other), '1');
+  await Promise.all([
+    other.waitForEvent('load', { timeout: 30_000 }),
+    banner(other).getByRole('button', { name: 'Recharger' }).click(),
+  ]);
+  assert.equal(await build(other), '2');
+  // No page runs the old version any more: its cache is gone.
+  await page.waitForFunction(
+    async (old) => !(await caches.keys()).includes(old),
+    firstCache,
+    { timeout: 10_000, polling: 200 },
+  );
+  assert.equal((await shellCaches(page)).length, 1);
+  await other.close();
+
+  // Offline, the new version opens from the phone.
+  await context.setOffline(true);
+  await page.reload();
+  await unlock(page);
+  assert.equal(await build(page), '2');
+  assert.equal(await banner(page).count(), 0);
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+});

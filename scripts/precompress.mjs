@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Trunk post_build step (after sw_manifest.py, see scripts/post_build.sh): writes X.br
+// (brotli, best quality) and X.gz (gzip -9) next to every compressible file of the build,
+// for the server's ServeDir to send as they are. Best-quality brotli is too slow to run
+// per request; at build time it costs a few seconds once.
+//
+//   node scripts/precompress.mjs [DIR]   # default: $TRUNK_STAGING_DIR
+import { readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+
+const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error('precompress.mjs: give a folder or run through trunk (TRUNK_STAGING_DIR)');
+  process.exit(1);
+}
+
+// Text and wasm shrink 3-5×; PNGs are compressed already.
+const COMPRESSIBLE = /\.(wasm|js|mjs|css|html|webmanifest|json|svg|txt|map)$/;
+
+function* files(folder) {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) yield* files(path);
+    else yield path;
+  }
+}
+
+let count = 0;
+let plain = 0;
+let br = 0;
+for (const path of [...files(dir)]) {
+  if (path.endsWith('.br') || path.endsWith('.gz')) {
+    // Left over from an earlier run on this folder: never compress a compressed file.
+    rmSync(path);
+    continue;
+  }
+  if (!COMPRESSIBLE.test(path)) continue;
+  const data = readFileSync(path);
+  const brotli = brotliCompressSync(data, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
+      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      [constants.BROTLI_PARAM_MODE]: path.endsWith('.wasm')
+        ? constants.BROTLI_MODE_GENERIC
+        : constants.BROTLI_MODE_TEXT,
+    },
+  });
+  const gzip = gzipSync(data, { level: 9 });
+  // A variant that is not smaller would only cost bytes: the server then sends the file.
+  if (brotli.length < data.length) writeFileSync(`${path}.br`, brotli);
+  if (gzip.length < data.length) writeFileSync(`${path}.gz`, gzip);
+  count += 1;
+  plain += data.length;
+  br += Math.min(brotli.length, data.length);
+}
+console.log(`precompress.mjs: ${count} files, ${plain} bytes, ${br} as brotli`);
