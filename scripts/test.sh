@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check CI runs: formatting, clippy (native and
-# wasm32), core and server tests, the release build with its size budget, and the browser
-# tests against a real server and Debian's Chromium.
+# wasm32), core and server tests, the app's wasm tests in headless Chromium, the release
+# build with its size budget, and the browser tests against a real server and Debian's
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -15,11 +16,15 @@ cargo fmt --all --check
 
 echo "==> clippy (native: core, server)"
 cargo clippy --locked -p carnet-core -p carnet-server --all-targets -- -D warnings
-echo "==> clippy (wasm32: app, core)"
-cargo clippy --locked -p carnet -p carnet-core --target wasm32-unknown-unknown -- -D warnings
+echo "==> clippy (wasm32: app with its browser tests, core)"
+cargo clippy --locked -p carnet --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p carnet-core --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> core and server tests"
 cargo test --locked -p carnet-core -p carnet-server
+
+echo "==> app wasm tests (headless Chromium: storage, vault, session, backup)"
+scripts/wasm-test.sh
 
 echo "==> release build of the app"
 trunk build --release
