@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check CI runs: formatting, clippy (native and
 # wasm32), core and server tests (the server's on SQLite and on a throwaway PostgreSQL),
-# the release build with its size budget, and the browser tests against a real server and
-# Debian's Chromium.
+# the app's wasm tests in headless Chromium, the release build with its size budget, and
+# the browser tests against a real server and Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -16,8 +16,9 @@ cargo fmt --all --check
 
 echo "==> clippy (native: core, server)"
 cargo clippy --locked -p carnet-core -p carnet-server --all-targets -- -D warnings
-echo "==> clippy (wasm32: app, core)"
-cargo clippy --locked -p carnet -p carnet-core --target wasm32-unknown-unknown -- -D warnings
+echo "==> clippy (wasm32: app with its browser tests, core)"
+cargo clippy --locked -p carnet --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p carnet-core --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> PostgreSQL for the server tests"
 # Installs PostgreSQL if needed, starts a throwaway cluster (stopped on exit) and exports
@@ -27,6 +28,9 @@ source scripts/postgres.sh
 
 echo "==> core and server tests (server tests on SQLite and on PostgreSQL)"
 cargo test --locked -p carnet-core -p carnet-server
+
+echo "==> app wasm tests (headless Chromium: storage, vault, session, backup)"
+scripts/wasm-test.sh
 
 echo "==> release build of the app"
 trunk build --release

@@ -1,0 +1,440 @@
+//! The record store against Chromium's IndexedDB and WebCrypto.
+
+use std::collections::BTreeMap;
+
+use carnet::storage::{RecordStore, Row};
+use carnet::vault;
+use carnet_core::sync::digest;
+use carnet_core::{Outcome, Record, Stamp, Standing, SyncState, Transition, edit};
+use serde_json::json;
+use uuid::Uuid;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::{self, TransactionLog, contact, corrected, put_raw_row};
+
+/// Writes `record` as the app saves a new one.
+async fn save_new(store: &RecordStore, record: Record) -> carnet::storage::LocalRecord {
+    let version = record.version();
+    store
+        .write(record, |d| Standing::new(version, d))
+        .await
+        .expect("write")
+}
+
+/// Writes a correction of row `id` as the app does (`carnet_core::edit`).
+async fn save_correction(
+    store: &RecordStore,
+    id: Uuid,
+    condoms: u32,
+) -> carnet::storage::LocalRecord {
+    let current = store.get(id).await.expect("get").expect("the row");
+    let fixed = edit::correction(
+        &current.record,
+        &current.standing,
+        corrected(&current.record, condoms),
+    );
+    let version = fixed.version();
+    store
+        .write(fixed, |d| current.standing.rewritten(version, d))
+        .await
+        .expect("write a correction")
+}
+
+#[wasm_bindgen_test]
+async fn rows_written_are_read_back_sealed() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let mut saved = BTreeMap::new();
+    for minute in [5, 10, 15] {
+        let local = save_new(&store, contact(minute)).await;
+        saved.insert(local.record.id(), local);
+    }
+
+    let (records, set_aside) = store.load_all().await.expect("load_all");
+    assert!(set_aside.is_empty(), "{set_aside:?}");
+    let loaded: BTreeMap<_, _> = records.into_iter().map(|l| (l.record.id(), l)).collect();
+    assert_eq!(loaded, saved);
+
+    for row in store.rows().await.expect("rows") {
+        assert!(
+            vault::is_sealed(&row.body),
+            "body stored in clear: {}",
+            row.body
+        );
+        assert!(!row.body.contains("bar_erotique"));
+        let standing = row.standing();
+        assert_eq!(standing.digest, digest(row.body.as_bytes()));
+        assert_eq!(standing.sync, SyncState::Pending);
+        assert_eq!((standing.acked, standing.sent), (None, None));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn write_then_get() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let written = save_new(&store, contact(20)).await;
+    let id = written.record.id();
+
+    assert_eq!(store.get(id).await.expect("get"), Some(written.clone()));
+    assert_eq!(store.get(Uuid::from_u128(1)).await.expect("get"), None);
+
+    // A correction replaces the row: same id, the content read back is the new one.
+    let fixed = save_correction(&store, id, 7).await;
+    let read = store.get(id).await.expect("get").expect("the row");
+    assert_eq!(read, fixed);
+    assert_ne!(read.record, written.record);
+    assert_eq!(store.rows().await.expect("rows").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_acknowledgement_applies_only_to_what_was_sent() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let a = save_new(&store, contact(1)).await.record.id();
+    let b = save_new(&store, contact(2)).await.record.id();
+
+    // The batch goes out: both rows are marked sent before the request.
+    let outgoing = store
+        .mark_sent(&[a, b, Uuid::from_u128(99)])
+        .await
+        .expect("mark_sent");
+    assert_eq!(
+        outgoing.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![a, b]
+    );
+    for out in &outgoing {
+        let row = store.row(out.id).await.expect("row").expect("the row");
+        assert_eq!(out.body, row.body);
+        assert_eq!(
+            out.stamp,
+            Stamp {
+                version: 1,
+                digest: digest(row.body.as_bytes())
+            }
+        );
+        let standing = row.standing();
+        assert_eq!(standing.sent, Some(out.stamp.clone()));
+        // The answer may be lost: the row says so after a reload.
+        assert!(standing.is_unconfirmed());
+    }
+
+    // The worker corrects B while the batch is in flight: the sent version is frozen, so
+    // the correction is version 2.
+    let b_fixed = save_correction(&store, b, 3).await;
+    assert_eq!(b_fixed.record.version(), 2);
+    assert_eq!(b_fixed.standing.version, 2);
+
+    // The server acknowledges both as sent.
+    let held: Vec<Transition> = outgoing
+        .iter()
+        .map(|o| Transition {
+            id: o.id,
+            sent: o.stamp.clone(),
+            outcome: Outcome::Held,
+        })
+        .collect();
+    let changed = store.apply(&held).await.expect("apply");
+    assert_eq!(
+        changed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec![a, b]
+    );
+
+    let a_now = store.get(a).await.expect("get").expect("a");
+    assert_eq!(a_now.standing.sync, SyncState::Synced);
+    assert_eq!(a_now.standing.acked, Some(outgoing[0].stamp.clone()));
+
+    let b_now = store.get(b).await.expect("get").expect("b");
+    assert_eq!(
+        b_now.standing.sync,
+        SyncState::Pending,
+        "the correction must stay queued"
+    );
+    assert_eq!(b_now.standing.version, 2);
+    assert_eq!(b_now.standing.acked, Some(outgoing[1].stamp.clone()));
+    assert_eq!(b_now.record, b_fixed.record);
+
+    // The next run sends only the correction, as version 2.
+    let next = store.mark_sent(&[a, b]).await.expect("mark_sent");
+    assert_eq!(next.len(), 1);
+    assert_eq!((next[0].id, next[0].stamp.version), (b, 2));
+
+    // The same acknowledgement again (a retried answer) changes nothing.
+    assert!(store.apply(&held).await.expect("apply").is_empty());
+    assert!(store.apply(&[]).await.expect("apply").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_applies_only_to_what_was_sent() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let a = save_new(&store, contact(30)).await.record.id();
+    let b = save_new(&store, contact(31)).await.record.id();
+    let outgoing = store.mark_sent(&[a, b]).await.expect("mark_sent");
+    save_correction(&store, b, 4).await;
+
+    let refused: Vec<Transition> = outgoing
+        .iter()
+        .map(|o| Transition {
+            id: o.id,
+            sent: o.stamp.clone(),
+            outcome: Outcome::Refused {
+                reason: "milieu:unknown".into(),
+            },
+        })
+        .collect();
+    let changed = store.apply(&refused).await.expect("apply");
+    assert_eq!(
+        changed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec![a]
+    );
+
+    let (records, _) = store.load_all().await.expect("load_all");
+    let sync_of = |id| {
+        records
+            .iter()
+            .find(|l| l.record.id() == id)
+            .map(|l| l.standing.sync.clone())
+    };
+    assert_eq!(
+        sync_of(a),
+        Some(SyncState::Rejected {
+            reason: "milieu:unknown".into()
+        })
+    );
+    assert_eq!(sync_of(b), Some(SyncState::Pending));
+    // A refused row is not sent again until the worker corrects it.
+    let next = store.mark_sent(&[a, b]).await.expect("mark_sent");
+    assert_eq!(next.iter().map(|o| o.id).collect::<Vec<_>>(), vec![b]);
+}
+
+#[wasm_bindgen_test]
+async fn damaged_rows_are_set_aside_and_the_others_load() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    // A body sealed under a data key since replaced (another vault).
+    let sealed_elsewhere = store.codec().encode(&contact(42)).await.expect("encode");
+    vault::create(support::PIN).await.expect("a new vault");
+
+    let good: Vec<Uuid> = [
+        save_new(&store, contact(40)).await,
+        save_new(&store, contact(41)).await,
+    ]
+    .iter()
+    .map(|l| l.record.id())
+    .collect();
+    // A body that opens but holds another record than its row's id.
+    let mismatched = store.codec().encode(&contact(44)).await.expect("encode");
+    let db = profile.database_name();
+    let raw = [
+        (support::id(1), json!("v1.not base64 at all")),
+        (support::id(2), json!("v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
+        (support::id(3), json!("{not json")),
+        (support::id(4), json!(sealed_elsewhere)),
+        (support::id(5), json!(mismatched)),
+    ];
+    for (id, body) in &raw {
+        let row = json!({
+            "id": id.to_string(), "version": 1, "sync": { "state": "pending" },
+            "digest": "00", "body": body,
+        });
+        put_raw_row(&db, &row).await;
+    }
+
+    let (records, set_aside) = store.load_all().await.expect("load_all");
+    let mut loaded: Vec<Uuid> = records.iter().map(|l| l.record.id()).collect();
+    loaded.sort();
+    let mut expected = good.clone();
+    expected.sort();
+    assert_eq!(loaded, expected);
+    let mut aside: Vec<(String, String)> = set_aside.into_iter().map(|s| (s.id, s.error)).collect();
+    aside.sort();
+    let ids: Vec<&str> = aside.iter().map(|(id, _)| id.as_str()).collect();
+    let want: Vec<String> = raw.iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(aside[4].1, "id mismatch");
+    // Set aside is not deleted: the rows stay on the device.
+    assert_eq!(
+        store.rows().await.expect("rows").len(),
+        good.len() + raw.len()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn legacy_rows_read_as_sent_with_unknown_content() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    // Creates the database with its store, as the app's first start does.
+    assert!(store.rows().await.expect("rows").is_empty());
+    let db = profile.database_name();
+
+    // Rows of the old format, bodies in clear as before encryption existed.
+    let synced = contact(50);
+    let corrected_since = contact(51).with_version(2, false);
+    let refused_conflict = contact(52);
+    let never_answered = contact(53);
+    let body = |r: &Record| serde_json::to_string(r).expect("json");
+    let old_rows = [
+        json!({ "id": synced.id().to_string(), "version": 1,
+                "sync": { "state": "synced" }, "synced_version": 1, "body": body(&synced) }),
+        json!({ "id": corrected_since.id().to_string(), "version": 2,
+                "sync": { "state": "pending" }, "synced_version": 1,
+                "body": body(&corrected_since) }),
+        json!({ "id": refused_conflict.id().to_string(), "version": 1,
+                "sync": { "state": "rejected", "reason": "conflict" },
+                "body": body(&refused_conflict) }),
+        json!({ "id": never_answered.id().to_string(), "version": 1,
+                "sync": { "state": "pending" }, "body": body(&never_answered) }),
+    ];
+    for row in &old_rows {
+        put_raw_row(&db, row).await;
+    }
+
+    let (records, set_aside) = store.load_all().await.expect("load_all");
+    assert!(set_aside.is_empty(), "{set_aside:?}");
+    let standing = |r: &Record| -> Standing {
+        let local = records
+            .iter()
+            .find(|l| l.record.id() == r.id())
+            .expect("loaded");
+        assert_eq!(&local.record, r);
+        local.standing.clone()
+    };
+
+    let d = |r: &Record| digest(body(r).as_bytes());
+    let known = |r: &Record, version| Stamp {
+        version,
+        digest: d(r),
+    };
+    assert_eq!(
+        standing(&synced),
+        Standing {
+            version: 1,
+            digest: d(&synced),
+            sync: SyncState::Synced,
+            acked: Some(known(&synced, 1)),
+            sent: Some(known(&synced, 1)),
+        }
+    );
+    let s = standing(&corrected_since);
+    assert_eq!(s.sync, SyncState::Pending);
+    assert_eq!(s.acked, Some(Stamp::unknown(1)));
+    assert_eq!(s.sent, Some(Stamp::unknown(2)));
+    assert_eq!(
+        s.version_for_edit(),
+        3,
+        "a version that may be on the server is reused"
+    );
+    // An old « conflict » refusal is retried (and settled with the server's versions).
+    let s = standing(&refused_conflict);
+    assert_eq!(s.sync, SyncState::Pending);
+    assert_eq!((s.acked, s.sent), (None, Some(Stamp::unknown(1))));
+    let s = standing(&never_answered);
+    assert!(s.is_unconfirmed());
+    assert_eq!(s.version_for_edit(), 2);
+
+    // Sending a legacy row keeps "unknown" as what was sent, and an acknowledgement of
+    // the content on the wire settles it.
+    let out = store
+        .mark_sent(&[corrected_since.id()])
+        .await
+        .expect("mark_sent");
+    assert_eq!(out[0].stamp, known(&corrected_since, 2));
+    let row = store
+        .row(corrected_since.id())
+        .await
+        .expect("row")
+        .expect("row");
+    assert_eq!(row.sent, Some(Stamp::unknown(2)));
+    assert_eq!(row.synced_version, None, "rewritten in the new format");
+    store
+        .apply(&[Transition {
+            id: corrected_since.id(),
+            sent: out[0].stamp.clone(),
+            outcome: Outcome::Held,
+        }])
+        .await
+        .expect("apply");
+    let now = store
+        .get(corrected_since.id())
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!(now.standing.sync, SyncState::Synced);
+    assert_eq!(now.standing.acked, Some(known(&corrected_since, 2)));
+}
+
+#[wasm_bindgen_test]
+async fn every_write_transaction_is_strict() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    // Open the connection before logging, so the log holds only the calls below.
+    store.rows().await.expect("rows");
+    let log = TransactionLog::start();
+
+    let a = save_new(&store, contact(0)).await; // write
+    let b = contact(1);
+    let b_body = store.codec().encode(&b).await.expect("encode");
+    let b_row = Row {
+        id: b.id().to_string(),
+        version: 1,
+        sync: SyncState::Pending,
+        digest: Some(digest(b_body.as_bytes())),
+        acked: None,
+        sent: None,
+        synced_version: None,
+        body: b_body,
+    };
+    store
+        .put_rows(std::slice::from_ref(&b_row))
+        .await
+        .expect("put_rows");
+    let out = store
+        .mark_sent(&[a.record.id(), b.id()])
+        .await
+        .expect("mark_sent");
+    let transitions: Vec<Transition> = out
+        .iter()
+        .map(|o| Transition {
+            id: o.id,
+            sent: o.stamp.clone(),
+            outcome: Outcome::Held,
+        })
+        .collect();
+    store.apply(&transitions).await.expect("apply");
+    let mut standing = a.standing.clone();
+    standing.sync = SyncState::Rejected {
+        reason: "note:pii".into(),
+    };
+    store
+        .write_standing(a.record.id(), &standing)
+        .await
+        .expect("write_standing");
+    store.remove(b.id()).await.expect("remove");
+    let (records, _) = store.load_all().await.expect("load_all");
+
+    let entries = log.entries();
+    drop(log);
+    let writes: Vec<&String> = entries
+        .iter()
+        .filter(|e| e.starts_with("readwrite"))
+        .collect();
+    assert_eq!(
+        writes.len(),
+        6,
+        "one transaction per write call: {entries:?}"
+    );
+    assert!(
+        writes.iter().all(|e| *e == "readwrite:strict"),
+        "every write must be strict: {entries:?}"
+    );
+    assert!(
+        entries.iter().any(|e| e.starts_with("readonly")),
+        "{entries:?}"
+    );
+
+    // And the writes took effect.
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].record.id(), a.record.id());
+    assert_eq!(records[0].standing, standing);
+}
