@@ -61,6 +61,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // The API is never cached: records must reach the server or stay queued on the device.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The coordinator's app is used online, on a computer: the network serves it, never this
+  // worker's cache (which holds the phone app only).
+  if (url.pathname === '/coordination' || url.pathname.startsWith('/coordination/')) return;
   if (request.mode === 'navigate') {
     if (event.resultingClientId) ours.add(event.resultingClientId);
     // Cache first: in a bar with one bar of signal the app must open at once.

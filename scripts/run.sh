@@ -10,7 +10,7 @@ source scripts/env.sh
 scripts/setup.sh
 
 echo "==> building the app (release wasm)"
-trunk build --release
+scripts/build.sh
 echo "==> building the server"
 cargo build --profile server -p carnet-server
 server=target/server/carnet-server

@@ -15,6 +15,10 @@ if not staging:
     sys.exit("sw_manifest.py: TRUNK_STAGING_DIR is not set (run through trunk)")
 
 sw_path = os.path.join(staging, "sw.js")
+if not os.path.isfile(sw_path):
+    # The coordinator's app (coordination/index.html) has no service worker of its own.
+    print("sw_manifest.py: no sw.js in this build; nothing to list")
+    sys.exit(0)
 assets = []
 digest = hashlib.sha256()
 for root, _dirs, files in os.walk(staging):

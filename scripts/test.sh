@@ -33,7 +33,7 @@ echo "==> app wasm tests (headless Chromium: storage, vault, session, backup)"
 scripts/wasm-test.sh
 
 echo "==> release build of the app"
-trunk build --release
+scripts/build.sh
 python3 scripts/size_report.py --check
 
 echo "==> browser tests (Playwright + Chromium)"

@@ -211,7 +211,7 @@ fn Warnings() -> impl IntoView {
 
 /// Locks on Escape, after the chosen minutes without a tap, and when the app was hidden for
 /// longer than a short grace period (the phone went back in a pocket, or was handed over).
-fn auto_lock(ctx: Ctx) {
+pub(crate) fn auto_lock(ctx: Ctx) {
     const HIDDEN_GRACE_MS: f64 = 30.0 * 1000.0;
     let last_activity = StoredValue::new(js_sys::Date::now());
     let hidden_since = StoredValue::new(None::<f64>);

@@ -360,6 +360,9 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub open_coordination: &'static str,
+    pub coordination_title: &'static str,
+    pub not_coordinator: &'static str,
     pub figures_loading: &'static str,
     pub profile_choose: &'static str,
     pub profile_label: &'static str,
@@ -563,6 +566,9 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    open_coordination: "Ouvrir la coordination (rapports, listes, comptes) ›",
+    coordination_title: "Carnet — coordination",
+    not_coordinator: "Ce profil n'est pas celui d'une coordonnatrice. Jumelle cet ordinateur avec un compte de coordination.",
     figures_loading: "Chiffres du serveur en cours de chargement…",
     profile_choose: "Profil",
     profile_label: "Nom du profil sur ce téléphone",
@@ -765,6 +771,9 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    open_coordination: "Open coordination (reports, lists, accounts) ›",
+    coordination_title: "Carnet — coordination",
+    not_coordinator: "This profile is not a coordinator's. Pair this computer with a coordinator account.",
     figures_loading: "Loading the server's figures…",
     profile_choose: "Profile",
     profile_label: "Profile name on this phone",

@@ -9,6 +9,7 @@ mod app;
 pub mod backup;
 pub mod book;
 pub mod broadcast;
+pub mod coordination;
 pub mod figures_cache;
 pub mod i18n;
 pub mod local_store;
@@ -27,6 +28,13 @@ pub mod sync;
 pub mod taxonomy_cache;
 mod ui;
 pub mod vault;
+
+/// Mounts the coordinator's app (`/coordination/`). No service worker of its own: it is
+/// used online, and the phone app's worker leaves `/coordination/` to the network.
+pub fn start_coordination() {
+    log_panics_to_console();
+    leptos::mount::mount_to_body(coordination::App);
+}
 
 /// Mounts the app and registers the service worker that keeps the app shell offline.
 pub fn start() {

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  startServer, launchPhone, screenshot, setPin, enterToken, enterPairingCode,
+  startServer, launchPhone, screenshot, setPin, unlock, enterToken, enterPairingCode,
 } from './harness.mjs';
 
 let server;
@@ -77,7 +77,15 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   await open(page);
   server.addWorker('coordination', { coordinator: true });
   await enterPairingCode(page, server.pairingCode('coordination'));
+  // On the phone: « Mes chiffres », and a link to the coordinator's app.
   await page.getByRole('button', { name: 'Chiffres' }).click();
+  const link = page.getByRole('link', { name: /Ouvrir la coordination/ });
+  assert.equal(await link.getAttribute('href'), '/coordination/');
+  assert.equal(await page.getByRole('heading', { name: 'Rapport de l\'équipe' }).count(), 0);
+  // The coordinator's app: same profile, same PIN, on a computer's width.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(new URL('coordination/', server.url).href);
+  await unlock(page);
   await page.getByRole('heading', { name: 'Rapport de l\'équipe' }).waitFor();
   await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
@@ -101,6 +109,7 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   assert.match(csv, /\ninterventions_by_reality,sante,2\n/);
 
   // Team accounts: a new worker, paired by the link in the QR code.
+  await page.getByRole('button', { name: 'Comptes de l\'équipe' }).click();
   await page.getByLabel('Nom du poste ou de l\'intervenante').first().fill('poste-nouveau');
   await page.getByRole('button', { name: 'Ajouter et jumeler' }).click();
   const code = (await page.getByTestId('pairing-code').textContent()).trim();
@@ -121,8 +130,10 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   }
 
   // Printing gives the report without the app's chrome.
+  await page.getByRole('button', { name: 'Rapport de l\'équipe' }).click();
+  await page.getByRole('button', { name: 'Afficher le rapport' }).click();
   await page.emulateMedia({ media: 'print' });
-  assert.equal(await page.locator('nav.bottom').isVisible(), false);
+  assert.equal(await page.locator('header.top').isVisible(), false);
   assert.equal(await team.getByTestId('persons').isVisible(), true);
   await page.emulateMedia({ media: 'screen' });
   assert.deepEqual(coordinator.errors, []);

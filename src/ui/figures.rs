@@ -7,11 +7,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
 use crate::i18n::Texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
-use crate::ui::widgets::{ChoiceGroup, RadioChip};
+use crate::ui::widgets::RadioChip;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Period {
@@ -198,16 +197,21 @@ pub fn Figures() -> impl IntoView {
             </Show>
             {move || note().map(|n| view! { <p class="help" data-testid="figures-source">{n}</p> })}
             <ReportView report=report />
+            // The team's figures, the annual report, the lists and the accounts are the
+            // coordinator's app, on a computer: its code is not in the phone's download.
             <Show when=move || profile.with(|p| p.coordinator)>
-                <TeamReport />
-                <crate::ui::team::TeamAccounts />
+                <p class="coordination-link no-print">
+                    <a href="/coordination/" target="_blank" rel="noopener">
+                        {move || ctx.t().open_coordination}
+                    </a>
+                </p>
             </Show>
         </section>
     }
 }
 
 #[component]
-fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoView {
+pub fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoView {
     let ctx = use_ctx();
     let input =
         move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<NaiveDate>| {
@@ -232,102 +236,6 @@ fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoVie
             {input("from", |t| t.date_from, from)}
             {input("to", |t| t.date_to, to)}
         </div>
-    }
-}
-
-/// The coordinator's view of the server's report for a period and program.
-#[component]
-fn TeamReport() -> impl IntoView {
-    let ctx = use_ctx();
-    let today = platform::today();
-    // The organisation's fiscal year starts on April 1st.
-    let fiscal_start = if today.month() >= 4 {
-        NaiveDate::from_ymd_opt(today.year(), 4, 1)
-    } else {
-        NaiveDate::from_ymd_opt(today.year() - 1, 4, 1)
-    }
-    .unwrap_or(today);
-    let from = RwSignal::new(fiscal_start);
-    let to = RwSignal::new(today);
-    let program = RwSignal::new(None::<String>);
-    let report = RwSignal::new(None::<Report>);
-    let message = RwSignal::new(None::<&'static str>);
-    let busy = RwSignal::new(false);
-
-    let query = move || {
-        let mut q = format!("from={}&to={}", from.get_untracked(), to.get_untracked());
-        if let Some(p) = program.get_untracked() {
-            q.push_str("&program=");
-            q.push_str(&p);
-        }
-        q
-    };
-    let secrets = RwSignal::from(use_open().secrets.clone());
-    let token = move || {
-        secrets
-            .with_untracked(|s| s.token.clone())
-            .unwrap_or_default()
-    };
-    let load = move |_| {
-        busy.set(true);
-        message.set(None);
-        let (token, query) = (token(), query());
-        spawn_local(async move {
-            match api::get_report(&token, &query).await {
-                Ok(r) => report.set(Some(r.report)),
-                Err(_) => message.set(Some(ctx.t().report_failed)),
-            }
-            busy.set(false);
-        });
-    };
-    let download = move |_| {
-        let (token, query) = (token(), query());
-        let name = format!(
-            "carnet-rapport-{}-{}.csv",
-            from.get_untracked(),
-            to.get_untracked()
-        );
-        spawn_local(async move {
-            match api::get_report_csv(&token, &query).await {
-                Ok(csv) => {
-                    if platform::download(&name, "text/csv;charset=utf-8", &csv).is_err() {
-                        message.set(Some(ctx.t().report_failed));
-                    }
-                }
-                Err(_) => message.set(Some(ctx.t().report_failed)),
-            }
-        });
-    };
-    let shown = Signal::derive(move || report.get().unwrap_or_default());
-
-    view! {
-        <section class="team-report" aria-labelledby="team-report-title">
-            <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
-            <div class="no-print">
-                <DateRange from=from to=to />
-                <ChoiceGroup
-                    legend=|t| t.program
-                    name="report-program"
-                    kind=ListKind::Programs
-                    selected=program
-                    none_label=|t| t.all_programs
-                />
-                <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
-                    {move || ctx.t().show_report}
-                </button>
-                {move || message.get().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
-            </div>
-            <Show when=move || report.with(|r| r.is_some())>
-                <p class="print-only">
-                    {move || format!("{} {} — {} {}", ctx.t().date_from, from.get(), ctx.t().date_to, to.get())}
-                </p>
-                <ReportView report=shown />
-                <div class="report-actions no-print">
-                    <button type="button" on:click=download>{move || ctx.t().download_csv}</button>
-                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
-                </div>
-            </Show>
-        </section>
     }
 }
 

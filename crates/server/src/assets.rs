@@ -44,15 +44,21 @@ pub struct CachePolicy {
 }
 
 impl CachePolicy {
-    /// Lists the hashed files at the root of `dist` (where Trunk writes them).
+    /// Lists the hashed files where Trunk writes them: the root of `dist` (the phone app)
+    /// and `dist/coordination/` (the coordinator's app).
     pub fn for_dist(dist: &Path) -> Self {
-        let hashed = std::fs::read_dir(dist)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| is_hashed_name(name))
-            .collect();
+        let list = |folder: &Path, prefix: &str| -> Vec<String> {
+            std::fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| entry.file_name().into_string().ok())
+                .filter(|name| is_hashed_name(name))
+                .map(|name| format!("{prefix}{name}"))
+                .collect()
+        };
+        let mut hashed: HashSet<String> = list(dist, "").into_iter().collect();
+        hashed.extend(list(&dist.join("coordination"), "coordination/"));
         CachePolicy {
             hashed: Arc::new(hashed),
         }

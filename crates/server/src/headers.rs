@@ -12,9 +12,19 @@ use sha2::{Digest, Sha256};
 
 /// The policy for a built app in `dist`.
 pub fn content_security_policy(dist: &Path) -> String {
-    let html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
-    let hashes: String = inline_scripts(&html)
-        .map(|body| format!(" 'sha256-{}'", base64(&Sha256::digest(body.as_bytes()))))
+    // The phone app's page and the coordinator's (`coordination/`), each with one loader.
+    let pages = [
+        dist.join("index.html"),
+        dist.join("coordination").join("index.html"),
+    ];
+    let hashes: String = pages
+        .iter()
+        .map(|page| std::fs::read_to_string(page).unwrap_or_default())
+        .flat_map(|html| {
+            inline_scripts(&html)
+                .map(|body| format!(" 'sha256-{}'", base64(&Sha256::digest(body.as_bytes()))))
+                .collect::<Vec<_>>()
+        })
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \

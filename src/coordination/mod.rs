@@ -1,0 +1,97 @@
+//! The coordinator's app, served at `/coordination/` and built as its own wasm binary
+//! (`carnet-coordination`): the team's report, the annual report, the lists the
+//! organisation keeps and the team's accounts. Workers' phones never download it: their
+//! app stays small, and these screens are used online, on a computer, by coordinators.
+//!
+//! It opens with the same lock screen and profile (same origin, same vault) as the phone
+//! app: pair this computer and choose a PIN there, or here, then unlock.
+
+pub mod report;
+
+use leptos::prelude::*;
+
+use crate::i18n::Texts;
+use crate::prefs;
+use crate::session;
+use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
+use crate::taxonomy_cache;
+use crate::ui::lock::LockScreen;
+
+/// The coordinator's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    TeamReport,
+    Accounts,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let device_prefs = prefs::load();
+    prefs::apply(device_prefs);
+    let ctx = Ctx {
+        open: RwSignal::new(None),
+        lock_profile: RwSignal::new(session::initial_profile()),
+        taxonomy: RwSignal::new(taxonomy_cache::load()),
+        prefs: RwSignal::new(device_prefs),
+        prefill: RwSignal::new(None),
+        screen: RwSignal::new(Screen::Figures),
+        flash: RwSignal::new(None),
+        pairing_hint: RwSignal::new(None),
+        day: RwSignal::new(crate::platform::today()),
+    };
+    provide_context(ctx);
+    crate::app::auto_lock(ctx);
+    leptos::task::spawn_local(async move {
+        let current = ctx.taxonomy.get_untracked();
+        if let Some(newer) = taxonomy_cache::refresh(&current).await {
+            ctx.taxonomy.set(newer);
+        }
+    });
+    move || match ctx.open.get() {
+        Some(open) => view! { <Unlocked open=open /> }.into_any(),
+        None => view! { <LockScreen /> }.into_any(),
+    }
+}
+
+#[component]
+fn Unlocked(open: OpenProfile) -> impl IntoView {
+    provide_context(open.clone());
+    let ctx = use_ctx();
+    let page = RwSignal::new(Page::TeamReport);
+    let coordinator = RwSignal::from(open.profile.clone());
+    let nav = move |target: Page, label: fn(&Texts) -> &'static str| {
+        view! {
+            <button
+                type="button"
+                class="nav-item"
+                aria-current=move || (page.get() == target).then_some("page")
+                on:click=move |_| page.set(target)
+            >
+                {move || label(ctx.t())}
+            </button>
+        }
+    };
+    view! {
+        <header class="top">
+            <span class="brand">{move || ctx.t().coordination_title}</span>
+            <nav class="coordination-nav" aria-label=move || ctx.t().nav_label>
+                {nav(Page::TeamReport, |t| t.team_report)}
+                {nav(Page::Accounts, |t| t.team_accounts)}
+            </nav>
+            <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
+                {move || ctx.t().lock_now}
+            </button>
+        </header>
+        <main class="wide">
+            <Show
+                when=move || coordinator.with(|p| p.coordinator)
+                fallback=move || view! { <p class="flash" role="alert">{move || ctx.t().not_coordinator}</p> }
+            >
+                {move || match page.get() {
+                    Page::TeamReport => view! { <report::TeamReport /> }.into_any(),
+                    Page::Accounts => view! { <crate::ui::team::TeamAccounts /> }.into_any(),
+                }}
+            </Show>
+        </main>
+    }
+}
