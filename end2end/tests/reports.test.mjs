@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  startServer, launchPhone, screenshot, setPin, unlock, enterToken, enterPairingCode,
+  startServer, launchPhone, screenshot, setPin, enterToken, enterPairingCode, PIN,
 } from './harness.mjs';
 
 let server;
@@ -85,7 +85,8 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   // The coordinator's app: same profile, same PIN, on a computer's width.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(new URL('coordination/', server.url).href);
-  await unlock(page);
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
   await page.getByRole('heading', { name: 'Rapport de l\'équipe' }).waitFor();
   await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();

@@ -381,7 +381,7 @@ test('export a backup, clear the origin\'s storage, import it (twice): nothing l
   await context.setOffline(true);
   drop.release('drop-after-commit');
   await statusShows(page, /Pas de connexion/);
-  await context.setOffline(false);
+  // Still no network (else the run would resume by itself and sync them).
   await logContact(page, 'Agence d\'escortes');
 
   await page.getByRole('button', { name: 'Réglages' }).click();
@@ -403,6 +403,7 @@ test('export a backup, clear the origin\'s storage, import it (twice): nothing l
   // The phone is reset: every byte of the origin's storage goes.
   const cdp = await context.newCDPSession(page);
   await cdp.send('Storage.clearDataForOrigin', { origin: new URL(proxy.url).origin, storageTypes: 'all' });
+  await context.setOffline(false);
   await page.reload();
   await setPin(page, PIN);
   await enterPairingCode(page, server.pairingCode('poste-e2e'));
