@@ -26,6 +26,7 @@ pub async fn save_contact(
     mut draft: ContactDraft,
     alias: String,
 ) -> Result<(), Vec<String>> {
+    crate::bench::mark("save:start");
     let lang = ctx.lang();
     let t = lang.t();
     let open = ctx
@@ -126,6 +127,7 @@ async fn store_record(
         }
     };
     // Only once IndexedDB has committed do we tell the worker it is saved.
+    crate::bench::mark("save:durable");
     let id = local.record.id();
     let day = local.record.local_date();
     open.book.update(|b| b.upsert(local));
@@ -333,6 +335,9 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
         // What the server holds need not stay on the phone.
         if let Err(err) = crate::retention::prune(&open, platform::today()).await {
             leptos::logging::warn!("carnet: could not remove old records: {err}");
+        }
+        if let Err(err) = crate::retention::compact(&open, platform::today()).await {
+            leptos::logging::warn!("carnet: could not compact records: {err}");
         }
     }
     match end {

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod api;
 mod app;
 pub mod backup;
+pub mod bench;
 pub mod book;
 pub mod broadcast;
 pub mod coordination;

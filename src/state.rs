@@ -106,6 +106,9 @@ pub struct OpenProfile {
     /// Rows that could not be read at unlock; kept on the device, reported in Réglages.
     pub set_aside: ArcRwSignal<Vec<SetAside>>,
     pub sync: ArcRwSignal<SyncStatus>,
+    /// Whether the older records (sealed in blocks) are in `book` yet: unlocking shows the
+    /// recent ones first and reads the blocks after.
+    pub complete: ArcRwSignal<bool>,
     /// The run in progress, if any.
     pub run: Arc<Mutex<Option<Arc<RunControl>>>>,
     /// Keeps this profile's cross-tab channel open while unlocked.
@@ -124,6 +127,7 @@ impl OpenProfile {
             presets_unreadable: ArcRwSignal::new(false),
             set_aside: ArcRwSignal::new(Vec::new()),
             sync: ArcRwSignal::new(SyncStatus::Idle),
+            complete: ArcRwSignal::new(false),
             run: Arc::new(Mutex::new(None)),
             channel: Arc::new(Mutex::new(None)),
             resume_online: Arc::new(Mutex::new(false)),

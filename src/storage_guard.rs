@@ -65,13 +65,13 @@ pub async fn usage() -> Option<Usage> {
     })
 }
 
-/// "1,2 Mo" / "1.2 MB".
+/// "1,2 Mo" / "1.2 MB" (integer arithmetic: float formatting would weigh on the download).
 pub fn megabytes(bytes: f64, french: bool) -> String {
-    let mb = bytes / 1_000_000.0;
-    let text = format!("{mb:.1}");
+    let tenths = (bytes.max(0.0) / 100_000.0).round() as u64;
+    let (whole, tenth) = (tenths / 10, tenths % 10);
     if french {
-        format!("{} Mo", text.replace('.', ","))
+        format!("{whole},{tenth} Mo")
     } else {
-        format!("{text} MB")
+        format!("{whole}.{tenth} MB")
     }
 }

@@ -214,7 +214,13 @@ export async function deviceRows(page) {
         q.onerror = () => rej(q.error);
       });
       db.close();
-      for (const r of rows) out.push({ id: r.id, version: r.version, state: r.sync.state, sent: r.sent ?? null, acked: r.acked ?? null });
+      for (const stored of rows) {
+        // Sealed blocks of older synced records are not rows.
+        if (String(stored.id).startsWith('~block:')) continue;
+        // `{ id, row: "<json>" }`, or a plain object from an older version.
+        const r = typeof stored.row === 'string' ? JSON.parse(stored.row) : stored;
+        out.push({ id: r.id, version: r.version, state: r.sync.state, sent: r.sent ?? null, acked: r.acked ?? null });
+      }
     }
     return out;
   });
@@ -233,7 +239,15 @@ export async function forgetAcknowledgements(page) {
         const store = tx.objectStore('records');
         const all = store.getAll();
         all.onsuccess = () => {
-          for (const row of all.result) store.put({ ...row, sync: { state: 'pending' } });
+          for (const stored of all.result) {
+            if (String(stored.id).startsWith('~block:')) continue;
+            if (typeof stored.row === 'string') {
+              const row = JSON.parse(stored.row);
+              store.put({ id: stored.id, row: JSON.stringify({ ...row, sync: { state: 'pending' } }) });
+            } else {
+              store.put({ ...stored, sync: { state: 'pending' } });
+            }
+          }
         };
         tx.oncomplete = () => {
           db.close();

@@ -47,7 +47,8 @@ impl BodyCodec {
             .filter(|b| vault::is_sealed(b))
             .collect();
         let mut opened = vault::open_many(&sealed).await.into_iter();
-        bodies
+        crate::bench::mark("load:unsealed");
+        let decoded = bodies
             .iter()
             .map(|body| {
                 let json = if vault::is_sealed(body) {
@@ -57,6 +58,8 @@ impl BodyCodec {
                 };
                 Record::from_json(&json).map_err(|e| CodecError::Decode(e.to_string()))
             })
-            .collect()
+            .collect::<Vec<_>>();
+        crate::bench::mark("load:decoded");
+        decoded
     }
 }

@@ -8,18 +8,33 @@
 //!
 //! Rows written before the bookkeeping existed (`synced_version` instead of stamps) are
 //! read as "sent, content unknown" so that their versions are never reused.
+//!
+//! IndexedDB holds each row as `{ id, row }`, `row` being the row as JSON: one encoder
+//! (serde_json, which the wire needs anyway) instead of a second one for JS objects, which
+//! kept the download smaller. Rows written as plain objects by older versions are read too.
+//!
+//! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time made unlocking a full
+//! phone take seconds. So synced records are *compacted*: their bodies move, in one
+//! transaction, into sealed blocks of up to [`BLOCK_RECORDS`] records (values keyed
+//! `block:<uuid>` in the same object store), and their rows keep only the bookkeeping and
+//! the block's key. A block entry names the record's id and digest; a row whose content
+//! changes gets its own body again (the block's copy no longer matches and is ignored).
+//! New and pending records always have their own body, so saving stays one small write.
 
 pub mod codec;
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use carnet_core::{Digest, Record, Stamp, Standing, SyncState, Transition, sync};
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
 use crate::profile::Profile;
 use codec::{BodyCodec, CodecError};
@@ -33,6 +48,60 @@ pub enum StoreError {
     Idb(String),
     #[error(transparent)]
     Codec(#[from] CodecError),
+    #[error("a stored row cannot be read: {0}")]
+    Row(String),
+}
+
+/// A row as IndexedDB takes it: `{ id, row: "<json>" }`.
+fn to_js(row: &Row) -> Result<JsValue, StoreError> {
+    let json = serde_json::to_string(row).map_err(|e| StoreError::Row(e.to_string()))?;
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        js_sys::Reflect::set(&object, &key.into(), &value.into())
+            .map(|_| ())
+            .map_err(|_| StoreError::Idb("cannot build a row".into()))
+    };
+    set("id", &row.id)?;
+    set("row", &json)?;
+    Ok(object.into())
+}
+
+/// A row from IndexedDB: the JSON of `row`, or an older row stored as a plain object.
+fn from_js(value: &JsValue) -> Result<Row, String> {
+    let json = match js_sys::Reflect::get(value, &"row".into())
+        .ok()
+        .and_then(|v| v.as_string())
+    {
+        Some(json) => json,
+        None => js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or("not a row")?,
+    };
+    serde_json::from_str(&json).map_err(|e| e.to_string())
+}
+
+/// A block as IndexedDB takes it: `{ id, sealed }`.
+fn block_js(key: &str, sealed: &str) -> JsValue {
+    let block = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&block, &"id".into(), &key.into());
+    let _ = js_sys::Reflect::set(&block, &"sealed".into(), &sealed.into());
+    block.into()
+}
+
+/// The sealed text of a stored block.
+fn sealed_of(value: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(value, &"sealed".into())
+        .ok()?
+        .as_string()
+}
+
+/// The key of a stored value, even one whose row cannot be read.
+fn key_of(value: &JsValue) -> String {
+    js_sys::Reflect::get(value, &"id".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 impl From<indexed_db_futures::error::Error> for StoreError {
@@ -87,7 +156,7 @@ fn one() -> u32 {
 }
 
 impl Row {
-    fn new(id: Uuid, standing: &Standing, body: String) -> Self {
+    pub fn new(id: Uuid, standing: &Standing, body: String) -> Self {
         Row {
             id: id.to_string(),
             version: standing.version,
@@ -154,6 +223,38 @@ impl Row {
 thread_local! {
     /// The open connection, reused across calls (the app runs on one thread).
     static OPEN: RefCell<Option<(String, Database)>> = const { RefCell::new(None) };
+    /// Which block holds which record, for the open database (filled by `load_blocks`).
+    static IN_BLOCKS: RefCell<(String, HashMap<Uuid, String>)> = RefCell::new((String::new(), HashMap::new()));
+}
+
+/// Most records sealed in one block.
+pub const BLOCK_RECORDS: usize = 500;
+/// Fewest loose synced records worth a new block.
+pub const BLOCK_MIN: usize = 200;
+/// Key prefix of blocks in the records store: above every UUID (hex digits and dashes),
+/// so one key range reads the rows and another the blocks.
+const BLOCK_PREFIX: &str = "~block:";
+
+/// One record inside a block: the record and the digest of the body it had.
+#[derive(Debug, Serialize, Deserialize)]
+struct BlockEntry {
+    digest: Digest,
+    record: Record,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BlockContents {
+    entries: Vec<BlockEntry>,
+}
+
+/// One row inside an open transaction (a value that is not a row reads as none: it is left
+/// alone, as `load_all` sets it aside).
+async fn read(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    id: &Uuid,
+) -> Result<Option<Row>, StoreError> {
+    let value: Option<JsValue> = store.get(id.to_string()).await?;
+    Ok(value.and_then(|v| from_js(&v).ok()))
 }
 
 fn strict() -> TransactionOptions {
@@ -208,29 +309,49 @@ impl RecordStore {
         Ok(db)
     }
 
-    /// Every row, raw.
+    /// Every readable row.
     pub async fn rows(&self) -> Result<Vec<Row>, StoreError> {
+        Ok(self.read_all().await?.0)
+    }
+
+    /// Every row (never blocks); values that are not rows come back as set aside.
+    pub async fn read_all(&self) -> Result<(Vec<Row>, Vec<SetAside>), StoreError> {
         let db = self.db().await?;
         let tx = db
             .transaction(RECORDS)
             .with_mode(TransactionMode::Readonly)
             .build()?;
-        let store = tx.object_store(RECORDS)?;
-        let rows: Vec<Row> = store
-            .get_all()
-            .serde()?
+        let values: Vec<JsValue> = tx
+            .object_store(RECORDS)?
+            .get_all::<JsValue>()
+            .with_query::<String, _>(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
             .await?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        drop(tx);
+        crate::bench::mark("load:read");
+        let mut rows = Vec::with_capacity(values.len());
+        let mut set_aside = Vec::new();
+        for value in &values {
+            match from_js(value) {
+                Ok(row) => rows.push(row),
+                Err(error) => set_aside.push(SetAside {
+                    id: key_of(value),
+                    error,
+                }),
+            }
+        }
+        crate::bench::mark("load:rows");
+        Ok((rows, set_aside))
     }
 
-    /// Every record of this profile, opened; rows that cannot be read are set aside.
+    /// The records that have their own row (new, pending, refused, recent, corrected),
+    /// opened: what unlocking waits for. Rows that cannot be read are set aside. The older
+    /// synced records in blocks come after, from [`RecordStore::load_blocks`].
     pub async fn load_all(&self) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
-        let rows = self.rows().await?;
+        let (rows, mut set_aside) = self.read_all().await?;
         let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
         let decoded = self.codec.decode_many(&bodies).await;
         let mut records = Vec::with_capacity(rows.len());
-        let mut set_aside = Vec::new();
         for (row, result) in rows.iter().zip(decoded) {
             match result {
                 Ok(record) if record.id().to_string() == row.id => records.push(LocalRecord {
@@ -250,6 +371,224 @@ impl RecordStore {
         Ok((records, set_aside))
     }
 
+    /// Every sealed block, raw: key and sealed text.
+    async fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readonly)
+            .build()?;
+        let values: Vec<JsValue> = tx
+            .object_store(RECORDS)?
+            .get_all::<JsValue>()
+            .with_query::<String, _>(KeyRange::LowerBound(BLOCK_PREFIX.to_owned(), false))
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(values
+            .iter()
+            .filter_map(|v| Some((key_of(v), sealed_of(v)?)))
+            .collect())
+    }
+
+    /// Every block opened: key and contents; a block that cannot be opened is set aside
+    /// (and never rewritten or deleted).
+    async fn open_blocks(
+        &self,
+    ) -> Result<(Vec<(String, BlockContents)>, Vec<SetAside>), StoreError> {
+        let blocks = self.blocks().await?;
+        let sealed: Vec<&str> = blocks.iter().map(|(_, s)| s.as_str()).collect();
+        let opened = crate::vault::open_many(&sealed).await;
+        let mut contents = Vec::with_capacity(blocks.len());
+        let mut set_aside = Vec::new();
+        for ((key, _), plain) in blocks.into_iter().zip(opened) {
+            match plain
+                .ok()
+                .and_then(|json| serde_json::from_str::<BlockContents>(&json).ok())
+            {
+                Some(c) => contents.push((key, c)),
+                None => set_aside.push(SetAside {
+                    id: key,
+                    error: "unreadable block".into(),
+                }),
+            }
+        }
+        Ok((contents, set_aside))
+    }
+
+    /// The synced records sealed in blocks, except those `shadowed` by a row of their own
+    /// (corrected or deleted since): one WebCrypto call per block. Remembers which block
+    /// holds which record.
+    pub async fn load_blocks(
+        &self,
+        shadowed: &HashSet<Uuid>,
+    ) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
+        let (blocks, set_aside) = self.open_blocks().await?;
+        let mut newest: HashMap<Uuid, (String, BlockEntry)> = HashMap::new();
+        for (key, contents) in blocks {
+            for entry in contents.entries {
+                let id = entry.record.id();
+                if shadowed.contains(&id) {
+                    continue;
+                }
+                let newer = newest
+                    .get(&id)
+                    .is_none_or(|(_, e)| e.record.version() < entry.record.version());
+                if newer {
+                    newest.insert(id, (key.clone(), entry));
+                }
+            }
+        }
+        let mut held = HashMap::with_capacity(newest.len());
+        let records = newest
+            .into_iter()
+            .map(|(id, (key, entry))| {
+                held.insert(id, key);
+                LocalRecord {
+                    standing: Standing::in_block(entry.record.version(), entry.digest),
+                    record: entry.record,
+                }
+            })
+            .collect();
+        IN_BLOCKS.with(|b| *b.borrow_mut() = (self.db_name.clone(), held));
+        Ok((records, set_aside))
+    }
+
+    /// Seals synced records dated before `before` that still have a row of their own into
+    /// blocks, and deletes those rows, in one transaction per block: what keeps unlocking a
+    /// full phone fast. `records` are the profile's records as the app holds them. Runs
+    /// under the profile's rows lock, once the blocks were loaded; returns how many moved.
+    pub async fn compact(
+        &self,
+        records: &[LocalRecord],
+        before: chrono::NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let in_blocks = IN_BLOCKS.with(|b| {
+            let b = b.borrow();
+            (b.0 == self.db_name).then(|| b.1.keys().copied().collect::<HashSet<_>>())
+        });
+        let Some(in_blocks) = in_blocks else {
+            // Blocks not loaded yet: which records they hold is not known.
+            return Ok(0);
+        };
+        let mut candidates: Vec<&LocalRecord> = records
+            .iter()
+            .filter(|l| l.standing.sync == SyncState::Synced)
+            .filter(|l| l.record.local_date() < before)
+            .filter(|l| !in_blocks.contains(&l.record.id()))
+            .collect();
+        if candidates.len() < BLOCK_MIN {
+            return Ok(0);
+        }
+        candidates.sort_unstable_by_key(|l| l.record.occurred_at());
+        let mut moved = 0;
+        for chunk in candidates.chunks(BLOCK_RECORDS) {
+            if chunk.len() < BLOCK_MIN {
+                break;
+            }
+            let entries: Vec<BlockEntry> = chunk
+                .iter()
+                .map(|l| BlockEntry {
+                    digest: l.standing.digest.clone(),
+                    record: l.record.clone(),
+                })
+                .collect();
+            let json = serde_json::to_string(&BlockContents { entries })
+                .map_err(|e| StoreError::Row(e.to_string()))?;
+            // Sealed before the transaction opens (an await on anything else would let the
+            // browser commit it early).
+            let sealed = crate::vault::seal(&json)
+                .await
+                .map_err(|e| StoreError::Codec(CodecError::Vault(e)))?;
+            let key = format!("{BLOCK_PREFIX}{}", crate::platform::random_uuid());
+            let db = self.db().await?;
+            let tx = db
+                .transaction(RECORDS)
+                .with_mode(TransactionMode::Readwrite)
+                .with_options(strict())
+                .build()?;
+            let store = tx.object_store(RECORDS)?;
+            store.put(block_js(&key, &sealed)).await?;
+            let mut done = Vec::new();
+            for local in chunk {
+                let id = local.record.id();
+                let Some(row) = read(&store, &id).await? else {
+                    continue;
+                };
+                // A row that changed since (another window) keeps its own body: the
+                // block's copy is then shadowed by it at every load.
+                let standing = row.standing();
+                if standing.sync == SyncState::Synced && standing.digest == local.standing.digest {
+                    store.delete(id.to_string()).await?;
+                    done.push(id);
+                }
+            }
+            drop(store);
+            tx.commit().await?;
+            moved += done.len();
+            IN_BLOCKS.with(|b| {
+                let mut b = b.borrow_mut();
+                if b.0 == self.db_name {
+                    for id in &done {
+                        b.1.insert(*id, key.clone());
+                    }
+                }
+            });
+        }
+        Ok(moved)
+    }
+
+    /// Retention and clean-up of blocks: drops the entries dated before `first_kept`, and
+    /// those no longer current (`current` maps each record the phone shows from a block to
+    /// its version; a record shadowed by a row of its own is not in it). A block left empty
+    /// is deleted, one left partly full is sealed again without them. Returns how many
+    /// entries left the phone.
+    pub async fn prune_blocks(
+        &self,
+        first_kept: chrono::NaiveDate,
+        current: &HashMap<Uuid, u32>,
+    ) -> Result<usize, StoreError> {
+        let (blocks, _) = self.open_blocks().await?;
+        let mut removed = 0;
+        for (key, contents) in blocks {
+            let before = contents.entries.len();
+            let kept: Vec<BlockEntry> = contents
+                .entries
+                .into_iter()
+                .filter(|e| e.record.local_date() >= first_kept)
+                .filter(|e| current.get(&e.record.id()) == Some(&e.record.version()))
+                .collect();
+            if kept.len() == before {
+                continue;
+            }
+            removed += before - kept.len();
+            let replacement = if kept.is_empty() {
+                None
+            } else {
+                let json = serde_json::to_string(&BlockContents { entries: kept })
+                    .map_err(|e| StoreError::Row(e.to_string()))?;
+                Some(
+                    crate::vault::seal(&json)
+                        .await
+                        .map_err(|e| StoreError::Codec(CodecError::Vault(e)))?,
+                )
+            };
+            let db = self.db().await?;
+            let tx = db
+                .transaction(RECORDS)
+                .with_mode(TransactionMode::Readwrite)
+                .with_options(strict())
+                .build()?;
+            let store = tx.object_store(RECORDS)?;
+            match &replacement {
+                None => store.delete(key.as_str()).await?,
+                Some(sealed) => store.put(block_js(&key, sealed)).await?,
+            }
+            drop(store);
+            tx.commit().await?;
+        }
+        Ok(removed)
+    }
+
     /// One row, raw.
     pub async fn row(&self, id: Uuid) -> Result<Option<Row>, StoreError> {
         let db = self.db().await?;
@@ -257,24 +596,63 @@ impl RecordStore {
             .transaction(RECORDS)
             .with_mode(TransactionMode::Readonly)
             .build()?;
-        let row: Option<Row> = tx
-            .object_store(RECORDS)?
-            .get(id.to_string())
-            .serde()?
-            .await?;
-        Ok(row)
+        let value: Option<JsValue> = tx.object_store(RECORDS)?.get(id.to_string()).await?;
+        value
+            .map(|v| from_js(&v).map_err(StoreError::Row))
+            .transpose()
     }
 
     /// One record, opened, as it is on the device now (another tab may have changed it).
     pub async fn get(&self, id: Uuid) -> Result<Option<LocalRecord>, StoreError> {
         let Some(row) = self.row(id).await? else {
-            return Ok(None);
+            let block = IN_BLOCKS.with(|b| {
+                let b = b.borrow();
+                (b.0 == self.db_name)
+                    .then(|| b.1.get(&id).cloned())
+                    .flatten()
+            });
+            return match block {
+                Some(block) => self.read_from_block(&block, id).await,
+                None => Ok(None),
+            };
         };
         let record = self.codec.decode(&row.body).await?;
         Ok(Some(LocalRecord {
             record,
             standing: row.standing(),
         }))
+    }
+
+    /// A record sealed in a block (a synced record with no row of its own).
+    async fn read_from_block(
+        &self,
+        block: &str,
+        id: Uuid,
+    ) -> Result<Option<LocalRecord>, StoreError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readonly)
+            .build()?;
+        let value: Option<JsValue> = tx.object_store(RECORDS)?.get(block).await?;
+        drop(tx);
+        let Some(sealed) = value.as_ref().and_then(sealed_of) else {
+            return Ok(None);
+        };
+        let json = crate::vault::open(&sealed)
+            .await
+            .map_err(|e| StoreError::Codec(CodecError::Vault(e)))?;
+        let contents: BlockContents =
+            serde_json::from_str(&json).map_err(|e| StoreError::Row(e.to_string()))?;
+        Ok(contents
+            .entries
+            .into_iter()
+            .filter(|e| e.record.id() == id)
+            .max_by_key(|e| e.record.version())
+            .map(|e| LocalRecord {
+                standing: Standing::in_block(e.record.version(), e.digest),
+                record: e.record,
+            }))
     }
 
     /// Seals and writes `record`; `standing` receives the new content's digest. Returns
@@ -303,7 +681,7 @@ impl RecordStore {
             .build()?;
         let store = tx.object_store(RECORDS)?;
         for row in rows {
-            store.put(row).serde()?.await?;
+            store.put(to_js(row)?).await?;
         }
         drop(store);
         tx.commit().await?;
@@ -319,10 +697,10 @@ impl RecordStore {
             .with_options(strict())
             .build()?;
         let store = tx.object_store(RECORDS)?;
-        let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+        let row = read(&store, &id).await?;
         if let Some(mut row) = row {
             row.set_standing(standing);
-            store.put(&row).serde()?.await?;
+            store.put(to_js(&row)?).await?;
         }
         drop(store);
         tx.commit().await?;
@@ -341,7 +719,7 @@ impl RecordStore {
         let store = tx.object_store(RECORDS)?;
         let mut removed = Vec::new();
         for (id, digest) in rows {
-            let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+            let row = read(&store, id).await?;
             let Some(row) = row else { continue };
             let standing = row.standing();
             if standing.sync == SyncState::Synced && standing.digest == *digest {
@@ -380,7 +758,7 @@ impl RecordStore {
         let store = tx.object_store(RECORDS)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let row: Option<Row> = store.get(id.to_string()).serde()?.await?;
+            let row = read(&store, id).await?;
             let Some(mut row) = row else { continue };
             let mut standing = row.standing();
             if !standing.needs_sending() {
@@ -388,7 +766,7 @@ impl RecordStore {
             }
             let stamp = standing.mark_sent();
             row.set_standing(&standing);
-            store.put(&row).serde()?.await?;
+            store.put(to_js(&row)?).await?;
             out.push(Outgoing {
                 id: *id,
                 stamp,
@@ -417,12 +795,12 @@ impl RecordStore {
         let store = tx.object_store(RECORDS)?;
         let mut changed = Vec::new();
         for t in transitions {
-            let row: Option<Row> = store.get(t.id.to_string()).serde()?.await?;
+            let row = read(&store, &t.id).await?;
             let Some(mut row) = row else { continue };
             let mut standing = row.standing();
             if standing.apply(t) {
                 row.set_standing(&standing);
-                store.put(&row).serde()?.await?;
+                store.put(to_js(&row)?).await?;
                 changed.push((t.id, standing));
             }
         }

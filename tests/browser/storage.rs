@@ -438,3 +438,108 @@ async fn every_write_transaction_is_strict() {
     assert_eq!(records[0].record.id(), a.record.id());
     assert_eq!(records[0].standing, standing);
 }
+
+/// A synced row, as after an acknowledgement.
+fn synced_row(record: &Record, body: String) -> Row {
+    let d = digest(body.as_bytes());
+    let stamp = Stamp {
+        version: record.version(),
+        digest: d.clone(),
+    };
+    let mut standing = Standing::new(record.version(), d);
+    standing.sync = SyncState::Synced;
+    standing.acked = Some(stamp.clone());
+    standing.sent = Some(stamp);
+    Row::new(record.id(), &standing, body)
+}
+
+#[wasm_bindgen_test]
+async fn old_synced_records_move_into_sealed_blocks_and_come_back_whole() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let mut rows = Vec::new();
+    for i in 0..250u32 {
+        let record = contact(i % 60);
+        let body = store.codec().encode(&record).await.expect("encode");
+        rows.push(synced_row(&record, body));
+    }
+    store.put_rows(&rows).await.expect("put_rows");
+    // A pending record never goes into a block.
+    let pending = save_new(&store, contact(7)).await;
+    let after_them = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+
+    let (loaded, set_aside) = store.load_all().await.expect("load");
+    assert_eq!((loaded.len(), set_aside.len()), (251, 0));
+    // Blocks are read (none yet) before anything is sealed into one.
+    let (none, _) = store
+        .load_blocks(&Default::default())
+        .await
+        .expect("blocks");
+    assert!(none.is_empty());
+    let moved = store.compact(&loaded, after_them).await.expect("compact");
+    assert_eq!(
+        moved, 250,
+        "every synced record older than the cut-off, in one block"
+    );
+
+    // Their rows are gone: unlocking reads one row; the block is sealed.
+    let (recent, _) = store.load_all().await.expect("load the rows");
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].record, pending.record);
+    let keys = support::raw_keys(&profile.database_name()).await;
+    assert_eq!(keys.iter().filter(|k| k.starts_with("~block:")).count(), 1);
+    let shadowed: std::collections::HashSet<Uuid> = [pending.record.id()].into_iter().collect();
+    let (older, unreadable) = store.load_blocks(&shadowed).await.expect("blocks");
+    assert!(unreadable.is_empty(), "{unreadable:?}");
+    let mut before: Vec<_> = loaded
+        .iter()
+        .filter(|l| l.standing.sync == SyncState::Synced)
+        .map(|l| (l.record.clone(), l.standing.clone()))
+        .collect();
+    let mut after: Vec<_> = older
+        .iter()
+        .map(|l| (l.record.clone(), l.standing.clone()))
+        .collect();
+    before.sort_by_key(|(r, _)| r.id());
+    after.sort_by_key(|(r, _)| r.id());
+    assert_eq!(before, after, "the same records, synced, as they were");
+    assert_eq!(store.compact(&loaded, after_them).await.expect("again"), 0);
+
+    // A record from a block is read and corrected like any other: the correction is the
+    // next version, with its own row, and it shadows the block's copy.
+    let one = rows[3].id.parse::<Uuid>().expect("uuid");
+    let got = store
+        .get(one)
+        .await
+        .expect("get")
+        .expect("a record in a block");
+    assert_eq!(
+        (got.record.id(), got.standing.sync.clone()),
+        (one, SyncState::Synced)
+    );
+    let fixed = save_correction(&store, one, 9).await;
+    assert_eq!(fixed.record.version(), 2);
+    let (recent, _) = store.load_all().await.expect("load");
+    let shadowed: std::collections::HashSet<Uuid> = recent.iter().map(|l| l.record.id()).collect();
+    let (older, _) = store.load_blocks(&shadowed).await.expect("blocks");
+    assert_eq!(older.len(), 249);
+    assert!(recent.iter().any(|l| l.record == fixed.record));
+
+    // Retention: entries before the window, and the shadowed old copy, leave the block;
+    // a block left empty is deleted.
+    let mut current: std::collections::HashMap<Uuid, u32> = older
+        .iter()
+        .map(|l| (l.record.id(), l.record.version()))
+        .collect();
+    current.insert(one, 2);
+    let removed = store
+        .prune_blocks(after_them, &current)
+        .await
+        .expect("prune blocks");
+    assert_eq!(removed, 250);
+    let keys = support::raw_keys(&profile.database_name()).await;
+    assert!(
+        keys.iter().all(|k| !k.starts_with("~block:")),
+        "the emptied block was deleted: {keys:?}"
+    );
+}

@@ -420,7 +420,7 @@ impl Contact {
             &mut self.intervention_types,
             &mut self.referrals,
         ] {
-            codes.sort();
+            codes.sort_unstable();
             codes.dedup();
         }
         self.material.retain(|_, count| *count > 0);

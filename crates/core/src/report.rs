@@ -148,7 +148,13 @@ impl CrossTable {
 
     fn add(&mut self, c: &Contact) {
         if let (Some(r), Some(col)) = (self.rows.of(c), self.columns.of(c)) {
-            bump(self.cells.entry(r.to_owned()).or_default(), col.to_owned());
+            match self.cells.get_mut(r) {
+                Some(row) => add_str(row, col, 1),
+                None => {
+                    self.cells
+                        .insert(r.to_owned(), BTreeMap::from([(col.to_owned(), 1)]));
+                }
+            }
         }
     }
 
@@ -270,6 +276,17 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u32>, key: K) {
     *map.entry(key).or_default() += 1;
 }
 
+/// Adds `n` under `key`, allocating the key only the first time it is seen: reports run
+/// over a year of records on a phone, where an allocation per field per record shows.
+fn add_str<N: Copy + std::ops::AddAssign>(map: &mut BTreeMap<String, N>, key: &str, n: N) {
+    match map.get_mut(key) {
+        Some(total) => *total += n,
+        None => {
+            map.insert(key.to_owned(), n);
+        }
+    }
+}
+
 fn direction_key(direction: Option<Direction>) -> &'static str {
     match direction {
         Some(Direction::Sent) => "sent",
@@ -328,9 +345,15 @@ impl Report {
                         if c.first_contact {
                             new_persons.insert(key.clone());
                         }
-                        let slot = latest_by_person.entry(key).or_insert(c);
-                        if (c.occurred_at, c.id) > (slot.occurred_at, slot.id) {
-                            *slot = c;
+                        match latest_by_person.get_mut(&key) {
+                            Some(slot) => {
+                                if (c.occurred_at, c.id) > (slot.occurred_at, slot.id) {
+                                    *slot = c;
+                                }
+                            }
+                            None => {
+                                latest_by_person.insert(key, c);
+                            }
                         }
                     }
                 }
@@ -368,13 +391,13 @@ impl Report {
         report.persons = latest_by_person.len() as u32;
         report.new_persons = new_persons.len() as u32;
         for c in latest_by_person.values() {
-            bump(&mut report.persons_by_age_group, c.age_group.clone());
-            bump(&mut report.persons_by_gender, c.gender.clone());
+            add_str(&mut report.persons_by_age_group, &c.age_group, 1);
+            add_str(&mut report.persons_by_gender, &c.gender, 1);
             if let Some(s) = &c.status {
-                bump(&mut report.persons_by_status, s.clone());
+                add_str(&mut report.persons_by_status, s, 1);
             }
             if let Some(o) = &c.occupation {
-                bump(&mut report.persons_by_occupation, o.clone());
+                add_str(&mut report.persons_by_occupation, o, 1);
             }
             for table in &mut report.persons_cross {
                 table.add(c);
@@ -420,23 +443,23 @@ impl Report {
             (&mut self.interventions_by_occupation, Attribute::Occupation),
         ] {
             if let Some(code) = attribute.of(c) {
-                bump(map, code.to_owned());
+                add_str(map, code, 1);
             }
         }
         for table in &mut self.interventions_cross {
             table.add(c);
         }
         for r in &c.realities {
-            bump(&mut self.interventions_by_reality, r.clone());
+            add_str(&mut self.interventions_by_reality, r, 1);
         }
         for t in &c.intervention_types {
-            bump(&mut self.interventions_by_type, t.clone());
+            add_str(&mut self.interventions_by_type, t, 1);
         }
         for p in &c.referrals {
-            bump(&mut self.referrals, p.clone());
+            add_str(&mut self.referrals, p, 1);
         }
         for (code, &n) in &c.material {
-            *self.material.entry(code.clone()).or_default() += u64::from(n);
+            add_str(&mut self.material, code, u64::from(n));
         }
     }
 

@@ -109,6 +109,21 @@ impl Standing {
         }
     }
 
+    /// A synced record the phone keeps sealed in a block: acknowledged as it is.
+    pub fn in_block(version: u32, digest: Digest) -> Self {
+        let stamp = Stamp {
+            version,
+            digest: digest.clone(),
+        };
+        Standing {
+            version,
+            digest,
+            sync: SyncState::Synced,
+            acked: Some(stamp.clone()),
+            sent: Some(stamp),
+        }
+    }
+
     /// The current version and content.
     pub fn current(&self) -> Stamp {
         Stamp {

@@ -1,0 +1,66 @@
+// A phone full of records, for the figures that need one: a fresh profile with a PIN,
+// paired, seeded through the app's own storage code (`bench_seed`, only in the bench build:
+// `RUSTFLAGS="--cfg erase_components --cfg carnet_bench"`, see BENCHMARKS.md), then locked
+// and unlocked so the app loads what was written. Kept across the runs of one figure.
+import { freshContext, throttle, CPU_SLOWDOWN } from '../lib.mjs';
+
+export const PIN = '246810';
+const devices = new Map();
+
+export async function unlock(page) {
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByTestId('pending').waitFor({ timeout: 300_000 });
+}
+
+/** A phone with `count` records (`pending` or synced) of the last `days` days. */
+export async function device({ browser, url, server }, { key, count, pending = false, days = 365 }) {
+  if (devices.has(key)) return devices.get(key);
+  const context = await freshContext(browser);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
+  await page.goto(url);
+  await page.getByLabel('Choisis un NIP').fill(PIN);
+  await page.getByLabel('Confirme le NIP').fill(PIN);
+  await page.getByRole('button', { name: 'Créer mon NIP' }).click();
+  await page.getByTestId('pending').waitFor();
+  if (server) {
+    await page.getByRole('button', { name: 'Réglages' }).click();
+    await page.getByLabel('Code de jumelage').fill(server.pairingCode('poste-e2e'));
+    await page.getByRole('button', { name: 'Jumeler cet appareil' }).click();
+    await page.getByText('Appareil jumelé.').waitFor();
+    await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  }
+  const has = await page.evaluate(() => typeof window.wasmBindings?.bench_seed === 'function');
+  if (!has) throw new Error('this build has no bench_seed: build with --cfg carnet_bench (BENCHMARKS.md)');
+  const written = await page.evaluate(
+    ([n, d, p]) => window.wasmBindings.bench_seed(n, d, p),
+    [count, days, pending],
+  );
+  if (written !== count) throw new Error(`seeded ${written} of ${count}`);
+  await page.getByRole('button', { name: 'Verrouiller' }).click();
+  await unlock(page);
+  // As on a phone in use: the older synced records sealed into blocks in the background.
+  if (!pending) {
+    await page.waitForFunction(() => window.wasmBindings.bench_rows() < 2_000, null, {
+      timeout: 600_000,
+      polling: 500,
+    });
+  }
+  const { cdp } = await throttle(page, { cpu: CPU_SLOWDOWN });
+  const made = { context, page, cdp };
+  devices.set(key, made);
+  return made;
+}
+
+/** Milliseconds between two `performance` marks (their last occurrences). */
+export async function between(page, from, to) {
+  return page.evaluate(([a, b]) => {
+    const last = (name) => performance.getEntriesByName(name).at(-1)?.startTime;
+    return last(b) - last(a);
+  }, [from, to]);
+}
+
+export async function clearMarks(page) {
+  await page.evaluate(() => performance.clearMarks());
+}

@@ -1,0 +1,28 @@
+// Sending 5 000 queued records to a server on this machine (loopback), at 4× CPU: from the
+// tap on « Synchroniser » until nothing is pending. A fresh phone per run.
+import { device } from './device.mjs';
+
+let run = 0;
+
+export default {
+  id: 'sync',
+  title: 'sync of 5 000 queued records, loopback server (4× CPU)',
+  async run(env) {
+    if (!env.server) throw new Error('the sync figure needs its own server (no --url)');
+    run += 1;
+    const { page, context } = await device(env, { key: `sync-${run}`, count: 5_000, pending: true });
+    try {
+      const started = await page.evaluate(() => performance.now());
+      await page.getByRole('button', { name: 'Synchroniser' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="pending"]')?.textContent === 'Tout est synchronisé',
+        null,
+        { timeout: 300_000, polling: 50 },
+      );
+      const ended = await page.evaluate(() => performance.now());
+      return { ms: ended - started };
+    } finally {
+      await context.close();
+    }
+  },
+};
