@@ -36,20 +36,25 @@ impl From<tokio_postgres::Error> for MigrateError {
 /// Rows are copied this many at a time (one statement of arrays each).
 const CHUNK: usize = 1000;
 
+/// id, hash, worker, label, created, last seen, revoked.
+type DeviceRow = (i64, String, i64, String, i64, Option<i64>, Option<i64>);
+/// id, at, actor, action, worker, device, detail.
+type AuditRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
 /// Every row of the SQLite database.
 #[derive(Default)]
 struct Dump {
     workers: Vec<(i64, String, String, i64, Option<i64>, String)>,
-    devices: Vec<(i64, String, i64, String, i64, Option<i64>, Option<i64>)>,
-    audit: Vec<(
-        i64,
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-    )>,
+    devices: Vec<DeviceRow>,
+    audit: Vec<AuditRow>,
     pairing_codes: Vec<(String, i64, i64, Option<i64>)>,
     taxonomies: Vec<(i64, String, i64)>,
     settings: Vec<(String, String)>,
