@@ -62,9 +62,12 @@ impl Shared {
         self.ctx.lang().accounts()
     }
 
-    /// Reads the team and the latest audit entries again.
+    /// Reads the team and the latest audit entries again. (Called after an answer too:
+    /// if the app was locked meanwhile, the component is gone and nothing is read.)
     fn reload(self) {
-        let token = self.token.get_value();
+        let Some(token) = self.token.try_get_value() else {
+            return;
+        };
         spawn_local(async move {
             match api::list_accounts(&token).await {
                 Ok(team) => self.team.set(Team::Loaded(team)),
