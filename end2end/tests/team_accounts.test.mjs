@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchPhone, screenshot, setPin, enterPairingCode, SCREENSHOTS,
+  startServer, launchPhone, screenshot, setPin, enterPairingCode, SCREENSHOTS, PIN,
 } from './harness.mjs';
 import { join } from 'node:path';
 
@@ -22,9 +22,12 @@ after(async () => {
   await server?.stop();
 });
 
-/** Where the component is mounted: for now under « Chiffres », for coordinators. */
+/** The coordinator's app (/coordination/), same profile and PIN, « Comptes de l'équipe ». */
 async function openTeamAccounts(page) {
-  await page.getByRole('button', { name: 'Chiffres' }).click();
+  await page.goto(new URL('coordination/', server.url).href);
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByRole('button', { name: 'Comptes de l\'équipe' }).click();
   await page.getByRole('heading', { name: 'Comptes de l\'équipe' }).waitFor();
 }
 
@@ -108,11 +111,17 @@ test('a coordinator manages the team\'s accounts and devices', async () => {
   assert.ok(!text.includes(code) && !text.includes(code.replace('-', '')));
   await screenshot(page, 'team-accounts-log-dark');
 
-  // Light theme and English, still at 360 px.
+  // Light theme and English (chosen on the phone app: the same device's preferences).
+  await page.goto(server.url);
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
   await page.getByRole('button', { name: 'Réglages' }).click();
   await page.getByRole('radio', { name: 'English' }).check();
   await page.getByRole('radio', { name: 'Light' }).check();
-  await page.getByRole('button', { name: 'Figures' }).click();
+  await page.goto(new URL('coordination/', server.url).href);
+  await page.getByLabel('PIN', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: 'Team accounts' }).click();
   await page.getByRole('heading', { name: 'Team accounts' }).waitFor();
   await page.getByRole('heading', { name: 'The team and its devices' }).waitFor();
   await card(page, 'poste-rue').getByText('Account revoked').waitFor();

@@ -134,6 +134,7 @@ impl Shared {
                 Ok(pairing) => {
                     self.message.set(None);
                     self.pairing.set(Some(pairing));
+                    show_code();
                 }
                 Err(e) => self.message.set(Some((true, self.explain(&e).to_owned()))),
             }
@@ -276,6 +277,7 @@ fn AddWorker(s: Shared) -> impl IntoView {
                     coordinator.set(false);
                     s.message.set(None);
                     s.pairing.set(Some(pairing));
+                    show_code();
                 }
                 Err(e) => s.message.set(Some((true, s.explain(&e).to_owned()))),
             }
@@ -527,6 +529,15 @@ fn Device(s: Shared, device: DeviceInfo, worker_revoked: bool) -> impl IntoView 
                 })}
         </li>
     }
+}
+
+/// Brings the code just issued into view (the button may be far down the team's list).
+fn show_code() {
+    request_animation_frame(|| {
+        if let Ok(Some(code)) = document().query_selector(".team-accounts .pairing") {
+            code.scroll_into_view();
+        }
+    });
 }
 
 /// « 2026-11-28 22:15 · coordination · Appareil révoqué · poste-nuit (Téléphone bleu) »
