@@ -373,9 +373,13 @@ pub enum Paired {
 /// Pairs this device with a one-time code from the coordinator. The code is used up by
 /// the server at once, so the new token is sealed and stored with retries; if storage
 /// still fails it is kept in memory for this session and the worker is told.
-pub async fn pair_device(ctx: Ctx, code: String) -> Result<Paired, ClientError> {
+pub async fn pair_device(
+    ctx: Ctx,
+    code: String,
+    label: Option<String>,
+) -> Result<Paired, ClientError> {
     let open = ctx.open_profile().ok_or(ClientError::Network)?;
-    let paired = api::pair(code.trim()).await?;
+    let paired = api::pair(code.trim(), label.as_deref()).await?;
     for attempt in 0..3 {
         if session::store_secret_token(&open, &paired.token).await {
             refresh_me(&open, &paired.token).await;

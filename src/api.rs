@@ -6,8 +6,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use carnet_core::wire::{
-    ApiError, BatchRequest, BatchResponse, ErrorCode, Me, NewWorker, PairRequest, PairResponse,
-    Pairing, ReportResponse,
+    ApiError, AuditPage, BatchRequest, BatchResponse, Confirm, ErrorCode, Me, NewWorker,
+    PairRequest, PairResponse, Pairing, ReportResponse, RoleChange, TeamAccounts,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use thiserror::Error;
@@ -169,25 +169,33 @@ pub async fn get_me(token: &str) -> Result<Me, ClientError> {
     json(&answer.ok()?)
 }
 
-/// Exchanges a one-time pairing code for this device's token.
-pub async fn pair(code: &str) -> Result<PairResponse, ClientError> {
+/// Exchanges a one-time pairing code for this device's token; `label` is what the worker
+/// calls this device (« Téléphone bleu »), shown to coordinators.
+pub async fn pair(code: &str, label: Option<&str>) -> Result<PairResponse, ClientError> {
     let body = serde_json::to_string(&PairRequest {
         code: code.to_owned(),
+        label: label
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
     })
     .map_err(|_| ClientError::Unreadable)?;
     let answer = send("POST", "/api/v1/pair", None, Some(&body), TIMEOUT_MS, None).await?;
     json(&answer.ok()?)
 }
 
-/// Coordinators: adds a worker and gets its first pairing code.
+/// Coordinators: adds a worker and gets its first pairing code. A coordinator needs
+/// `confirm`, the name typed a second time.
 pub async fn create_worker(
     token: &str,
     name: &str,
     coordinator: bool,
+    confirm: Option<&str>,
 ) -> Result<Pairing, ClientError> {
     let body = serde_json::to_string(&NewWorker {
         name: name.to_owned(),
         coordinator,
+        confirm: confirm.map(str::to_owned),
     })
     .map_err(|_| ClientError::Unreadable)?;
     let answer = send(
@@ -250,6 +258,83 @@ pub async fn get_taxonomy() -> Option<Taxonomy> {
         .await
         .ok()?;
     json(&answer.ok().ok()?).ok()
+}
+
+/// `/api/v1/workers/{name}/{what}`, the name encoded.
+fn worker_path(name: &str, what: &str) -> String {
+    format!(
+        "/api/v1/workers/{}/{what}",
+        js_sys::encode_uri_component(name)
+    )
+}
+
+/// Coordinators: the team's workers and their devices.
+pub async fn list_accounts(token: &str) -> Result<TeamAccounts, ClientError> {
+    let answer = send(
+        "GET",
+        "/api/v1/workers",
+        Some(token),
+        None,
+        TIMEOUT_MS,
+        None,
+    )
+    .await?;
+    json(&answer.ok()?)
+}
+
+/// Coordinators: one device's token stops working.
+pub async fn revoke_device(token: &str, device: i64) -> Result<(), ClientError> {
+    let path = format!("/api/v1/devices/{device}/revoke");
+    send("POST", &path, Some(token), Some("{}"), TIMEOUT_MS, None)
+        .await?
+        .ok()
+        .map(drop)
+}
+
+/// Coordinators: every device of a worker stops working; `confirm` is the name retyped.
+pub async fn revoke_worker(token: &str, name: &str, confirm: &str) -> Result<(), ClientError> {
+    let body = serde_json::to_string(&Confirm {
+        confirm: confirm.to_owned(),
+    })
+    .map_err(|_| ClientError::Unreadable)?;
+    let path = worker_path(name, "revoke");
+    send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None)
+        .await?
+        .ok()
+        .map(drop)
+}
+
+/// Coordinators: makes a worker a coordinator or not; `confirm` is the name retyped.
+pub async fn change_role(
+    token: &str,
+    name: &str,
+    coordinator: bool,
+    confirm: &str,
+) -> Result<(), ClientError> {
+    let body = serde_json::to_string(&RoleChange {
+        role: if coordinator { "coordinator" } else { "worker" }.to_owned(),
+        confirm: confirm.to_owned(),
+    })
+    .map_err(|_| ClientError::Unreadable)?;
+    let path = worker_path(name, "role");
+    send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None)
+        .await?
+        .ok()
+        .map(drop)
+}
+
+/// Coordinators: account actions, newest first, `limit` at a time, older than `before`.
+pub async fn get_audit(
+    token: &str,
+    limit: u32,
+    before: Option<i64>,
+) -> Result<AuditPage, ClientError> {
+    let path = match before {
+        Some(id) => format!("/api/v1/audit?limit={limit}&before={id}"),
+        None => format!("/api/v1/audit?limit={limit}"),
+    };
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// One request with a timeout. The body is read under the same deadline: an answer cut

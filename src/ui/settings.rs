@@ -146,9 +146,10 @@ fn Pairing() -> impl IntoView {
     let secrets = open.secrets.clone();
     let has_token = move || secrets.with(|s| s.token.is_some());
     let code = RwSignal::new(ctx.pairing_hint.get_untracked().unwrap_or_default());
-    let pair = Action::new_local(move |typed: &String| {
-        let typed = typed.clone();
-        async move { actions::pair_device(ctx, typed).await }
+    let label = RwSignal::new(String::new());
+    let pair = Action::new_local(move |(typed, label): &(String, String)| {
+        let (typed, label) = (typed.clone(), label.clone());
+        async move { actions::pair_device(ctx, typed, Some(label)).await }
     });
     let pair_message = move || {
         let t = ctx.t();
@@ -156,6 +157,9 @@ fn Pairing() -> impl IntoView {
             Ok(Paired::Yes) => t.paired,
             Ok(Paired::NotKept) => t.pair_not_kept,
             Err(ClientError::Network | ClientError::Timeout) => t.pair_offline,
+            Err(e) if e.code() == Some(carnet_core::wire::ErrorCode::InvalidDeviceLabel) => {
+                ctx.lang().accounts().device_label_invalid
+            }
             Err(_) => t.pair_refused,
         })
     };
@@ -169,7 +173,7 @@ fn Pairing() -> impl IntoView {
         ev.prevent_default();
         let typed = code.get_untracked();
         if !typed.trim().is_empty() {
-            pair.dispatch(typed);
+            pair.dispatch((typed, label.get_untracked()));
         }
     };
 
@@ -213,6 +217,16 @@ fn Pairing() -> impl IntoView {
                 on:input=move |ev| code.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().pair_help}</p>
+            <label for="device-label">{move || ctx.lang().accounts().device_label}</label>
+            <input
+                id="device-label"
+                type="text"
+                autocomplete="off"
+                maxlength="40"
+                prop:value=move || label.get()
+                on:input=move |ev| label.set(event_target_value(&ev))
+            />
+            <p class="help">{move || ctx.lang().accounts().device_label_help}</p>
             <button type="submit" class="primary" disabled=move || pair.pending().get()>
                 {move || ctx.t().pair_button}
             </button>

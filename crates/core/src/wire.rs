@@ -70,6 +70,9 @@ pub enum ErrorCode {
     InvalidRecords,
     /// 401: missing, unknown or revoked token.
     Unauthorized,
+    /// 401: this device went unused longer than the organisation allows
+    /// (`device-expiry-days`, 90 by default): pair it again with a new code.
+    DeviceExpired,
     /// 403: the token may not read this (a worker asking for another worker's figures).
     Forbidden,
     /// 400: a query parameter is missing or invalid (dates, program, format).
@@ -80,6 +83,15 @@ pub enum ErrorCode {
     InvalidWorkerName,
     /// 409: a worker of that name exists already.
     WorkerExists,
+    /// 400: the action needs `confirm` to repeat the worker's name exactly (making someone
+    /// a coordinator, revoking a worker). Nothing changed.
+    ConfirmationRequired,
+    /// 409: the action would leave the team without an active coordinator. Nothing changed.
+    LastCoordinator,
+    /// 400: a device label must be 1 to 40 characters, without control characters.
+    InvalidDeviceLabel,
+    /// 400: a role is `worker` or `coordinator`.
+    InvalidRole,
     /// 400: `program=` names something that is neither a program nor a group, or a group
     /// (or a list edit) names a program that does not exist. Nothing changed.
     UnknownProgram,
@@ -98,7 +110,8 @@ pub enum ErrorCode {
     InvalidImport,
     /// 404: no such endpoint.
     NotFound,
-    /// 429: too many requests for this token; retry after `Retry-After` seconds.
+    /// 429: too many requests for this token, or too many failed tokens or pairing codes
+    /// from this address; retry after `Retry-After` seconds.
     RateLimited,
     /// 500: the server failed; nothing was acknowledged, retry later.
     Internal,
@@ -231,6 +244,27 @@ pub struct ListEditResponse {
 #[serde(deny_unknown_fields)]
 pub struct PairRequest {
     pub code: String,
+    /// What the worker calls this device (« Téléphone bleu »), shown to coordinators.
+    /// Optional: older apps send none and get [`DEFAULT_DEVICE_LABEL`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// The label of a device paired without one.
+pub const DEFAULT_DEVICE_LABEL: &str = "Téléphone";
+
+/// Longest device label, in characters.
+pub const MAX_DEVICE_LABEL: usize = 40;
+
+/// The label as stored: trimmed, 1 to [`MAX_DEVICE_LABEL`] characters, no control
+/// characters; `None` when it breaks these rules. An absent or blank label is the default.
+pub fn device_label(label: Option<&str>) -> Option<String> {
+    let label = label.map(str::trim).unwrap_or("");
+    if label.is_empty() {
+        return Some(DEFAULT_DEVICE_LABEL.to_owned());
+    }
+    (label.chars().count() <= MAX_DEVICE_LABEL && !label.chars().any(char::is_control))
+        .then(|| label.to_owned())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +281,9 @@ pub struct NewWorker {
     pub name: String,
     #[serde(default)]
     pub coordinator: bool,
+    /// With `coordinator`: the name typed a second time (see [`RoleChange`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
 }
 
 /// A one-time pairing code for a worker, with a QR code (SVG) of the link that pairs.
@@ -256,4 +293,187 @@ pub struct Pairing {
     pub pairing_code: String,
     /// An SVG QR code of `{origin}/#pair={code}` (or of the code alone).
     pub qr_svg: String,
+}
+
+/// `GET /api/v1/workers` (coordinators): the team's accounts and their devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamAccounts {
+    pub workers: Vec<WorkerAccount>,
+    /// Days without use after which a device stops working (the organisation's setting).
+    pub device_expiry_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerAccount {
+    pub name: String,
+    /// `worker` or `coordinator`.
+    pub role: String,
+    /// Revoked workers are listed (their records stay) but none of their devices works.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
+    /// Milliseconds since the Unix epoch.
+    pub created_ms: i64,
+    /// Oldest first.
+    pub devices: Vec<DeviceInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The device's number, for revoking it (never the token).
+    pub id: i64,
+    pub label: String,
+    pub created_ms: i64,
+    /// Last request made with this device's token, to within a few minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_ms: Option<i64>,
+    pub state: DeviceState,
+}
+
+/// Whether a device's token works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    Active,
+    /// Unused longer than `device_expiry_days`: refused until the phone is paired again.
+    Expired,
+    /// Revoked (the device, or its whole worker).
+    Revoked,
+}
+
+/// `POST /api/v1/workers/{name}/role` (coordinators). Making someone a coordinator gives
+/// them the team's figures and its accounts, so the name must be typed a second time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// `worker` or `coordinator`.
+    pub role: String,
+    /// The worker's name, exactly.
+    pub confirm: String,
+}
+
+/// `POST /api/v1/workers/{name}/revoke` (coordinators): the name typed a second time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    pub confirm: String,
+}
+
+/// `GET /api/v1/audit` (coordinators): account actions, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before=` for the next (older) page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<i64>,
+}
+
+/// One account action. Never a token, a pairing code, or anything about persons met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at_ms: i64,
+    /// The coordinator's worker name, the worker itself (pairing), or `cli`.
+    pub actor: String,
+    pub action: AuditAction,
+    /// The worker concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<i64>,
+    /// The new role, the device's label, or `setting=value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// What was done to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    WorkerAdded,
+    CodeIssued,
+    DevicePaired,
+    DeviceRevoked,
+    WorkerRevoked,
+    RoleChanged,
+    SettingChanged,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::WorkerAdded => "worker_added",
+            AuditAction::CodeIssued => "code_issued",
+            AuditAction::DevicePaired => "device_paired",
+            AuditAction::DeviceRevoked => "device_revoked",
+            AuditAction::WorkerRevoked => "worker_revoked",
+            AuditAction::RoleChanged => "role_changed",
+            AuditAction::SettingChanged => "setting_changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            AuditAction::WorkerAdded,
+            AuditAction::CodeIssued,
+            AuditAction::DevicePaired,
+            AuditAction::DeviceRevoked,
+            AuditAction::WorkerRevoked,
+            AuditAction::RoleChanged,
+            AuditAction::SettingChanged,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
+    }
+}
+
+/// Most audit entries one page holds.
+pub const MAX_AUDIT_PAGE: u32 = 200;
+
+/// Days a device may go unused before it stops working, when the organisation sets none.
+pub const DEFAULT_DEVICE_EXPIRY_DAYS: u32 = 90;
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+
+    #[test]
+    fn device_labels_are_trimmed_bounded_and_default_when_blank() {
+        assert_eq!(device_label(None).as_deref(), Some(DEFAULT_DEVICE_LABEL));
+        assert_eq!(
+            device_label(Some("  ")).as_deref(),
+            Some(DEFAULT_DEVICE_LABEL)
+        );
+        assert_eq!(
+            device_label(Some(" Téléphone bleu ")).as_deref(),
+            Some("Téléphone bleu")
+        );
+        assert_eq!(
+            device_label(Some(&"é".repeat(40))).map(|l| l.len()),
+            Some(80)
+        );
+        assert_eq!(device_label(Some(&"é".repeat(41))), None);
+        assert_eq!(device_label(Some("a\nb")), None);
+    }
+
+    #[test]
+    fn old_pair_requests_still_decode_and_actions_round_trip() {
+        let old: PairRequest = serde_json::from_str(r#"{"code":"ABCD-EFGH"}"#).unwrap();
+        assert_eq!(old.label, None);
+        assert!(serde_json::from_str::<PairRequest>(r#"{"code":"x","token":"y"}"#).is_err());
+        for action in [
+            AuditAction::WorkerAdded,
+            AuditAction::CodeIssued,
+            AuditAction::DevicePaired,
+            AuditAction::DeviceRevoked,
+            AuditAction::WorkerRevoked,
+            AuditAction::RoleChanged,
+            AuditAction::SettingChanged,
+        ] {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+            assert_eq!(
+                serde_json::to_value(action).unwrap(),
+                serde_json::Value::String(action.as_str().into())
+            );
+        }
+    }
 }

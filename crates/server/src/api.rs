@@ -20,10 +20,11 @@ use carnet_core::wire::{
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use carnet_core::{Report, ReportFilter};
+use std::net::{IpAddr, SocketAddr};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::store::{Caller, Role, StoreError, WorkerId};
+use crate::store::{Caller, Role, StoreError, TokenCheck, WorkerId};
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -47,7 +48,7 @@ impl Failure {
     }
 
     /// `429 rate_limited` with a `Retry-After` of `seconds`.
-    fn rate_limited(seconds: u64) -> Self {
+    pub(crate) fn rate_limited(seconds: u64) -> Self {
         let mut failure = Failure::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
@@ -117,8 +118,34 @@ impl IntoResponse for Failure {
     }
 }
 
+/// The address a request comes from (see [`crate::client`]).
+pub struct Client(pub IpAddr);
+
+impl FromRequestParts<Arc<AppState>> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        Ok(Client(crate::client::address(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
+    }
+}
+
 /// The caller behind the request's bearer token, with its role. The worker is never read
 /// from the body.
+///
+/// Order matters: an address blocked for its failures is refused before its token is
+/// read; the token is checked before its device's budget is spent; a bad token, or an
+/// expired device, counts as a failure of the address.
 pub struct Authed(pub Caller);
 
 impl FromRequestParts<Arc<AppState>> for Authed {
@@ -130,6 +157,11 @@ impl FromRequestParts<Arc<AppState>> for Authed {
     ) -> Result<Self, Self::Rejection> {
         let unauthorized =
             |msg: &str| Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, msg);
+        let Ok(Client(address)) = Client::from_request_parts(parts, state).await;
+        state
+            .limiter
+            .admit(address)
+            .map_err(Failure::rate_limited)?;
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -139,14 +171,30 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| unauthorized("missing bearer token"))?
             .to_owned();
+        let failure = match state
+            .store
+            .check_token(&token, crate::store::now_ms())
+            .await?
+        {
+            TokenCheck::Valid(caller) => {
+                state
+                    .limiter
+                    .spend(caller.device.0)
+                    .map_err(Failure::rate_limited)?;
+                return Ok(Authed(caller));
+            }
+            TokenCheck::Expired => Failure::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::DeviceExpired,
+                "this device was not used for too long; pair it again with a new code",
+            ),
+            TokenCheck::Unknown => unauthorized("unknown or revoked token"),
+        };
         state
             .limiter
-            .check(&crate::token::hash(&token))
+            .failed(address)
             .map_err(Failure::rate_limited)?;
-        let caller = state.store.caller_for_token(&token).await?;
-        caller
-            .map(Authed)
-            .ok_or_else(|| unauthorized("unknown or revoked token"))
+        Err(failure)
     }
 }
 
@@ -245,7 +293,7 @@ pub async fn me(
             Role::Coordinator => "coordinator",
         }
         .into(),
-        retention_days: carnet_core::wire::DEFAULT_RETENTION_DAYS,
+        retention_days: state.store.settings().await?.retention_days,
     }))
 }
 
@@ -573,12 +621,13 @@ pub async fn tallies(
 /// `POST /api/v1/pair`: exchanges a one-time pairing code for a device token.
 pub async fn pair(
     State(state): State<Arc<AppState>>,
+    Client(address): Client,
     body: Result<Json<PairRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<PairResponse>, Failure> {
-    // One bucket for every pairing attempt: guessing codes is slowed for everyone.
+    // An address that sent too many bad codes is refused before its code is looked at.
     state
         .limiter
-        .check("pairing")
+        .admit(address)
         .map_err(Failure::rate_limited)?;
     let Json(request) = body.map_err(|e| {
         Failure::new(
@@ -589,23 +638,36 @@ pub async fn pair(
     })?;
     let found = state
         .store
-        .redeem_pairing_code(&request.code, crate::store::now_ms())
-        .await?;
-    let redeemed = match found {
-        Some((token, worker)) => Some((token, state.store.worker_name(worker).await?)),
-        None => None,
-    };
-    match redeemed {
-        Some((token, worker)) => Ok(Json(PairResponse { token, worker })),
-        None => Err(Failure::new(
+        .pair_device(
+            &request.code,
+            request.label.as_deref(),
+            crate::store::now_ms(),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::BadDeviceLabel => Failure::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidDeviceLabel,
+                e.to_string(),
+            ),
+            other => Failure::from(other),
+        })?;
+    let Some((token, worker, _)) = found else {
+        state
+            .limiter
+            .failed(address)
+            .map_err(Failure::rate_limited)?;
+        return Err(Failure::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidPairingCode,
             "unknown, used or expired pairing code",
-        )),
-    }
+        ));
+    };
+    let worker = state.store.worker_name(worker).await?;
+    Ok(Json(PairResponse { token, worker }))
 }
 
-fn coordinator_only(caller: Caller) -> Result<(), Failure> {
+pub(crate) fn coordinator_only(caller: Caller) -> Result<(), Failure> {
     coordinator_for(caller, "manages workers")
 }
 
@@ -623,7 +685,7 @@ pub fn coordinator_for(caller: Caller, what: &str) -> Result<(), Failure> {
 }
 
 /// A QR code of the link that opens the app with the code filled in, as SVG.
-fn pairing_qr(origin: Option<&str>, code: &str) -> String {
+pub(crate) fn pairing_qr(origin: Option<&str>, code: &str) -> String {
     let text = match origin {
         Some(o) if o.starts_with("https://") || o.starts_with("http://") => {
             format!("{o}/#pair={code}")
@@ -640,14 +702,15 @@ fn pairing_qr(origin: Option<&str>, code: &str) -> String {
         .unwrap_or_default()
 }
 
-fn origin(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn origin(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
 
-/// `POST /api/v1/workers` (coordinators): adds a worker and returns a pairing code.
+/// `POST /api/v1/workers` (coordinators): adds a worker and returns a pairing code. A new
+/// coordinator needs `confirm` with the name typed again.
 pub async fn create_worker(
     State(state): State<Arc<AppState>>,
     Authed(caller): Authed,
@@ -664,31 +727,23 @@ pub async fn create_worker(
     })?;
     let name = request.name.trim().to_owned();
     let role = if request.coordinator {
+        crate::accounts::confirmed(&name, request.confirm.as_deref())?;
         Role::Coordinator
     } else {
         Role::Worker
     };
+    let actor = state.store.worker_name(caller.worker).await?;
     let added = async {
-        state.store.add_worker_with_role(&name, role).await?;
+        state.store.create_worker(&name, role, &actor).await?;
         state
             .store
-            .create_pairing_code(&name, crate::store::now_ms())
+            .issue_pairing_code(&name, &actor, crate::store::now_ms())
             .await
     };
-    let code = added.await.map_err(|e| match e {
-        StoreError::WorkerExists(_) => {
-            Failure::new(StatusCode::CONFLICT, ErrorCode::WorkerExists, e.to_string())
-        }
-        StoreError::BadWorkerName => Failure::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidWorkerName,
-            e.to_string(),
-        ),
-        other => Failure::from(other),
-    })?;
+    let code = added.await.map_err(crate::accounts::refusal)?;
     let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
     Ok(Json(Pairing {
-        worker: request.name.trim().to_owned(),
+        worker: name,
         pairing_code: code,
         qr_svg,
     }))
@@ -702,16 +757,12 @@ pub async fn new_pairing(
     Path(name): Path<String>,
 ) -> Result<Json<Pairing>, Failure> {
     coordinator_only(caller)?;
+    let actor = state.store.worker_name(caller.worker).await?;
     let code = state
         .store
-        .create_pairing_code(&name, crate::store::now_ms())
+        .issue_pairing_code(&name, &actor, crate::store::now_ms())
         .await
-        .map_err(|e| match e {
-            StoreError::NoSuchWorker(_) => {
-                Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
-            }
-            other => Failure::from(other),
-        })?;
+        .map_err(crate::accounts::refusal)?;
     let qr_svg = pairing_qr(origin(&headers).as_deref(), &code);
     Ok(Json(Pairing {
         worker: name,

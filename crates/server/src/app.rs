@@ -17,24 +17,31 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 
 use crate::api;
 use crate::assets::{self, CachePolicy};
+use crate::client::Network;
 use crate::headers::content_security_policy;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Limiter, Limits};
 use crate::store::Store;
 
 /// What every request handler shares. The taxonomy is not here: it is read through the
 /// store (cached), so a document loaded while servers run is used by all of them.
 pub struct AppState {
     pub store: Store,
-    pub limiter: RateLimiter,
+    pub limiter: Limiter,
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<Network>,
 }
 
 impl AppState {
-    /// Shared state with the default rate limit: bursts of 120 requests per token, then
-    /// 2 per second (a phone syncing 10 000 records needs 100 requests).
+    /// Shared state with the default limits ([`Limits::default`]) and no trusted proxy.
     pub fn new(store: Store) -> Self {
+        Self::with(store, Limits::default(), Vec::new())
+    }
+
+    pub fn with(store: Store, limits: Limits, trusted_proxies: Vec<Network>) -> Self {
         AppState {
             store,
-            limiter: RateLimiter::new(120, 2.0),
+            limiter: Limiter::new(limits),
+            trusted_proxies,
         }
     }
 
@@ -45,18 +52,36 @@ impl AppState {
     }
 }
 
-/// Builds the whole application. `dist` is Trunk's output folder.
+/// Builds the whole application. `dist` is Trunk's output folder. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` so the limits on failures know
+/// each client's address (without it, every client counts as one).
 pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     let api = Router::new()
         .route("/records", get(api::list_records).post(api::post_records))
         .route("/records/{id}/versions", get(api::record_versions))
         .route("/me", get(api::me))
         .route("/pair", axum::routing::post(api::pair))
-        .route("/workers", axum::routing::post(api::create_worker))
+        .route(
+            "/workers",
+            get(crate::accounts::list).post(api::create_worker),
+        )
         .route(
             "/workers/{name}/pairing",
             axum::routing::post(api::new_pairing),
         )
+        .route(
+            "/workers/{name}/revoke",
+            axum::routing::post(crate::accounts::revoke_worker),
+        )
+        .route(
+            "/workers/{name}/role",
+            axum::routing::post(crate::accounts::change_role),
+        )
+        .route(
+            "/devices/{id}/revoke",
+            axum::routing::post(crate::accounts::revoke_device),
+        )
+        .route("/audit", get(crate::accounts::audit))
         .route("/report", get(api::report))
         .route("/tallies", get(api::tallies))
         .route("/taxonomy", get(api::get_taxonomy))

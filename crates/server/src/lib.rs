@@ -6,9 +6,11 @@
 //! wires the router, [`migrate`] copies a SQLite file into PostgreSQL, [`log`] writes the
 //! request log.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod client;
 pub mod csv_import;
 pub mod headers;
 pub mod import;

@@ -28,9 +28,9 @@ macro_rules! log {
 }
 
 /// Segments of API paths that are names of endpoints, not parameters.
-const ENDPOINT_WORDS: [&str; 11] = [
+const ENDPOINT_WORDS: [&str; 16] = [
     "api", "v1", "records", "versions", "me", "pair", "workers", "pairing", "report", "tallies",
-    "taxonomy",
+    "taxonomy", "devices", "revoke", "role", "audit", "import",
 ];
 
 /// The path as the log shows it. Under `/api/`, every segment that is not an endpoint's
@@ -49,7 +49,7 @@ pub fn redact_path(path: &str) -> String {
             shown.push_str(segment);
         } else {
             shown.push_str(match previous {
-                "records" => ":id",
+                "records" | "devices" => ":id",
                 "workers" => ":name",
                 _ => ":param",
             });
@@ -74,6 +74,14 @@ mod tests {
             "/api/v1/workers/:name/pairing"
         );
         assert_eq!(redact_path("/api/v1/records"), "/api/v1/records");
+        assert_eq!(
+            redact_path("/api/v1/workers/poste-nuit/role"),
+            "/api/v1/workers/:name/role"
+        );
+        assert_eq!(
+            redact_path("/api/v1/devices/17/revoke"),
+            "/api/v1/devices/:id/revoke"
+        );
         assert_eq!(redact_path("/api/v2/Julie%20B"), "/api/:param/:param");
         assert_eq!(
             redact_path("/assets/app-1a2b.wasm"),

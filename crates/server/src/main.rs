@@ -1,8 +1,11 @@
 //! `carnet-server`: run the server, manage workers, move to PostgreSQL.
 //!
 //! ```text
-//! carnet-server serve [--db carnet.db | --database postgres://…] [--dist dist] [--addr 127.0.0.1:8080]
-//! carnet-server worker add NAME [--coordinator] [--db FILE | --database URL]
+//! carnet-server serve [--db carnet.db | --database postgres://…] [--dist dist] [--addr 127.0.0.1:8080] [--trusted-proxy 127.0.0.1]
+//! carnet-server worker add|pair|revoke NAME, worker role NAME worker|coordinator
+//! carnet-server device list [--worker NAME], device revoke ID
+//! carnet-server audit [--limit N]
+//! carnet-server settings list, settings set device-expiry-days|retention-days DAYS
 //! carnet-server import FILE.ndjson|FILE.csv --worker NAME [--dry-run] [--db FILE | --database URL]
 //! carnet-server migrate-to-postgres --db FILE --database URL
 //! carnet-server --help, carnet-server COMMAND --help
@@ -12,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use carnet_server::store::{Database, Role, now_ms};
+use carnet_server::client::Network;
+use carnet_server::ratelimit::Limits;
+use carnet_server::store::{ACTOR_CLI, Database, DeviceId, Role, Setting, now_ms};
 use carnet_server::{AppState, Store, log, router};
 use clap::{Args, Parser, Subcommand};
 
@@ -69,11 +74,33 @@ enum Command {
         /// Address to listen on; keep it on loopback behind a TLS proxy
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// A reverse proxy (address or network) whose X-Forwarded-For names the client, for
+        /// the limits on failed tokens and pairing codes; repeat or separate with commas
+        #[arg(long, value_name = "ADDRESS[/BITS]", value_delimiter = ',')]
+        trusted_proxy: Vec<Network>,
     },
-    /// Add, pair or revoke a worker
+    /// Add, pair or revoke a worker, or change its role
     Worker {
         #[command(subcommand)]
         command: WorkerCommand,
+    },
+    /// List or revoke paired devices
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// The log of account actions, newest first
+    Audit {
+        /// How many entries
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The organisation's settings
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
     },
     /// The organisation's lists
     Taxonomy {
@@ -137,9 +164,55 @@ enum WorkerCommand {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Refuse every token of a worker from now on; its synced records stay
+    /// Refuse every device of a worker from now on; its synced records stay
     Revoke {
         name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Make a worker a coordinator (reads the team's figures, manages accounts), or not
+    Role {
+        name: String,
+        /// worker or coordinator
+        #[arg(value_parser = ["worker", "coordinator"])]
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// Every paired device: number, worker, label, state, created, last seen
+    List {
+        /// Only this worker's devices
+        #[arg(long, value_name = "NAME")]
+        worker: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Refuse one device's token from now on (its number from `device list`)
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SettingsCommand {
+    /// Print every setting and its value
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Change a setting: device-expiry-days (90 by default: a device unused that long
+    /// stops working) or retention-days (45: how long phones keep synced records)
+    Set {
+        #[arg(value_parser = ["device-expiry-days", "retention-days"])]
+        name: String,
+        /// Whole days, 1 to 3650
+        value: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -273,6 +346,134 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             log!("`{name}` revoked: its token is refused from now on; its synced records stay");
             Ok(())
         }
+        Command::Worker {
+            command: WorkerCommand::Role { name, role, db },
+        } => {
+            let store = open(&db, explicit_url).await?;
+            let role = if role == "coordinator" {
+                Role::Coordinator
+            } else {
+                Role::Worker
+            };
+            let changed = store
+                .set_role(&name, role, ACTOR_CLI, false)
+                .await
+                .map_err(|e| text(&e))?;
+            if changed {
+                log!("`{name}` is now {}", role.as_str());
+            } else {
+                log!("`{name}` was {} already; nothing changed", role.as_str());
+            }
+            Ok(())
+        }
+        Command::Device {
+            command: DeviceCommand::List { worker, db },
+        } => {
+            let store = open(&db, explicit_url).await?;
+            let (accounts, expiry) = store.accounts(now_ms()).await.map_err(|e| text(&e))?;
+            if let Some(name) = &worker
+                && !accounts.iter().any(|a| &a.name == name)
+            {
+                return Err(format!("no worker named `{name}`"));
+            }
+            log::out(format_args!(
+                "{:>5}  {:<24} {:<24} {:<8} {:<17} LAST SEEN",
+                "ID", "WORKER", "LABEL", "STATE", "CREATED (UTC)"
+            ));
+            for account in accounts
+                .iter()
+                .filter(|a| worker.as_ref().is_none_or(|w| &a.name == w))
+            {
+                for device in &account.devices {
+                    log::out(format_args!(
+                        "{:>5}  {:<24} {:<24} {:<8} {:<17} {}",
+                        device.id,
+                        account.name,
+                        device.label,
+                        match device.state {
+                            carnet_core::wire::DeviceState::Active => "active",
+                            carnet_core::wire::DeviceState::Expired => "expired",
+                            carnet_core::wire::DeviceState::Revoked => "revoked",
+                        },
+                        utc(device.created_ms),
+                        device
+                            .last_seen_ms
+                            .map(utc)
+                            .unwrap_or_else(|| "never".into()),
+                    ));
+                }
+            }
+            log!(
+                "a device unused for {expiry} days stops working (settings set device-expiry-days)"
+            );
+            Ok(())
+        }
+        Command::Device {
+            command: DeviceCommand::Revoke { id, db },
+        } => {
+            let store = open(&db, explicit_url).await?;
+            let revoked = store
+                .revoke_device(DeviceId(id), ACTOR_CLI)
+                .await
+                .map_err(|e| text(&e))?;
+            if revoked.changed {
+                log!(
+                    "device {id} (`{}` of `{}`) revoked: its token is refused from now on",
+                    revoked.label,
+                    revoked.worker
+                );
+            } else {
+                log!("device {id} was revoked already; nothing changed");
+            }
+            Ok(())
+        }
+        Command::Audit { limit, db } => {
+            if !(1..=10_000).contains(&limit) {
+                return Err("--limit takes 1 to 10000".into());
+            }
+            let store = open(&db, explicit_url).await?;
+            let entries = store.audit(limit, None).await.map_err(|e| text(&e))?;
+            for e in entries {
+                log::out(format_args!(
+                    "{}  {:<20} {:<16} {}{}{}",
+                    utc(e.at_ms),
+                    e.actor,
+                    e.action.as_str(),
+                    e.worker.as_deref().unwrap_or(""),
+                    e.device_id
+                        .map(|d| format!(" device {d}"))
+                        .unwrap_or_default(),
+                    e.detail.map(|d| format!(" ({d})")).unwrap_or_default(),
+                ));
+            }
+            Ok(())
+        }
+        Command::Settings {
+            command: SettingsCommand::List { db },
+        } => {
+            let store = open(&db, explicit_url).await?;
+            let settings = store.settings().await.map_err(|e| text(&e))?;
+            for setting in Setting::ALL {
+                log::out(format_args!("{} {}", setting.name(), settings.get(setting)));
+            }
+            Ok(())
+        }
+        Command::Settings {
+            command: SettingsCommand::Set { name, value, db },
+        } => {
+            let setting = Setting::parse(&name).map_err(|e| text(&e))?;
+            setting.check(&value).map_err(|e| text(&e))?;
+            let store = open(&db, explicit_url).await?;
+            let days = store
+                .set_setting(setting, &value, ACTOR_CLI)
+                .await
+                .map_err(|e| text(&e))?;
+            log!(
+                "{} is now {days}; running servers use it from their next request",
+                setting.name()
+            );
+            Ok(())
+        }
         Command::Import {
             file,
             worker,
@@ -323,22 +524,28 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
                 .await
                 .map_err(|e| text(&e))?;
             log!(
-                "copied {} into the {target} and checked the counts: {} workers, {} device tokens, \
+                "copied {} into the {target} and checked the counts: {} workers, {} devices, \
                  {} pairing codes, {} record versions of {} records, {} taxonomies, {} settings \
-                 (the person-code key included)",
+                 (the person-code key included), {} audit entries",
                 db.display(),
                 counts.workers,
-                counts.tokens,
+                counts.devices,
                 counts.pairing_codes,
                 counts.records,
                 counts.record_owners,
                 counts.taxonomies,
-                counts.settings
+                counts.settings,
+                counts.audit
             );
             log!("start the servers with --database (or CARNET_DATABASE_URL) from now on");
             Ok(())
         }
-        Command::Serve { db, dist, addr } => {
+        Command::Serve {
+            db,
+            dist,
+            addr,
+            trusted_proxy,
+        } => {
             db.database(explicit_url)?;
             if !dist.join("index.html").is_file() {
                 return Err(format!(
@@ -348,19 +555,28 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             }
             let store = open(&db, explicit_url).await?;
             let backend = store.backend();
-            let state = Arc::new(AppState::new(store));
+            let state = Arc::new(AppState::with(store, Limits::default(), trusted_proxy));
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             let local = listener.local_addr().map_err(|e| text(&e))?;
             log::out(format_args!("Carnet: http://{local}/"));
             log!("carnet-server: serving with {backend}");
-            axum::serve(listener, router(state, &dist))
+            let app =
+                router(state, &dist).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())
                 .await
                 .map_err(|e| text(&e))
         }
     }
+}
+
+/// `2026-11-28 22:15` (UTC) from milliseconds since the epoch.
+fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
 }
 
 fn is_csv(file: &Path) -> bool {
@@ -458,7 +674,13 @@ mod tests {
     #[test]
     fn each_command_takes_only_its_own_flags() {
         match parse("serve --addr 127.0.0.1:0 --db x.db").unwrap().command {
-            Command::Serve { db, dist, addr } => {
+            Command::Serve {
+                db,
+                dist,
+                addr,
+                trusted_proxy,
+            } => {
+                assert!(trusted_proxy.is_empty());
                 assert_eq!(db.db, Some(PathBuf::from("x.db")));
                 assert_eq!(dist, PathBuf::from("dist"));
                 assert_eq!(addr, "127.0.0.1:0");
@@ -482,6 +704,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        match parse("serve --trusted-proxy 127.0.0.1,10.0.0.0/8 --trusted-proxy ::1")
+            .unwrap()
+            .command
+        {
+            Command::Serve { trusted_proxy, .. } => assert_eq!(trusted_proxy.len(), 3),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("serve --trusted-proxy localhost").is_err());
+        assert!(parse("settings set retention-days 30").is_ok());
+        assert!(parse("settings set expiry 30").is_err());
+        assert!(parse("worker role alex admin").is_err());
+        assert!(parse("device revoke abc").is_err());
+        assert!(parse("device list --worker alex").is_ok());
         assert!(parse("serve --port 3").is_err());
         assert!(parse("worker add").is_err());
         assert!(parse("serve --db").is_err());

@@ -36,11 +36,25 @@ impl From<tokio_postgres::Error> for MigrateError {
 /// Rows are copied this many at a time (one statement of arrays each).
 const CHUNK: usize = 1000;
 
+/// id, hash, worker, label, created, last seen, revoked.
+type DeviceRow = (i64, String, i64, String, i64, Option<i64>, Option<i64>);
+/// id, at, actor, action, worker, device, detail.
+type AuditRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
 /// Every row of the SQLite database.
 #[derive(Default)]
 struct Dump {
     workers: Vec<(i64, String, String, i64, Option<i64>, String)>,
-    tokens: Vec<(String, i64, i64, Option<i64>)>,
+    devices: Vec<DeviceRow>,
+    audit: Vec<AuditRow>,
     pairing_codes: Vec<(String, i64, i64, Option<i64>)>,
     taxonomies: Vec<(i64, String, i64)>,
     settings: Vec<(String, String)>,
@@ -53,12 +67,13 @@ impl Dump {
         let n = |len: usize| len as i64;
         Counts {
             workers: n(self.workers.len()),
-            tokens: n(self.tokens.len()),
+            devices: n(self.devices.len()),
             pairing_codes: n(self.pairing_codes.len()),
             records: n(self.records.len()),
             record_owners: n(self.record_owners.len()),
             taxonomies: n(self.taxonomies.len()),
             settings: n(self.settings.len()),
+            audit: n(self.audit.len()),
         }
     }
 
@@ -96,10 +111,35 @@ fn dump(tx: &rusqlite::Transaction<'_>) -> Result<Dump, StoreError> {
                 ))
             },
         )?,
-        tokens: read_all(
+        devices: read_all(
             tx,
-            "SELECT hash, worker_id, created_ms, revoked_ms FROM tokens",
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            "SELECT id, hash, worker_id, label, created_ms, last_seen_ms, revoked_ms FROM devices",
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )?,
+        audit: read_all(
+            tx,
+            "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit",
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
         )?,
         pairing_codes: read_all(
             tx,
@@ -185,7 +225,8 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
     let before = count_rows(&tx).await?;
     let holding = [
         ("workers", before.workers),
-        ("tokens", before.tokens),
+        ("devices", before.devices),
+        ("audit entries", before.audit),
         ("pairing codes", before.pairing_codes),
         ("records", before.records),
         ("taxonomies", before.taxonomies),
@@ -224,19 +265,51 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
     .await?;
     insert_chunks(
         &tx,
-        "INSERT INTO tokens (hash, worker_id, created_ms, revoked_ms)
-         SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[])",
-        &dump.tokens,
+        "INSERT INTO devices (id, hash, worker_id, label, created_ms, last_seen_ms, revoked_ms)
+         SELECT * FROM unnest($1::BIGINT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::BIGINT[], $6::BIGINT[], $7::BIGINT[])",
+        &dump.devices,
         |rows| {
             vec![
-                column(rows, |r| r.0.clone()),
-                column(rows, |r| r.1),
+                column(rows, |r| r.0),
+                column(rows, |r| r.1.clone()),
                 column(rows, |r| r.2),
-                column(rows, |r| r.3),
+                column(rows, |r| r.3.clone()),
+                column(rows, |r| r.4),
+                column(rows, |r| r.5),
+                column(rows, |r| r.6),
             ]
         },
     )
     .await?;
+    insert_chunks(
+        &tx,
+        "INSERT INTO audit (id, at_ms, actor, action, worker, device_id, detail)
+         SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::TEXT[])",
+        &dump.audit,
+        |rows| {
+            vec![
+                column(rows, |r| r.0),
+                column(rows, |r| r.1),
+                column(rows, |r| r.2.clone()),
+                column(rows, |r| r.3.clone()),
+                column(rows, |r| r.4.clone()),
+                column(rows, |r| r.5),
+                column(rows, |r| r.6.clone()),
+            ]
+        },
+    )
+    .await?;
+    // Devices and audit entries made in PostgreSQL must not reuse a copied number.
+    for table in ["devices", "audit"] {
+        tx.execute(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false)
+                 FROM {table}"
+            ),
+            &[],
+        )
+        .await?;
+    }
     insert_chunks(
         &tx,
         "INSERT INTO pairing_codes (hash, worker_id, expires_ms, used_ms)
@@ -336,20 +409,21 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
 async fn count_rows(tx: &deadpool_postgres::Transaction<'_>) -> Result<Counts, MigrateError> {
     let r = tx
         .query_one(
-            "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM tokens),
+            "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM devices),
                     (SELECT COUNT(*) FROM pairing_codes), (SELECT COUNT(*) FROM records),
                     (SELECT COUNT(*) FROM record_owners), (SELECT COUNT(*) FROM taxonomies),
-                    (SELECT COUNT(*) FROM settings)",
+                    (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM audit)",
             &[],
         )
         .await?;
     Ok(Counts {
         workers: r.get(0),
-        tokens: r.get(1),
+        devices: r.get(1),
         pairing_codes: r.get(2),
         records: r.get(3),
         record_owners: r.get(4),
         taxonomies: r.get(5),
         settings: r.get(6),
+        audit: r.get(7),
     })
 }

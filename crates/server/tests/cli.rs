@@ -65,6 +65,105 @@ both_backends! {
     }
 }
 
+/// Runs the binary on `target`'s database; returns (success, stdout, stderr).
+fn cli(target: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let out = server()
+        .args(args)
+        .args(target.cli_args())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+both_backends! {
+    fn devices_roles_settings_and_the_audit_log_from_the_command_line(backend: Backend) {
+        let target = TestDb::new(&backend);
+        let (ok, token, _) = cli(&target, &["worker", "add", "poste-1"]);
+        assert!(ok);
+        let token = token.trim().to_owned();
+        assert!(cli(&target, &["worker", "add", "poste-2"]).0);
+        let db = target.open();
+        let code = db
+            .block(db.store.create_pairing_code("poste-1", carnet_server::store::now_ms()))
+            .unwrap();
+        let (phone, _, _) = db
+            .block(db.store.pair_device(&code, Some("Téléphone bleu"), carnet_server::store::now_ms()))
+            .unwrap()
+            .unwrap();
+
+        let (ok, list, _) = cli(&target, &["device", "list"]);
+        assert!(ok);
+        let lines: Vec<&str> = list.lines().collect();
+        assert!(lines[0].contains("WORKER") && lines[0].contains("LAST SEEN"), "{list}");
+        assert_eq!(lines.len(), 4, "{list}");
+        assert!(list.contains("Téléphone bleu") && list.contains("Jeton initial"));
+        assert!(!list.contains(&token) && !list.contains(&phone));
+        let (ok, mine, _) = cli(&target, &["device", "list", "--worker", "poste-2"]);
+        assert!(ok);
+        assert_eq!(mine.lines().count(), 2, "{mine}");
+        let (ok, _, err) = cli(&target, &["device", "list", "--worker", "personne"]);
+        assert!(!ok && err.contains("no worker named `personne`"), "{err}");
+
+        // Revoke the blue phone by its number: its token stops, the initial one goes on.
+        let id = list
+            .lines()
+            .find(|l| l.contains("Téléphone bleu"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        let (ok, _, err) = cli(&target, &["device", "revoke", &id]);
+        assert!(ok, "{err}");
+        assert!(db.block(db.store.caller_for_token(&phone)).unwrap().is_none());
+        assert!(db.block(db.store.caller_for_token(&token)).unwrap().is_some());
+        let (ok, _, err) = cli(&target, &["device", "revoke", "9999"]);
+        assert!(!ok && err.contains("no device number 9999"), "{err}");
+        let (ok, list, _) = cli(&target, &["device", "list", "--worker", "poste-1"]);
+        assert!(ok && list.lines().any(|l| l.contains("Téléphone bleu") && l.contains("revoked")), "{list}");
+
+        // Roles: the command line needs no second confirmation.
+        assert!(cli(&target, &["worker", "role", "poste-2", "coordinator"]).0);
+        let (ok, _, err) = cli(&target, &["worker", "role", "poste-2", "coordinator"]);
+        assert!(ok && err.contains("already"), "{err}");
+        assert!(!cli(&target, &["worker", "role", "poste-2", "admin"]).0);
+        assert!(!cli(&target, &["worker", "role", "personne", "worker"]).0);
+
+        // Settings: checked, and a bad value writes nothing.
+        let (ok, settings, _) = cli(&target, &["settings", "list"]);
+        assert!(ok);
+        assert_eq!(settings, "device-expiry-days 90\nretention-days 45\n");
+        let audit_before = db.block(db.store.counts()).unwrap().audit;
+        for bad in [&["settings", "set", "retention-days", "0"][..], &["settings", "set", "retention-days", "beaucoup"], &["settings", "set", "couleur", "3"]] {
+            assert!(!cli(&target, bad).0, "{bad:?}");
+        }
+        assert_eq!(db.block(db.store.counts()).unwrap().audit, audit_before);
+        assert!(cli(&target, &["settings", "set", "device-expiry-days", "30"]).0);
+        assert!(cli(&target, &["settings", "list"]).1.contains("device-expiry-days 30"));
+
+        // The audit log: newest first, who and what, no token or code.
+        let (ok, audit, _) = cli(&target, &["audit", "--limit", "3"]);
+        assert!(ok);
+        let lines: Vec<&str> = audit.lines().collect();
+        assert_eq!(lines.len(), 3, "{audit}");
+        assert!(lines[0].contains("cli") && lines[0].contains("setting_changed") && lines[0].contains("device_expiry_days=30"), "{audit}");
+        assert!(lines[1].contains("role_changed") && lines[1].contains("poste-2"), "{audit}");
+        assert!(lines[2].contains("device_revoked") && lines[2].contains(&format!("device {id}")), "{audit}");
+        let (ok, all, _) = cli(&target, &["audit", "--limit", "100"]);
+        assert!(ok);
+        for action in ["worker_added", "code_issued", "device_paired"] {
+            assert!(all.contains(action), "{action}: {all}");
+        }
+        let bare = code.replace('-', "");
+        for secret in [token.as_str(), phone.as_str(), code.as_str(), bare.as_str()] {
+            assert!(!all.contains(secret));
+        }
+        assert!(!cli(&target, &["audit", "--limit", "0"]).0);
+    }
+}
+
 #[test]
 fn the_database_url_may_come_from_the_environment() {
     let Some(backend) = common::Backend::postgres() else {
@@ -140,6 +239,12 @@ fn every_command_has_help() {
         &["worker", "add", "--help"],
         &["worker", "pair", "--help"],
         &["worker", "revoke", "--help"],
+        &["worker", "role", "--help"],
+        &["device", "list", "--help"],
+        &["device", "revoke", "--help"],
+        &["audit", "--help"],
+        &["settings", "list", "--help"],
+        &["settings", "set", "--help"],
         &["taxonomy", "load", "--help"],
         &["import", "--help"],
         &["gen", "--help"],
@@ -162,6 +267,7 @@ fn every_command_has_help() {
         "--database",
         "--dist",
         "--addr",
+        "--trusted-proxy",
         "CARNET_DATABASE_URL",
     ] {
         assert!(help.contains(flag), "serve --help lacks {flag}: {help}");

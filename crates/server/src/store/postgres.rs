@@ -30,9 +30,10 @@ use tokio_postgres::types::ToSql;
 use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
 use super::{
-    Caller, Counts, DEFAULT_WAIT, Role, StoreError, StoredVersion, TaxonomyCache, WorkerId,
-    new_person_code_key, now_ms,
+    AuditRow, Change, Counts, DEFAULT_WAIT, DeviceRow, RevokedDevice, Role, StoreError,
+    StoredVersion, TaxonomyCache, TokenRow, WorkerId, WorkerRow, new_person_code_key, now_ms,
 };
+use carnet_core::wire::AuditAction;
 
 /// Connections per server process. PostgreSQL's default `max_connections` is 100: keep
 /// (servers × this) under it.
@@ -205,17 +206,43 @@ impl PgStore {
     pub(crate) async fn insert_worker(
         &self,
         name: String,
-        token_hash: String,
+        unused_hash: String,
         role: Role,
+        device: Option<(String, String)>,
+        actor: String,
+        now: i64,
     ) -> Result<bool, StoreError> {
-        Ok(self
-            .changed(
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let worker = tx
+            .query_opt(
                 "INSERT INTO workers (name, token_hash, created_ms, role) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (name) DO NOTHING",
-                &[&name, &token_hash, &now_ms(), &role.as_str()],
+                 ON CONFLICT (name) DO NOTHING RETURNING id",
+                &[&name, &unused_hash, &now, &role.as_str()],
             )
-            .await?
-            == 1)
+            .await?;
+        let Some(worker) = worker.map(|r| r.get::<_, i64>(0)) else {
+            return Ok(false);
+        };
+        audit(
+            &tx,
+            now,
+            &actor,
+            AuditAction::WorkerAdded,
+            Some(&name),
+            None,
+            Some(role.as_str()),
+        )
+        .await?;
+        if let Some((hash, label)) = device {
+            tx.execute(
+                "INSERT INTO devices (hash, worker_id, label, created_ms) VALUES ($1, $2, $3, $4)",
+                &[&hash, &worker, &label, &now],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub(crate) async fn worker_name(&self, worker: WorkerId) -> Result<String, StoreError> {
@@ -227,34 +254,181 @@ impl PgStore {
             .ok_or_else(|| StoreError::OutOfRange(format!("no worker {}", worker.0)))
     }
 
-    pub(crate) async fn caller_for_token_hash(
-        &self,
-        hash: String,
-    ) -> Result<Option<Caller>, StoreError> {
+    pub(crate) async fn token_row(&self, hash: String) -> Result<Option<TokenRow>, StoreError> {
         let rows = self
             .rows(
-                "SELECT w.id, w.role FROM workers w
-                 WHERE w.revoked_ms IS NULL
-                   AND (w.token_hash = $1 OR EXISTS (
-                        SELECT 1 FROM tokens t
-                        WHERE t.hash = $1 AND t.worker_id = w.id AND t.revoked_ms IS NULL))",
+                "SELECT d.id, w.id, w.role, d.created_ms, d.last_seen_ms,
+                        (SELECT value FROM settings WHERE name = 'device_expiry_days')
+                 FROM devices d JOIN workers w ON w.id = d.worker_id
+                 WHERE d.hash = $1 AND d.revoked_ms IS NULL AND w.revoked_ms IS NULL",
                 &[&hash],
             )
             .await?;
-        Ok(rows.first().map(|r| Caller {
-            worker: WorkerId(r.get(0)),
-            role: Role::from_db(r.get(1)),
+        Ok(rows.first().map(|r| TokenRow {
+            device: r.get(0),
+            worker: r.get(1),
+            role: r.get(2),
+            created_ms: r.get(3),
+            last_seen_ms: r.get(4),
+            expiry: r.get(5),
         }))
     }
 
-    pub(crate) async fn revoke_worker(&self, name: String, now: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .changed(
-                "UPDATE workers SET revoked_ms = $2 WHERE name = $1 AND revoked_ms IS NULL",
-                &[&name, &now],
+    pub(crate) async fn touch_device(&self, device: i64, now: i64) -> Result<(), StoreError> {
+        self.changed(
+            "UPDATE devices SET last_seen_ms = $2
+             WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2)",
+            &[&device, &now],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn revoke_worker(
+        &self,
+        name: String,
+        actor: String,
+        now: i64,
+        keep_a_coordinator: bool,
+    ) -> Result<Change, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Active coordinators' rows are locked first, so two servers cannot each revoke or
+        // demote a different one of the last two.
+        let coordinators = active_coordinators(&tx).await?;
+        let found = tx
+            .query_opt(
+                "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
+                &[&name],
             )
-            .await?
-            > 0)
+            .await?;
+        let Some((worker, role)) = found.map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)))
+        else {
+            return Ok(Change::NoSuchWorker);
+        };
+        if keep_a_coordinator
+            && role == "coordinator"
+            && !coordinators.iter().any(|id| *id != worker)
+        {
+            return Ok(Change::LastCoordinator);
+        }
+        tx.execute(
+            "UPDATE workers SET revoked_ms = $2 WHERE id = $1",
+            &[&worker, &now],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE devices SET revoked_ms = $2 WHERE worker_id = $1 AND revoked_ms IS NULL",
+            &[&worker, &now],
+        )
+        .await?;
+        audit(
+            &tx,
+            now,
+            &actor,
+            AuditAction::WorkerRevoked,
+            Some(&name),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Change::Done)
+    }
+
+    pub(crate) async fn set_role(
+        &self,
+        name: String,
+        role: Role,
+        actor: String,
+        now: i64,
+        keep_a_coordinator: bool,
+    ) -> Result<Change, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let coordinators = active_coordinators(&tx).await?;
+        let found = tx
+            .query_opt(
+                "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
+                &[&name],
+            )
+            .await?;
+        let Some((worker, current)) = found.map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)))
+        else {
+            return Ok(Change::NoSuchWorker);
+        };
+        if current == role.as_str() {
+            return Ok(Change::Unchanged);
+        }
+        if keep_a_coordinator
+            && role == Role::Worker
+            && !coordinators.iter().any(|id| *id != worker)
+        {
+            return Ok(Change::LastCoordinator);
+        }
+        tx.execute(
+            "UPDATE workers SET role = $2 WHERE id = $1",
+            &[&worker, &role.as_str()],
+        )
+        .await?;
+        audit(
+            &tx,
+            now,
+            &actor,
+            AuditAction::RoleChanged,
+            Some(&name),
+            None,
+            Some(role.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Change::Done)
+    }
+
+    pub(crate) async fn revoke_device(
+        &self,
+        device: i64,
+        actor: String,
+        now: i64,
+    ) -> Result<Option<RevokedDevice>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let found = tx
+            .query_opt(
+                "SELECT w.name, d.label, d.revoked_ms FROM devices d
+                 JOIN workers w ON w.id = d.worker_id WHERE d.id = $1 FOR UPDATE OF d",
+                &[&device],
+            )
+            .await?;
+        let Some(row) = found else {
+            return Ok(None);
+        };
+        let (worker, label, revoked): (String, String, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2));
+        let changed = revoked.is_none();
+        if changed {
+            tx.execute(
+                "UPDATE devices SET revoked_ms = $2 WHERE id = $1",
+                &[&device, &now],
+            )
+            .await?;
+            audit(
+                &tx,
+                now,
+                &actor,
+                AuditAction::DeviceRevoked,
+                Some(&worker),
+                Some(device),
+                Some(&label),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(Some(RevokedDevice {
+            worker,
+            label,
+            changed,
+        }))
     }
 
     pub(crate) async fn insert_pairing_code(
@@ -262,23 +436,42 @@ impl PgStore {
         name: String,
         hash: String,
         expires_ms: i64,
+        actor: String,
+        now: i64,
     ) -> Result<bool, StoreError> {
-        Ok(self
-            .changed(
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let inserted = tx
+            .execute(
                 "INSERT INTO pairing_codes (hash, worker_id, expires_ms)
                  SELECT $2, id, $3 FROM workers WHERE name = $1 AND revoked_ms IS NULL",
                 &[&name, &hash, &expires_ms],
             )
             .await?
-            == 1)
+            == 1;
+        if inserted {
+            audit(
+                &tx,
+                now,
+                &actor,
+                AuditAction::CodeIssued,
+                Some(&name),
+                None,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(inserted)
     }
 
     pub(crate) async fn redeem_pairing_code(
         &self,
         code_hash: String,
         token_hash: String,
+        label: String,
         now: i64,
-    ) -> Result<Option<WorkerId>, StoreError> {
+    ) -> Result<Option<(i64, i64)>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let spent = tx
@@ -293,13 +486,145 @@ impl PgStore {
         let Some(worker) = spent.first().map(|r| r.get::<_, i64>(0)) else {
             return Ok(None);
         };
-        tx.execute(
-            "INSERT INTO tokens (hash, worker_id, created_ms) VALUES ($1, $2, $3)",
-            &[&token_hash, &worker, &now],
+        let name: String = tx
+            .query_one("SELECT name FROM workers WHERE id = $1", &[&worker])
+            .await?
+            .get(0);
+        let device: i64 = tx
+            .query_one(
+                "INSERT INTO devices (hash, worker_id, label, created_ms, last_seen_ms)
+                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
+                &[&token_hash, &worker, &label, &now],
+            )
+            .await?
+            .get(0);
+        audit(
+            &tx,
+            now,
+            &name,
+            AuditAction::DevicePaired,
+            Some(&name),
+            Some(device),
+            Some(&label),
         )
         .await?;
         tx.commit().await?;
-        Ok(Some(WorkerId(worker)))
+        Ok(Some((worker, device)))
+    }
+
+    pub(crate) async fn account_rows(
+        &self,
+    ) -> Result<(Vec<WorkerRow>, Vec<DeviceRow>), StoreError> {
+        let mut client = self.client().await?;
+        // One snapshot for both lists.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let workers = tx
+            .query(
+                "SELECT id, name, role, created_ms, revoked_ms FROM workers
+                 ORDER BY name COLLATE \"C\"",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| WorkerRow {
+                id: r.get(0),
+                name: r.get(1),
+                role: r.get(2),
+                created_ms: r.get(3),
+                revoked_ms: r.get(4),
+            })
+            .collect();
+        let devices = tx
+            .query(
+                "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms
+                 FROM devices ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| DeviceRow {
+                id: r.get(0),
+                worker: r.get(1),
+                label: r.get(2),
+                created_ms: r.get(3),
+                last_seen_ms: r.get(4),
+                revoked_ms: r.get(5),
+            })
+            .collect();
+        tx.commit().await?;
+        Ok((workers, devices))
+    }
+
+    pub(crate) async fn audit_rows(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit
+                 WHERE ($1::BIGINT IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+                &[&before, &limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRow {
+                id: r.get(0),
+                at_ms: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                worker: r.get(4),
+                device_id: r.get(5),
+                detail: r.get(6),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn setting_rows(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT name, value FROM settings
+                 WHERE name IN ('device_expiry_days', 'retention_days')",
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub(crate) async fn set_setting(
+        &self,
+        key: &'static str,
+        value: String,
+        actor: String,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            &[&key, &value],
+        )
+        .await?;
+        let detail = format!("{key}={value}");
+        audit(
+            &tx,
+            now,
+            &actor,
+            AuditAction::SettingChanged,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub(crate) async fn worker_by_name(
@@ -574,10 +899,10 @@ impl PgStore {
     pub(crate) async fn counts(&self) -> Result<Counts, StoreError> {
         let rows = self
             .rows(
-                "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM tokens),
+                "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM devices),
                         (SELECT COUNT(*) FROM pairing_codes), (SELECT COUNT(*) FROM records),
                         (SELECT COUNT(*) FROM record_owners), (SELECT COUNT(*) FROM taxonomies),
-                        (SELECT COUNT(*) FROM settings)",
+                        (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM audit)",
                 &[],
             )
             .await?;
@@ -586,12 +911,13 @@ impl PgStore {
             .ok_or_else(|| StoreError::Config("no counts".into()))?;
         Ok(Counts {
             workers: r.get(0),
-            tokens: r.get(1),
+            devices: r.get(1),
             pairing_codes: r.get(2),
             records: r.get(3),
             record_owners: r.get(4),
             taxonomies: r.get(5),
             settings: r.get(6),
+            audit: r.get(7),
         })
     }
 
@@ -599,6 +925,46 @@ impl PgStore {
     pub async fn connection(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.client().await
     }
+}
+
+/// Writes one audit entry, inside the caller's transaction.
+async fn audit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    at: i64,
+    actor: &str,
+    action: AuditAction,
+    worker: Option<&str>,
+    device: Option<i64>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO audit (at_ms, actor, action, worker, device_id, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[&at, &actor, &action.as_str(), &worker, &device, &detail],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The active coordinators' ids, their rows locked until the transaction ends.
+async fn active_coordinators(
+    tx: &deadpool_postgres::Transaction<'_>,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(tx
+        .query(
+            "SELECT id FROM workers WHERE role = 'coordinator' AND revoked_ms IS NULL
+             ORDER BY id FOR UPDATE",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 /// What the database holds for a batch: the owner of each of its ids, and the body of

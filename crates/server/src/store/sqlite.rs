@@ -33,9 +33,10 @@ use tokio::sync::{Mutex, oneshot};
 use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
 use super::{
-    Caller, Counts, DEFAULT_WAIT, Role, StoreError, StoredVersion, TaxonomyCache, WorkerId,
-    new_person_code_key, now_ms,
+    AuditRow, Change, Counts, DEFAULT_WAIT, DeviceRow, RevokedDevice, Role, StoreError,
+    StoredVersion, TaxonomyCache, TokenRow, WorkerId, WorkerRow, new_person_code_key, now_ms,
 };
+use carnet_core::wire::AuditAction;
 
 /// Tuning of the SQLite backend.
 #[derive(Debug, Clone)]
@@ -288,15 +289,34 @@ impl SqliteStore {
     pub(crate) async fn insert_worker(
         &self,
         name: String,
-        token_hash: String,
+        unused_hash: String,
         role: Role,
+        device: Option<(String, String)>,
+        actor: String,
+        now: i64,
     ) -> Result<bool, StoreError> {
         self.write(move |c| {
-            Ok(c.execute(
-                "INSERT INTO workers (name, token_hash, created_ms, role) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(name) DO NOTHING",
-                params![name, token_hash, now_ms(), role.as_str()],
-            )? == 1)
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let worker: Option<i64> = tx
+                .query_row(
+                    "INSERT INTO workers (name, token_hash, created_ms, role) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(name) DO NOTHING RETURNING id",
+                    params![name, unused_hash, now, role.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(worker) = worker else {
+                return Ok(false);
+            };
+            audit(&tx, now, &actor, AuditAction::WorkerAdded, Some(&name), None, Some(role.as_str()))?;
+            if let Some((hash, label)) = device {
+                tx.execute(
+                    "INSERT INTO devices (hash, worker_id, label, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                    params![hash, worker, label, now],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }
@@ -312,35 +332,173 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn caller_for_token_hash(
-        &self,
-        hash: String,
-    ) -> Result<Option<Caller>, StoreError> {
+    pub(crate) async fn token_row(&self, hash: String) -> Result<Option<TokenRow>, StoreError> {
         self.read(move |c| {
-            let found: Option<(i64, String)> = c
-                .prepare_cached(
-                    "SELECT w.id, w.role FROM workers w
-                     WHERE w.revoked_ms IS NULL
-                       AND (w.token_hash = ?1 OR EXISTS (
-                            SELECT 1 FROM tokens t
-                            WHERE t.hash = ?1 AND t.worker_id = w.id AND t.revoked_ms IS NULL))",
-                )?
-                .query_row(params![hash], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
-            Ok(found.map(|(id, role)| Caller {
-                worker: WorkerId(id),
-                role: Role::from_db(&role),
-            }))
+            Ok(c.prepare_cached(
+                "SELECT d.id, w.id, w.role, d.created_ms, d.last_seen_ms,
+                        (SELECT value FROM settings WHERE name = 'device_expiry_days')
+                 FROM devices d JOIN workers w ON w.id = d.worker_id
+                 WHERE d.hash = ?1 AND d.revoked_ms IS NULL AND w.revoked_ms IS NULL",
+            )?
+            .query_row(params![hash], |row| {
+                Ok(TokenRow {
+                    device: row.get(0)?,
+                    worker: row.get(1)?,
+                    role: row.get(2)?,
+                    created_ms: row.get(3)?,
+                    last_seen_ms: row.get(4)?,
+                    expiry: row.get(5)?,
+                })
+            })
+            .optional()?)
         })
         .await
     }
 
-    pub(crate) async fn revoke_worker(&self, name: String, now: i64) -> Result<bool, StoreError> {
+    pub(crate) async fn touch_device(&self, device: i64, now: i64) -> Result<(), StoreError> {
         self.write(move |c| {
-            Ok(c.execute(
-                "UPDATE workers SET revoked_ms = ?2 WHERE name = ?1 AND revoked_ms IS NULL",
-                params![name, now],
-            )? > 0)
+            c.execute(
+                "UPDATE devices SET last_seen_ms = ?2
+                 WHERE id = ?1 AND (last_seen_ms IS NULL OR last_seen_ms < ?2)",
+                params![device, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn revoke_worker(
+        &self,
+        name: String,
+        actor: String,
+        now: i64,
+        keep_a_coordinator: bool,
+    ) -> Result<Change, StoreError> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
+                    params![name],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((worker, role)) = found else {
+                return Ok(Change::NoSuchWorker);
+            };
+            if keep_a_coordinator && role == "coordinator" && other_coordinators(&tx, worker)? == 0
+            {
+                return Ok(Change::LastCoordinator);
+            }
+            tx.execute(
+                "UPDATE workers SET revoked_ms = ?2 WHERE id = ?1",
+                params![worker, now],
+            )?;
+            tx.execute(
+                "UPDATE devices SET revoked_ms = ?2 WHERE worker_id = ?1 AND revoked_ms IS NULL",
+                params![worker, now],
+            )?;
+            audit(
+                &tx,
+                now,
+                &actor,
+                AuditAction::WorkerRevoked,
+                Some(&name),
+                None,
+                None,
+            )?;
+            tx.commit()?;
+            Ok(Change::Done)
+        })
+        .await
+    }
+
+    pub(crate) async fn set_role(
+        &self,
+        name: String,
+        role: Role,
+        actor: String,
+        now: i64,
+        keep_a_coordinator: bool,
+    ) -> Result<Change, StoreError> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
+                    params![name],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((worker, current)) = found else {
+                return Ok(Change::NoSuchWorker);
+            };
+            if current == role.as_str() {
+                return Ok(Change::Unchanged);
+            }
+            if keep_a_coordinator && role == Role::Worker && other_coordinators(&tx, worker)? == 0 {
+                return Ok(Change::LastCoordinator);
+            }
+            tx.execute(
+                "UPDATE workers SET role = ?2 WHERE id = ?1",
+                params![worker, role.as_str()],
+            )?;
+            audit(
+                &tx,
+                now,
+                &actor,
+                AuditAction::RoleChanged,
+                Some(&name),
+                None,
+                Some(role.as_str()),
+            )?;
+            tx.commit()?;
+            Ok(Change::Done)
+        })
+        .await
+    }
+
+    pub(crate) async fn revoke_device(
+        &self,
+        device: i64,
+        actor: String,
+        now: i64,
+    ) -> Result<Option<RevokedDevice>, StoreError> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(String, String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT w.name, d.label, d.revoked_ms FROM devices d
+                     JOIN workers w ON w.id = d.worker_id WHERE d.id = ?1",
+                    params![device],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            let Some((worker, label, revoked)) = found else {
+                return Ok(None);
+            };
+            let changed = revoked.is_none();
+            if changed {
+                tx.execute(
+                    "UPDATE devices SET revoked_ms = ?2 WHERE id = ?1",
+                    params![device, now],
+                )?;
+                audit(
+                    &tx,
+                    now,
+                    &actor,
+                    AuditAction::DeviceRevoked,
+                    Some(&worker),
+                    Some(device),
+                    Some(&label),
+                )?;
+                tx.commit()?;
+            }
+            Ok(Some(RevokedDevice {
+                worker,
+                label,
+                changed,
+            }))
         })
         .await
     }
@@ -350,13 +508,29 @@ impl SqliteStore {
         name: String,
         hash: String,
         expires_ms: i64,
+        actor: String,
+        now: i64,
     ) -> Result<bool, StoreError> {
         self.write(move |c| {
-            Ok(c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx.execute(
                 "INSERT INTO pairing_codes (hash, worker_id, expires_ms)
                  SELECT ?2, id, ?3 FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
                 params![name, hash, expires_ms],
-            )? == 1)
+            )? == 1;
+            if inserted {
+                audit(
+                    &tx,
+                    now,
+                    &actor,
+                    AuditAction::CodeIssued,
+                    Some(&name),
+                    None,
+                    None,
+                )?;
+                tx.commit()?;
+            }
+            Ok(inserted)
         })
         .await
     }
@@ -365,29 +539,153 @@ impl SqliteStore {
         &self,
         code_hash: String,
         token_hash: String,
+        label: String,
         now: i64,
-    ) -> Result<Option<WorkerId>, StoreError> {
+    ) -> Result<Option<(i64, i64)>, StoreError> {
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let worker: Option<i64> = tx
+            let worker: Option<(i64, String)> = tx
                 .query_row(
                     "UPDATE pairing_codes SET used_ms = ?2
                      WHERE hash = ?1 AND used_ms IS NULL AND expires_ms > ?2
                        AND worker_id IN (SELECT id FROM workers WHERE revoked_ms IS NULL)
-                     RETURNING worker_id",
+                     RETURNING worker_id, (SELECT name FROM workers WHERE id = worker_id)",
                     params![code_hash, now],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
-            let Some(worker) = worker else {
+            let Some((worker, name)) = worker else {
                 return Ok(None);
             };
-            tx.execute(
-                "INSERT INTO tokens (hash, worker_id, created_ms) VALUES (?1, ?2, ?3)",
-                params![token_hash, worker, now],
+            let device: i64 = tx.query_row(
+                "INSERT INTO devices (hash, worker_id, label, created_ms, last_seen_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
+                params![token_hash, worker, label, now],
+                |row| row.get(0),
+            )?;
+            audit(
+                &tx,
+                now,
+                &name,
+                AuditAction::DevicePaired,
+                Some(&name),
+                Some(device),
+                Some(&label),
             )?;
             tx.commit()?;
-            Ok(Some(WorkerId(worker)))
+            Ok(Some((worker, device)))
+        })
+        .await
+    }
+
+    pub(crate) async fn account_rows(
+        &self,
+    ) -> Result<(Vec<WorkerRow>, Vec<DeviceRow>), StoreError> {
+        self.read(|c| {
+            let tx = c.transaction()?;
+            let workers = tx
+                .prepare(
+                    "SELECT id, name, role, created_ms, revoked_ms FROM workers ORDER BY name",
+                )?
+                .query_map([], |row| {
+                    Ok(WorkerRow {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        role: row.get(2)?,
+                        created_ms: row.get(3)?,
+                        revoked_ms: row.get(4)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let devices = tx
+                .prepare(
+                    "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms
+                     FROM devices ORDER BY id",
+                )?
+                .query_map([], |row| {
+                    Ok(DeviceRow {
+                        id: row.get(0)?,
+                        worker: row.get(1)?,
+                        label: row.get(2)?,
+                        created_ms: row.get(3)?,
+                        last_seen_ms: row.get(4)?,
+                        revoked_ms: row.get(5)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((workers, devices))
+        })
+        .await
+    }
+
+    pub(crate) async fn audit_rows(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.read(move |c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit
+                     WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+                )?
+                .query_map(params![before, limit], |row| {
+                    Ok(AuditRow {
+                        id: row.get(0)?,
+                        at_ms: row.get(1)?,
+                        actor: row.get(2)?,
+                        action: row.get(3)?,
+                        worker: row.get(4)?,
+                        device_id: row.get(5)?,
+                        detail: row.get(6)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(crate) async fn setting_rows(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT name, value FROM settings
+                     WHERE name IN ('device_expiry_days', 'retention_days')",
+                )?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(crate) async fn set_setting(
+        &self,
+        key: &'static str,
+        value: String,
+        actor: String,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            let detail = format!("{key}={value}");
+            audit(
+                &tx,
+                now,
+                &actor,
+                AuditAction::SettingChanged,
+                None,
+                None,
+                Some(&detail),
+            )?;
+            tx.commit()?;
+            Ok(())
         })
         .await
     }
@@ -529,12 +827,13 @@ impl SqliteStore {
             };
             let counts = Counts {
                 workers: count("workers")?,
-                tokens: count("tokens")?,
+                devices: count("devices")?,
                 pairing_codes: count("pairing_codes")?,
                 records: count("records")?,
                 record_owners: count("record_owners")?,
                 taxonomies: count("taxonomies")?,
                 settings: count("settings")?,
+                audit: count("audit")?,
             };
             Ok(counts)
         })
@@ -553,6 +852,34 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Writes one audit entry, inside the caller's transaction.
+fn audit(
+    tx: &Connection,
+    at: i64,
+    actor: &str,
+    action: AuditAction,
+    worker: Option<&str>,
+    device: Option<i64>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO audit (at_ms, actor, action, worker, device_id, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![at, actor, action.as_str(), worker, device, detail])?;
+    Ok(())
+}
+
+/// Active coordinators other than `worker`.
+fn other_coordinators(tx: &Connection, worker: i64) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
+        "SELECT COUNT(*) FROM workers
+         WHERE role = 'coordinator' AND revoked_ms IS NULL AND id <> ?1",
+        params![worker],
+        |row| row.get(0),
+    )?)
 }
 
 /// What the database holds for a batch's ids: one lookup per distinct id, and one per

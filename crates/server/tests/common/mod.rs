@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use carnet_server::ratelimit::Limits;
 use carnet_server::store::{Database, SqliteOptions, SqliteStore};
 use carnet_server::{AppState, Store, router};
 use serde_json::{Value, json};
@@ -131,6 +132,24 @@ impl TestDb {
         }
     }
 
+    /// Runs SQL on this database directly (a test reaching past the store: moving a
+    /// device's last use into the past, building an old schema).
+    pub fn execute(&self, sql: &str) {
+        match &self.database {
+            Database::Sqlite(path) => rusqlite_conn(path).execute_batch(sql).unwrap(),
+            Database::Postgres(url) => {
+                let rt = runtime();
+                rt.block_on(async {
+                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                    tokio::spawn(connection);
+                    client.batch_execute(sql).await.unwrap();
+                });
+            }
+        }
+    }
+
     /// A store on this database, with its own runtime, for the test's own checks.
     pub fn open(&self) -> Db {
         Db::open(&self.database)
@@ -239,27 +258,44 @@ impl TestServer {
 
     /// Starts a server on an existing database, as after a restart.
     pub fn start_on(target: TestDb, token: String) -> Self {
+        Self::start_limited(target, token, Limits::default(), Vec::new())
+    }
+
+    /// A server with these limits, trusting these proxies' `X-Forwarded-For`.
+    pub fn start_limited(
+        target: TestDb,
+        token: String,
+        limits: Limits,
+        trusted: Vec<carnet_server::client::Network>,
+    ) -> Self {
         let database = target.database.clone();
-        Self::start_custom(target, token, move || {
-            Box::pin(async move { Store::open(&database).await })
-        })
+        Self::start_state(
+            target,
+            token,
+            move || Box::pin(async move { Store::open(&database).await }),
+            move |store| AppState::with(store, limits, trusted),
+        )
     }
 
     /// Starts a server on a SQLite store with the given options.
     pub fn start_sqlite_with(target: TestDb, token: String, options: SqliteOptions) -> Self {
         let path = target.sqlite_path().unwrap().to_owned();
-        Self::start_custom(target, token, move || {
-            Box::pin(async move { SqliteStore::open(&path, options).map(Store::Sqlite) })
-        })
+        Self::start_state(
+            target,
+            token,
+            move || Box::pin(async move { SqliteStore::open(&path, options).map(Store::Sqlite) }),
+            AppState::new,
+        )
     }
 
-    fn start_custom(
+    fn start_state(
         target: TestDb,
         token: String,
         open: impl FnOnce() -> std::pin::Pin<
             Box<dyn Future<Output = Result<Store, carnet_server::StoreError>> + Send>,
         > + Send
         + 'static,
+        state: impl FnOnce(Store) -> AppState + Send + 'static,
     ) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -281,7 +317,8 @@ impl TestServer {
                         return;
                     }
                 };
-                let app = router(Arc::new(AppState::new(store)), &dist);
+                let app = router(Arc::new(state(store)), &dist)
+                    .into_make_service_with_connect_info::<SocketAddr>();
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 let _ = ready_tx.send(Ok(()));
                 axum::serve(listener, app)
