@@ -255,8 +255,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
                 .collect();
             (!rows.is_empty()).then(|| {
                 view! {
-                    <h2>{title(ctx.t())}</h2>
-                    <Bars rows=rows />
+                    <div class="chart-block">
+                        <h2>{title(ctx.t())}</h2>
+                        <Bars rows=rows />
+                    </div>
                 }
             })
         }
@@ -286,8 +288,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
         });
         (!rows.is_empty()).then(|| {
             view! {
-                <h2>{t.web_messages}</h2>
-                <Bars rows=rows />
+                <div class="chart-block">
+                    <h2>{t.web_messages}</h2>
+                    <Bars rows=rows />
+                </div>
             }
         })
     };
@@ -335,9 +339,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
 }
 
 /// A horizontal bar chart in inline SVG: no chart library, prints cleanly, readable at 360 px.
+/// Each label sits above its bar, so a long label never runs into it at any width.
 #[component]
 pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
-    const ROW: usize = 30;
+    const ROW: usize = 40;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let height = rows.len() * ROW;
     let bars = rows
@@ -345,13 +350,13 @@ pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
         .enumerate()
         .map(|(i, (label, n))| {
             let y = i * ROW;
-            // Bars use the right 45% of the width; labels sit on the left.
-            let width = format!("{:.1}%", 45.0 * n as f64 / max as f64);
+            // Bars use the left 85% of the width; the number sits at the right.
+            let width = format!("{:.1}%", 85.0 * n as f64 / max as f64);
             view! {
                 <g>
-                    <text x="0" y=y + 20 class="bar-text">{label}</text>
-                    <rect x="45%" y=y + 8 height="14" rx="4" width=width class="bar-rect"></rect>
-                    <text x="100%" y=y + 20 text-anchor="end" class="bar-num">{n}</text>
+                    <text x="0" y=y + 15 class="bar-text">{label}</text>
+                    <rect x="0" y=y + 21 height="12" rx="4" width=width class="bar-rect"></rect>
+                    <text x="100%" y=y + 33 text-anchor="end" class="bar-num">{n}</text>
                 </g>
             }
         })
