@@ -249,7 +249,16 @@ pub async fn get_report_csv(token: &str, query: &str) -> Result<String, ClientEr
 /// The same report as an xlsx spreadsheet (binary), for the funders.
 pub async fn get_report_xlsx(token: &str, query: &str) -> Result<web_sys::Blob, ClientError> {
     let path = format!("/api/v1/report?{query}&format=xlsx");
-    let answer = send_as("GET", &path, Some(token), None, Body::Blob, TIMEOUT_MS, None).await?;
+    let answer = send_as(
+        "GET",
+        &path,
+        Some(token),
+        None,
+        Body::Blob,
+        TIMEOUT_MS,
+        None,
+    )
+    .await?;
     match answer.blob.clone() {
         Some(blob) => Ok(blob),
         None => answer.ok().and(Err(ClientError::Unreadable)),
@@ -297,7 +306,16 @@ async fn send(
     controller: Option<AbortController>,
 ) -> Result<Answer, ClientError> {
     let outgoing = body.map(|b| (b, "application/json"));
-    send_as(method, path, token, outgoing, Body::Text, timeout_ms, controller).await
+    send_as(
+        method,
+        path,
+        token,
+        outgoing,
+        Body::Text,
+        timeout_ms,
+        controller,
+    )
+    .await
 }
 
 /// How to read an answer's body.

@@ -93,6 +93,9 @@ after(async () => {
   if (genDir) rmSync(genDir, { recursive: true, force: true });
 });
 
+/** Text as read, French no-break spaces (before « : », inside « ») as plain spaces. */
+const norm = (text) => text.replace(/\u00a0/g, ' ');
+
 const nav = (page, name) => page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
 /** The cells of an HTML table as text, row by row (headers included). */
@@ -144,14 +147,14 @@ test('a past spreadsheet: every problem by line, then all or nothing, and twice 
   await page.getByLabel('Fichier CSV').setInputFiles(csvFile(SIDEP_2018_FIXED));
   await page.getByRole('button', { name: 'Vérifier (essai à blanc)' }).click();
   await summary.getByText('Essai à blanc réussi : rien n\'a encore été importé').waitFor();
-  assert.match(await summary.innerText(), /3 lignes pour « sidep-infirmiere » : 3 rencontres, 0 activité\./);
-  assert.match(await summary.innerText(), /SIDEP \(infirmière\) : 3/);
-  assert.equal(await page.getByTestId('import-new').textContent(), '3 nouvelles lignes à importer ; 0 déjà importée.');
+  assert.match(norm(await summary.innerText()), /3 lignes pour « sidep-infirmiere » : 3 rencontres, 0 activité\./);
+  assert.match(norm(await summary.innerText()), /SIDEP \(infirmière\) : 3/);
+  assert.equal(norm(await page.getByTestId('import-new').textContent()), '3 nouvelles lignes à importer ; 0 déjà importée.');
   const before2018 = await api('api/v1/report?from=2018-04-01&to=2019-03-31&program=sidep');
   assert.equal(before2018.body.report.interventions, 0, 'a dry run imports nothing');
   await page.getByRole('button', { name: 'Importer le fichier' }).click();
   await summary.getByText('Importation faite').waitFor();
-  assert.match(await page.getByTestId('import-new').textContent(), /^3 nouvelles lignes importées ; 0 déjà là/);
+  assert.match(norm(await page.getByTestId('import-new').textContent()), /^3 nouvelles lignes importées ; 0 déjà là/);
   const after2018 = await api('api/v1/report?from=2018-04-01&to=2019-03-31&program=sidep');
   assert.equal(after2018.body.report.interventions, 3);
 
@@ -183,8 +186,8 @@ test('the team report: a group, any set of programs, cross-tables, two periods, 
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
   const team = page.locator('.team-report');
   await page.waitForFunction(() => document.querySelector('.team-report [data-testid="persons"]')?.textContent === '547');
-  assert.equal(await team.getByTestId('interventions').textContent(), '2689');
-  assert.match(await page.getByTestId('report-scope').innerText(), /CatWoman \(travail de milieu\), Travail de rue jeunesse/);
+  assert.equal(norm(await team.getByTestId('interventions').textContent()), '2689');
+  assert.match(norm(await page.getByTestId('report-scope').innerText()), /CatWoman \(travail de milieu\), Travail de rue jeunesse/);
   const occupation = await tableCaptioned(page.getByTestId('cross-tables'), 'Personnes par genre et occupation');
   assert.equal(await occupation.count(), 1);
   // Row and column headers are real headers.
@@ -196,7 +199,7 @@ test('the team report: a group, any set of programs, cross-tables, two periods, 
   await page.getByRole('checkbox', { name: 'SIDEP (infirmière)' }).check();
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
   await page.waitForFunction(() => document.querySelector('.team-report [data-testid="interventions"]')?.textContent === '371');
-  assert.equal(await team.getByTestId('persons').textContent(), '312');
+  assert.equal(norm(await team.getByTestId('persons').textContent()), '312');
   const cross = await tableCells(tableCaptioned(page.getByTestId('cross-tables'), 'Personnes par genre et tranche d\'âge'));
   assert.deepEqual(cross, [
     ['', '18-25', '26-40', '41 et +', 'Total'],
@@ -209,7 +212,7 @@ test('the team report: a group, any set of programs, cross-tables, two periods, 
 
   // This year and last, side by side: the three screenings imported for 2018.
   const comparison = page.getByTestId('comparison');
-  assert.match(await comparison.getByRole('heading').first().innerText(), /2019-04-01 – 2020-03-31 \/ 2018-04-01 – 2019-03-31/);
+  assert.match(norm(await comparison.getByRole('heading').first().innerText()), /2019-04-01 – 2020-03-31 \/ 2018-04-01 – 2019-03-31/);
   const summary = await tableCells(tableCaptioned(comparison, 'Sommaire'));
   assert.deepEqual(summary.slice(1, 3), [['Interventions', '371', '3', '+368'], ['Personnes rencontrées', '312', '3', '+309']]);
   const byCell = await tableCells(tableCaptioned(comparison, 'Personnes par genre et tranche d\'âge'));
@@ -252,7 +255,10 @@ test('the team report: a group, any set of programs, cross-tables, two periods, 
 
   // On a phone's width the tables scroll inside their box; the page does not.
   await page.setViewportSize({ width: 360, height: 740 });
+  await page.getByTestId('cross-tables').scrollIntoViewIfNeeded();
   await screenshot(page, 'team-report-360');
+  await comparison.scrollIntoViewIfNeeded();
+  await screenshot(page, 'team-report-comparison-360');
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(coordinator.errors, []);
 });
@@ -263,7 +269,7 @@ test('the lists: add, rename, retire, restore; a code in use is kept; someone el
   const message = page.getByTestId('list-message');
   const table = page.getByTestId('list-table');
   await table.getByRole('rowheader', { name: 'Lieu salon_02' }).waitFor();
-  const version = async () => Number((await page.getByTestId('taxonomy-version').textContent()).match(/\d+/)[0]);
+  const version = async () => Number((norm(await page.getByTestId('taxonomy-version').textContent())).match(/\d+/)[0]);
   const v0 = await version();
 
   await page.locator('#add-fr').fill('Salon Lieu 20');
@@ -291,12 +297,19 @@ test('the lists: add, rename, retire, restore; a code in use is kept; someone el
   assert.deepEqual(venue, { code: 'salon_lieu_20', fr: 'Salon Lieu 21', en: 'Parlour Place 21', milieu: 'salon_massage' });
   assert.equal(served.version, v0 + 4);
 
+  // A name the list has already: refused, the form keeps what was typed.
+  await page.locator('#add-fr').fill('Salon Lieu 21');
+  await page.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await message.getByText('« Salon Lieu 21 » : Ce nom est déjà dans la liste.').waitFor();
+  assert.equal(await page.locator('#add-fr').inputValue(), 'Salon Lieu 21');
+  await page.locator('#add-fr').fill('');
+
   // A code in use is never deleted: the refusal says why, and what to do instead.
   const uses = recordsNaming('salon_02');
   assert.ok(uses > 1);
   await page.getByRole('button', { name: 'Supprimer — Lieu salon_02' }).click();
-  await message.getByText(`Ce code sert dans ${uses} enregistrements. Un code n'est jamais supprimé`).waitFor();
-  assert.match(await message.textContent(), /Retire-le plutôt/);
+  await message.getByText(`« Lieu salon_02 » sert dans ${uses} enregistrements. Un code n'est jamais supprimé`).waitFor();
+  assert.match(norm(await message.textContent()), /Retire-le plutôt/);
   assert.equal((await (await fetch(new URL('api/v1/taxonomy', server.url))).json()).version, v0 + 4, 'nothing changed');
   await screenshot(page, 'lists-refused-1280');
 
@@ -332,6 +345,8 @@ test('the lists: add, rename, retire, restore; a code in use is kept; someone el
   await page.setViewportSize({ width: 360, height: 740 });
   await page.getByRole('button', { name: 'Lieux', exact: true }).click();
   await screenshot(page, 'lists-360');
+  await table.getByRole('rowheader', { name: 'Lieu salon_02' }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'lists-table-360');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // The new group is a choice of the team report.
@@ -348,11 +363,11 @@ test('the annual report: a section per program or group, printable on A4 and Let
   const { page } = coordinator;
   await nav(page, 'Rapport annuel');
   await page.locator('#annual-year').selectOption('2019');
-  assert.equal(await page.locator('#annual-year option:checked').textContent(), '2019-2020');
+  assert.equal(norm(await page.locator('#annual-year option:checked').textContent()), '2019-2020');
   await page.getByRole('button', { name: 'Préparer le rapport' }).click();
   // Every section asked for has come (the print button shows once they all have).
   await page.getByRole('button', { name: 'Imprimer' }).waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Rapport annuel 2019-2020');
+  assert.equal(norm(await page.getByRole('heading', { level: 1 }).textContent()), 'Rapport annuel 2019-2020');
 
   const section = (code) => page.getByTestId(`section-${code}`);
   const headline = async (code) =>
@@ -368,13 +383,13 @@ test('the annual report: a section per program or group, printable on A4 and Let
     'section-projet_web', 'section-web_adultes',
     'section-sante', 'section-sidep', 'section-reduction_mefaits',
   ]);
-  assert.match(await page.getByTestId('annual-empty').textContent(), /Projet web jeunesse, Milieu de vie/);
+  assert.match(norm(await page.getByTestId('annual-empty').textContent()), /Projet web jeunesse, Milieu de vie/);
 
   assert.deepEqual(await headline('proximite'), { 'Personnes rencontrées': 547, Interventions: 2689, 'Milieux visités': 16 });
-  const occupation = await section('proximite').locator('figure', { hasText: 'Personnes par occupation' }).innerText();
+  const occupation = norm(await section('proximite').locator('figure', { hasText: 'Personnes par occupation' }).innerText());
   assert.match(occupation, /Commerce illicite\s+321/);
   assert.deepEqual(await headline('catwoman'), { 'Personnes rencontrées': 390, Interventions: 1005, 'Milieux visités': 16 });
-  const kinds = await section('catwoman').locator('figure', { hasText: 'Milieux visités, par type' }).innerText();
+  const kinds = norm(await section('catwoman').locator('figure', { hasText: 'Milieux visités, par type' }).innerText());
   assert.match(kinds, /Bar érotique\s+4[\s\S]*Salon de massage\s+11[\s\S]*Agence d'escortes\s+1/);
   const sidep = await tableCells(tableCaptioned(section('sidep'), 'Personnes par genre et tranche d\'âge'));
   assert.deepEqual(sidep[1], ['Femme', '183', '107', '15', '305']);
@@ -386,10 +401,10 @@ test('the annual report: a section per program or group, printable on A4 and Let
   });
   const rdm = section('reduction_mefaits');
   assert.deepEqual(await headline('reduction_mefaits'), { 'Personnes rencontrées': (await api('api/v1/report?from=2019-04-01&to=2020-03-31&program=reduction_mefaits')).body.report.persons, Interventions: 430 });
-  assert.match(await rdm.locator('figure', { hasText: 'Interventions par genre' }).innerText(), /Femme\s+250[\s\S]*Homme\s+180/);
-  assert.match(await rdm.locator('figure', { hasText: 'Matériel remis' }).innerText(), /Seringues distribuées\s+22683[\s\S]*Seringues récupérées\s+11712[\s\S]*Pipes à crack\s+365/);
+  assert.match(norm(await rdm.locator('figure', { hasText: 'Interventions par genre' }).innerText()), /Femme\s+250[\s\S]*Homme\s+180/);
+  assert.match(norm(await rdm.locator('figure', { hasText: 'Matériel remis' }).innerText()), /Seringues distribuées\s+22683[\s\S]*Seringues récupérées\s+11712[\s\S]*Pipes à crack\s+365/);
   // The year before, side by side with the headline numbers (SIDEP's three imported rows).
-  assert.match(await section('sidep').locator('.headline').innerText(), /2018-04-01 – 2019-03-31 : 3 \(\+368\)/);
+  assert.match(norm(await section('sidep').locator('.headline').innerText()), /2018-2019 : 3 \(\+368\)/);
   await screenshot(page, 'annual-1280');
   await page.screenshot({ path: join(SCREENSHOTS, 'annual-1280-full.png'), fullPage: true });
 
@@ -410,6 +425,7 @@ test('the annual report: a section per program or group, printable on A4 and Let
   await page.setViewportSize({ width: 360, height: 740 });
   await screenshot(page, 'annual-print-360');
   await page.emulateMedia({ media: 'screen' });
+  await section('sidep').scrollIntoViewIfNeeded();
   await screenshot(page, 'annual-360');
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(coordinator.errors, []);

@@ -76,7 +76,11 @@ fn sections(ctx: Ctx) -> Vec<Section> {
                 code: group.code.clone(),
                 programs: Some(group.programs.clone()),
             });
-            for p in group.programs.iter().filter(|p| active.contains(&p.as_str())) {
+            for p in group
+                .programs
+                .iter()
+                .filter(|p| active.contains(&p.as_str()))
+            {
                 push_program(&mut out, p);
             }
         }
@@ -140,7 +144,8 @@ pub fn AnnualReport() -> impl IntoView {
     );
     let compare = RwSignal::new(true);
     let results = RwSignal::new(Vec::<(Section, Fetched)>::new());
-    let heading = RwSignal::new(None::<(String, String)>);
+    // The year shown: its label, its days, and the year before's label.
+    let heading = RwSignal::new(None::<(String, String, String)>);
     let busy = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let secrets = RwSignal::from(use_open().secrets.clone());
@@ -167,7 +172,11 @@ pub fn AnnualReport() -> impl IntoView {
         message.set(None);
         busy.set(true);
         results.set(Vec::new());
-        heading.set(Some((year_label(is_fiscal, year), period_label(from, to))));
+        heading.set(Some((
+            year_label(is_fiscal, year),
+            period_label(from, to),
+            year_label(is_fiscal, year - 1),
+        )));
         spawn_local(async move {
             for section in picked {
                 let mut query = format!("from={from}&to={to}&program={}", section.code);
@@ -234,14 +243,17 @@ pub fn AnnualReport() -> impl IntoView {
                 Fetched::Report(r) if has_data(&r.report) => shown.push((section, r)),
                 Fetched::Report(_) => empty.push(program_or_group_label(ctx, &section.code)),
                 Fetched::Failed(why) => failed.push(format!(
-                    "{} : {why}",
+                    "{}\u{a0}: {why}",
                     program_or_group_label(ctx, &section.code)
                 )),
             }
         }
+        let before = heading.with(|h| h.as_ref().map(|h| h.2.clone()).unwrap_or_default());
         let sections = shown
             .into_iter()
-            .map(|(section, r)| view! { <AnnualSection section=section response=*r /> })
+            .map(|(section, r)| {
+                view! { <AnnualSection section=section response=*r before_label=before.clone() /> }
+            })
             .collect_view();
         view! {
             {sections}
@@ -258,12 +270,12 @@ pub fn AnnualReport() -> impl IntoView {
         <section class="annual" aria-labelledby="annual-title">
             <h1 id="annual-title">
                 {move || texts(ctx.lang()).annual_report}
-                {move || heading.get().map(|(year, _)| format!(" {year}"))}
+                {move || heading.get().map(|(year, _, _)| view! { " " <span class="nowrap">{year}</span> })}
             </h1>
-            {move || heading.get().map(|(_, period)| view! { <p class="report-scope">{period}</p> })}
+            {move || heading.get().map(|(_, period, _)| view! { <p class="report-scope">{period}</p> })}
             <div class="no-print report-controls">
                 <fieldset class="group">
-                    <legend>{move || texts(ctx.lang()).year}</legend>
+                    <legend>{move || texts(ctx.lang()).report_period}</legend>
                     <div class="chips">
                         {kind_chip(true, |l| texts(l).fiscal_year)}
                         {kind_chip(false, |l| texts(l).calendar_year)}
@@ -316,19 +328,22 @@ pub fn AnnualReport() -> impl IntoView {
 
 /// One program's or group's pages: headline numbers, then its non-empty tables.
 #[component]
-fn AnnualSection(section: Section, response: ReportResponse) -> impl IntoView {
+fn AnnualSection(
+    section: Section,
+    response: ReportResponse,
+    /// « 2018-2019 », for the year before's numbers.
+    before_label: String,
+) -> impl IntoView {
     let ctx = use_ctx();
     let code = section.code.clone();
     let id = format!("annual-{code}");
     move || {
         let t = texts(ctx.lang());
         let r = &response.report;
-        let before = response.compare.as_ref().map(|c| {
-            (
-                period_label(c.filter.from, c.filter.to),
-                c.report.clone(),
-            )
-        });
+        let before = response
+            .compare
+            .as_ref()
+            .map(|c| (before_label.clone(), c.report.clone()));
         let covers = section.programs.as_ref().map(|programs| {
             let names: Vec<String> = programs
                 .iter()
@@ -389,7 +404,7 @@ fn AnnualSection(section: Section, response: ReportResponse) -> impl IntoView {
             .map(|(label, n, was)| {
                 let was = was.zip(before_label.clone()).map(|(was, period)| {
                     let diff = n as i64 - was as i64;
-                    view! { <span class="was">{format!("{period} : {was} ({})", signed(diff))}</span> }
+                    view! { <span class="was">{format!("{period}\u{a0}: {was} ({})", signed(diff))}</span> }
                 });
                 view! {
                     <p class="stat">
@@ -410,7 +425,8 @@ fn AnnualSection(section: Section, response: ReportResponse) -> impl IntoView {
                     .then(|| t.venues_by_milieu.to_owned())
                     .or_else(|| Some(title(ctx.lang(), &tb.name)));
                 match tb.axes.len() {
-                    1 => view! { <BarBlock table=tb heading=heading.unwrap_or_default() /> }.into_any(),
+                    1 => view! { <BarBlock table=tb heading=heading.unwrap_or_default() /> }
+                        .into_any(),
                     _ => {
                         let totals = tb.name != "sites_by_activity";
                         view! { <GridTable table=tb column_totals=totals /> }.into_any()

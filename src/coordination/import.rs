@@ -116,7 +116,8 @@ pub fn Import() -> impl IntoView {
         let token = token();
         let today = platform::today();
         spawn_local(async move {
-            if let Ok(tallies) = api::get_tallies(&token, &format!("from={today}&to={today}")).await {
+            if let Ok(tallies) = api::get_tallies(&token, &format!("from={today}&to={today}")).await
+            {
                 workers.set(tallies.workers.into_iter().map(|w| w.worker).collect());
             }
         });
@@ -188,7 +189,7 @@ pub fn Import() -> impl IntoView {
             .map(|(code, n)| {
                 view! {
                     <li>
-                        {program_or_group_label(ctx, code)} " : " <strong>{*n}</strong>
+                        {program_or_group_label(ctx, code)} "\u{a0}: " <strong>{*n}</strong>
                     </li>
                 }
             })
@@ -223,13 +224,26 @@ pub fn Import() -> impl IntoView {
                 </div>
             }
         });
-        let class = if o.problems.is_empty() { "card import-summary" } else { "card import-summary refused" };
-        Some(view! {
-            <div class=class data-testid="import-summary" role="status">
-                <h2>{title}</h2>
+        let class = if o.problems.is_empty() {
+            "card import-summary"
+        } else {
+            "card import-summary refused"
+        };
+        // With problems nothing is imported: say what was read, then each problem.
+        let counts = if o.problems.is_empty() {
+            view! {
                 <p>{t.import_counts(&o.worker, o.rows, o.contacts, o.activities)}</p>
                 <ul class="by-program">{by_program}</ul>
                 <p data-testid="import-new">{t.import_new(o.dry_run, o.new, o.already_there)}</p>
+            }
+            .into_any()
+        } else {
+            view! { <p>{t.rows_read(o.rows, o.contacts + o.activities)}</p> }.into_any()
+        };
+        Some(view! {
+            <div class=class data-testid="import-summary" role="status">
+                <h2>{title}</h2>
+                {counts}
                 {problems}
             </div>
         })
@@ -243,7 +257,6 @@ pub fn Import() -> impl IntoView {
                 <div class="field">
                     <label for="import-file">{move || texts(ctx.lang()).csv_file}</label>
                     <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file />
-                    {move || file.get().map(|f| view! { <p class="help">{f.name}</p> })}
                 </div>
                 <div class="field">
                     <label for="import-worker">{move || texts(ctx.lang()).worker}</label>

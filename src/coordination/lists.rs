@@ -125,7 +125,8 @@ pub fn Lists() -> impl IntoView {
     };
     reload();
 
-    let send = Callback::new(move |edits: Vec<ListEdit>| {
+    // The edits, and the name of the entry they are about (for the refusal's words).
+    let send = Callback::new(move |(edits, entry): (Vec<ListEdit>, String)| {
         if busy.get_untracked() {
             return;
         }
@@ -157,7 +158,7 @@ pub fn Lists() -> impl IntoView {
                     if e.code() == Some(ErrorCode::TaxonomyChanged) {
                         reload();
                     }
-                    said.set(Some(Said::Refused(t.list_error(&e))));
+                    said.set(Some(Said::Refused(t.list_error(&e, &entry))));
                 }
             }
             busy.set(false);
@@ -227,8 +228,8 @@ pub fn Lists() -> impl IntoView {
             {move || {
                 said.get()
                     .map(|s| match s {
-                        Said::Done(m) => view! { <p class="flash" role="status" data-testid="list-message">{m}</p> }.into_any(),
-                        Said::Refused(m) => view! { <p class="flash error" role="alert" data-testid="list-message">{m}</p> }.into_any(),
+                        Said::Done(m) => view! { <p class="flash list-status" role="status" data-testid="list-message">{m}</p> }.into_any(),
+                        Said::Refused(m) => view! { <p class="flash error list-status" role="alert" data-testid="list-message">{m}</p> }.into_any(),
                     })
             }}
             {table}
@@ -243,7 +244,7 @@ fn EntryRow(
     row: Row,
     list: EditableList,
     editing: RwSignal<Option<String>>,
-    send: Callback<Vec<ListEdit>>,
+    send: Callback<(Vec<ListEdit>, String)>,
     busy: RwSignal<bool>,
 ) -> impl IntoView {
     let ctx = use_ctx();
@@ -258,9 +259,9 @@ fn EntryRow(
     let label = row.fr.clone();
     let codes = row.attribute.clone();
     let attribute = move || {
-        attribute_of(list, ctx.lang()).map(|(kind, _)| {
+        attribute_of(list, ctx.lang()).map(|(kind, head)| {
             let names: Vec<String> = codes.iter().map(|c| ctx.label(kind, c)).collect();
-            view! { <td>{names.join(", ")}</td> }
+            view! { <td data-label=head>{names.join(", ")}</td> }
         })
     };
     let save = {
@@ -294,7 +295,7 @@ fn EntryRow(
             if edits.is_empty() {
                 editing.set(None);
             } else {
-                send.run(edits);
+                send.run((edits, old_fr.clone()));
             }
         }
     };
@@ -304,10 +305,11 @@ fn EntryRow(
             let t = texts(ctx.lang());
             let named = |verb: &str| format!("{verb} — {label}");
             let (c1, c2, c3) = (code.clone(), code.clone(), code.clone());
+            let (l2, l3) = (label.clone(), label.clone());
             let retire_or_restore = if row.retired {
                 view! {
                     <button type="button" aria-label=named(t.restore) disabled=move || busy.get()
-                        on:click=move |_| send.run(vec![ListEdit::Restore { code: c2.clone() }])>
+                        on:click=move |_| send.run((vec![ListEdit::Restore { code: c2.clone() }], l2.clone()))>
                         {t.restore}
                     </button>
                 }
@@ -315,7 +317,7 @@ fn EntryRow(
             } else {
                 view! {
                     <button type="button" aria-label=named(t.retire) disabled=move || busy.get()
-                        on:click=move |_| send.run(vec![ListEdit::Retire { code: c2.clone() }])>
+                        on:click=move |_| send.run((vec![ListEdit::Retire { code: c2.clone() }], l2.clone()))>
                         {t.retire}
                     </button>
                 }
@@ -328,7 +330,7 @@ fn EntryRow(
                     </button>
                     {retire_or_restore}
                     <button type="button" class="danger" aria-label=named(t.delete) disabled=move || busy.get()
-                        on:click=move |_| send.run(vec![ListEdit::Remove { code: c3.clone() }])>
+                        on:click=move |_| send.run((vec![ListEdit::Remove { code: c3.clone() }], l3.clone()))>
                         {t.delete}
                     </button>
                 </div>
@@ -375,14 +377,18 @@ fn EntryRow(
         let t = texts(ctx.lang());
         if row.retired { t.retired } else { t.active }
     };
-    let columns = if attribute_of(list, Lang::Fr).is_some() { 5 } else { 4 };
+    let columns = if attribute_of(list, Lang::Fr).is_some() {
+        5
+    } else {
+        4
+    };
     view! {
         <tr class:retired=row.retired data-code=code.clone()>
             <th scope="row">{row.fr.clone()}</th>
-            <td>{row.en.clone()}</td>
+            <td data-label=move || texts(ctx.lang()).name_en>{row.en.clone()}</td>
             {attribute}
-            <td>{state}</td>
-            <td>{actions}</td>
+            <td data-label=move || texts(ctx.lang()).state>{state}</td>
+            <td class="actions-cell">{actions}</td>
         </tr>
         <Show when=is_editing.clone()>
             <tr class="editing">
@@ -396,7 +402,7 @@ fn EntryRow(
 #[component]
 fn AddForm(
     list: EditableList,
-    send: Callback<Vec<ListEdit>>,
+    send: Callback<(Vec<ListEdit>, String)>,
     busy: RwSignal<bool>,
     saved: RwSignal<u32>,
 ) -> impl IntoView {
@@ -438,14 +444,29 @@ fn AddForm(
             return;
         }
         let attr = (!attr.is_empty()).then_some(attr);
-        send.run(vec![ListEdit::Add {
-            code: None,
-            fr: name,
-            en: (!english.is_empty()).then_some(english),
-            milieu: if list == EditableList::Venues { attr.clone() } else { None },
-            platform: if list == EditableList::Sites { attr } else { None },
-            programs: if list == EditableList::ProgramGroups { ticked } else { Vec::new() },
-        }]);
+        send.run((
+            vec![ListEdit::Add {
+                code: None,
+                fr: name.clone(),
+                en: (!english.is_empty()).then_some(english),
+                milieu: if list == EditableList::Venues {
+                    attr.clone()
+                } else {
+                    None
+                },
+                platform: if list == EditableList::Sites {
+                    attr
+                } else {
+                    None
+                },
+                programs: if list == EditableList::ProgramGroups {
+                    ticked
+                } else {
+                    Vec::new()
+                },
+            }],
+            name,
+        ));
     };
     let choice = move || {
         let t = texts(ctx.lang());

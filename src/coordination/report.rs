@@ -10,9 +10,7 @@ use crate::api;
 use crate::coordination::scope::{
     DatePair, ScopePicker, ScopeState, fiscal_year_start, period_label, year_before,
 };
-use crate::coordination::tables::{
-    BarBlock, Comparison, GridTable, program_or_group_label, table,
-};
+use crate::coordination::tables::{BarBlock, Comparison, GridTable, program_or_group_label, table};
 use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
@@ -124,8 +122,9 @@ pub fn TeamReport() -> impl IntoView {
                 }
             } else {
                 match api::get_report_csv(&token, &query).await {
-                    Ok(csv) => platform::download(&name, "text/csv;charset=utf-8", &csv)
-                        .map_err(|_| None),
+                    Ok(csv) => {
+                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
+                    }
                     Err(e) => Err(Some(e)),
                 }
             };
@@ -202,13 +201,20 @@ pub fn TeamReport() -> impl IntoView {
             let s = s.as_ref()?;
             let c = s.response.compare.clone()?;
             let t = texts(ctx.lang());
-            let period = period_label(s.response.filter.from, s.response.filter.to);
-            let other = period_label(c.filter.from, c.filter.to);
+            let (period, other) = (
+                (s.response.filter.from, s.response.filter.to),
+                (c.filter.from, c.filter.to),
+            );
             let empty = c.differences.is_empty();
             Some(view! {
                 <section class="comparison" aria-labelledby="comparison-title" data-testid="comparison">
                     <h2 class="section-title" id="comparison-title">
-                        {format!("{} : {period} / {other}", t.comparison)}
+                        {format!(
+                            "{}\u{a0}: {} / {}",
+                            t.comparison,
+                            period_label(period.0, period.1),
+                            period_label(other.0, other.1),
+                        )}
                     </h2>
                     <p class="help">{t.comparison_help}</p>
                     {empty.then(|| view! { <p class="muted">{ctx.t().nothing_in_period}</p> })}

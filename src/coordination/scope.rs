@@ -28,6 +28,19 @@ pub fn period_label(from: NaiveDate, to: NaiveDate) -> String {
     format!("{from} – {to}")
 }
 
+/// A period as briefly as it can be said: « 2019-2020 » for a fiscal year, « 2019 » for a
+/// calendar year, else its first and last days.
+pub fn short_period(from: NaiveDate, to: NaiveDate) -> String {
+    let (y, m, d) = (from.year(), from.month(), from.day());
+    if (m, d) == (4, 1) && (to.year(), to.month(), to.day()) == (y + 1, 3, 31) {
+        format!("{y}-{}", y + 1)
+    } else if (m, d) == (1, 1) && (to.year(), to.month(), to.day()) == (y, 12, 31) {
+        y.to_string()
+    } else {
+        period_label(from, to)
+    }
+}
+
 /// The choice of programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -37,6 +50,13 @@ pub enum Scope {
     /// The programs ticked below the choices.
     Several,
 }
+
+/// « Several programs » with none ticked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoneTicked;
+
+/// Choices to offer: `(code, label)`.
+pub type Choices = Vec<(String, String)>;
 
 /// The picker's state: the choice and, for `Several`, the programs ticked.
 #[derive(Debug, Clone, Copy)]
@@ -55,14 +75,14 @@ impl ScopeState {
 
     /// The report's `program=` value: `Ok(None)` for all programs, `Err` when « several »
     /// is chosen with none ticked.
-    pub fn program_param(&self) -> Result<Option<String>, ()> {
+    pub fn program_param(&self) -> Result<Option<String>, NoneTicked> {
         match self.choice.get_untracked() {
             Scope::All => Ok(None),
             Scope::One(code) => Ok(Some(code)),
             Scope::Several => {
                 let ticked = self.several.get_untracked();
                 if ticked.is_empty() {
-                    Err(())
+                    Err(NoneTicked)
                 } else {
                     Ok(Some(ticked.join(",")))
                 }
@@ -78,7 +98,7 @@ impl Default for ScopeState {
 }
 
 /// The groups and the programs offered (active ones), with their labels.
-pub fn offered(ctx: Ctx) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn offered(ctx: Ctx) -> (Choices, Choices) {
     let lang = ctx.lang();
     ctx.taxonomy.with(|t| {
         let groups = t
@@ -155,7 +175,7 @@ pub fn ScopePicker(state: ScopeState) -> impl IntoView {
 pub fn CheckChips(
     name: &'static str,
     legend: Signal<String>,
-    items: Vec<(String, String)>,
+    items: Choices,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let chips = items

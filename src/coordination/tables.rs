@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use carnet_core::report::{Axis, Table};
 use carnet_core::{Difference, ListKind, Record, Report, ReportFilter};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use crate::coordination::texts::{CoordTexts, texts};
@@ -23,8 +24,8 @@ pub fn table(report: &Report, name: &str) -> Option<Table> {
 /// included).
 pub fn axes(name: &str) -> Vec<Axis> {
     let every_day = ReportFilter {
-        from: chrono::NaiveDate::MIN,
-        to: chrono::NaiveDate::MAX,
+        from: NaiveDate::MIN,
+        to: NaiveDate::MAX,
         programs: None,
     };
     let empty = Report::compute(std::iter::empty::<&Record>(), &every_day);
@@ -58,10 +59,7 @@ pub fn title(lang: Lang, name: &str) -> String {
     } else {
         return name.to_owned();
     };
-    let words: Vec<&str> = rest
-        .split("_and_")
-        .map(|a| attribute_word(t, a))
-        .collect();
+    let words: Vec<&str> = rest.split("_and_").map(|a| attribute_word(t, a)).collect();
     format!("{unit} {}", words.join(t.and))
 }
 
@@ -112,6 +110,41 @@ pub fn full_label(ctx: Ctx, axes: &[Axis], code: &str) -> String {
     }
 }
 
+/// A label that may wrap between words but not at a hyphen (« 18-25 » stays whole); a
+/// short one (« 41 et + ») stays on one line.
+pub fn unbroken(label: String) -> impl IntoView {
+    if label.chars().count() <= 10 {
+        return view! { <span class="nowrap">{label}</span> }.into_any();
+    }
+    let words: Vec<String> = label.split(' ').map(str::to_owned).collect();
+    let last = words.len().saturating_sub(1);
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let space = if i < last { " " } else { "" };
+            if word.contains('-') {
+                view! { <span class="nowrap">{word}</span>{space} }.into_any()
+            } else {
+                format!("{word}{space}").into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// A full code as `unbroken` labels: « Femme / 18-25 ».
+fn full_label_view(ctx: Ctx, axes: &[Axis], code: &str) -> impl IntoView {
+    match axes {
+        [row, column] => {
+            let (r, c) = code.split_once('/').unwrap_or((code, ""));
+            view! { {unbroken(label(ctx, *row, r))} " / " {unbroken(label(ctx, *column, c))} }
+                .into_any()
+        }
+        _ => unbroken(full_label(ctx, axes, code)).into_any(),
+    }
+}
+
 /// Where a code sits in its list, so rows come in the organisation's order (ages
 /// ascending), not alphabetically. Codes the list lost come last.
 fn rank(ctx: Ctx, axis: Axis, code: &str) -> usize {
@@ -152,9 +185,7 @@ pub fn BarBlock(table: Table, #[prop(optional)] heading: Option<String>) -> impl
     move || {
         let rows = bar_rows(ctx, &table);
         (!rows.is_empty()).then(|| {
-            let heading = heading
-                .clone()
-                .unwrap_or_else(|| title(ctx.lang(), &name));
+            let heading = heading.clone().unwrap_or_else(|| title(ctx.lang(), &name));
             view! {
                 <figure class="chart-block" data-table=name.clone()>
                     <h3>{heading}</h3>
@@ -196,7 +227,7 @@ pub fn GridTable(
         columns.sort();
         columns.dedup();
         let (mut row_axis, mut column_axis) = (row_axis, column_axis);
-        if columns.len() > 5 && columns.len() > grid.len() {
+        if columns.len() > 3 && columns.len() > grid.len() {
             let mut turned: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
             for (r, cells) in &grid {
                 for (c, n) in cells {
@@ -211,13 +242,23 @@ pub fn GridTable(
         let mut rows: Vec<(&String, &BTreeMap<String, u64>)> = grid.iter().collect();
         rows.sort_by_key(|(r, _)| (rank(ctx, row_axis, r), (*r).clone()));
 
+        // A table whose column heads are long takes the whole width of the grid.
+        let head_chars: usize = columns
+            .iter()
+            .map(|c| label(ctx, column_axis, c).chars().count())
+            .sum();
+        let class = if columns.len() > 3 || head_chars > 30 {
+            "table-block wide"
+        } else {
+            "table-block"
+        };
         let t = texts(ctx.lang());
         let heading = heading
             .clone()
             .unwrap_or_else(|| title(ctx.lang(), &table.name));
         let head = columns
             .iter()
-            .map(|c| view! { <th scope="col">{label(ctx, column_axis, c)}</th> })
+            .map(|c| view! { <th scope="col">{unbroken(label(ctx, column_axis, c))}</th> })
             .collect_view();
         let mut column_sums = vec![0u64; columns.len()];
         let body = rows
@@ -233,7 +274,7 @@ pub fn GridTable(
                 let total: u64 = values.iter().sum();
                 view! {
                     <tr>
-                        <th scope="row">{label(ctx, row_axis, r)}</th>
+                        <th scope="row">{unbroken(label(ctx, row_axis, r))}</th>
                         {values.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}
                         <td class="total">{total}</td>
                     </tr>
@@ -253,7 +294,7 @@ pub fn GridTable(
             }
         });
         Some(view! {
-            <figure class="table-block" data-table=table.name.clone()>
+            <figure class=class data-table=table.name.clone()>
                 <div class="table-scroll">
                     <table class="grid">
                         <caption>{heading}</caption>
@@ -282,14 +323,36 @@ pub fn signed(n: i64) -> String {
     }
 }
 
-/// Two periods side by side, table by table: each non-zero row, its value in both periods
-/// and the difference. `period` and `other` name the periods in the column heads.
+/// A period as a column head: a year when it is one, else its days, each kept whole.
+fn period_head(period: (NaiveDate, NaiveDate)) -> impl IntoView {
+    let short = crate::coordination::scope::short_period(period.0, period.1);
+    if short.contains(' ') {
+        view! {
+            <span class="nowrap">{period.0.to_string()}</span>
+            " – "
+            <span class="nowrap">{period.1.to_string()}</span>
+        }
+        .into_any()
+    } else {
+        view! { <span class="nowrap">{short}</span> }.into_any()
+    }
+}
+
+/// Two periods side by side, table by table: each row non-zero in either period, its value
+/// in both and the difference. `period` and `other` are the periods' first and last days.
 #[component]
-pub fn Comparison(differences: Vec<Difference>, period: String, other: String) -> impl IntoView {
+pub fn Comparison(
+    differences: Vec<Difference>,
+    period: (NaiveDate, NaiveDate),
+    other: (NaiveDate, NaiveDate),
+) -> impl IntoView {
     let ctx = use_ctx();
     // In the order the server gave them (the report's tables' order).
     let mut by_table: Vec<(String, Vec<Difference>)> = Vec::new();
-    for d in differences {
+    for d in differences
+        .into_iter()
+        .filter(|d| d.value > 0 || d.compare_value > 0)
+    {
         match by_table.last_mut() {
             Some((name, rows)) if *name == d.table => rows.push(d),
             _ => by_table.push((d.table.clone(), vec![d])),
@@ -311,7 +374,7 @@ pub fn Comparison(differences: Vec<Difference>, period: String, other: String) -
                         };
                         view! {
                             <tr>
-                                <th scope="row">{full_label(ctx, &axes, &d.code)}</th>
+                                <th scope="row">{full_label_view(ctx, &axes, &d.code)}</th>
                                 <td>{d.value}</td>
                                 <td>{d.compare_value}</td>
                                 <td class=class>{signed(d.difference)}</td>
@@ -327,8 +390,8 @@ pub fn Comparison(differences: Vec<Difference>, period: String, other: String) -
                                 <thead>
                                     <tr>
                                         <td></td>
-                                        <th scope="col">{period.clone()}</th>
-                                        <th scope="col">{other.clone()}</th>
+                                        <th scope="col">{period_head(period)}</th>
+                                        <th scope="col">{period_head(other)}</th>
                                         <th scope="col">{t.difference}</th>
                                     </tr>
                                 </thead>

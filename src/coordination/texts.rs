@@ -74,6 +74,7 @@ pub struct CoordTexts {
     pub download_failed: &'static str,
     // Annual report
     pub year: &'static str,
+    pub report_period: &'static str,
     pub fiscal_year: &'static str,
     pub calendar_year: &'static str,
     pub sections: &'static str,
@@ -189,18 +190,19 @@ pub const FR: CoordTexts = CoordTexts {
     compare_with: "Comparer avec une autre période",
     compare_from: "Comparer du",
     compare_to: "au",
-    period_is: "Période :",
-    programs_are: "Volets :",
+    period_is: "Période\u{a0}:",
+    programs_are: "Volets\u{a0}:",
     more_tables: "Interventions et web",
     cross_tables: "Tableaux croisés",
     no_cross_tables: "Aucun tableau croisé pour cette période.",
     comparison: "Comparaison",
-    comparison_help: "Chaque ligne non nulle dans l'une ou l'autre période ; l'écart est la première moins la seconde (positif : une hausse).",
+    comparison_help: "Chaque ligne non nulle dans l'une ou l'autre période\u{a0}; l'écart est la première moins la seconde (positif\u{a0}: une hausse).",
     download_xlsx: "Télécharger le classeur (xlsx)",
     download_comparison_csv: "Comparaison en CSV",
     download_comparison_xlsx: "Comparaison en classeur (xlsx)",
     download_failed: "Le téléchargement n'a pas pu commencer dans ce navigateur.",
     year: "Année",
+    report_period: "Période du rapport",
     fiscal_year: "Exercice (avril à mars)",
     calendar_year: "Année civile",
     sections: "Sections du rapport",
@@ -208,18 +210,18 @@ pub const FR: CoordTexts = CoordTexts {
     compare_year_before: "Montrer l'année précédente à côté",
     prepare_report: "Préparer le rapport",
     preparing: "Préparation du rapport…",
-    no_data_for: "Aucune donnée pour cette période :",
-    covers: "Regroupe :",
+    no_data_for: "Aucune donnée pour cette période\u{a0}:",
+    covers: "Regroupe\u{a0}:",
     venues_visited: "Milieux visités",
     venues_by_milieu: "Milieux visités, par type",
     distinct_sites: "Sites distincts",
-    lists_help: "Les listes que l'organisme tient à jour. Chaque modification crée la version suivante des listes, en vigueur tout de suite sur le serveur ; les téléphones la reçoivent à leur prochaine synchronisation (hors ligne, ils gardent la leur). Un code n'est jamais supprimé : une entrée retirée n'est plus proposée, et les anciens enregistrements restent valides.",
+    lists_help: "Les listes que l'organisme tient à jour. Chaque modification crée la version suivante des listes, en vigueur tout de suite sur le serveur\u{a0}; les téléphones la reçoivent à leur prochaine synchronisation (hors ligne, ils gardent la leur). Un code n'est jamais supprimé\u{a0}: une entrée retirée n'est plus proposée, et les anciens enregistrements restent valides.",
     list_venues: "Lieux",
     list_sites: "Sites web",
     list_partners: "Partenaires",
     list_groups: "Regroupements de volets",
     list_empty: "Cette liste est vide.",
-    list_unchanged: "Rien n'a changé : la liste était déjà ainsi.",
+    list_unchanged: "Rien n'a changé\u{a0}: la liste était déjà ainsi.",
     name_fr: "Nom (français)",
     name_en: "Nom (anglais)",
     name_en_optional: "Nom (anglais, facultatif)",
@@ -242,34 +244,34 @@ pub const FR: CoordTexts = CoordTexts {
     platform_required: "Choisis la plateforme du site.",
     programs_required: "Coche au moins un volet.",
     code_exists: "Ce nom est déjà dans la liste. S'il a été retiré, rétablis-le plutôt.",
-    code_kept: "Un code n'est jamais supprimé : des enregistrements et des téléphones pas encore synchronisés peuvent l'utiliser. Retire-le plutôt : il ne sera plus proposé, et les anciens enregistrements restent valides.",
-    taxonomy_changed: "Quelqu'un d'autre a modifié les listes entre-temps. Elles viennent d'être rechargées : vérifie, puis recommence.",
-    invalid_list_edit: "Modification refusée : vérifie le nom (non vide), le milieu ou la plateforme.",
+    code_kept: "Un code n'est jamais supprimé\u{a0}: des enregistrements et des téléphones pas encore synchronisés peuvent l'utiliser. Retire-le plutôt\u{a0}: il ne sera plus proposé, et les anciens enregistrements restent valides.",
+    taxonomy_changed: "Quelqu'un d'autre a modifié les listes entre-temps. Elles viennent d'être rechargées\u{a0}: vérifie, puis recommence.",
+    invalid_list_edit: "Modification refusée\u{a0}: vérifie le nom (non vide), le milieu ou la plateforme.",
     unknown_program: "Un des volets n'existe pas.",
-    unknown_code: "Cette entrée n'est plus dans la liste : recharge la page.",
-    import_help: "Un fichier CSV avec une ligne d'en-tête, une rencontre ou une activité par ligne ; les codes ou les libellés français sont acceptés. Vérifie d'abord (essai à blanc) : rien n'est importé, et chaque problème est nommé par son numéro de ligne. L'import est ensuite tout ou rien, et importer deux fois le même fichier ne change rien.",
+    unknown_code: "Cette entrée n'est plus dans la liste\u{a0}: recharge la page.",
+    import_help: "Un fichier CSV avec une ligne d'en-tête, une rencontre ou une activité par ligne\u{a0}; les codes ou les libellés français sont acceptés. Vérifie d'abord (essai à blanc)\u{a0}: rien n'est importé, et chaque problème est nommé par son numéro de ligne. L'import est ensuite tout ou rien, et importer deux fois le même fichier ne change rien.",
     csv_file: "Fichier CSV",
     worker: "Poste ou intervenante",
-    worker_help: "Le compte à qui les lignes appartiendront (voir « Comptes de l'équipe »).",
+    worker_help: "Le compte à qui les lignes appartiendront (voir «\u{a0}Comptes de l'équipe\u{a0}»).",
     dry_run: "Vérifier (essai à blanc)",
     import_now: "Importer le fichier",
     choose_file: "Choisis d'abord un fichier CSV.",
     choose_worker: "Indique le poste ou l'intervenante.",
     file_unreadable: "Ce fichier n'a pas pu être lu.",
-    dry_run_ok: "Essai à blanc réussi : rien n'a encore été importé",
+    dry_run_ok: "Essai à blanc réussi\u{a0}: rien n'a encore été importé",
     import_done: "Importation faite",
-    import_nothing_new: "Rien n'a changé : ces lignes étaient déjà importées",
+    import_nothing_new: "Rien n'a changé\u{a0}: ces lignes étaient déjà importées",
     problems: "Problèmes, par ligne du fichier",
     line: "Ligne",
     column: "Colonne",
     problem: "Problème",
-    unknown_worker: "Ce poste n'existe pas : crée-le d'abord dans « Comptes de l'équipe ».",
-    file_too_large: "Le fichier dépasse 1 Mo : importe-le avec la commande « carnet-server import ».",
-    file_not_text: "Le fichier n'est pas du texte UTF-8 : enregistre le classeur en « CSV UTF-8 ».",
-    no_connection: "Pas de réponse du serveur : vérifie la connexion.",
-    not_allowed: "Réservé aux coordonnatrices : ce profil n'a pas ce droit.",
+    unknown_worker: "Ce poste n'existe pas\u{a0}: crée-le d'abord dans «\u{a0}Comptes de l'équipe\u{a0}».",
+    file_too_large: "Le fichier dépasse 1 Mo\u{a0}: importe-le avec la commande «\u{a0}carnet-server import\u{a0}».",
+    file_not_text: "Le fichier n'est pas du texte UTF-8\u{a0}: enregistre le classeur en «\u{a0}CSV UTF-8\u{a0}».",
+    no_connection: "Pas de réponse du serveur\u{a0}: vérifie la connexion.",
+    not_allowed: "Réservé aux coordonnatrices\u{a0}: ce profil n'a pas ce droit.",
     server_failed: "Le serveur n'a pas pu répondre. Réessaie dans un moment.",
-    bad_period: "Période invalide : vérifie les dates.",
+    bad_period: "Période invalide\u{a0}: vérifie les dates.",
 };
 
 pub const EN: CoordTexts = CoordTexts {
@@ -325,6 +327,7 @@ pub const EN: CoordTexts = CoordTexts {
     download_comparison_xlsx: "Comparison as a spreadsheet (xlsx)",
     download_failed: "The download could not start in this browser.",
     year: "Year",
+    report_period: "Period of the report",
     fiscal_year: "Fiscal year (April to March)",
     calendar_year: "Calendar year",
     sections: "Sections of the report",
@@ -374,7 +377,7 @@ pub const EN: CoordTexts = CoordTexts {
     import_help: "A CSV file with a header row, one contact or activity per row; codes or French labels are both accepted. Check it first (dry run): nothing is imported, and every problem is named by its line number. Then the import is all or nothing, and importing the same file twice changes nothing.",
     csv_file: "CSV file",
     worker: "Worker",
-    worker_help: "The account the rows will belong to (see « Team accounts »).",
+    worker_help: "The account the rows will belong to (see “Team accounts”).",
     dry_run: "Check (dry run)",
     import_now: "Import the file",
     choose_file: "Choose a CSV file first.",
@@ -387,9 +390,9 @@ pub const EN: CoordTexts = CoordTexts {
     line: "Line",
     column: "Column",
     problem: "Problem",
-    unknown_worker: "No such worker: add it first in « Team accounts ».",
-    file_too_large: "The file is over 1 MB: import it with the command « carnet-server import ».",
-    file_not_text: "The file is not UTF-8 text: save the spreadsheet as « CSV UTF-8 ».",
+    unknown_worker: "No such worker: add it first in “Team accounts”.",
+    file_too_large: "The file is over 1 MB: import it with the command “carnet-server import”.",
+    file_not_text: "The file is not UTF-8 text: save the spreadsheet as “CSV UTF-8”.",
     no_connection: "No answer from the server: check the connection.",
     not_allowed: "For coordinators only: this profile may not do that.",
     server_failed: "The server could not answer. Try again in a moment.",
@@ -411,7 +414,7 @@ impl CoordTexts {
                 ClientError::Unauthorized | ClientError::Forbidden => self.not_allowed,
                 ClientError::RateLimited(s) => {
                     return Some(if self.fr() {
-                        format!("Trop de demandes : réessaie dans {s} s.")
+                        format!("Trop de demandes\u{a0}: réessaie dans {s} s.")
                     } else {
                         format!("Too many requests: try again in {s} s.")
                     });
@@ -435,8 +438,9 @@ impl CoordTexts {
         }
     }
 
-    /// A list edit the server refused, in plain words and with what to do instead.
-    pub fn list_error(&self, e: &ClientError) -> String {
+    /// A list edit about `entry` the server refused, in plain words and with what to do
+    /// instead.
+    pub fn list_error(&self, e: &ClientError, entry: &str) -> String {
         if let Some(common) = self.common_error(e) {
             return common;
         }
@@ -446,18 +450,21 @@ impl CoordTexts {
         match refusal.error {
             ErrorCode::CodeKept => match crate::coordination::lists::uses_in(&refusal.message) {
                 Some(n) if self.fr() => format!(
-                    "Ce code sert dans {n} enregistrement{}. {}",
+                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
                     if n > 1 { "s" } else { "" },
                     self.code_kept
                 ),
                 Some(n) => format!(
-                    "This code is used by {n} record{}. {}",
+                    "“{entry}” is used by {n} record{}. {}",
                     if n > 1 { "s" } else { "" },
                     self.code_kept
                 ),
                 None => self.code_kept.to_owned(),
             },
-            ErrorCode::CodeExists => self.code_exists.to_owned(),
+            ErrorCode::CodeExists if self.fr() => {
+                format!("«\u{a0}{entry}\u{a0}»\u{a0}: {}", self.code_exists)
+            }
+            ErrorCode::CodeExists => format!("“{entry}”: {}", self.code_exists),
             ErrorCode::TaxonomyChanged => self.taxonomy_changed.to_owned(),
             ErrorCode::UnknownProgram => self.unknown_program.to_owned(),
             ErrorCode::UnknownCode => self.unknown_code.to_owned(),
@@ -470,7 +477,7 @@ impl CoordTexts {
     pub fn list_saved(&self, version: u32) -> String {
         if self.fr() {
             format!(
-                "Enregistré : la version {version} des listes est en vigueur. Les téléphones la recevront à leur prochaine synchronisation."
+                "Enregistré\u{a0}: la version {version} des listes est en vigueur. Les téléphones la recevront à leur prochaine synchronisation."
             )
         } else {
             format!(
@@ -487,7 +494,7 @@ impl CoordTexts {
         }
     }
 
-    /// « Ajouter aux lieux »
+    /// « Ajouter — Lieux »
     pub fn add_to(&self, list: &str) -> String {
         if self.fr() {
             format!("Ajouter — {list}")
@@ -512,23 +519,44 @@ impl CoordTexts {
     pub fn import_refused(&self, problems: usize) -> String {
         let s = if problems > 1 { "s" } else { "" };
         if self.fr() {
-            format!("{problems} problème{s} : rien n'est importé tant que le fichier n'est pas corrigé")
+            format!(
+                "{problems} problème{s}\u{a0}: rien n'est importé tant que le fichier n'est pas corrigé"
+            )
         } else {
             format!("{problems} problem{s}: nothing is imported until the file is fixed")
         }
     }
 
     /// « 430 lignes pour rdm-a : 430 rencontres, 0 activité »
-    pub fn import_counts(&self, worker: &str, rows: usize, contacts: usize, activities: usize) -> String {
+    pub fn import_counts(
+        &self,
+        worker: &str,
+        rows: usize,
+        contacts: usize,
+        activities: usize,
+    ) -> String {
         if self.fr() {
             format!(
-                "{rows} ligne{} pour « {worker} » : {contacts} rencontre{}, {activities} activité{}.",
+                "{rows} ligne{} pour «\u{a0}{worker}\u{a0}»\u{a0}: {contacts} rencontre{}, {activities} activité{}.",
                 plural(rows),
                 plural(contacts),
                 plural(activities)
             )
         } else {
-            format!("{rows} rows for « {worker} »: {contacts} contacts, {activities} activities.")
+            format!("{rows} rows for “{worker}”: {contacts} contacts, {activities} activities.")
+        }
+    }
+
+    /// A file with problems: what was read.
+    pub fn rows_read(&self, rows: usize, valid: usize) -> String {
+        if self.fr() {
+            format!(
+                "{rows} ligne{} lue{}, dont {valid} sans problème.",
+                plural(rows),
+                plural(rows)
+            )
+        } else {
+            format!("{rows} rows read, {valid} of them without a problem.")
         }
     }
 
@@ -536,13 +564,13 @@ impl CoordTexts {
     pub fn import_new(&self, dry_run: bool, new: usize, already: usize) -> String {
         match (self.fr(), dry_run) {
             (true, true) => format!(
-                "{new} nouvelle{} ligne{} à importer ; {already} déjà importée{}.",
+                "{new} nouvelle{} ligne{} à importer\u{a0}; {already} déjà importée{}.",
                 plural(new),
                 plural(new),
                 plural(already)
             ),
             (true, false) => format!(
-                "{new} nouvelle{} ligne{} importée{} ; {already} déjà là, laissée{} telle{} quelle{}.",
+                "{new} nouvelle{} ligne{} importée{}\u{a0}; {already} déjà là, laissée{} telle{} quelle{}.",
                 plural(new),
                 plural(new),
                 plural(new),
@@ -551,7 +579,9 @@ impl CoordTexts {
                 plural(already)
             ),
             (false, true) => format!("{new} new rows to import; {already} imported before."),
-            (false, false) => format!("{new} new rows imported; {already} there already, left as they were."),
+            (false, false) => {
+                format!("{new} new rows imported; {already} there already, left as they were.")
+            }
         }
     }
 }

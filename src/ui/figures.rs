@@ -350,8 +350,8 @@ pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
         .enumerate()
         .map(|(i, (label, n))| {
             let y = i * ROW;
-            // Bars use the left 85% of the width; the number sits at the right.
-            let width = format!("{:.1}%", 85.0 * n as f64 / max as f64);
+            // Bars use the left 80% of the width; the number sits at the right.
+            let width = format!("{:.1}%", 80.0 * n as f64 / max as f64);
             view! {
                 <g>
                     <text x="0" y=y + 15 class="bar-text">{label}</text>
