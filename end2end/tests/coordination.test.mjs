@@ -477,8 +477,22 @@ test('harm reduction on the phone: a visit from a shortcut in three taps or fewe
     await page.getByText('Enregistré sur l\'appareil.').waitFor();
     assert.ok(taps <= 3, `${taps} taps`);
 
+    // A coordinator adds a venue meanwhile: the phone gets it at its next sync.
+    const added = await api('api/v1/taxonomy/lists/venues', {
+      method: 'POST',
+      body: JSON.stringify({ edits: [{ op: 'add', fr: 'Lieu ajouté 40', milieu: 'locaux' }] }),
+    });
+    assert.equal(added.status, 200);
+    await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+    await page.getByText('Plus de détails').click();
+    assert.equal(await page.getByRole('radio', { name: 'Lieu ajouté 40' }).count(), 0, 'not before the sync');
+    await page.getByRole('button', { name: 'Annuler' }).click();
     await page.getByRole('button', { name: 'Synchroniser' }).click();
     await page.getByText('2 contacts synchronisés.').waitFor();
+    await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+    await page.getByText('Plus de détails').click();
+    await page.getByRole('radio', { name: 'Lieu ajouté 40' }).waitFor();
+    await page.getByRole('button', { name: 'Annuler' }).click();
     const token = server.addWorker('rdm-b-check', { coordinator: true }).split('\n')[0].trim();
     const r = await fetch(new URL('api/v1/report?from=2000-01-01&to=2100-01-01&program=reduction_mefaits&worker=rdm-b', server.url), {
       headers: { Authorization: `Bearer ${token}` },
