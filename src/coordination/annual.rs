@@ -142,6 +142,18 @@ pub fn AnnualReport() -> impl IntoView {
             .map(|s| s.code)
             .collect::<Vec<_>>(),
     );
+    // Sections the organisation's lists bring later (the server's lists arrive after the
+    // page opens, or a group was just added) are chosen too, like the first ones.
+    let known = StoredValue::new(chosen.get_untracked());
+    Effect::new(move |_| {
+        let now: Vec<String> = offered.get().into_iter().map(|s| s.code).collect();
+        let fresh: Vec<String> =
+            known.with_value(|k| now.iter().filter(|c| !k.contains(c)).cloned().collect());
+        if !fresh.is_empty() {
+            chosen.update(|c| c.extend(fresh.iter().cloned()));
+            known.update_value(|k| k.extend(fresh));
+        }
+    });
     let compare = RwSignal::new(true);
     let results = RwSignal::new(Vec::<(Section, Fetched)>::new());
     // The year shown: its label, its days, and the year before's label.
