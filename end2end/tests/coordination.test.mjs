@@ -463,6 +463,7 @@ test('harm reduction on the phone: a visit from a shortcut in three taps or fewe
       exact: true,
     });
     await shortcut.waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'harm-reduction-shortcut');
 
     // The next visit: shortcut, one more pipe, save.
