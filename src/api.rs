@@ -73,15 +73,17 @@ impl From<&ClientError> for Failure {
 }
 
 /// An answer that came back whole.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     retry_after: Option<u32>,
-    text: String,
+    pub(crate) text: String,
+    /// The body of a `2xx` asked for as binary (`Body::Blob`); `text` is then empty.
+    pub(crate) blob: Option<web_sys::Blob>,
 }
 
 impl Answer {
     /// The body of a `200`, or the error the status and body mean.
-    fn ok(self) -> Result<String, ClientError> {
+    pub(crate) fn ok(self) -> Result<String, ClientError> {
         match self.status {
             200..=299 => Ok(self.text),
             401 => Err(ClientError::Unauthorized),
@@ -95,7 +97,7 @@ impl Answer {
     }
 }
 
-fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ClientError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ClientError> {
     serde_json::from_str(text).map_err(|_| ClientError::Unreadable)
 }
 
@@ -252,6 +254,48 @@ pub async fn get_report_csv(token: &str, query: &str) -> Result<String, ClientEr
         .ok()
 }
 
+/// The same report as an xlsx spreadsheet (binary), for the funders.
+pub async fn get_report_xlsx(token: &str, query: &str) -> Result<web_sys::Blob, ClientError> {
+    let path = format!("/api/v1/report?{query}&format=xlsx");
+    let answer = send_as(
+        "GET",
+        &path,
+        Some(token),
+        None,
+        Body::Blob,
+        TIMEOUT_MS,
+        None,
+    )
+    .await?;
+    match answer.blob.clone() {
+        Some(blob) => Ok(blob),
+        None => answer.ok().and(Err(ClientError::Unreadable)),
+    }
+}
+
+/// Coordinators: edits one of the lists the organisation keeps (`venues`, `sites`,
+/// `partners`, `program_groups`); the answer carries the taxonomy now in force.
+pub async fn edit_list(
+    token: &str,
+    list: &str,
+    request: &carnet_core::wire::ListEditRequest,
+) -> Result<carnet_core::wire::ListEditResponse, ClientError> {
+    let body = serde_json::to_string(request).map_err(|_| ClientError::Unreadable)?;
+    let path = format!("/api/v1/taxonomy/lists/{list}");
+    let answer = send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
+}
+
+/// Coordinators: every worker's figures for a period (the team's names come with them).
+pub async fn get_tallies(
+    token: &str,
+    query: &str,
+) -> Result<carnet_core::wire::Tallies, ClientError> {
+    let path = format!("/api/v1/tallies?{query}");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
+}
+
 /// The organisation's current taxonomy, or `None` when offline or unreadable.
 pub async fn get_taxonomy() -> Option<Taxonomy> {
     let answer = send("GET", "/api/v1/taxonomy", None, None, TIMEOUT_MS, None)
@@ -339,11 +383,46 @@ pub async fn get_audit(
 
 /// One request with a timeout. The body is read under the same deadline: an answer cut
 /// off mid-body is a network failure, never half a result.
+
+/// One JSON request with a timeout (see [`send_as`]).
 async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<&str>,
+    timeout_ms: i32,
+    controller: Option<AbortController>,
+) -> Result<Answer, ClientError> {
+    let outgoing = body.map(|b| (b, "application/json"));
+    send_as(
+        method,
+        path,
+        token,
+        outgoing,
+        Body::Text,
+        timeout_ms,
+        controller,
+    )
+    .await
+}
+
+/// How to read an answer's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    Text,
+    /// A `2xx` body as a `Blob` (the xlsx report); an error's body is still read as text.
+    Blob,
+}
+
+/// One request with a timeout; `body` is the text sent and its media type. The answer is
+/// read under the same deadline: an answer cut off mid-body is a network failure, never
+/// half a result.
+pub(crate) async fn send_as(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, &str)>,
+    read: Body,
     timeout_ms: i32,
     controller: Option<AbortController>,
 ) -> Result<Answer, ClientError> {
@@ -358,7 +437,7 @@ async fn send(
     let init = RequestInit::new();
     init.set_method(method);
     init.set_signal(Some(&controller.signal()));
-    if let Some(body) = body {
+    if let Some((body, _)) = body {
         init.set_body(&JsValue::from_str(body));
     }
     let request = Request::new_with_str_and_init(path, &init).map_err(|_| ClientError::Network)?;
@@ -368,9 +447,9 @@ async fn send(
             .set("Authorization", &format!("Bearer {token}"))
             .map_err(|_| ClientError::Network)?;
     }
-    if body.is_some() {
+    if let Some((_, media_type)) = body {
         headers
-            .set("Content-Type", "application/json")
+            .set("Content-Type", media_type)
             .map_err(|_| ClientError::Network)?;
     }
 
@@ -390,7 +469,7 @@ async fn send(
         )
         .ok();
 
-    let result = fetch_whole(&window, &request).await;
+    let result = fetch_whole(&window, &request, read).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
@@ -406,7 +485,11 @@ async fn send(
     })
 }
 
-async fn fetch_whole(window: &web_sys::Window, request: &Request) -> Result<Answer, JsValue> {
+async fn fetch_whole(
+    window: &web_sys::Window,
+    request: &Request,
+    read: Body,
+) -> Result<Answer, JsValue> {
     let response: Response = JsFuture::from(window.fetch_with_request(request))
         .await?
         .dyn_into()?;
@@ -416,6 +499,15 @@ async fn fetch_whole(window: &web_sys::Window, request: &Request) -> Result<Answ
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
+    if read == Body::Blob && response.ok() {
+        let blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
+        return Ok(Answer {
+            status: response.status(),
+            retry_after,
+            text: String::new(),
+            blob: Some(blob),
+        });
+    }
     let text = JsFuture::from(response.text()?)
         .await?
         .as_string()
@@ -424,5 +516,6 @@ async fn fetch_whole(window: &web_sys::Window, request: &Request) -> Result<Answ
         status: response.status(),
         retry_after,
         text,
+        blob: None,
     })
 }

@@ -26,3 +26,8 @@ pub async fn refresh(current: &Taxonomy) -> Option<Taxonomy> {
     local_store::set(KEY, &fetched);
     Some(fetched)
 }
+
+/// Keeps a document the server just answered with (after a coordinator's list edit).
+pub fn save(taxonomy: &Taxonomy) {
+    local_store::set(KEY, taxonomy);
+}

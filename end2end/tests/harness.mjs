@@ -271,11 +271,14 @@ export async function setPin(page, pin = PIN) {
   await page.getByTestId('pending').waitFor();
 }
 
-/** After a reload or a lock: unlock with the PIN. */
+/**
+ * After a reload or a lock: unlock with the PIN. Unlocked is the phone's header (its pending
+ * count) or the coordinator's app's navigation.
+ */
 export async function unlock(page, pin = PIN, { label = 'NIP', button = 'Déverrouiller' } = {}) {
   await page.getByLabel(label, { exact: true }).fill(pin);
   await page.getByRole('button', { name: button }).click();
-  await page.getByTestId('pending').waitFor();
+  await page.locator('[data-testid="pending"], [data-testid="unlocked"]').first().waitFor();
 }
 
 /** Everything IndexedDB and localStorage hold, as one string, read around the app. */

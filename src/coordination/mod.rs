@@ -6,11 +6,17 @@
 //! It opens with the same lock screen and profile (same origin, same vault) as the phone
 //! app: pair this computer and choose a PIN there, or here, then unlock.
 
+pub mod annual;
+pub mod import;
+pub mod lists;
 pub mod report;
+pub mod scope;
+pub mod tables;
+pub mod texts;
 
 use leptos::prelude::*;
 
-use crate::i18n::Texts;
+use crate::i18n::Lang;
 use crate::prefs;
 use crate::session;
 use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
@@ -21,6 +27,9 @@ use crate::ui::lock::LockScreen;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     TeamReport,
+    AnnualReport,
+    Lists,
+    Import,
     Accounts,
 }
 
@@ -59,7 +68,7 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
     let ctx = use_ctx();
     let page = RwSignal::new(Page::TeamReport);
     let coordinator = RwSignal::from(open.profile.clone());
-    let nav = move |target: Page, label: fn(&Texts) -> &'static str| {
+    let nav = move |target: Page, label: fn(Lang) -> &'static str| {
         view! {
             <button
                 type="button"
@@ -67,16 +76,19 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
                 aria-current=move || (page.get() == target).then_some("page")
                 on:click=move |_| page.set(target)
             >
-                {move || label(ctx.t())}
+                {move || label(ctx.lang())}
             </button>
         }
     };
     view! {
         <header class="top">
             <span class="brand">{move || ctx.t().coordination_title}</span>
-            <nav class="coordination-nav" aria-label=move || ctx.t().nav_label>
-                {nav(Page::TeamReport, |t| t.team_report)}
-                {nav(Page::Accounts, |t| t.team_accounts)}
+            <nav class="coordination-nav" aria-label=move || ctx.t().nav_label data-testid="unlocked">
+                {nav(Page::TeamReport, |l| l.t().team_report)}
+                {nav(Page::AnnualReport, |l| texts::texts(l).annual_report)}
+                {nav(Page::Lists, |l| texts::texts(l).lists)}
+                {nav(Page::Import, |l| texts::texts(l).import)}
+                {nav(Page::Accounts, |l| l.t().team_accounts)}
             </nav>
             <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
                 {move || ctx.t().lock_now}
@@ -89,6 +101,9 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             >
                 {move || match page.get() {
                     Page::TeamReport => view! { <report::TeamReport /> }.into_any(),
+                    Page::AnnualReport => view! { <annual::AnnualReport /> }.into_any(),
+                    Page::Lists => view! { <lists::Lists /> }.into_any(),
+                    Page::Import => view! { <import::Import /> }.into_any(),
                     Page::Accounts => view! { <crate::ui::team::TeamAccounts /> }.into_any(),
                 }}
             </Show>

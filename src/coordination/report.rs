@@ -1,44 +1,59 @@
-//! « Rapport de l'équipe »: the server's report for a period and set of programs, its CSV
-//! and a print stylesheet.
+//! « Rapport de l'équipe »: the server's report for a period and a group or set of
+//! programs, its cross-tables, the same programs over another period side by side (this
+//! year and last by default), the CSV and xlsx downloads, and a print stylesheet.
 
-use carnet_core::{ListKind, Report};
-use chrono::{Datelike, NaiveDate};
+use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::coordination::scope::{
+    DatePair, ScopePicker, ScopeState, fiscal_year_start, period_label, year_before,
+};
+use crate::coordination::tables::{BarBlock, Comparison, GridTable, program_or_group_label, table};
+use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
 use crate::ui::figures::{DateRange, ReportView};
-use crate::ui::widgets::ChoiceGroup;
 
-/// The coordinator's view of the server's report for a period and program.
+/// Per-intervention tables the phone's « Mes chiffres » does not draw.
+const MORE_BARS: [&str; 6] = [
+    "interventions_by_gender",
+    "interventions_by_age_group",
+    "interventions_by_program",
+    "interventions_by_status",
+    "interventions_by_occupation",
+    "interventions_by_mode",
+];
+
+/// What is on screen: the answer and the query that brought it (downloads use the same).
+#[derive(Debug, Clone)]
+struct Shown {
+    response: ReportResponse,
+    query: String,
+    /// The query with the comparison, when one was asked for.
+    compare_query: Option<String>,
+}
+
 #[component]
 pub fn TeamReport() -> impl IntoView {
     let ctx = use_ctx();
     let today = platform::today();
-    // The organisation's fiscal year starts on April 1st.
-    let fiscal_start = if today.month() >= 4 {
-        NaiveDate::from_ymd_opt(today.year(), 4, 1)
-    } else {
-        NaiveDate::from_ymd_opt(today.year() - 1, 4, 1)
-    }
-    .unwrap_or(today);
-    let from = RwSignal::new(fiscal_start);
+    let from = RwSignal::new(fiscal_year_start(today));
     let to = RwSignal::new(today);
-    let program = RwSignal::new(None::<String>);
-    let report = RwSignal::new(None::<Report>);
-    let message = RwSignal::new(None::<&'static str>);
+    let scope = ScopeState::new();
+    let compare = RwSignal::new(true);
+    let compare_from = RwSignal::new(year_before(from.get_untracked()));
+    let compare_to = RwSignal::new(year_before(to.get_untracked()));
+    // The other period follows the report's, a year earlier, until changed by hand.
+    Effect::new(move |_| {
+        compare_from.set(year_before(from.get()));
+        compare_to.set(year_before(to.get()));
+    });
+    let shown = RwSignal::new(None::<Shown>);
+    let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let query = move || {
-        let mut q = format!("from={}&to={}", from.get_untracked(), to.get_untracked());
-        if let Some(p) = program.get_untracked() {
-            q.push_str("&program=");
-            q.push_str(&p);
-        }
-        q
-    };
     let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
         secrets
@@ -46,61 +61,219 @@ pub fn TeamReport() -> impl IntoView {
             .unwrap_or_default()
     };
     let load = move |_| {
+        let t = texts(ctx.lang());
+        let Ok(program) = scope.program_param() else {
+            message.set(Some(t.tick_a_program.to_owned()));
+            return;
+        };
+        let mut query = format!("from={}&to={}", from.get_untracked(), to.get_untracked());
+        if let Some(p) = program {
+            query.push_str("&program=");
+            query.push_str(&p);
+        }
+        let compare_query = compare.get_untracked().then(|| {
+            format!(
+                "{query}&compare_from={}&compare_to={}",
+                compare_from.get_untracked(),
+                compare_to.get_untracked()
+            )
+        });
         busy.set(true);
         message.set(None);
-        let (token, query) = (token(), query());
+        let token = token();
         spawn_local(async move {
-            match api::get_report(&token, &query).await {
-                Ok(r) => report.set(Some(r.report)),
-                Err(_) => message.set(Some(ctx.t().report_failed)),
+            let asked = compare_query.as_deref().unwrap_or(&query);
+            match api::get_report(&token, asked).await {
+                Ok(response) => shown.set(Some(Shown {
+                    response,
+                    query,
+                    compare_query,
+                })),
+                Err(e) => message.set(Some(texts(ctx.lang()).report_error(&e))),
             }
             busy.set(false);
         });
     };
-    let download = move |_| {
-        let (token, query) = (token(), query());
-        let name = format!(
-            "carnet-rapport-{}-{}.csv",
-            from.get_untracked(),
-            to.get_untracked()
-        );
+
+    // Downloads: the CSV as text, the spreadsheet as a blob, each named after its period.
+    let download = move |format: &'static str, with_compare: bool| {
+        let Some(s) = shown.get_untracked() else {
+            return;
+        };
+        let query = if with_compare {
+            s.compare_query.clone().unwrap_or(s.query.clone())
+        } else {
+            s.query.clone()
+        };
+        let filter = &s.response.filter;
+        let name = match (&s.response.compare, with_compare) {
+            (Some(c), true) => format!(
+                "carnet-comparaison-{}-{}-{}-{}.{format}",
+                filter.from, filter.to, c.filter.from, c.filter.to
+            ),
+            _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
+        };
+        let token = token();
         spawn_local(async move {
-            match api::get_report_csv(&token, &query).await {
-                Ok(csv) => {
-                    if platform::download(&name, "text/csv;charset=utf-8", &csv).is_err() {
-                        message.set(Some(ctx.t().report_failed));
-                    }
+            let done = if format == "xlsx" {
+                match api::get_report_xlsx(&token, &query).await {
+                    Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
+                    Err(e) => Err(Some(e)),
                 }
-                Err(_) => message.set(Some(ctx.t().report_failed)),
+            } else {
+                match api::get_report_csv(&token, &query).await {
+                    Ok(csv) => {
+                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
+                    }
+                    Err(e) => Err(Some(e)),
+                }
+            };
+            if let Err(e) = done {
+                let t = texts(ctx.lang());
+                message.set(Some(match e {
+                    Some(e) => t.report_error(&e),
+                    None => t.download_failed.to_owned(),
+                }));
             }
         });
     };
-    let shown = Signal::derive(move || report.get().unwrap_or_default());
+
+    let report = Signal::derive(move || {
+        shown
+            .with(|s| s.as_ref().map(|s| s.response.report.clone()))
+            .unwrap_or_default()
+    });
+    let scope_line = move || {
+        shown.with(|s| {
+            let s = s.as_ref()?;
+            let t = texts(ctx.lang());
+            let f = &s.response.filter;
+            let programs = match &f.programs {
+                Some(p) => p
+                    .iter()
+                    .map(|code| program_or_group_label(ctx, code))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                None => ctx.t().all_programs.to_owned(),
+            };
+            Some(view! {
+                <p class="report-scope" data-testid="report-scope">
+                    <span>{t.period_is} " " <strong>{period_label(f.from, f.to)}</strong></span>
+                    <span>{t.programs_are} " " <strong>{programs}</strong></span>
+                </p>
+            })
+        })
+    };
+    let more = move || {
+        let r = report.get();
+        let t = texts(ctx.lang());
+        let mut bars: Vec<_> = MORE_BARS
+            .iter()
+            .filter_map(|name| table(&r, name))
+            // One program: « interventions by program » is the headline again.
+            .filter(|tb| tb.name != "interventions_by_program" || tb.cells.len() > 1)
+            .map(|tb| view! { <BarBlock table=tb /> }.into_any())
+            .collect();
+        if let Some(tb) = table(&r, "web_persons_by_platform") {
+            bars.push(view! { <BarBlock table=tb /> }.into_any());
+        }
+        if let Some(tb) = table(&r, "sites_by_activity") {
+            bars.push(view! { <GridTable table=tb column_totals=false /> }.into_any());
+        }
+        let crosses: Vec<_> = r
+            .tables()
+            .into_iter()
+            .filter(|tb| tb.axes.len() == 2 && tb.name.contains("_and_"))
+            .filter(|tb| tb.cells.iter().any(|c| c.1 > 0))
+            .map(|tb| view! { <GridTable table=tb /> })
+            .collect();
+        let no_cross = crosses.is_empty();
+        view! {
+            <h2 class="section-title">{t.more_tables}</h2>
+            <div class="report-grid">{bars}</div>
+            <h2 class="section-title">{t.cross_tables}</h2>
+            {no_cross.then(|| view! { <p class="muted">{t.no_cross_tables}</p> })}
+            <div class="report-grid" data-testid="cross-tables">{crosses}</div>
+        }
+    };
+    let comparison = move || {
+        shown.with(|s| {
+            let s = s.as_ref()?;
+            let c = s.response.compare.clone()?;
+            let t = texts(ctx.lang());
+            let (period, other) = (
+                (s.response.filter.from, s.response.filter.to),
+                (c.filter.from, c.filter.to),
+            );
+            let empty = c.differences.is_empty();
+            Some(view! {
+                <section class="comparison" aria-labelledby="comparison-title" data-testid="comparison">
+                    <h2 class="section-title" id="comparison-title">
+                        {format!(
+                            "{}\u{a0}: {} / {}",
+                            t.comparison,
+                            period_label(period.0, period.1),
+                            period_label(other.0, other.1),
+                        )}
+                    </h2>
+                    <p class="help">{t.comparison_help}</p>
+                    {empty.then(|| view! { <p class="muted">{ctx.t().nothing_in_period}</p> })}
+                    <div class="report-grid">
+                        <Comparison differences=c.differences period=period other=other />
+                    </div>
+                    <div class="report-actions no-print">
+                        <button type="button" on:click=move |_| download("csv", true)>
+                            {t.download_comparison_csv}
+                        </button>
+                        <button type="button" on:click=move |_| download("xlsx", true)>
+                            {t.download_comparison_xlsx}
+                        </button>
+                    </div>
+                </section>
+            })
+        })
+    };
 
     view! {
         <section class="team-report" aria-labelledby="team-report-title">
             <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
-            <div class="no-print">
+            <div class="no-print report-controls">
                 <DateRange from=from to=to />
-                <ChoiceGroup
-                    legend=|t| t.program
-                    name="report-program"
-                    kind=ListKind::Programs
-                    selected=program
-                    none_label=|t| t.all_programs
-                />
+                <ScopePicker state=scope />
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || compare.get()
+                        on:change=move |ev| compare.set(event_target_checked(&ev))
+                    />
+                    <span>{move || texts(ctx.lang()).compare_with}</span>
+                </label>
+                <Show when=move || compare.get()>
+                    <DatePair
+                        id="compare"
+                        from=compare_from
+                        to=compare_to
+                        from_label=Signal::derive(move || texts(ctx.lang()).compare_from.to_owned())
+                        to_label=Signal::derive(move || texts(ctx.lang()).compare_to.to_owned())
+                    />
+                </Show>
                 <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
                     {move || ctx.t().show_report}
                 </button>
-                {move || message.get().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
             </div>
-            <Show when=move || report.with(|r| r.is_some())>
-                <p class="print-only">
-                    {move || format!("{} {} — {} {}", ctx.t().date_from, from.get(), ctx.t().date_to, to.get())}
-                </p>
-                <ReportView report=shown />
+            {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
+            <Show when=move || shown.with(|s| s.is_some())>
+                {scope_line}
+                <ReportView report=report />
+                {more}
+                {comparison}
                 <div class="report-actions no-print">
-                    <button type="button" on:click=download>{move || ctx.t().download_csv}</button>
+                    <button type="button" on:click=move |_| download("csv", false)>
+                        {move || ctx.t().download_csv}
+                    </button>
+                    <button type="button" on:click=move |_| download("xlsx", false)>
+                        {move || texts(ctx.lang()).download_xlsx}
+                    </button>
                     <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
                 </div>
             </Show>

@@ -258,8 +258,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
                 .collect();
             (!rows.is_empty()).then(|| {
                 view! {
-                    <h2>{title(ctx.t())}</h2>
-                    <Bars rows=rows />
+                    <div class="chart-block">
+                        <h2>{title(ctx.t())}</h2>
+                        <Bars rows=rows />
+                    </div>
                 }
             })
         }
@@ -289,8 +291,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
         });
         (!rows.is_empty()).then(|| {
             view! {
-                <h2>{t.web_messages}</h2>
-                <Bars rows=rows />
+                <div class="chart-block">
+                    <h2>{t.web_messages}</h2>
+                    <Bars rows=rows />
+                </div>
             }
         })
     };
@@ -338,9 +342,10 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
 }
 
 /// A horizontal bar chart in inline SVG: no chart library, prints cleanly, readable at 360 px.
+/// Each label sits above its bar, so a long label never runs into it at any width.
 #[component]
 pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
-    const ROW: usize = 30;
+    const ROW: usize = 40;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let height = rows.len() * ROW;
     let bars = rows
@@ -348,15 +353,15 @@ pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
         .enumerate()
         .map(|(i, (label, n))| {
             let y = i * ROW;
-            // Bars use the right 45% of the width; labels sit on the left. Tenths of a
+            // Bars use the left 80% of the width; the number sits at the right. Tenths of a
             // percent in integers: float formatting would weigh on the download.
-            let tenths = 450 * n / max;
+            let tenths = 800 * n / max;
             let width = format!("{}.{}%", tenths / 10, tenths % 10);
             view! {
                 <g>
-                    <text x="0" y=y + 20 class="bar-text">{label}</text>
-                    <rect x="45%" y=y + 8 height="14" rx="4" width=width class="bar-rect"></rect>
-                    <text x="100%" y=y + 20 text-anchor="end" class="bar-num">{n}</text>
+                    <text x="0" y=y + 15 class="bar-text">{label}</text>
+                    <rect x="0" y=y + 21 height="12" rx="4" width=width class="bar-rect"></rect>
+                    <text x="100%" y=y + 33 text-anchor="end" class="bar-num">{n}</text>
                 </g>
             }
         })

@@ -1,0 +1,297 @@
+//! « Importer »: the organisation's past spreadsheets (CSV), for one worker, through
+//! `POST /api/v1/import`. A dry run first shows what would be imported and every problem
+//! by line; then the import is all or nothing, and importing the same file again changes
+//! nothing (the server gives each row an id made from what it says).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, Body, ClientError};
+use crate::coordination::tables::program_or_group_label;
+use crate::coordination::texts::texts;
+use crate::platform;
+use crate::state::{use_ctx, use_open};
+
+/// A big file on a slow server: more than the usual 10 s.
+const IMPORT_TIMEOUT_MS: i32 = 60_000;
+
+/// One problem of the file (line 1 is the header row).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LineProblem {
+    pub line: usize,
+    #[serde(default)]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// The server's account of an import or a dry run (also the body of its `422`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    pub worker: String,
+    pub rows: usize,
+    pub contacts: usize,
+    pub activities: usize,
+    #[serde(default)]
+    pub by_program: BTreeMap<String, usize>,
+    pub new: usize,
+    pub already_there: usize,
+    #[serde(default)]
+    pub problems: Vec<LineProblem>,
+}
+
+/// Sends the file: the outcome, with its problems when the server refused it (`422`).
+async fn send(
+    token: &str,
+    worker: &str,
+    dry_run: bool,
+    csv: &str,
+) -> Result<ImportOutcome, ClientError> {
+    let path = format!(
+        "/api/v1/import?worker={}{}",
+        js_sys::encode_uri_component(worker),
+        if dry_run { "&dry_run=true" } else { "" }
+    );
+    let answer = api::send_as(
+        "POST",
+        &path,
+        Some(token),
+        Some((csv, "text/csv; charset=utf-8")),
+        Body::Text,
+        IMPORT_TIMEOUT_MS,
+        None,
+    )
+    .await?;
+    if answer.status == 422
+        && let Ok(outcome) = serde_json::from_str::<ImportOutcome>(&answer.text)
+    {
+        return Ok(outcome);
+    }
+    api::json(&answer.ok()?)
+}
+
+/// The file chosen, read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chosen {
+    name: String,
+    text: String,
+}
+
+async fn read_file(input: web_sys::HtmlInputElement) -> Option<Chosen> {
+    let file = input.files()?.get(0)?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()?
+        .as_string()?;
+    Some(Chosen {
+        name: file.name(),
+        text,
+    })
+}
+
+#[component]
+pub fn Import() -> impl IntoView {
+    let ctx = use_ctx();
+    let file = RwSignal::new(None::<Chosen>);
+    let worker = RwSignal::new(String::new());
+    let workers = RwSignal::new(Vec::<String>::new());
+    let outcome = RwSignal::new(None::<ImportOutcome>);
+    // The dry run that cleared the file and the worker now chosen: only then « Importer ».
+    let cleared = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let secrets = RwSignal::from(use_open().secrets.clone());
+    let token = move || {
+        secrets
+            .with_untracked(|s| s.token.clone())
+            .unwrap_or_default()
+    };
+
+    // The team's names, offered as suggestions (any name may still be typed).
+    {
+        let token = token();
+        let today = platform::today();
+        spawn_local(async move {
+            if let Ok(tallies) = api::get_tallies(&token, &format!("from={today}&to={today}")).await
+            {
+                workers.set(tallies.workers.into_iter().map(|w| w.worker).collect());
+            }
+        });
+    }
+
+    let forget = move || {
+        outcome.set(None);
+        cleared.set(false);
+        message.set(None);
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        forget();
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let chosen = read_file(input).await;
+            if chosen.is_none() {
+                message.set(Some(texts(ctx.lang()).file_unreadable.to_owned()));
+            }
+            file.set(chosen);
+        });
+    };
+    let run = move |dry_run: bool| {
+        let t = texts(ctx.lang());
+        let who = worker.get_untracked().trim().to_owned();
+        let Some(chosen) = file.get_untracked() else {
+            message.set(Some(t.choose_file.to_owned()));
+            return;
+        };
+        if who.is_empty() {
+            message.set(Some(t.choose_worker.to_owned()));
+            return;
+        }
+        busy.set(true);
+        message.set(None);
+        let token = token();
+        spawn_local(async move {
+            match send(&token, &who, dry_run, &chosen.text).await {
+                Ok(answer) => {
+                    cleared.set(dry_run && answer.problems.is_empty());
+                    outcome.set(Some(answer));
+                }
+                Err(e) => {
+                    cleared.set(false);
+                    outcome.set(None);
+                    message.set(Some(texts(ctx.lang()).import_error(&e)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let summary = move || {
+        let o = outcome.get()?;
+        let t = texts(ctx.lang());
+        let title = match (o.dry_run, o.problems.is_empty()) {
+            (_, false) => t.import_refused(o.problems.len()),
+            (true, true) => t.dry_run_ok.to_owned(),
+            (false, true) if o.new == 0 => t.import_nothing_new.to_owned(),
+            (false, true) => t.import_done.to_owned(),
+        };
+        let by_program = o
+            .by_program
+            .iter()
+            .map(|(code, n)| {
+                view! {
+                    <li>
+                        {program_or_group_label(ctx, code)} "\u{a0}: " <strong>{*n}</strong>
+                    </li>
+                }
+            })
+            .collect_view();
+        let problems = (!o.problems.is_empty()).then(|| {
+            let rows = o
+                .problems
+                .iter()
+                .map(|p| {
+                    view! {
+                        <tr>
+                            <th scope="row">{p.line}</th>
+                            <td>{p.column.clone().unwrap_or_default()}</td>
+                            <td>{p.message.clone()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="table-scroll">
+                    <table class="grid problems" data-testid="import-problems">
+                        <caption>{t.problems}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.line}</th>
+                                <th scope="col">{t.column}</th>
+                                <th scope="col">{t.problem}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+        });
+        let class = if o.problems.is_empty() {
+            "card import-summary"
+        } else {
+            "card import-summary refused"
+        };
+        // With problems nothing is imported: say what was read, then each problem.
+        let counts = if o.problems.is_empty() {
+            view! {
+                <p>{t.import_counts(&o.worker, o.rows, o.contacts, o.activities)}</p>
+                <ul class="by-program">{by_program}</ul>
+                <p data-testid="import-new">{t.import_new(o.dry_run, o.new, o.already_there)}</p>
+            }
+            .into_any()
+        } else {
+            view! { <p>{t.rows_read(o.rows, o.contacts + o.activities)}</p> }.into_any()
+        };
+        Some(view! {
+            <div class=class data-testid="import-summary" role="status">
+                <h2>{title}</h2>
+                {counts}
+                {problems}
+            </div>
+        })
+    };
+
+    view! {
+        <section class="import" aria-labelledby="import-title">
+            <h1 id="import-title">{move || texts(ctx.lang()).import}</h1>
+            <p class="help">{move || texts(ctx.lang()).import_help}</p>
+            <div class="card">
+                <div class="field">
+                    <label for="import-file">{move || texts(ctx.lang()).csv_file}</label>
+                    <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file />
+                </div>
+                <div class="field">
+                    <label for="import-worker">{move || texts(ctx.lang()).worker}</label>
+                    <input
+                        id="import-worker"
+                        type="text"
+                        list="import-workers"
+                        autocomplete="off"
+                        prop:value=move || worker.get()
+                        on:input=move |ev| {
+                            worker.set(event_target_value(&ev));
+                            forget();
+                        }
+                    />
+                    <datalist id="import-workers">
+                        {move || workers.get().into_iter().map(|w| view! { <option value=w></option> }).collect_view()}
+                    </datalist>
+                    <p class="help">{move || texts(ctx.lang()).worker_help}</p>
+                </div>
+                <div class="report-actions">
+                    <button type="button" disabled=move || busy.get() on:click=move |_| run(true)>
+                        {move || texts(ctx.lang()).dry_run}
+                    </button>
+                    <button
+                        type="button"
+                        class="primary"
+                        disabled=move || busy.get() || !cleared.get()
+                        on:click=move |_| run(false)
+                    >
+                        {move || texts(ctx.lang()).import_now}
+                    </button>
+                </div>
+                {move || message.get().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
+            </div>
+            {summary}
+        </section>
+    }
+}

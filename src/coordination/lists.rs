@@ -1,0 +1,542 @@
+//! « Listes »: the lists coordinators keep — venues (by milieu), web sites (by platform),
+//! partners and program groups — through `POST /api/v1/taxonomy/lists/{list}`.
+//!
+//! Add, rename, retire, restore; a group's programs. A code is never removed (records
+//! and phones not yet synced use it): « Supprimer » asks the server anyway and shows its
+//! refusal in plain words, with what to do instead. Each change is the next taxonomy
+//! version, in force at once on the server; phones get it at their next sync.
+
+use carnet_core::lists::{EditableList, ListEdit};
+use carnet_core::wire::{ErrorCode, ListEditRequest};
+use carnet_core::{Entry, ListKind, Taxonomy};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::coordination::scope::CheckChips;
+use crate::coordination::texts::texts;
+use crate::i18n::Lang;
+use crate::state::{use_ctx, use_open};
+use crate::taxonomy_cache;
+
+/// One row of a list, whatever the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    code: String,
+    fr: String,
+    en: String,
+    /// Venue: its milieu; site: its platform; group: its programs (codes).
+    attribute: Vec<String>,
+    retired: bool,
+}
+
+fn rows(t: &Taxonomy, list: EditableList) -> Vec<Row> {
+    let entry_row = |e: &Entry, attribute: Option<&String>| Row {
+        code: e.code.clone(),
+        fr: e.fr.clone(),
+        en: e.en.clone(),
+        attribute: attribute.cloned().into_iter().collect(),
+        retired: e.retired,
+    };
+    let mut out: Vec<Row> = match list {
+        EditableList::Venues => t
+            .venues
+            .iter()
+            .map(|e| entry_row(e, e.milieu.as_ref()))
+            .collect(),
+        EditableList::Sites => t
+            .sites
+            .iter()
+            .map(|e| entry_row(e, e.platform.as_ref()))
+            .collect(),
+        EditableList::Partners => t.partners.iter().map(|e| entry_row(e, None)).collect(),
+        EditableList::ProgramGroups => t
+            .program_groups
+            .iter()
+            .map(|g| Row {
+                code: g.code.clone(),
+                fr: g.fr.clone(),
+                en: g.en.clone(),
+                attribute: g.programs.clone(),
+                retired: g.retired,
+            })
+            .collect(),
+    };
+    // Venues by milieu, sites by platform, each in the order of its list.
+    let rank = |kind: ListKind, code: Option<&String>| {
+        code.and_then(|c| t.list(kind).iter().position(|e| &e.code == c))
+            .unwrap_or(usize::MAX)
+    };
+    match list {
+        EditableList::Venues => out.sort_by_key(|r| rank(ListKind::Milieux, r.attribute.first())),
+        EditableList::Sites => out.sort_by_key(|r| rank(ListKind::Platforms, r.attribute.first())),
+        _ => {}
+    }
+    out
+}
+
+/// The list the attribute's codes come from, and its column's head.
+fn attribute_of(list: EditableList, lang: Lang) -> Option<(ListKind, &'static str)> {
+    let t = texts(lang);
+    match list {
+        EditableList::Venues => Some((ListKind::Milieux, t.milieu)),
+        EditableList::Sites => Some((ListKind::Platforms, t.platform)),
+        EditableList::ProgramGroups => Some((ListKind::Programs, t.programs_of_group)),
+        EditableList::Partners => None,
+    }
+}
+
+fn list_name(list: EditableList, lang: Lang) -> &'static str {
+    let t = texts(lang);
+    match list {
+        EditableList::Venues => t.list_venues,
+        EditableList::Sites => t.list_sites,
+        EditableList::Partners => t.list_partners,
+        EditableList::ProgramGroups => t.list_groups,
+    }
+}
+
+/// The outcome of the last change, for the one line under the title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Said {
+    Done(String),
+    Refused(String),
+}
+
+#[component]
+pub fn Lists() -> impl IntoView {
+    let ctx = use_ctx();
+    let list = RwSignal::new(EditableList::Venues);
+    let said = RwSignal::new(None::<Said>);
+    let busy = RwSignal::new(false);
+    let editing = RwSignal::new(None::<String>);
+    // Counts the changes made: the add form empties itself after each.
+    let saved = RwSignal::new(0u32);
+    let secrets = RwSignal::from(use_open().secrets.clone());
+
+    // The lists as the server has them now (another coordinator may have changed them).
+    let reload = move || {
+        spawn_local(async move {
+            if let Some(fresh) = api::get_taxonomy().await {
+                taxonomy_cache::save(&fresh);
+                ctx.taxonomy.set(fresh);
+            }
+        })
+    };
+    reload();
+
+    // The edits, and the name of the entry they are about (for the refusal's words).
+    let send = Callback::new(move |(edits, entry): (Vec<ListEdit>, String)| {
+        if busy.get_untracked() {
+            return;
+        }
+        let token = secrets
+            .with_untracked(|s| s.token.clone())
+            .unwrap_or_default();
+        let request = ListEditRequest {
+            base_version: Some(ctx.taxonomy.with_untracked(|t| t.version)),
+            edits,
+        };
+        let key = list.get_untracked().key();
+        busy.set(true);
+        spawn_local(async move {
+            let t = texts(ctx.lang());
+            match api::edit_list(&token, key, &request).await {
+                Ok(answer) => {
+                    let version = answer.taxonomy.version;
+                    taxonomy_cache::save(&answer.taxonomy);
+                    ctx.taxonomy.set(answer.taxonomy);
+                    editing.set(None);
+                    saved.update(|n| *n += 1);
+                    said.set(Some(Said::Done(if answer.changed {
+                        t.list_saved(version)
+                    } else {
+                        t.list_unchanged.to_owned()
+                    })));
+                }
+                Err(e) => {
+                    if e.code() == Some(ErrorCode::TaxonomyChanged) {
+                        reload();
+                    }
+                    said.set(Some(Said::Refused(t.list_error(&e, &entry))));
+                }
+            }
+            busy.set(false);
+        });
+    });
+
+    let tab = move |target: EditableList| {
+        view! {
+            <button
+                type="button"
+                class="tab"
+                aria-pressed=move || (list.get() == target).to_string()
+                on:click=move |_| {
+                    list.set(target);
+                    editing.set(None);
+                    said.set(None);
+                }
+            >
+                {move || list_name(target, ctx.lang())}
+            </button>
+        }
+    };
+    let table = move || {
+        let current = list.get();
+        let lang = ctx.lang();
+        let t = texts(lang);
+        let all = ctx.taxonomy.with(|tx| rows(tx, current));
+        let attribute = attribute_of(current, lang);
+        let empty = all.is_empty();
+        let body = all
+            .into_iter()
+            .map(|row| view! { <EntryRow row=row list=current editing=editing send=send busy=busy /> })
+            .collect_view();
+        view! {
+            <div class="table-scroll">
+                <table class="grid lists" data-testid="list-table">
+                    <caption>{list_name(current, lang)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t.name_fr}</th>
+                            <th scope="col">{t.name_en}</th>
+                            {attribute.map(|(_, head)| view! { <th scope="col">{head}</th> })}
+                            <th scope="col">{t.state}</th>
+                            <th scope="col">{t.actions}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+            {empty.then(|| view! { <p class="muted">{t.list_empty}</p> })}
+        }
+    };
+
+    view! {
+        <section class="lists" aria-labelledby="lists-title">
+            <h1 id="lists-title">{move || texts(ctx.lang()).lists}</h1>
+            <p class="help">{move || texts(ctx.lang()).lists_help}</p>
+            <div class="tabs" role="group" aria-label=move || texts(ctx.lang()).lists>
+                {tab(EditableList::Venues)}
+                {tab(EditableList::Sites)}
+                {tab(EditableList::Partners)}
+                {tab(EditableList::ProgramGroups)}
+            </div>
+            <p class="muted" data-testid="taxonomy-version">
+                {move || texts(ctx.lang()).lists_version(ctx.taxonomy.with(|t| t.version))}
+            </p>
+            {move || {
+                said.get()
+                    .map(|s| match s {
+                        Said::Done(m) => view! { <p class="flash list-status" role="status" data-testid="list-message">{m}</p> }.into_any(),
+                        Said::Refused(m) => view! { <p class="flash error list-status" role="alert" data-testid="list-message">{m}</p> }.into_any(),
+                    })
+            }}
+            {table}
+            {move || view! { <AddForm list=list.get() send=send busy=busy saved=saved /> }}
+        </section>
+    }
+}
+
+/// One entry: its labels and attribute, its state, and what can be done to it.
+#[component]
+fn EntryRow(
+    row: Row,
+    list: EditableList,
+    editing: RwSignal<Option<String>>,
+    send: Callback<(Vec<ListEdit>, String)>,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let ctx = use_ctx();
+    let code = row.code.clone();
+    let is_editing = {
+        let code = code.clone();
+        move || editing.with(|e| e.as_deref() == Some(code.as_str()))
+    };
+    let fr = RwSignal::new(row.fr.clone());
+    let en = RwSignal::new(row.en.clone());
+    let programs = RwSignal::new(row.attribute.clone());
+    let label = row.fr.clone();
+    let codes = row.attribute.clone();
+    let attribute = move || {
+        attribute_of(list, ctx.lang()).map(|(kind, head)| {
+            let names: Vec<String> = codes.iter().map(|c| ctx.label(kind, c)).collect();
+            view! { <td data-label=head>{names.join(", ")}</td> }
+        })
+    };
+    let save = {
+        let (code, old_fr, old_en, old_programs) = (
+            code.clone(),
+            row.fr.clone(),
+            row.en.clone(),
+            row.attribute.clone(),
+        );
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let (new_fr, new_en) = (
+                fr.get_untracked().trim().to_owned(),
+                en.get_untracked().trim().to_owned(),
+            );
+            let mut edits = Vec::new();
+            if new_fr != old_fr || new_en != old_en {
+                edits.push(ListEdit::Rename {
+                    code: code.clone(),
+                    fr: (new_fr != old_fr).then_some(new_fr),
+                    en: (new_en != old_en).then_some(new_en),
+                });
+            }
+            let ticked = programs.get_untracked();
+            if list == EditableList::ProgramGroups && ticked != old_programs {
+                edits.push(ListEdit::SetPrograms {
+                    code: code.clone(),
+                    programs: ticked,
+                });
+            }
+            if edits.is_empty() {
+                editing.set(None);
+            } else {
+                send.run((edits, old_fr.clone()));
+            }
+        }
+    };
+    let actions = {
+        let (code, label) = (code.clone(), label.clone());
+        move || {
+            let t = texts(ctx.lang());
+            let named = |verb: &str| format!("{verb} — {label}");
+            let (c1, c2, c3) = (code.clone(), code.clone(), code.clone());
+            let (l2, l3) = (label.clone(), label.clone());
+            let retire_or_restore = if row.retired {
+                view! {
+                    <button type="button" aria-label=named(t.restore) disabled=move || busy.get()
+                        on:click=move |_| send.run((vec![ListEdit::Restore { code: c2.clone() }], l2.clone()))>
+                        {t.restore}
+                    </button>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button type="button" aria-label=named(t.retire) disabled=move || busy.get()
+                        on:click=move |_| send.run((vec![ListEdit::Retire { code: c2.clone() }], l2.clone()))>
+                        {t.retire}
+                    </button>
+                }
+                .into_any()
+            };
+            view! {
+                <div class="row-actions">
+                    <button type="button" aria-label=named(t.edit) on:click=move |_| editing.set(Some(c1.clone()))>
+                        {t.edit}
+                    </button>
+                    {retire_or_restore}
+                    <button type="button" class="danger" aria-label=named(t.delete) disabled=move || busy.get()
+                        on:click=move |_| send.run((vec![ListEdit::Remove { code: c3.clone() }], l3.clone()))>
+                        {t.delete}
+                    </button>
+                </div>
+            }
+        }
+    };
+    let form = move || {
+        let t = texts(ctx.lang());
+        let program_items: Vec<(String, String)> = ctx.taxonomy.with(|tx| {
+            tx.programs
+                .iter()
+                .filter(|e| !e.retired || programs.with_untracked(|p| p.contains(&e.code)))
+                .map(|e| (e.code.clone(), ctx.lang().label(e)))
+                .collect()
+        });
+        view! {
+            <form class="inline-edit" on:submit=save.clone()>
+                <div class="field">
+                    <label for="edit-fr">{t.name_fr}</label>
+                    <input id="edit-fr" type="text" prop:value=move || fr.get()
+                        on:input=move |ev| fr.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="edit-en">{t.name_en}</label>
+                    <input id="edit-en" type="text" prop:value=move || en.get()
+                        on:input=move |ev| en.set(event_target_value(&ev)) />
+                </div>
+                {(list == EditableList::ProgramGroups).then(|| view! {
+                    <CheckChips
+                        name="edit-programs"
+                        legend=Signal::derive(move || texts(ctx.lang()).programs_of_group.to_owned())
+                        items=program_items
+                        selected=programs
+                    />
+                })}
+                <div class="row-actions">
+                    <button type="submit" class="primary" disabled=move || busy.get()>{t.save_changes}</button>
+                    <button type="button" on:click=move |_| editing.set(None)>{ctx.t().cancel}</button>
+                </div>
+            </form>
+        }
+    };
+    let state = move || {
+        let t = texts(ctx.lang());
+        if row.retired { t.retired } else { t.active }
+    };
+    let columns = if attribute_of(list, Lang::Fr).is_some() {
+        5
+    } else {
+        4
+    };
+    view! {
+        <tr class:retired=row.retired data-code=code.clone()>
+            <th scope="row">{row.fr.clone()}</th>
+            <td data-label=move || texts(ctx.lang()).name_en>{row.en.clone()}</td>
+            {attribute}
+            <td data-label=move || texts(ctx.lang()).state>{state}</td>
+            <td class="actions-cell">{actions}</td>
+        </tr>
+        <Show when=is_editing.clone()>
+            <tr class="editing">
+                <td colspan=columns.to_string()>{form.clone()}</td>
+            </tr>
+        </Show>
+    }
+}
+
+/// « Ajouter »: a new entry (its code is made from the French name by the server).
+#[component]
+fn AddForm(
+    list: EditableList,
+    send: Callback<(Vec<ListEdit>, String)>,
+    busy: RwSignal<bool>,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
+    let ctx = use_ctx();
+    let fr = RwSignal::new(String::new());
+    let en = RwSignal::new(String::new());
+    // After a change went through, the form is ready for the next entry; after a refusal
+    // it keeps what was typed.
+    let seen = saved.get_untracked();
+    Effect::new(move |_| {
+        if saved.get() != seen {
+            fr.set(String::new());
+            en.set(String::new());
+        }
+    });
+    let attribute = RwSignal::new(String::new());
+    let programs = RwSignal::new(Vec::<String>::new());
+    let missing = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = texts(ctx.lang());
+        let (name, english, attr) = (
+            fr.get_untracked().trim().to_owned(),
+            en.get_untracked().trim().to_owned(),
+            attribute.get_untracked(),
+        );
+        let ticked = programs.get_untracked();
+        let problem = if name.is_empty() {
+            Some(t.name_required)
+        } else if list == EditableList::Sites && attr.is_empty() {
+            Some(t.platform_required)
+        } else if list == EditableList::ProgramGroups && ticked.is_empty() {
+            Some(t.programs_required)
+        } else {
+            None
+        };
+        missing.set(problem);
+        if problem.is_some() {
+            return;
+        }
+        let attr = (!attr.is_empty()).then_some(attr);
+        send.run((
+            vec![ListEdit::Add {
+                code: None,
+                fr: name.clone(),
+                en: (!english.is_empty()).then_some(english),
+                milieu: if list == EditableList::Venues {
+                    attr.clone()
+                } else {
+                    None
+                },
+                platform: if list == EditableList::Sites {
+                    attr
+                } else {
+                    None
+                },
+                programs: if list == EditableList::ProgramGroups {
+                    ticked
+                } else {
+                    Vec::new()
+                },
+            }],
+            name,
+        ));
+    };
+    let choice = move || {
+        let t = texts(ctx.lang());
+        let (kind, head, optional) = match list {
+            EditableList::Venues => (ListKind::Milieux, t.milieu, true),
+            EditableList::Sites => (ListKind::Platforms, t.platform, false),
+            _ => return None,
+        };
+        let options = ctx.taxonomy.with(|tx| {
+            tx.active(kind)
+                .map(|e| (e.code.clone(), ctx.lang().label(e)))
+                .collect::<Vec<_>>()
+        });
+        Some(view! {
+            <div class="field">
+                <label for="add-attribute">{head}</label>
+                <select id="add-attribute" on:change=move |ev| attribute.set(event_target_value(&ev))>
+                    <option value="" selected=move || attribute.with(|a| a.is_empty())>
+                        {if optional { t.none_choice } else { t.choose }}
+                    </option>
+                    {options
+                        .into_iter()
+                        .map(|(code, label)| {
+                            let c = code.clone();
+                            view! { <option value=code selected=move || attribute.with(|a| *a == c)>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+        })
+    };
+    let groups = move || {
+        (list == EditableList::ProgramGroups).then(|| {
+            let items: Vec<(String, String)> = ctx.taxonomy.with(|tx| {
+                tx.active(ListKind::Programs)
+                    .map(|e| (e.code.clone(), ctx.lang().label(e)))
+                    .collect()
+            });
+            view! {
+                <CheckChips
+                    name="add-programs"
+                    legend=Signal::derive(move || texts(ctx.lang()).programs_of_group.to_owned())
+                    items=items
+                    selected=programs
+                />
+            }
+        })
+    };
+    view! {
+        <form class="add-entry card" on:submit=submit aria-labelledby="add-title">
+            <h2 id="add-title">{move || texts(ctx.lang()).add_to(list_name(list, ctx.lang()))}</h2>
+            <div class="field">
+                <label for="add-fr">{move || texts(ctx.lang()).name_fr}</label>
+                <input id="add-fr" type="text" prop:value=move || fr.get() on:input=move |ev| fr.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="add-en">{move || texts(ctx.lang()).name_en_optional}</label>
+                <input id="add-en" type="text" prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev)) />
+            </div>
+            {choice}
+            {groups}
+            {move || missing.get().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
+            <button type="submit" class="primary" disabled=move || busy.get()>{move || texts(ctx.lang()).add}</button>
+        </form>
+    }
+}
+
+/// The number of records the server says use a code (« in use by 12 record(s) »).
+pub fn uses_in(message: &str) -> Option<u64> {
+    let rest = &message[message.find("in use by ")? + "in use by ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
