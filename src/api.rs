@@ -381,9 +381,6 @@ pub async fn get_audit(
     json(&answer.ok()?)
 }
 
-/// One request with a timeout. The body is read under the same deadline: an answer cut
-/// off mid-body is a network failure, never half a result.
-
 /// One JSON request with a timeout (see [`send_as`]).
 async fn send(
     method: &str,
