@@ -360,6 +360,7 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub figures_loading_older: &'static str,
     pub open_coordination: &'static str,
     pub coordination_title: &'static str,
     pub not_coordinator: &'static str,
@@ -566,6 +567,7 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    figures_loading_older: "Lecture des contacts plus anciens sur l'appareil…",
     open_coordination: "Ouvrir la coordination (rapports, listes, comptes) ›",
     coordination_title: "Carnet — coordination",
     not_coordinator: "Ce profil n'est pas celui d'une coordonnatrice. Jumelle cet ordinateur avec un compte de coordination.",
@@ -771,6 +773,7 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    figures_loading_older: "Reading the older records on the device…",
     open_coordination: "Open coordination (reports, lists, accounts) ›",
     coordination_title: "Carnet — coordination",
     not_coordinator: "This profile is not a coordinator's. Pair this computer with a coordinator account.",

@@ -190,6 +190,8 @@ async fn enter(
     // Once the screen is up: the older records, sealed in blocks, then sealing the synced
     // records that aged into blocks (the next unlock reads fewer rows).
     wasm_bindgen_futures::spawn_local(async move {
+        // After the first paint: the day's screen comes first.
+        crate::sync::pause(50).await;
         let store = open.store();
         let shadowed = open
             .book
@@ -199,11 +201,20 @@ async fn enter(
                 if !still_open(ctx, &open) {
                     return;
                 }
-                open.book.update(|b| {
-                    for local in older {
-                        b.upsert(local);
+                // A few hundred at a time, so taps are answered meanwhile.
+                let mut older = older.into_iter().peekable();
+                while older.peek().is_some() {
+                    if !still_open(ctx, &open) {
+                        return; // locked meanwhile: nothing more goes into memory
                     }
-                });
+                    let chunk: Vec<_> = older.by_ref().take(500).collect();
+                    open.book.update(|b| {
+                        for local in chunk {
+                            b.upsert(local);
+                        }
+                    });
+                    crate::sync::pause(0).await;
+                }
                 if !unreadable.is_empty() {
                     open.set_aside.update(|s| s.extend(unreadable));
                 }

@@ -328,7 +328,6 @@ impl RecordStore {
             .await?
             .collect::<Result<Vec<_>, _>>()?;
         drop(tx);
-        crate::bench::mark("load:read");
         let mut rows = Vec::with_capacity(values.len());
         let mut set_aside = Vec::new();
         for value in &values {
@@ -340,7 +339,6 @@ impl RecordStore {
                 }),
             }
         }
-        crate::bench::mark("load:rows");
         Ok((rows, set_aside))
     }
 
@@ -349,6 +347,7 @@ impl RecordStore {
     /// synced records in blocks come after, from [`RecordStore::load_blocks`].
     pub async fn load_all(&self) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
         let (rows, mut set_aside) = self.read_all().await?;
+        crate::bench::mark("load:rows");
         let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
         let decoded = self.codec.decode_many(&bodies).await;
         let mut records = Vec::with_capacity(rows.len());
@@ -401,6 +400,8 @@ impl RecordStore {
         let mut contents = Vec::with_capacity(blocks.len());
         let mut set_aside = Vec::new();
         for ((key, _), plain) in blocks.into_iter().zip(opened) {
+            // Parsing a block takes a while on a slow phone: let the page breathe between.
+            crate::sync::pause(0).await;
             match plain
                 .ok()
                 .and_then(|json| serde_json::from_str::<BlockContents>(&json).ok())
@@ -425,6 +426,8 @@ impl RecordStore {
         let (blocks, set_aside) = self.open_blocks().await?;
         let mut newest: HashMap<Uuid, (String, BlockEntry)> = HashMap::new();
         for (key, contents) in blocks {
+            // Between two blocks the page may paint and answer taps.
+            crate::sync::pause(0).await;
             for entry in contents.entries {
                 let id = entry.record.id();
                 if shadowed.contains(&id) {

@@ -73,7 +73,18 @@ pub fn Figures() -> impl IntoView {
         pruned.is_some_and(|through| days.get().0 <= through)
     });
 
+    // The older records are still being read from their blocks (just after unlocking):
+    // figures reaching back that far wait for them rather than show too little.
+    let complete = RwSignal::from(open.complete.clone());
+    let waiting = Memo::new(move |_| {
+        !complete.get()
+            && days.get().0 < platform::today() - Duration::days(crate::retention::LOOSE_DAYS)
+    });
+
     let local = Memo::new(move |_| {
+        if waiting.get() {
+            return Report::default();
+        }
         crate::bench::mark("figures:start");
         let now = platform::now();
         let chosen = period.get();
@@ -97,7 +108,7 @@ pub fn Figures() -> impl IntoView {
             };
             // Only the period's days are read: the index keeps « Mes chiffres » cheap on a
             // full phone.
-            let report = Report::compute(
+            let report = Report::compute_without_cross_tables(
                 all.days(filter.from, filter.to)
                     .map(|x| &x.record)
                     .filter(in_period),
@@ -153,7 +164,9 @@ pub fn Figures() -> impl IntoView {
     });
     let note = move || {
         if !beyond.get() {
-            return None;
+            return waiting
+                .get()
+                .then(|| ctx.t().figures_loading_older.to_owned());
         }
         let lang = ctx.lang();
         let kept = profile.with(|p| p.retention_days);

@@ -301,10 +301,31 @@ impl Report {
         records: impl IntoIterator<Item = &'a Record>,
         filter: &ReportFilter,
     ) -> Self {
-        let mut report = Report {
-            persons_cross: pairs(&Attribute::PERSON),
-            interventions_cross: pairs(&Attribute::INTERVENTION_CROSS),
-            ..Report::default()
+        Self::compute_tables(records, filter, true)
+    }
+
+    /// Every table but the cross-tables: what a worker's phone shows in « Mes chiffres »,
+    /// over a year of records on a slow phone.
+    pub fn compute_without_cross_tables<'a>(
+        records: impl IntoIterator<Item = &'a Record>,
+        filter: &ReportFilter,
+    ) -> Self {
+        Self::compute_tables(records, filter, false)
+    }
+
+    fn compute_tables<'a>(
+        records: impl IntoIterator<Item = &'a Record>,
+        filter: &ReportFilter,
+        cross: bool,
+    ) -> Self {
+        let mut report = if cross {
+            Report {
+                persons_cross: pairs(&Attribute::PERSON),
+                interventions_cross: pairs(&Attribute::INTERVENTION_CROSS),
+                ..Report::default()
+            }
+        } else {
+            Report::default()
         };
         let mut latest_by_person: BTreeMap<PersonKey, &Contact> = BTreeMap::new();
         let mut new_persons: BTreeSet<PersonKey> = BTreeSet::new();

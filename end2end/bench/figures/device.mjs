@@ -42,10 +42,11 @@ export async function device({ browser, url, server }, { key, count, pending = f
   await unlock(page);
   // As on a phone in use: the older synced records sealed into blocks in the background.
   if (!pending) {
-    await page.waitForFunction(() => window.wasmBindings.bench_rows() < 2_000, null, {
-      timeout: 600_000,
-      polling: 500,
-    });
+    const deadline = Date.now() + 600_000;
+    while ((await page.evaluate(() => window.wasmBindings.bench_rows())) >= 2_000) {
+      if (Date.now() > deadline) throw new Error('the records were not sealed into blocks');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
   const { cdp } = await throttle(page, { cpu: CPU_SLOWDOWN });
   const made = { context, page, cdp };
