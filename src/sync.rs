@@ -118,16 +118,18 @@ async fn send_batch(
 ) -> Result<(), BatchError> {
     let store = open.store();
     let rows_lock = locks::rows(open.id());
+    crate::bench::mark("sync:batch");
     let outgoing = locks::with_lock(&rows_lock, store.mark_sent(ids)).await?;
+    crate::bench::mark("sync:marked");
     run.marked(outgoing.iter().map(|o| (o.id, o.stamp.clone())).collect());
     let records = records_to_send(open, &outgoing).await?;
-    for o in &outgoing {
-        mark_in_book(open, o);
-    }
+    mark_in_book(open, &outgoing);
+    crate::bench::mark("sync:ready");
     let Some(controller) = control.request_controller() else {
         return Err(BatchError::Cancelled);
     };
     let outcome = api::post_batch(records, token, controller).await;
+    crate::bench::mark("sync:answered");
     if control.is_cancelled() {
         return Err(BatchError::Cancelled);
     }
@@ -140,6 +142,7 @@ async fn send_batch(
         run.stop(Failure::Network);
     }
     let changed = locks::with_lock(&rows_lock, store.apply(&transitions)).await?;
+    crate::bench::mark("sync:applied");
     let mut touched: Vec<Uuid> = outgoing.iter().map(|o| o.id).collect();
     // Rows whose content another window changed meanwhile are read again whole.
     let mut stale = Vec::new();
@@ -174,6 +177,7 @@ async fn send_batch(
         touched.push(t.id);
     }
     notify(open, &touched);
+    crate::bench::mark("sync:done");
     Ok(())
 }
 
@@ -218,13 +222,16 @@ async fn records_to_send(
     Ok(records.into_iter().flatten().collect())
 }
 
-fn mark_in_book(open: &OpenProfile, outgoing: &Outgoing) {
+/// The batch shows as "sent" on screen: one update of the book for the whole batch.
+fn mark_in_book(open: &OpenProfile, outgoing: &[Outgoing]) {
     open.book.update(|book| {
-        if let Some(mut local) = book.get(outgoing.id).cloned()
-            && local.standing.digest == outgoing.stamp.digest
-        {
-            local.standing.mark_sent();
-            book.upsert(local);
+        for o in outgoing {
+            if let Some(mut local) = book.get(o.id).cloned()
+                && local.standing.digest == o.stamp.digest
+            {
+                local.standing.mark_sent();
+                book.upsert(local);
+            }
         }
     });
 }

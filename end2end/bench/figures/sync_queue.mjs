@@ -20,7 +20,17 @@ export default {
         { timeout: 300_000, polling: 50 },
       );
       const ended = await page.evaluate(() => performance.now());
-      return { ms: ended - started };
+      // Per batch, summed over the run (marks of the bench build).
+      const steps = await page.evaluate(() => {
+        const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('sync:'));
+        const sums = {};
+        for (let i = 1; i < marks.length; i++) {
+          const key = `${marks[i - 1].name.slice(5)}>${marks[i].name.slice(5)}`;
+          sums[key] = (sums[key] ?? 0) + marks[i].startTime - marks[i - 1].startTime;
+        }
+        return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round(v)]));
+      });
+      return { ms: ended - started, ...steps };
     } finally {
       await context.close();
     }
