@@ -286,6 +286,7 @@ fn sync_failure_text(lang: Lang, error: &ClientError) -> String {
     let t = lang.t();
     match error {
         ClientError::Unauthorized | ClientError::Forbidden => t.sync_unauthorized.into(),
+        ClientError::Expired => t.sync_expired.into(),
         ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
             t.sync_offline.into()
         }

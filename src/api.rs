@@ -34,6 +34,8 @@ pub enum ClientError {
     Cancelled,
     #[error("the token was refused")]
     Unauthorized,
+    #[error("this device was not used for too long: pair it again")]
+    Expired,
     #[error("not allowed for this token")]
     Forbidden,
     #[error("too many requests; retry in {0} s")]
@@ -64,6 +66,7 @@ impl From<&ClientError> for Failure {
                 Failure::Network
             }
             ClientError::Unauthorized | ClientError::Forbidden => Failure::Unauthorized,
+            ClientError::Expired => Failure::Expired,
             ClientError::RateLimited(s) => Failure::RateLimited { retry_after_s: *s },
             ClientError::Server(_) | ClientError::Refused(_) | ClientError::Unreadable => {
                 Failure::Server
@@ -86,6 +89,7 @@ impl Answer {
     pub(crate) fn ok(self) -> Result<String, ClientError> {
         match self.status {
             200..=299 => Ok(self.text),
+            401 if self.text.contains("\"device_expired\"") => Err(ClientError::Expired),
             401 => Err(ClientError::Unauthorized),
             403 => Err(ClientError::Forbidden),
             429 => Err(ClientError::RateLimited(self.retry_after.unwrap_or(30))),

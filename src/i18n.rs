@@ -283,6 +283,7 @@ impl Lang {
         match s.failure {
             Some(Failure::Network) => parts.push(t.sync_offline.into()),
             Some(Failure::Unauthorized) => parts.push(t.sync_unauthorized.into()),
+            Some(Failure::Expired) => parts.push(t.sync_expired.into()),
             Some(Failure::Server) => parts.push(t.sync_server_error.into()),
             Some(Failure::RateLimited { .. }) => parts.push(t.sync_rate_limited.into()),
             None => {}
@@ -360,6 +361,7 @@ impl Lang {
 }
 
 pub struct Texts {
+    pub sync_expired: &'static str,
     pub figures_loading_older: &'static str,
     pub open_coordination: &'static str,
     pub coordination_title: &'static str,
@@ -567,6 +569,7 @@ pub struct Texts {
 }
 
 pub const FR: Texts = Texts {
+    sync_expired: "Cet appareil n'a pas servi depuis trop longtemps : demande un nouveau code de jumelage à la coordination. Tes contacts restent sur l'appareil.",
     figures_loading_older: "Lecture des contacts plus anciens sur l'appareil…",
     open_coordination: "Ouvrir la coordination (rapports, listes, comptes) ›",
     coordination_title: "Carnet — coordination",
@@ -773,6 +776,7 @@ pub const FR: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    sync_expired: "This device was unused for too long: ask your coordinator for a new pairing code. Your records stay on the device.",
     figures_loading_older: "Reading the older records on the device…",
     open_coordination: "Open coordination (reports, lists, accounts) ›",
     coordination_title: "Carnet — coordination",

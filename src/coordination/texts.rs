@@ -411,7 +411,9 @@ impl CoordTexts {
                 ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
                     self.no_connection
                 }
-                ClientError::Unauthorized | ClientError::Forbidden => self.not_allowed,
+                ClientError::Unauthorized | ClientError::Forbidden | ClientError::Expired => {
+                    self.not_allowed
+                }
                 ClientError::RateLimited(s) => {
                     return Some(if self.fr() {
                         format!("Trop de demandes\u{a0}: réessaie dans {s} s.")

@@ -235,11 +235,33 @@ pub const BLOCK_MIN: usize = 200;
 /// so one key range reads the rows and another the blocks.
 const BLOCK_PREFIX: &str = "~block:";
 
-/// One record inside a block: the record and the digest of the body it had.
+/// One record inside a block: the record and the digest of the body it had. The record is
+/// decoded through `serde_json::Value`, as every stored record is (`Record::from_value`):
+/// one decoder for records in the download, not two.
 #[derive(Debug, Serialize, Deserialize)]
 struct BlockEntry {
     digest: Digest,
-    record: Record,
+    record: serde_json::Value,
+}
+
+impl BlockEntry {
+    fn new(record: &Record, digest: Digest) -> Result<Self, StoreError> {
+        Ok(BlockEntry {
+            digest,
+            record: serde_json::to_value(record).map_err(|e| StoreError::Row(e.to_string()))?,
+        })
+    }
+
+    /// The record, or `None` when it cannot be read (the entry is then left out).
+    fn record(&self) -> Option<Record> {
+        Record::from_value(self.record.clone()).ok()
+    }
+
+    /// The digest and the record, without copying the record's body.
+    fn into_parts(self) -> Option<(Digest, Record)> {
+        let record = Record::from_value(self.record).ok()?;
+        Some((self.digest, record))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -449,31 +471,34 @@ impl RecordStore {
         shadowed: &HashSet<Uuid>,
     ) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
         let (blocks, set_aside) = self.open_blocks().await?;
-        let mut newest: HashMap<Uuid, (String, BlockEntry)> = HashMap::new();
+        let mut newest: HashMap<Uuid, (String, (Digest, Record))> = HashMap::new();
         for (key, contents) in blocks {
             // Between two blocks the page may paint and answer taps.
             crate::sync::pause(0).await;
             for entry in contents.entries {
-                let id = entry.record.id();
+                let Some((digest, record)) = entry.into_parts() else {
+                    continue;
+                };
+                let id = record.id();
                 if shadowed.contains(&id) {
                     continue;
                 }
                 let newer = newest
                     .get(&id)
-                    .is_none_or(|(_, e)| e.record.version() < entry.record.version());
+                    .is_none_or(|(_, (_, r))| r.version() < record.version());
                 if newer {
-                    newest.insert(id, (key.clone(), entry));
+                    newest.insert(id, (key.clone(), (digest, record)));
                 }
             }
         }
         let mut held = HashMap::with_capacity(newest.len());
         let records = newest
             .into_iter()
-            .map(|(id, (key, entry))| {
+            .map(|(id, (key, (digest, record)))| {
                 held.insert(id, key);
                 LocalRecord {
-                    standing: Standing::in_block(entry.record.version(), entry.digest),
-                    record: entry.record,
+                    standing: Standing::in_block(record.version(), digest),
+                    record,
                 }
             })
             .collect();
@@ -515,11 +540,8 @@ impl RecordStore {
             }
             let entries: Vec<BlockEntry> = chunk
                 .iter()
-                .map(|l| BlockEntry {
-                    digest: l.standing.digest.clone(),
-                    record: l.record.clone(),
-                })
-                .collect();
+                .map(|l| BlockEntry::new(&l.record, l.standing.digest.clone()))
+                .collect::<Result<_, _>>()?;
             let json = serde_json::to_string(&BlockContents { entries })
                 .map_err(|e| StoreError::Row(e.to_string()))?;
             // Sealed before the transaction opens (an await on anything else would let the
@@ -582,8 +604,12 @@ impl RecordStore {
             let kept: Vec<BlockEntry> = contents
                 .entries
                 .into_iter()
-                .filter(|e| e.record.local_date() >= first_kept)
-                .filter(|e| current.get(&e.record.id()) == Some(&e.record.version()))
+                .filter(|e| {
+                    // An entry that cannot be read is kept: it is not this function's to drop.
+                    e.record().is_none_or(|r| {
+                        r.local_date() >= first_kept && current.get(&r.id()) == Some(&r.version())
+                    })
+                })
                 .collect();
             if kept.len() == before {
                 continue;
@@ -675,11 +701,12 @@ impl RecordStore {
         Ok(contents
             .entries
             .into_iter()
-            .filter(|e| e.record.id() == id)
-            .max_by_key(|e| e.record.version())
-            .map(|e| LocalRecord {
-                standing: Standing::in_block(e.record.version(), e.digest),
-                record: e.record,
+            .filter_map(BlockEntry::into_parts)
+            .filter(|(_, r)| r.id() == id)
+            .max_by_key(|(_, r)| r.version())
+            .map(|(digest, record)| LocalRecord {
+                standing: Standing::in_block(record.version(), digest),
+                record,
             }))
     }
 

@@ -100,7 +100,9 @@ impl Shared {
             (_, Some(ErrorCode::ConfirmationRequired)) => a.confirm_mismatch,
             (_, Some(ErrorCode::LastCoordinator)) => a.last_coordinator,
             (ClientError::Network | ClientError::Timeout, _) => a.offline,
-            (ClientError::Unauthorized | ClientError::Forbidden, _) => a.not_allowed,
+            (ClientError::Unauthorized | ClientError::Forbidden | ClientError::Expired, _) => {
+                a.not_allowed
+            }
             _ => t.action_failed,
         }
     }

@@ -383,6 +383,8 @@ pub enum Failure {
     Network,
     /// The token was refused.
     Unauthorized,
+    /// The device was unused for too long: it must be paired again.
+    Expired,
     /// `429`: retry after this many seconds.
     RateLimited { retry_after_s: u32 },
     /// The server answered with an error (5xx) or with something this client cannot read.
@@ -392,7 +394,7 @@ pub enum Failure {
 impl Failure {
     /// Whether trying again later in the same run can help.
     pub fn is_transient(self) -> bool {
-        !matches!(self, Failure::Unauthorized)
+        !matches!(self, Failure::Unauthorized | Failure::Expired)
     }
 }
 
@@ -592,7 +594,7 @@ impl SyncRun {
 
     fn failed(&mut self, ids: Vec<Uuid>, failure: Failure, jitter: f64) {
         let wait = match failure {
-            Failure::Unauthorized => None,
+            Failure::Unauthorized | Failure::Expired => None,
             Failure::RateLimited { retry_after_s } => {
                 self.rate_limited += 1;
                 (self.rate_limited <= MAX_RATE_LIMITED).then(|| {
