@@ -82,7 +82,7 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
     let book = open.book.clone();
     let pending = {
         let book = book.clone();
-        move || book.with(|b| b.pending_count())
+        Memo::new(move |_| book.with(|b| b.pending_count()))
     };
     let to_fix = {
         let book = book.clone();
@@ -129,8 +129,14 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
     view! {
         <header class="top">
             <span class="brand">{move || ctx.t().app_name}</span>
-            <span class="pending" role="status" data-testid="pending">
-                {move || ctx.lang().pending(pending())}
+            // Amber while records wait; the success colour once the server has them all.
+            <span
+                class="pending"
+                class:all-synced=move || pending.get() == 0
+                role="status"
+                data-testid="pending"
+            >
+                {move || ctx.lang().pending(pending.get())}
             </span>
             // Quick exit: one tap (or Escape) and nothing of any record is on screen.
             <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
