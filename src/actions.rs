@@ -207,16 +207,27 @@ pub async fn send_again(ctx: Ctx, id: Uuid) -> Result<(), String> {
         Ok::<_, StoreError>(Some(current))
     })
     .await;
+    shown(ctx, &open, id, result)
+}
+
+/// The end of a row's read-modify-write under the rows lock: the row as rewritten goes on
+/// screen and to the profile's other windows; `None` means nothing was changed.
+fn shown(
+    ctx: Ctx,
+    open: &OpenProfile,
+    id: Uuid,
+    result: Result<Option<LocalRecord>, StoreError>,
+) -> Result<(), String> {
     match result {
         Ok(Some(local)) => {
             open.book.update(|b| b.upsert(local));
-            sync::notify(&open, &[id]);
+            sync::notify(open, &[id]);
             Ok(())
         }
         Ok(None) => Ok(()),
         Err(err) => {
             leptos::logging::warn!("carnet: {err}");
-            Err(t.save_failed.into())
+            Err(ctx.t().save_failed.into())
         }
     }
 }
@@ -249,18 +260,7 @@ pub async fn settle_conflict(ctx: Ctx, id: Uuid, mine: bool) -> Result<(), Strin
             .map(Some)
     })
     .await;
-    match result {
-        Ok(Some(local)) => {
-            open.book.update(|b| b.upsert(local));
-            sync::notify(&open, &[id]);
-            Ok(())
-        }
-        Ok(None) => Ok(()),
-        Err(err) => {
-            leptos::logging::warn!("carnet: {err}");
-            Err(t.save_failed.into())
-        }
-    }
+    shown(ctx, &open, id, result)
 }
 
 /// Both versions of a record in conflict: the device's and the server's latest.

@@ -18,8 +18,10 @@ use crate::ui::{
     lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner,
 };
 
-#[component]
-pub fn App() -> impl IntoView {
+/// What both apps (the phone's and the coordinator's) start with: the device's preferences
+/// applied, a locked context provided to every component, the idle lock armed and the
+/// organisation's lists asked for again.
+pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
     let device_prefs = prefs::load();
     prefs::apply(device_prefs);
     let ctx = Ctx {
@@ -28,21 +30,26 @@ pub fn App() -> impl IntoView {
         taxonomy: RwSignal::new(taxonomy_cache::load()),
         prefs: RwSignal::new(device_prefs),
         prefill: RwSignal::new(None),
-        screen: RwSignal::new(Screen::Today),
+        screen: RwSignal::new(screen),
         flash: RwSignal::new(None),
-        pairing_hint: RwSignal::new(take_pairing_hint()),
+        pairing_hint: RwSignal::new(pairing_hint),
         day: RwSignal::new(platform::today()),
     };
     provide_context(ctx);
-
     auto_lock(ctx);
-    resume_when_online(ctx);
     spawn_local(async move {
         let current = ctx.taxonomy.get_untracked();
         if let Some(newer) = taxonomy_cache::refresh(&current).await {
             ctx.taxonomy.set(newer);
         }
     });
+    ctx
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = start(Screen::Today, take_pairing_hint());
+    resume_when_online(ctx);
 
     view! {
         <UpdateBanner ready=service_worker::update_ready() lang=Signal::derive(move || ctx.lang()) />

@@ -325,3 +325,15 @@ export async function enterPairingCode(page, code) {
   await page.getByRole('button', { name: 'Jumeler cet appareil' }).click();
   await page.getByText('Appareil jumelé.').waitFor();
 }
+
+/** Logs one contact through the form (CatWoman, 26-40, Femme, Santé) at `milieu`. */
+export async function logContact(page, milieu) {
+  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
+  await page.getByRole('radio', { name: milieu, exact: true }).check();
+  await page.getByRole('radio', { name: '26-40', exact: true }).check();
+  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.getByText('Enregistré sur l\'appareil.').waitFor();
+}

@@ -1,7 +1,7 @@
 // A lost or seized phone reveals nothing: sealed storage, lock, quick exit, wrong PINs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchPhone, screenshot, setPin, unlock, rawDeviceStorage, PIN, enterToken } from './harness.mjs';
+import { startServer, launchPhone, screenshot, setPin, unlock, rawDeviceStorage, PIN, enterToken, logContact } from './harness.mjs';
 
 let server;
 let phone;
@@ -142,16 +142,7 @@ test('two workers choose the same PIN: each opens only their own profile, picked
     await page.goto(server.url);
     await page.getByLabel('Nom du profil sur ce téléphone').fill('Bleu');
     await setPin(page, '246810');
-    for (const milieu of ['Bar érotique', 'Rue']) {
-      await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
-      await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
-      await page.getByRole('radio', { name: milieu, exact: true }).check();
-      await page.getByRole('radio', { name: '26-40', exact: true }).check();
-      await page.getByRole('radio', { name: 'Femme', exact: true }).check();
-      await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
-      await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-      await page.getByText('Enregistré sur l\'appareil.').waitFor();
-    }
+    for (const milieu of ['Bar érotique', 'Rue']) await logContact(page, milieu);
     await page.getByRole('button', { name: 'Verrouiller' }).click();
     await page.getByRole('button', { name: 'Une autre personne utilise ce téléphone' }).click();
     await page.getByLabel('Nom du profil sur ce téléphone').fill('Vert');

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, rawDeviceStorage, screenshot,
+  logContact,
 } from './harness.mjs';
 
 let server;
@@ -18,17 +19,6 @@ after(async () => {
   await phone?.browser.close();
   await server?.stop();
 });
-
-async function logContact(page, milieu) {
-  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
-  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
-  await page.getByRole('radio', { name: milieu, exact: true }).check();
-  await page.getByRole('radio', { name: '26-40', exact: true }).check();
-  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
-  await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
-  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await page.getByText('Enregistré sur l\'appareil.').waitFor();
-}
 
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
 

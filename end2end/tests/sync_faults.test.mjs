@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, PIN,
+  logContact,
 } from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
 
@@ -44,17 +45,6 @@ async function done(phone) {
   assert.deepEqual(phone.errors, [], 'no error in the page');
   await phone.browser.close();
   phones.splice(phones.indexOf(phone), 1);
-}
-
-async function logContact(page, milieu) {
-  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
-  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
-  await page.getByRole('radio', { name: milieu, exact: true }).check();
-  await page.getByRole('radio', { name: '26-40', exact: true }).check();
-  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
-  await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
-  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await page.getByText('Enregistré sur l\'appareil.').waitFor();
 }
 
 function editButton(page, milieu) {

@@ -3,7 +3,9 @@
 // to earlier days, so a contact saved under a wrong phone date can be found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot } from './harness.mjs';
+import {
+  startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, logContact,
+} from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
 
 let server;
@@ -20,17 +22,6 @@ after(async () => {
   await proxy?.stop();
   await server?.stop();
 });
-
-async function logContact(page, milieu) {
-  await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
-  await page.getByRole('radio', { name: 'CatWoman (travail de milieu)' }).check();
-  await page.getByRole('radio', { name: milieu, exact: true }).check();
-  await page.getByRole('radio', { name: '26-40', exact: true }).check();
-  await page.getByRole('radio', { name: 'Femme', exact: true }).check();
-  await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
-  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await page.getByText('Enregistré sur l\'appareil.').waitFor();
-}
 
 async function textIs(page, testid, text) {
   await page.waitForFunction(

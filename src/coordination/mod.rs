@@ -17,10 +17,8 @@ pub mod texts;
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
-use crate::prefs;
 use crate::session;
-use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
-use crate::taxonomy_cache;
+use crate::state::{OpenProfile, Screen, use_ctx};
 use crate::ui::lock::LockScreen;
 
 /// The coordinator's screens.
@@ -35,27 +33,7 @@ pub enum Page {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let device_prefs = prefs::load();
-    prefs::apply(device_prefs);
-    let ctx = Ctx {
-        open: RwSignal::new(None),
-        lock_profile: RwSignal::new(session::initial_profile()),
-        taxonomy: RwSignal::new(taxonomy_cache::load()),
-        prefs: RwSignal::new(device_prefs),
-        prefill: RwSignal::new(None),
-        screen: RwSignal::new(Screen::Figures),
-        flash: RwSignal::new(None),
-        pairing_hint: RwSignal::new(None),
-        day: RwSignal::new(crate::platform::today()),
-    };
-    provide_context(ctx);
-    crate::app::auto_lock(ctx);
-    leptos::task::spawn_local(async move {
-        let current = ctx.taxonomy.get_untracked();
-        if let Some(newer) = taxonomy_cache::refresh(&current).await {
-            ctx.taxonomy.set(newer);
-        }
-    });
+    let ctx = crate::app::start(Screen::Figures, None);
     move || match ctx.open.get() {
         Some(open) => view! { <Unlocked open=open /> }.into_any(),
         None => view! { <LockScreen /> }.into_any(),

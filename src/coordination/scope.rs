@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::coordination::texts::texts;
 use crate::state::{Ctx, use_ctx};
-use crate::ui::widgets::RadioChip;
+use crate::ui::widgets::{CheckChip, DateField, RadioChip};
 
 /// The first day of the fiscal year (April to March, the organisation's habit) `day` is in.
 pub fn fiscal_year_start(day: NaiveDate) -> NaiveDate {
@@ -181,31 +181,7 @@ pub fn CheckChips(
     let chips = items
         .into_iter()
         .map(|(code, label)| {
-            let checked = {
-                let code = code.clone();
-                move || selected.with(|s| s.contains(&code))
-            };
-            view! {
-                <label class="chip">
-                    <input
-                        type="checkbox"
-                        name=name
-                        value=code.clone()
-                        prop:checked=checked
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            selected
-                                .update(|s| {
-                                    s.retain(|c| c != &code);
-                                    if on {
-                                        s.push(code.clone());
-                                    }
-                                });
-                        }
-                    />
-                    <span>{label}</span>
-                </label>
-            }
+            view! { <CheckChip name=name code=code label=label selected=selected /> }
         })
         .collect_view();
     view! {
@@ -225,28 +201,10 @@ pub fn DatePair(
     from_label: Signal<String>,
     to_label: Signal<String>,
 ) -> impl IntoView {
-    let input = move |suffix: &'static str, label: Signal<String>, value: RwSignal<NaiveDate>| {
-        let input_id = format!("{id}-{suffix}");
-        view! {
-            <div class="field date">
-                <label for=input_id.clone()>{move || label.get()}</label>
-                <input
-                    id=input_id
-                    type="date"
-                    prop:value=move || value.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
-                            value.set(day);
-                        }
-                    }
-                />
-            </div>
-        }
-    };
     view! {
         <div class="date-range">
-            {input("from", from_label, from)}
-            {input("to", to_label, to)}
+            <DateField id=format!("{id}-from") label=from_label value=from />
+            <DateField id=format!("{id}-to") label=to_label value=to />
         </div>
     }
 }

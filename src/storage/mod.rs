@@ -30,7 +30,9 @@ use carnet_core::{Digest, Record, Stamp, Standing, SyncState, Transition, sync};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use indexed_db_futures::transaction::{
+    Transaction, TransactionDurability, TransactionMode, TransactionOptions,
+};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -269,6 +271,16 @@ struct BlockContents {
     entries: Vec<BlockEntry>,
 }
 
+impl BlockContents {
+    /// The block as stored: its JSON sealed under the profile's data key.
+    async fn seal(&self) -> Result<String, StoreError> {
+        let json = serde_json::to_string(self).map_err(|e| StoreError::Row(e.to_string()))?;
+        crate::vault::seal(&json)
+            .await
+            .map_err(|e| StoreError::Codec(CodecError::Vault(e)))
+    }
+}
+
 /// One row inside an open transaction (a value that is not a row reads as none: it is left
 /// alone, as `load_all` sets it aside).
 async fn read(
@@ -304,8 +316,23 @@ async fn put_many(
     Ok(())
 }
 
-fn strict() -> TransactionOptions {
-    TransactionOptions::new().with_durability(TransactionDurability::Strict)
+/// A read-write transaction on the records with `durability: "strict"`: its commit
+/// resolves once the data is on disk. Nothing is kept unless `commit()` is awaited.
+fn writing(db: &Database) -> Result<Transaction<'_>, StoreError> {
+    let strict = TransactionOptions::new().with_durability(TransactionDurability::Strict);
+    Ok(db
+        .transaction(RECORDS)
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict)
+        .build()?)
+}
+
+/// A read-only transaction on the records.
+fn reading(db: &Database) -> Result<Transaction<'_>, StoreError> {
+    Ok(db
+        .transaction(RECORDS)
+        .with_mode(TransactionMode::Readonly)
+        .build()?)
 }
 
 /// Handle on one profile's records. Cheap to clone; the connection is shared.
@@ -356,6 +383,19 @@ impl RecordStore {
         Ok(db)
     }
 
+    /// Every stored value whose key is in `range`, raw (rows sort before blocks' keys).
+    async fn values(&self, range: KeyRange<String>) -> Result<Vec<JsValue>, StoreError> {
+        let db = self.db().await?;
+        let tx = reading(&db)?;
+        let values = tx
+            .object_store(RECORDS)?
+            .get_all::<JsValue>()
+            .with_query::<String, _>(range)
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(values)
+    }
+
     /// Every readable row.
     pub async fn rows(&self) -> Result<Vec<Row>, StoreError> {
         Ok(self.read_all().await?.0)
@@ -363,18 +403,9 @@ impl RecordStore {
 
     /// Every row (never blocks); values that are not rows come back as set aside.
     pub async fn read_all(&self) -> Result<(Vec<Row>, Vec<SetAside>), StoreError> {
-        let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readonly)
-            .build()?;
-        let values: Vec<JsValue> = tx
-            .object_store(RECORDS)?
-            .get_all::<JsValue>()
-            .with_query::<String, _>(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
-        drop(tx);
+        let values = self
+            .values(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
+            .await?;
         let mut rows = Vec::with_capacity(values.len());
         let mut set_aside = Vec::new();
         for value in &values {
@@ -419,17 +450,9 @@ impl RecordStore {
 
     /// Every sealed block, raw: key and sealed text.
     async fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readonly)
-            .build()?;
-        let values: Vec<JsValue> = tx
-            .object_store(RECORDS)?
-            .get_all::<JsValue>()
-            .with_query::<String, _>(KeyRange::LowerBound(BLOCK_PREFIX.to_owned(), false))
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let values = self
+            .values(KeyRange::LowerBound(BLOCK_PREFIX.to_owned(), false))
+            .await?;
         Ok(values
             .iter()
             .filter_map(|v| Some((key_of(v), sealed_of(v)?)))
@@ -542,20 +565,12 @@ impl RecordStore {
                 .iter()
                 .map(|l| BlockEntry::new(&l.record, l.standing.digest.clone()))
                 .collect::<Result<_, _>>()?;
-            let json = serde_json::to_string(&BlockContents { entries })
-                .map_err(|e| StoreError::Row(e.to_string()))?;
             // Sealed before the transaction opens (an await on anything else would let the
             // browser commit it early).
-            let sealed = crate::vault::seal(&json)
-                .await
-                .map_err(|e| StoreError::Codec(CodecError::Vault(e)))?;
+            let sealed = BlockContents { entries }.seal().await?;
             let key = format!("{BLOCK_PREFIX}{}", crate::platform::random_uuid());
             let db = self.db().await?;
-            let tx = db
-                .transaction(RECORDS)
-                .with_mode(TransactionMode::Readwrite)
-                .with_options(strict())
-                .build()?;
+            let tx = writing(&db)?;
             let store = tx.object_store(RECORDS)?;
             store.put(block_js(&key, &sealed)).await?;
             let mut done = Vec::new();
@@ -618,20 +633,10 @@ impl RecordStore {
             let replacement = if kept.is_empty() {
                 None
             } else {
-                let json = serde_json::to_string(&BlockContents { entries: kept })
-                    .map_err(|e| StoreError::Row(e.to_string()))?;
-                Some(
-                    crate::vault::seal(&json)
-                        .await
-                        .map_err(|e| StoreError::Codec(CodecError::Vault(e)))?,
-                )
+                Some(BlockContents { entries: kept }.seal().await?)
             };
             let db = self.db().await?;
-            let tx = db
-                .transaction(RECORDS)
-                .with_mode(TransactionMode::Readwrite)
-                .with_options(strict())
-                .build()?;
+            let tx = writing(&db)?;
             let store = tx.object_store(RECORDS)?;
             match &replacement {
                 None => store.delete(key.as_str()).await?,
@@ -646,10 +651,7 @@ impl RecordStore {
     /// One row, raw.
     pub async fn row(&self, id: Uuid) -> Result<Option<Row>, StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readonly)
-            .build()?;
+        let tx = reading(&db)?;
         let value: Option<JsValue> = tx.object_store(RECORDS)?.get(id.to_string()).await?;
         value
             .map(|v| from_js(&v).map_err(StoreError::Row))
@@ -684,10 +686,7 @@ impl RecordStore {
         id: Uuid,
     ) -> Result<Option<LocalRecord>, StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readonly)
-            .build()?;
+        let tx = reading(&db)?;
         let value: Option<JsValue> = tx.object_store(RECORDS)?.get(block).await?;
         drop(tx);
         let Some(sealed) = value.as_ref().and_then(sealed_of) else {
@@ -729,11 +728,7 @@ impl RecordStore {
     /// Writes rows as they are (a backup being imported), in one transaction.
     pub async fn put_rows(&self, rows: &[Row]) -> Result<(), StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         for row in rows {
             store.put(to_js(row)?).await?;
@@ -746,11 +741,7 @@ impl RecordStore {
     /// Rewrites one row's bookkeeping, keeping its content.
     pub async fn write_standing(&self, id: Uuid, standing: &Standing) -> Result<(), StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let row = read(&store, &id).await?;
         if let Some(mut row) = row {
@@ -766,11 +757,7 @@ impl RecordStore {
     /// transaction; returns the ids removed.
     pub async fn remove_synced(&self, rows: &[(Uuid, Digest)]) -> Result<Vec<Uuid>, StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let mut removed = Vec::new();
         for (id, digest) in rows {
@@ -790,11 +777,7 @@ impl RecordStore {
     /// Forgets a record no version of which can be on the server.
     pub async fn remove(&self, id: Uuid) -> Result<(), StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         tx.object_store(RECORDS)?.delete(id.to_string()).await?;
         tx.commit().await?;
         Ok(())
@@ -805,11 +788,7 @@ impl RecordStore {
     /// the rows "sent, unconfirmed" and their versions are never reused.
     pub async fn mark_sent(&self, ids: &[Uuid]) -> Result<Vec<Outgoing>, StoreError> {
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let rows = read_many(&store, ids).await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -844,11 +823,7 @@ impl RecordStore {
             return Ok(Vec::new());
         }
         let db = self.db().await?;
-        let tx = db
-            .transaction(RECORDS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(strict())
-            .build()?;
+        let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let ids: Vec<Uuid> = transitions.iter().map(|t| t.id).collect();
         let rows = read_many(&store, &ids).await?;

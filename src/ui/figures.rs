@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use crate::i18n::Texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
-use crate::ui::widgets::RadioChip;
+use crate::ui::widgets::{DateField, RadioChip};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Period {
@@ -229,28 +229,12 @@ pub fn Figures() -> impl IntoView {
 #[component]
 pub fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl IntoView {
     let ctx = use_ctx();
-    let input =
-        move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<NaiveDate>| {
-            view! {
-                <div class="field date">
-                    <label for=id>{move || label(ctx.t())}</label>
-                    <input
-                        id=id
-                        type="date"
-                        prop:value=move || value.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
-                                value.set(day);
-                            }
-                        }
-                    />
-                </div>
-            }
-        };
+    let label =
+        move |text: fn(&Texts) -> &'static str| Signal::derive(move || text(ctx.t()).to_owned());
     view! {
         <div class="date-range">
-            {input("from", |t| t.date_from, from)}
-            {input("to", |t| t.date_to, to)}
+            <DateField id="from".to_owned() label=label(|t| t.date_from) value=from />
+            <DateField id="to".to_owned() label=label(|t| t.date_to) value=to />
         </div>
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use carnet_core::{Entry, ListKind};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use crate::i18n::Texts;
@@ -43,6 +44,62 @@ pub fn RadioChip(
                 on:change=move |_| on_select.run(())
             />
             <span lang=lang>{move || label.get()}</span>
+        </label>
+    }
+}
+
+/// A labelled date input bound to `value` (a date the browser cannot read is ignored).
+#[component]
+pub fn DateField(id: String, label: Signal<String>, value: RwSignal<NaiveDate>) -> impl IntoView {
+    view! {
+        <div class="field date">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                id=id
+                type="date"
+                prop:value=move || value.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
+                        value.set(day);
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// One code of a multiple choice drawn as a chip: a real checkbox under its label, which
+/// adds `code` to `selected` or takes it out.
+#[component]
+pub fn CheckChip(
+    name: &'static str,
+    code: String,
+    label: String,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let checked = {
+        let code = code.clone();
+        move || selected.with(|s| s.contains(&code))
+    };
+    view! {
+        <label class="chip">
+            <input
+                type="checkbox"
+                name=name
+                value=code.clone()
+                prop:checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected
+                        .update(|s| {
+                            s.retain(|c| c != &code);
+                            if on {
+                                s.push(code.clone());
+                            }
+                        });
+                }
+            />
+            <span>{label}</span>
         </label>
     }
 }
@@ -112,31 +169,13 @@ pub fn MultiChoiceGroup(
         entries
             .iter()
             .map(|entry| {
-                let code = entry.code.clone();
-                let checked = {
-                    let code = code.clone();
-                    move || selected.with(|s| s.contains(&code))
-                };
                 view! {
-                    <label class="chip">
-                        <input
-                            type="checkbox"
-                            name=name
-                            value=code.clone()
-                            prop:checked=checked
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                selected
-                                    .update(|s| {
-                                        s.retain(|c| c != &code);
-                                        if on {
-                                            s.push(code.clone());
-                                        }
-                                    });
-                            }
-                        />
-                        <span>{lang.label(entry)}</span>
-                    </label>
+                    <CheckChip
+                        name=name
+                        code=entry.code.clone()
+                        label=lang.label(entry)
+                        selected=selected
+                    />
                 }
             })
             .collect_view()

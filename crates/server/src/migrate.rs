@@ -85,13 +85,15 @@ impl Dump {
     }
 }
 
-fn read_all<T>(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>, StoreError> {
+/// Every row of `sql`, each read as a tuple of its columns in order.
+fn read_all<T>(tx: &rusqlite::Transaction<'_>, sql: &str) -> Result<Vec<T>, StoreError>
+where
+    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+{
     let mut stmt = tx.prepare(sql)?;
-    let rows = stmt.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map([], |row| T::try_from(row))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -100,77 +102,26 @@ fn dump(tx: &rusqlite::Transaction<'_>) -> Result<Dump, StoreError> {
         workers: read_all(
             tx,
             "SELECT id, name, token_hash, created_ms, revoked_ms, role FROM workers",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
         )?,
         devices: read_all(
             tx,
             "SELECT id, hash, worker_id, label, created_ms, last_seen_ms, revoked_ms FROM devices",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            },
         )?,
         audit: read_all(
             tx,
             "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            },
         )?,
         pairing_codes: read_all(
             tx,
             "SELECT hash, worker_id, expires_ms, used_ms FROM pairing_codes",
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?,
-        taxonomies: read_all(
-            tx,
-            "SELECT version, document, loaded_ms FROM taxonomies",
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?,
-        settings: read_all(tx, "SELECT name, value FROM settings", |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?,
+        taxonomies: read_all(tx, "SELECT version, document, loaded_ms FROM taxonomies")?,
+        settings: read_all(tx, "SELECT name, value FROM settings")?,
         records: read_all(
             tx,
             "SELECT id, version, worker_id, deleted, body, received_ms FROM records",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
         )?,
-        record_owners: read_all(tx, "SELECT id, worker_id FROM record_owners", |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?,
+        record_owners: read_all(tx, "SELECT id, worker_id FROM record_owners")?,
     })
 }
 

@@ -296,14 +296,7 @@ impl PgStore {
         // Active coordinators' rows are locked first, so two servers cannot each revoke or
         // demote a different one of the last two.
         let coordinators = active_coordinators(&tx).await?;
-        let found = tx
-            .query_opt(
-                "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
-                &[&name],
-            )
-            .await?;
-        let Some((worker, role)) = found.map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)))
-        else {
+        let Some((worker, role)) = active_worker(&tx, &name).await? else {
             return Ok(Change::NoSuchWorker);
         };
         if keep_a_coordinator
@@ -347,14 +340,7 @@ impl PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let coordinators = active_coordinators(&tx).await?;
-        let found = tx
-            .query_opt(
-                "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
-                &[&name],
-            )
-            .await?;
-        let Some((worker, current)) = found.map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)))
-        else {
+        let Some((worker, current)) = active_worker(&tx, &name).await? else {
             return Ok(Change::NoSuchWorker);
         };
         if current == role.as_str() {
@@ -949,6 +935,20 @@ async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// An active worker's id and role by name, the row locked until the transaction ends.
+async fn active_worker(
+    tx: &deadpool_postgres::Transaction<'_>,
+    name: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let found = tx
+        .query_opt(
+            "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
+            &[&name],
+        )
+        .await?;
+    Ok(found.map(|r| (r.get(0), r.get(1))))
 }
 
 /// The active coordinators' ids, their rows locked until the transaction ends.

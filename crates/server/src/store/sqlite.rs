@@ -376,14 +376,7 @@ impl SqliteStore {
     ) -> Result<Change, StoreError> {
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let found: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
-                    params![name],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let Some((worker, role)) = found else {
+            let Some((worker, role)) = active_worker(&tx, &name)? else {
                 return Ok(Change::NoSuchWorker);
             };
             if keep_a_coordinator && role == "coordinator" && other_coordinators(&tx, worker)? == 0
@@ -423,14 +416,7 @@ impl SqliteStore {
     ) -> Result<Change, StoreError> {
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let found: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
-                    params![name],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let Some((worker, current)) = found else {
+            let Some((worker, current)) = active_worker(&tx, &name)? else {
                 return Ok(Change::NoSuchWorker);
             };
             if current == role.as_str() {
@@ -870,6 +856,17 @@ fn audit(
     )?
     .execute(params![at, actor, action.as_str(), worker, device, detail])?;
     Ok(())
+}
+
+/// An active worker's id and role by name.
+fn active_worker(tx: &Connection, name: &str) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
+            params![name],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// Active coordinators other than `worker`.
