@@ -133,6 +133,8 @@ test('the coordinator sees the team report and downloads the CSV', async () => {
   // Printing gives the report without the app's chrome.
   await page.getByRole('button', { name: 'Rapport de l\'équipe' }).click();
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
+  // The report arrives from the server: wait for it before looking at it on paper.
+  await team.getByTestId('persons').waitFor();
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header.top').isVisible(), false);
   assert.equal(await team.getByTestId('persons').isVisible(), true);
