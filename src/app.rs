@@ -191,14 +191,16 @@ fn Warnings() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let book = open.book.clone();
-    let stale = move || {
+    // A memo: the book changes with every synced batch, the banner only when this does.
+    let stale = Memo::new(move |_| {
         let hours = f64::from(ctx.prefs.with(|p| p.stale_after_hours));
         let oldest = book.with(|b| b.oldest_pending_ms())?;
         (now.get() - oldest as f64 > hours * 3_600_000.0).then_some(hours as u32)
-    };
+    });
     view! {
         {move || {
-            stale()
+            stale
+                .get()
                 .map(|hours| {
                     view! {
                         <p class="banner warning" role="alert" data-testid="stale-warning">

@@ -21,8 +21,9 @@ type DayKey = (i64, Uuid);
 pub struct Book {
     rows: HashMap<Uuid, LocalRecord>,
     by_day: BTreeMap<NaiveDate, BTreeSet<DayKey>>,
-    /// Ids waiting for the next sync.
-    pending: BTreeSet<Uuid>,
+    /// Records waiting for the next sync, oldest first (the banner about old unsynced
+    /// records reads the first one after every change: O(log n), not a scan).
+    pending: BTreeSet<DayKey>,
     /// Ids the server refused, or in conflict: « À corriger ».
     to_fix: BTreeSet<Uuid>,
 }
@@ -51,7 +52,7 @@ impl Book {
         self.by_day.entry(day).or_default().insert(key);
         match local.standing.sync {
             SyncState::Pending => {
-                self.pending.insert(id);
+                self.pending.insert(key);
             }
             SyncState::Rejected { .. } | SyncState::Conflict { .. } => {
                 self.to_fix.insert(id);
@@ -71,7 +72,7 @@ impl Book {
                 self.by_day.remove(&day);
             }
         }
-        self.pending.remove(&id);
+        self.pending.remove(&key);
         self.to_fix.remove(&id);
         Some(old)
     }
@@ -98,23 +99,12 @@ impl Book {
 
     /// Pending ids, oldest record first (the order a sync run sends them in).
     pub fn pending_oldest_first(&self) -> Vec<Uuid> {
-        let mut ids: Vec<(i64, Uuid)> = self
-            .pending
-            .iter()
-            .filter_map(|id| self.rows.get(id))
-            .map(|r| (r.record.occurred_at().timestamp_millis(), r.record.id()))
-            .collect();
-        ids.sort_unstable();
-        ids.into_iter().map(|(_, id)| id).collect()
+        self.pending.iter().map(|(_, id)| *id).collect()
     }
 
     /// When the oldest pending record happened (ms since the epoch).
     pub fn oldest_pending_ms(&self) -> Option<i64> {
-        self.pending
-            .iter()
-            .filter_map(|id| self.rows.get(id))
-            .map(|r| r.record.occurred_at().timestamp_millis())
-            .min()
+        self.pending.first().map(|(ms, _)| *ms)
     }
 
     /// Records refused or in conflict, newest first.

@@ -227,7 +227,10 @@ async fn enter(
             }
         }
         crate::sync::pause(2_000).await;
+        // A sync run in progress compacts when it ends; doing it now would only compete
+        // with the run for the rows lock.
         if still_open(ctx, &open)
+            && !open.is_syncing()
             && let Err(err) = crate::retention::compact(&open, crate::platform::today()).await
         {
             leptos::logging::warn!("carnet: could not compact records: {err}");

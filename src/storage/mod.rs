@@ -787,10 +787,12 @@ impl RecordStore {
     /// goes on the wire. Runs before the request, so a lost answer (or a reload) leaves
     /// the rows "sent, unconfirmed" and their versions are never reused.
     pub async fn mark_sent(&self, ids: &[Uuid]) -> Result<Vec<Outgoing>, StoreError> {
+        crate::bench::mark("sync:m-lock");
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let rows = read_many(&store, ids).await?;
+        crate::bench::mark("sync:m-read");
         let mut out = Vec::with_capacity(ids.len());
         let mut writes = Vec::with_capacity(ids.len());
         for (id, row) in ids.iter().zip(rows) {
@@ -808,7 +810,9 @@ impl RecordStore {
                 body: row.body,
             });
         }
+        crate::bench::mark("sync:m-json");
         put_many(&store, writes).await?;
+        crate::bench::mark("sync:m-put");
         drop(store);
         tx.commit().await?;
         Ok(out)
@@ -822,11 +826,13 @@ impl RecordStore {
         if transitions.is_empty() {
             return Ok(Vec::new());
         }
+        crate::bench::mark("sync:a-lock");
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
         let ids: Vec<Uuid> = transitions.iter().map(|t| t.id).collect();
         let rows = read_many(&store, &ids).await?;
+        crate::bench::mark("sync:a-read");
         let mut changed = Vec::new();
         let mut writes = Vec::new();
         for (t, row) in transitions.iter().zip(rows) {
@@ -838,7 +844,9 @@ impl RecordStore {
                 changed.push((t.id, standing));
             }
         }
+        crate::bench::mark("sync:a-json");
         put_many(&store, writes).await?;
+        crate::bench::mark("sync:a-put");
         drop(store);
         tx.commit().await?;
         Ok(changed)

@@ -97,12 +97,19 @@ pub fn Today() -> impl IntoView {
     };
 
     let book = open.book.clone();
-    let day_records = move || {
+    // A memo: a synced batch changes the book, but the day's rows only when one of them
+    // was in it (the list is rendered again only then).
+    let day_list = Memo::new(move |_| {
         let d = day.get();
         let mut list: Vec<LocalRecord> =
             book.with(|b| b.day(d).filter(|x| !x.record.deleted()).cloned().collect());
         list.reverse();
-        list.into_iter()
+        list
+    });
+    let day_records = move || {
+        day_list
+            .get()
+            .into_iter()
             .map(|r| view! { <RecordRow local=r /> })
             .collect_view()
     };
@@ -171,7 +178,7 @@ pub fn Today() -> impl IntoView {
                 when=move || tally.with(|t| t.contacts > 0 || !t.activities.is_empty())
                 fallback=move || view! { <p class="muted">{move || ctx.t().no_contact_yet}</p> }
             >
-                <ul class="contacts">{day_records.clone()}</ul>
+                <ul class="contacts">{day_records}</ul>
             </Show>
             <nav class="day-nav" aria-label=move || ctx.t().other_days>
                 {move || {

@@ -1,5 +1,6 @@
 // Sending 5 000 queued records to a server on this machine (loopback), at 4× CPU: from the
 // tap on « Synchroniser » until nothing is pending. A fresh phone per run.
+import { writeFileSync } from 'node:fs';
 import { device } from './device.mjs';
 
 let run = 0;
@@ -10,8 +11,12 @@ export default {
   async run(env) {
     if (!env.server) throw new Error('the sync figure needs its own server (no --url)');
     run += 1;
-    const { page, context } = await device(env, { key: `sync-${run}`, count: 5_000, pending: true });
+    const { page, context, cdp } = await device(env, { key: `sync-${run}`, count: 5_000, pending: true });
     try {
+      // CARNET_BENCH_PROFILE=file.cpuprofile: a CPU profile of the run (open it in DevTools;
+      // build with `data-keep-debug` on the rust link for function names).
+      const profile = process.env.CARNET_BENCH_PROFILE;
+      if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       const started = await page.evaluate(() => performance.now());
       await page.getByRole('button', { name: 'Synchroniser' }).click();
       await page.waitForFunction(
@@ -20,6 +25,10 @@ export default {
         { timeout: 300_000, polling: 50 },
       );
       const ended = await page.evaluate(() => performance.now());
+      if (profile) {
+        const { profile: taken } = await cdp.send('Profiler.stop');
+        writeFileSync(profile, JSON.stringify(taken));
+      }
       // Per batch, summed over the run (marks of the bench build).
       const steps = await page.evaluate(() => {
         const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('sync:'));
