@@ -14,12 +14,13 @@
 //! kept the download smaller. Rows written as plain objects by older versions are read too.
 //!
 //! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time made unlocking a full
-//! phone take seconds. So synced records are *compacted*: their bodies move, in one
-//! transaction, into sealed blocks of up to [`BLOCK_RECORDS`] records (values keyed
-//! `block:<uuid>` in the same object store), and their rows keep only the bookkeeping and
-//! the block's key. A block entry names the record's id and digest; a row whose content
-//! changes gets its own body again (the block's copy no longer matches and is ignored).
-//! New and pending records always have their own body, so saving stays one small write.
+//! phone take seconds. So synced records older than a couple of days are *compacted*: in
+//! one transaction they move into a sealed block of up to [`BLOCK_RECORDS`] records (a
+//! value keyed `~block:<uuid>` in the same object store, above every row's key) and their
+//! rows are deleted. A block entry holds the record and the digest of its body; a record
+//! changed later gets a row of its own again, which shadows the block's copy at every
+//! load. New and pending records always have their own row, so saving stays one small
+//! write.
 
 pub mod codec;
 
@@ -573,19 +574,25 @@ impl RecordStore {
             let tx = writing(&db)?;
             let store = tx.object_store(RECORDS)?;
             store.put(block_js(&key, &sealed)).await?;
+            let ids: Vec<Uuid> = chunk.iter().map(|l| l.record.id()).collect();
+            let rows = read_many(&store, &ids).await?;
             let mut done = Vec::new();
-            for local in chunk {
-                let id = local.record.id();
-                let Some(row) = read(&store, &id).await? else {
+            for ((local, id), row) in chunk.iter().zip(ids).zip(rows) {
+                let Some(row) = row else {
                     continue;
                 };
                 // A row that changed since (another window) keeps its own body: the
                 // block's copy is then shadowed by it at every load.
                 let standing = row.standing();
                 if standing.sync == SyncState::Synced && standing.digest == local.standing.digest {
-                    store.delete(id.to_string()).await?;
                     done.push(id);
                 }
+            }
+            let deletes = done
+                .iter()
+                .map(|id| store.delete(id.to_string()).into_future());
+            for result in futures_util::future::join_all(deletes).await {
+                result?;
             }
             drop(store);
             tx.commit().await?;
