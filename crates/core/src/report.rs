@@ -27,8 +27,10 @@ use crate::taxonomy::ListKind;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFilter {
     /// First day, inclusive, in each record's local time.
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
     pub from: NaiveDate,
     /// Last day, inclusive.
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
     pub to: NaiveDate,
     /// Only these programs (a group or a list, see
     /// [`Taxonomy::resolve_programs`](crate::Taxonomy::resolve_programs)), or all.
