@@ -218,15 +218,11 @@ mod tests {
             let text = day.to_string();
             assert_eq!(parse_date(&text), Some(day), "{text}");
             let at = day.and_hms_opt(1, 2, 3).unwrap().and_utc().fixed_offset();
+            let written = serde_json::to_value(at).unwrap();
             assert_eq!(
-                parse_datetime(
-                    &serde_json::to_value(at)
-                        .unwrap()
-                        .as_str()
-                        .unwrap()
-                        .to_owned()
-                ),
-                Some(at)
+                parse_datetime(written.as_str().unwrap()),
+                Some(at),
+                "{written}"
             );
         }
     }
