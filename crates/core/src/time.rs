@@ -5,8 +5,8 @@
 //! date and time, any number of fraction digits of which the first nine count, `Z`, `z` or
 //! `±HH:MM`, a leap second `:60`), and so does every date chrono's `Display` and serde
 //! write (years outside 0–9999 carry a sign). chrono's parser is laxer about malformed
-//! text (one-digit fields, spaces between fields, `UTC`, offsets without a colon): this
-//! one refuses it. The phone only reads text that chrono or a date input wrote, so the
+//! text (one-digit fields, spaces between fields or at the end, `UTC`, offsets without a
+//! colon): this one refuses it. The phone only reads text that chrono or a date input wrote, so the
 //! phone's data reads the same. The server keeps chrono's parser (the serde attributes
 //! using this module apply on wasm only).
 
