@@ -21,7 +21,15 @@ const MAX_KEPT: usize = 8;
 /// A period's figures as the server gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cached {
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "carnet_core::time::date")
+    )]
     pub from: NaiveDate,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "carnet_core::time::date")
+    )]
     pub to: NaiveDate,
     /// When they were fetched (ms since the epoch).
     pub fetched_ms: i64,

@@ -188,8 +188,9 @@ impl Lang {
                     };
                 }
                 let (field, code) = pair.split_once(':').unwrap_or((pair, ""));
-                let reason = serde_json::from_value::<Reason>(serde_json::Value::String(code.to_owned()))
-                    .unwrap_or(Reason::Malformed);
+                // From text, as answers are read: one decoder of `Reason` in the wasm.
+                let quoted = serde_json::Value::String(code.to_owned()).to_string();
+                let reason = serde_json::from_str::<Reason>(&quoted).unwrap_or(Reason::Malformed);
                 self.field_error(&FieldError {
                     field: field.to_owned(),
                     reason,

@@ -68,7 +68,9 @@ pub async fn load(profile: &Profile) -> Result<Vec<Preset>, ()> {
             serde_json::from_str(&json).map_err(|_| ())
         }
         // Shortcuts saved before encryption existed: read in clear, sealed at the next save.
-        plain => serde_json::from_value(plain).map_err(|_| ()),
+        // Through text, as the sealed ones are: one decoding of the shortcuts in the wasm
+        // instead of a second one from `serde_json::Value`.
+        plain => serde_json::from_str(&plain.to_string()).map_err(|_| ()),
     }
 }
 

@@ -40,6 +40,10 @@ pub struct Profile {
     /// Records dated up to this day may have been removed from the phone (retention):
     /// figures that reach back this far come from the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "carnet_core::time::optional_date")
+    )]
     pub pruned_through: Option<chrono::NaiveDate>,
     /// Plain values from before encryption existed; sealed and cleared at vault set-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]

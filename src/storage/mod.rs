@@ -556,7 +556,7 @@ impl RecordStore {
         if candidates.len() < BLOCK_MIN {
             return Ok(0);
         }
-        candidates.sort_unstable_by_key(|l| l.record.occurred_at());
+        candidates.sort_unstable_by_key(crate::book::occurred_at);
         let mut moved = 0;
         for chunk in candidates.chunks(BLOCK_RECORDS) {
             if chunk.len() < BLOCK_MIN {

@@ -59,7 +59,7 @@ pub fn DateField(id: String, label: Signal<String>, value: RwSignal<NaiveDate>) 
                 type="date"
                 prop:value=move || value.get().to_string()
                 on:change=move |ev| {
-                    if let Ok(day) = event_target_value(&ev).parse::<NaiveDate>() {
+                    if let Some(day) = carnet_core::time::parse_date(&event_target_value(&ev)) {
                         value.set(day);
                     }
                 }

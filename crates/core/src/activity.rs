@@ -25,6 +25,10 @@ pub struct Activity {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
     pub taxonomy_version: u32,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "crate::time::datetime")
+    )]
     pub occurred_at: DateTime<FixedOffset>,
     pub program: String,
     /// Code from the taxonomy's `activity_kinds`.

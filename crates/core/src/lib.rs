@@ -17,6 +17,7 @@ pub mod report;
 pub mod sync;
 pub mod tally;
 pub mod taxonomy;
+pub mod time;
 pub mod wire;
 
 pub use activity::{Activity, ActivityDraft};

@@ -35,6 +35,10 @@ pub struct Contact {
     /// Version of the taxonomy the codes were chosen from.
     pub taxonomy_version: u32,
     /// When the contact happened, with the worker's UTC offset at the time.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "crate::time::datetime")
+    )]
     pub occurred_at: DateTime<FixedOffset>,
     pub program: String,
     pub milieu: String,

@@ -27,8 +27,10 @@ use crate::taxonomy::ListKind;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFilter {
     /// First day, inclusive, in each record's local time.
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
     pub from: NaiveDate,
     /// Last day, inclusive.
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
     pub to: NaiveDate,
     /// Only these programs (a group or a list, see
     /// [`Taxonomy::resolve_programs`](crate::Taxonomy::resolve_programs)), or all.
@@ -151,8 +153,10 @@ impl CrossTable {
             match self.cells.get_mut(r) {
                 Some(row) => add_str(row, col, 1),
                 None => {
-                    self.cells
-                        .insert(r.to_owned(), BTreeMap::from([(col.to_owned(), 1)]));
+                    // `insert`, not `BTreeMap::from`: no sort instance in the wasm.
+                    let mut row = BTreeMap::new();
+                    row.insert(col.to_owned(), 1);
+                    self.cells.insert(r.to_owned(), row);
                 }
             }
         }
@@ -424,10 +428,13 @@ impl Report {
                 table.add(c);
             }
         }
-        report.venues_visited_by_milieu = venues
-            .into_iter()
-            .map(|(milieu, set)| (milieu, set.len() as u32))
-            .collect();
+        // `extend` inserts one by one; `collect` into a map would sort first (a stable sort
+        // instance in the wasm) what is already in order.
+        report.venues_visited_by_milieu.extend(
+            venues
+                .into_iter()
+                .map(|(milieu, set)| (milieu, set.len() as u32)),
+        );
         for ((kind, platform), set) in sites {
             report
                 .sites_by_activity
@@ -444,10 +451,11 @@ impl Report {
                 persons: persons.len() as u32,
             })
             .collect();
-        report.web_persons_by_platform = web_persons
-            .into_iter()
-            .map(|(platform, set)| (platform, set.len() as u32))
-            .collect();
+        report.web_persons_by_platform.extend(
+            web_persons
+                .into_iter()
+                .map(|(platform, set)| (platform, set.len() as u32)),
+        );
         report
     }
 
