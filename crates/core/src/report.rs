@@ -260,17 +260,21 @@ pub struct Report {
     pub workshop_participants: u64,
 }
 
-/// Who a contact is about, for counting persons.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum PersonKey {
-    Code(String),
+/// Who a contact is about, for counting persons (borrowed from the records: no allocation
+/// per contact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PersonKey<'a> {
+    Code(&'a str),
     /// A first meeting without a code: one person, known only through this contact.
     Anonymous(uuid::Uuid),
 }
 
-fn person_key(c: &Contact) -> Option<PersonKey> {
+/// Messages and distinct persons by platform and direction.
+type WebCounts<'a> = BTreeMap<(&'a str, Option<Direction>), (u32, BTreeSet<PersonKey<'a>>)>;
+
+fn person_key(c: &Contact) -> Option<PersonKey<'_>> {
     match &c.person_code {
-        Some(code) => Some(PersonKey::Code(code.clone())),
+        Some(code) => Some(PersonKey::Code(code)),
         None if c.first_contact => Some(PersonKey::Anonymous(c.id)),
         None => None,
     }
@@ -333,24 +337,20 @@ impl Report {
         };
         let mut latest_by_person: BTreeMap<PersonKey, &Contact> = BTreeMap::new();
         let mut new_persons: BTreeSet<PersonKey> = BTreeSet::new();
-        let mut venues: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut venues: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut sites: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        let mut web: BTreeMap<(String, Option<Direction>), (u32, BTreeSet<PersonKey>)> =
-            BTreeMap::new();
-        let mut web_persons: BTreeMap<String, BTreeSet<PersonKey>> = BTreeMap::new();
+        let mut web: WebCounts = BTreeMap::new();
+        let mut web_persons: BTreeMap<&str, BTreeSet<PersonKey>> = BTreeMap::new();
         for record in records.into_iter().filter(|r| filter.includes(r)) {
             match record {
                 Record::Contact(c) => {
                     report.add_intervention(c);
                     if let Some(venue) = &c.venue {
-                        venues
-                            .entry(c.milieu.clone())
-                            .or_default()
-                            .insert(venue.clone());
+                        venues.entry(&c.milieu).or_default().insert(venue);
                     }
                     let key = person_key(c);
                     if let Some(platform) = &c.platform {
-                        let row = web.entry((platform.clone(), c.direction)).or_default();
+                        let row = web.entry((platform, c.direction)).or_default();
                         row.0 += 1;
                         if c.direction.is_some() {
                             bump(
@@ -358,17 +358,14 @@ impl Report {
                                 direction_key(c.direction).to_owned(),
                             );
                         }
-                        if let Some(k) = &key {
-                            row.1.insert(k.clone());
-                            web_persons
-                                .entry(platform.clone())
-                                .or_default()
-                                .insert(k.clone());
+                        if let Some(k) = key {
+                            row.1.insert(k);
+                            web_persons.entry(platform).or_default().insert(k);
                         }
                     }
                     if let Some(key) = key {
                         if c.first_contact {
-                            new_persons.insert(key.clone());
+                            new_persons.insert(key);
                         }
                         match latest_by_person.get_mut(&key) {
                             Some(slot) => {
@@ -405,10 +402,7 @@ impl Report {
                         *report.material.entry(code.clone()).or_default() += u64::from(n);
                     }
                     if let (Some(milieu), Some(venue)) = (&a.milieu, &a.venue) {
-                        venues
-                            .entry(milieu.clone())
-                            .or_default()
-                            .insert(venue.clone());
+                        venues.entry(milieu).or_default().insert(venue);
                     }
                 }
             }
@@ -433,7 +427,7 @@ impl Report {
         report.venues_visited_by_milieu.extend(
             venues
                 .into_iter()
-                .map(|(milieu, set)| (milieu, set.len() as u32)),
+                .map(|(milieu, set)| (milieu.to_owned(), set.len() as u32)),
         );
         for ((kind, platform), set) in sites {
             report
@@ -445,7 +439,7 @@ impl Report {
         report.web = web
             .into_iter()
             .map(|((platform, direction), (messages, persons))| WebRow {
-                platform,
+                platform: platform.to_owned(),
                 direction,
                 messages,
                 persons: persons.len() as u32,
@@ -454,7 +448,7 @@ impl Report {
         report.web_persons_by_platform.extend(
             web_persons
                 .into_iter()
-                .map(|(platform, set)| (platform, set.len() as u32)),
+                .map(|(platform, set)| (platform.to_owned(), set.len() as u32)),
         );
         report
     }

@@ -36,6 +36,12 @@ fn main() {
         report = Report::compute(&records, &filter);
     }
     let per_report = started.elapsed() / runs;
+    // What « Mes chiffres » computes on the phone (no cross-tables).
+    let started = Instant::now();
+    for _ in 0..runs {
+        report = Report::compute_without_cross_tables(&records, &filter);
+    }
+    let per_phone_report = started.elapsed() / runs;
     let started = Instant::now();
     let mut tally = Tally::default();
     for _ in 0..runs {
@@ -58,6 +64,9 @@ fn main() {
     println!(
         "Report::compute (year filter): {per_report:?} per run ({} interventions, {} persons)",
         report.interventions, report.persons
+    );
+    println!(
+        "Report::compute_without_cross_tables (« Mes chiffres »): {per_phone_report:?} per run"
     );
     println!(
         "Tally::for_day: {per_tally:?} per run ({} contacts that day)",
