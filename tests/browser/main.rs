@@ -1,6 +1,7 @@
 //! The app crate's own tests, in headless Chromium: storage, vault, codec, session and
 //! backup against the browser's real IndexedDB, WebCrypto, localStorage and Web Locks;
-//! and the coordinator's app's pure helpers (periods, refusals in words, table titles).
+//! the records in memory (`book`); and the coordinator's app's pure helpers (periods,
+//! refusals in words, table titles).
 //!
 //! ```sh
 //! cargo test --target wasm32-unknown-unknown -p carnet --test browser
@@ -16,6 +17,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod backup;
+mod book;
 mod codec;
 mod coordination;
 mod session;
