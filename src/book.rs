@@ -114,7 +114,7 @@ impl Book {
             .iter()
             .filter_map(|id| self.rows.get(id))
             .collect();
-        list.sort_unstable_by_key(occurred_at);
+        list.sort_unstable_by_key(LocalRecord::by_time);
         list.reverse();
         list.into_iter()
     }
@@ -164,10 +164,4 @@ impl Book {
     pub fn iter(&self) -> impl Iterator<Item = &LocalRecord> {
         self.rows.values()
     }
-}
-
-/// The sort key of records by time: one function, so that every sort of records by time
-/// shares one sort instance in the wasm.
-pub fn occurred_at(r: &&LocalRecord) -> chrono::DateTime<chrono::FixedOffset> {
-    r.record.occurred_at()
 }

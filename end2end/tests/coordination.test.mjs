@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import {
-  SERVER_BIN, SCREENSHOTS, startServer, launchPhone, screenshot, setPin, unlock, enterPairingCode,
+  SERVER_BIN, SCREENSHOTS, startServer, launchPhone, pairedPhone, screenshot, setPin, unlock, enterPairingCode,
 } from './harness.mjs';
 
 let server;
@@ -437,9 +437,7 @@ test('harm reduction on the phone: a visit from a shortcut in three taps or fewe
     const { page } = phone;
     server.addWorker('rdm-b');
     await page.goto(server.url);
-    await setPin(page);
-    await enterPairingCode(page, server.pairingCode('rdm-b'));
-    await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+    await pairedPhone(page, server, 'rdm-b');
     const save = page.getByRole('button', { name: 'Enregistrer', exact: true });
 
     // The first visit of the evening, in full.

@@ -326,6 +326,16 @@ export async function enterPairingCode(page, code) {
   await page.getByText('Appareil jumelé.').waitFor();
 }
 
+/**
+ * A worker's phone ready for the shift: a PIN chosen, paired with a one-time code for
+ * `worker` on `server`, back on « Aujourd'hui ».
+ */
+export async function pairedPhone(page, server, worker = 'poste-e2e') {
+  await setPin(page);
+  await enterPairingCode(page, server.pairingCode(worker));
+  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+}
+
 /** Logs one contact through the form (CatWoman, 26-40, Femme, Santé) at `milieu`. */
 export async function logContact(page, milieu) {
   await page.getByRole('button', { name: 'Nouveau', exact: true }).click();

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, launchPhone, screenshot, deviceRecordIds, setPin, unlock, enterPairingCode } from './harness.mjs';
+import { startServer, launchPhone, pairedPhone, screenshot, deviceRecordIds, unlock } from './harness.mjs';
 
 let server;
 let phone;
@@ -13,9 +13,7 @@ before(async () => {
   phone = await launchPhone();
   const { page } = phone;
   await page.goto(server.url);
-  await setPin(page);
-  await enterPairingCode(page, server.pairingCode('poste-e2e'));
-  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pairedPhone(page, server);
 });
 
 after(async () => {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, rawDeviceStorage, screenshot,
+  startServer, launchPhone, pairedPhone, unlock, deviceRows, rawDeviceStorage, screenshot,
   logContact,
 } from './harness.mjs';
 
@@ -29,9 +29,7 @@ test('old synced records leave the phone; longer periods come from the server, o
   // Sixty days ago: two contacts, synced.
   await page.clock.install({ time: new Date(now - 60 * 86_400_000) });
   await page.goto(server.url);
-  await setPin(page);
-  await enterPairingCode(page, server.pairingCode('poste-e2e'));
-  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pairedPhone(page, server);
   await logContact(page, 'Bar érotique');
   await logContact(page, 'Rue');
   await page.getByRole('button', { name: 'Synchroniser' }).click();

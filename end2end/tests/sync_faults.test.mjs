@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, PIN,
+  startServer, launchPhone, pairedPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, PIN,
   logContact,
 } from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
@@ -35,9 +35,7 @@ async function newPhone() {
   phones.push(phone);
   const { page } = phone;
   await page.goto(proxy.url);
-  await setPin(page);
-  await enterPairingCode(page, server.pairingCode('poste-e2e'));
-  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pairedPhone(page, server);
   return phone;
 }
 

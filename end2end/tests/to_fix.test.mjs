@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, logContact,
+  startServer, launchPhone, pairedPhone, unlock, deviceRows, screenshot, logContact,
 } from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
 
@@ -37,9 +37,7 @@ test('refused on an earlier day: counted apart, listed with its reason, fixed an
   const now = Date.now();
   await page.clock.install({ time: new Date(now - 3 * 86_400_000) });
   await page.goto(proxy.url);
-  await setPin(page);
-  await enterPairingCode(page, server.pairingCode('poste-e2e'));
-  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pairedPhone(page, server);
   await logContact(page, 'Bar érotique');
   await logContact(page, 'Rue');
   await logContact(page, 'Salon de massage');

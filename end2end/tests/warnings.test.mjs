@@ -4,7 +4,7 @@
 // real: IndexedDB, the server, the sync.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchPhone, setPin, unlock, logContact, enterPairingCode, screenshot } from './harness.mjs';
+import { startServer, launchPhone, pairedPhone, unlock, logContact, screenshot } from './harness.mjs';
 
 let server;
 let phone;
@@ -25,9 +25,7 @@ test('a record left unsynced past the setting raises the banner; syncing clears 
   const { page, errors } = phone;
   await page.clock.install();
   await page.goto(server.url);
-  await setPin(page);
-  await enterPairingCode(page, server.pairingCode('poste-e2e'));
-  await page.getByRole('button', { name: 'Aujourd\'hui' }).click();
+  await pairedPhone(page, server);
 
   await logContact(page, 'Bar érotique');
   await logContact(page, 'Rue');
