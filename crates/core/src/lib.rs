@@ -28,8 +28,8 @@ pub use record::{
 };
 pub use report::{Attribute, CrossTable, Difference, Report, ReportFilter};
 pub use sync::{
-    BatchOutcome, Digest, Failure, Outcome, Resolution, Stamp, Standing, Step, SyncRun, SyncState,
-    SyncSummary, Transition,
+    BatchOutcome, Digest, Failure, Logged, Outcome, Resolution, Stamp, Standing, Step, SyncRun,
+    SyncState, SyncSummary, Transition,
 };
 pub use tally::Tally;
 pub use taxonomy::{Entry, ListKind, ProgramGroup, ProgramSelectorError, Taxonomy, TaxonomyError};

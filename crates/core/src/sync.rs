@@ -208,9 +208,12 @@ impl Standing {
 
     /// Applies the server's word about `transition.sent`. Returns whether anything changed.
     pub fn apply(&mut self, transition: &Transition) -> bool {
+        self.apply_outcome(&transition.sent, &transition.outcome)
+    }
+
+    fn apply_outcome(&mut self, sent: &Stamp, outcome: &Outcome) -> bool {
         let before = self.clone();
-        let sent = &transition.sent;
-        match &transition.outcome {
+        match outcome {
             Outcome::Held => {
                 if self
                     .acked
@@ -290,6 +293,94 @@ pub struct Transition {
     pub id: Uuid,
     pub sent: Stamp,
     pub outcome: Outcome,
+}
+
+/// What a sync run logs about a row instead of rewriting it. The device keeps these lines
+/// in a log beside its rows and folds them into a row's standing whenever it reads the row
+/// ([`Standing::fold`]), so marking a batch sent and taking the server's answers cost one
+/// write each instead of one per record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    /// This content went on the wire ([`Standing::mark_sent`]).
+    Sent(Stamp),
+    /// The server's word about content that was sent ([`Standing::apply`]); never a
+    /// conflict, which is settled row by row with the server's versions.
+    Answered { sent: Stamp, outcome: Outcome },
+}
+
+impl Logged {
+    /// The line the log keeps: `s|h|r <id> <version> <digest> [reason]`.
+    pub fn line(&self, id: Uuid) -> String {
+        let (kind, stamp, reason) = match self {
+            Logged::Sent(stamp) => ("s", stamp, ""),
+            Logged::Answered {
+                sent,
+                outcome: Outcome::Refused { reason },
+            } => ("r", sent, reason.as_str()),
+            Logged::Answered { sent, .. } => ("h", sent, ""),
+        };
+        let digest = if stamp.is_known() { &stamp.digest } else { "-" };
+        let line = format!("{kind} {id} {} {digest} {reason}", stamp.version);
+        line.trim_end().replace('\n', " ")
+    }
+
+    /// Reads a line of [`Logged::line`]; `None` for anything else.
+    pub fn parse(line: &str) -> Option<(Uuid, Logged)> {
+        let mut parts = line.splitn(5, ' ');
+        let kind = parts.next()?;
+        let id = Uuid::parse_str(parts.next()?).ok()?;
+        let version = parts.next()?.parse().ok()?;
+        let digest = match parts.next()? {
+            "-" => String::new(),
+            d => d.to_owned(),
+        };
+        let stamp = Stamp { version, digest };
+        let reason = parts.next().unwrap_or_default().to_owned();
+        let logged = match kind {
+            "s" => Logged::Sent(stamp),
+            "h" => Logged::Answered {
+                sent: stamp,
+                outcome: Outcome::Held,
+            },
+            "r" => Logged::Answered {
+                sent: stamp,
+                outcome: Outcome::Refused { reason },
+            },
+            _ => return None,
+        };
+        Some((id, logged))
+    }
+}
+
+impl Standing {
+    /// Folds one logged line into the standing. Any number of times, in log order: folding
+    /// again changes nothing, and a line about content the row no longer holds is
+    /// ignored, because every writer of a row folds the log before writing it. The one
+    /// exception is a row rewritten *under the version that went out* by a version of
+    /// the app that did not read the log: that version counts as sent with unknown
+    /// content, so it is never reused and a conflict on it is settled as the device's own.
+    pub fn fold(&mut self, logged: &Logged) -> bool {
+        match logged {
+            Logged::Sent(stamp) if self.holds(stamp) => {
+                let before = self.sent.clone();
+                self.mark_sent();
+                self.sent != before
+            }
+            Logged::Sent(stamp) => {
+                let overwritten = self.version == stamp.version
+                    && stamp.is_known()
+                    && self.sent.as_ref().is_none_or(|s| {
+                        s.version < stamp.version
+                            || (s.is_known() && s.version == stamp.version && s != stamp)
+                    });
+                if overwritten {
+                    self.sent = Some(Stamp::unknown(stamp.version));
+                }
+                overwritten
+            }
+            Logged::Answered { sent, outcome } => self.apply_outcome(sent, outcome),
+        }
+    }
 }
 
 /// How a `conflict` is settled, from the server's versions of the record.

@@ -344,6 +344,67 @@ fn a_version_the_device_never_sent_is_a_genuine_conflict_for_the_worker() {
 }
 
 #[test]
+fn logged_lines_read_back_as_written() {
+    let id = ids(1)[0];
+    let cases = [
+        Logged::Sent(stamp(3, "ab12")),
+        Logged::Sent(Stamp::unknown(2)),
+        Logged::Answered {
+            sent: stamp(1, "cd"),
+            outcome: Outcome::Held,
+        },
+        Logged::Answered {
+            sent: stamp(4, "ef"),
+            outcome: Outcome::Refused {
+                reason: "age:too_young, milieu:unknown".into(),
+            },
+        },
+    ];
+    for logged in cases {
+        let line = logged.line(id);
+        assert!(!line.contains('\n'));
+        assert_eq!(Logged::parse(&line), Some((id, logged)), "{line}");
+    }
+    for junk in [
+        "",
+        "s",
+        "x 00000000-0000-0000-0000-000000000001 1 ab",
+        "s nope 1 ab",
+        "h 00000000-0000-0000-0000-000000000001 v ab",
+    ] {
+        assert_eq!(Logged::parse(junk), None, "{junk}");
+    }
+}
+
+#[test]
+fn folding_a_line_twice_changes_nothing_more() {
+    let sent = stamp(2, "d2");
+    let lines = [
+        Logged::Sent(sent.clone()),
+        Logged::Answered {
+            sent: sent.clone(),
+            outcome: Outcome::Held,
+        },
+    ];
+    let mut once = Standing::new(2, "d2".into());
+    for l in &lines {
+        once.fold(l);
+    }
+    assert_eq!(once.sync, SyncState::Synced);
+    assert_eq!(once.sent, Some(sent.clone()));
+    let mut twice = once.clone();
+    for l in &lines {
+        assert!(!twice.fold(l));
+    }
+    assert_eq!(once, twice);
+    // About content the row no longer holds (corrected since): ignored.
+    let mut corrected = Standing::new(2, "d2".into()).rewritten(3, "d3".into());
+    let before = corrected.clone();
+    corrected.fold(&lines[0]);
+    assert_eq!(corrected, before);
+}
+
+#[test]
 fn digests_are_short_stable_hex() {
     assert_eq!(digest(b"abc"), "ba7816bf8f01cfea414140de5dae2223");
     assert_ne!(digest(b"abc"), digest(b"abd"));
@@ -419,6 +480,12 @@ struct Request {
 #[derive(Default)]
 struct Device {
     rows: BTreeMap<Uuid, Row>,
+    /// As the app keeps it: the sync run logs « sent » and the answers here instead of
+    /// rewriting rows; every read folds the log in; `Op::Fold` folds the oldest batch's
+    /// lines into the rows and drops them. Off, runs rewrite the rows directly.
+    journaled: bool,
+    log: Vec<(u64, Uuid, Logged)>,
+    log_batches: u64,
     forgotten: Vec<Uuid>,
     /// Records that came back as genuine conflicts (the worker had to choose).
     genuine: std::collections::BTreeSet<Uuid>,
@@ -439,6 +506,61 @@ impl Device {
                 standing: standing(d),
             },
         );
+    }
+
+    /// A row's standing as the app reads it: the row with the log folded in.
+    fn view(&self, id: Uuid) -> Standing {
+        let mut standing = self.rows[&id].standing.clone();
+        for (_, logged_id, logged) in &self.log {
+            if *logged_id == id {
+                standing.fold(logged);
+            }
+        }
+        standing
+    }
+
+    /// Appends one batch's lines to the log, as one stored value.
+    fn log_batch(&mut self, lines: Vec<(Uuid, Logged)>) {
+        self.log_batches += 1;
+        let batch = self.log_batches;
+        self.log
+            .extend(lines.into_iter().map(|(id, logged)| (batch, id, logged)));
+    }
+
+    /// The app's clean-up pass: the oldest logged batch folded into its rows, then dropped.
+    fn fold_oldest(&mut self) {
+        let Some(&(batch, _, _)) = self.log.first() else {
+            return;
+        };
+        let ids: Vec<Uuid> = self
+            .log
+            .iter()
+            .filter(|(b, id, _)| *b == batch && self.rows.contains_key(id))
+            .map(|(_, id, _)| *id)
+            .collect();
+        for id in ids {
+            let folded = self.view(id);
+            if let Some(row) = self.rows.get_mut(&id) {
+                row.standing = folded;
+            }
+        }
+        self.log.retain(|(b, _, _)| *b != batch);
+    }
+
+    /// What an open window of the previous version of the app does: a correction made
+    /// from the row as stored, unaware of the log.
+    fn old_tab_edit(&mut self, n: usize, milieu: u8) {
+        let Some(id) = self.nth(n) else { return };
+        let row = &self.rows[&id];
+        if row.record.deleted() {
+            return;
+        }
+        let mut changed = row.record.as_contact().cloned().expect("contacts only");
+        changed.milieu = Self::content(milieu).into();
+        let fixed = crate::edit::correction(&row.record, &row.standing, Record::Contact(changed));
+        let version = fixed.version();
+        let standing = row.standing.clone();
+        self.write(fixed, |d| standing.rewritten(version, d));
     }
 
     fn content(n: u8) -> &'static str {
@@ -465,9 +587,9 @@ impl Device {
         }
         let mut changed = row.record.as_contact().cloned().expect("contacts only");
         changed.milieu = Self::content(milieu).into();
-        let fixed = crate::edit::correction(&row.record, &row.standing, Record::Contact(changed));
+        let standing = self.view(id);
+        let fixed = crate::edit::correction(&row.record, &standing, Record::Contact(changed));
         let version = fixed.version();
-        let standing = row.standing.clone();
         self.write(fixed, |d| standing.rewritten(version, d));
     }
 
@@ -477,14 +599,14 @@ impl Device {
         if row.record.deleted() {
             return;
         }
-        match crate::edit::deletion(&row.record, &row.standing) {
+        let standing = self.view(id);
+        match crate::edit::deletion(&row.record, &standing) {
             crate::edit::Deletion::Forget => {
                 self.rows.remove(&id);
                 self.forgotten.push(id);
             }
             crate::edit::Deletion::Tombstone(t) => {
                 let version = t.version();
-                let standing = row.standing.clone();
                 self.write(*t, |d| standing.rewritten(version, d));
             }
         }
@@ -498,12 +620,12 @@ impl Device {
         let Some(mut changed) = row.record.as_contact().cloned() else {
             return;
         };
-        if changed.deleted || row.standing.highest_maybe_held() != Some(row.standing.version) {
+        let mut standing = self.view(id);
+        if changed.deleted || standing.highest_maybe_held() != Some(standing.version) {
             return;
         }
         changed.milieu = Self::content(milieu).into();
-        let version = row.standing.version;
-        let mut standing = row.standing.clone();
+        let version = standing.version;
         standing.sent = Some(Stamp::unknown(version));
         self.write(Record::Contact(changed), |d| {
             let mut s = standing.rewritten(version, d);
@@ -517,9 +639,9 @@ impl Device {
     fn send(&mut self) -> Option<Request> {
         let pending: Vec<Uuid> = self
             .rows
-            .iter()
-            .filter(|(_, r)| r.standing.needs_sending())
-            .map(|(id, _)| *id)
+            .keys()
+            .copied()
+            .filter(|id| self.view(*id).needs_sending())
             .collect();
         let mut run = SyncRun::new(pending, 3);
         let Step::Send(batch) = run.next_step() else {
@@ -527,10 +649,21 @@ impl Device {
         };
         let mut stamps = Vec::new();
         let mut records = Vec::new();
+        let mut lines = Vec::new();
         for id in batch {
+            let mut standing = self.view(id);
+            let stamp = standing.mark_sent();
             let row = self.rows.get_mut(&id).expect("queued rows exist");
-            stamps.push((id, row.standing.mark_sent()));
+            if self.journaled {
+                lines.push((id, Logged::Sent(stamp.clone())));
+            } else {
+                row.standing = standing;
+            }
+            stamps.push((id, stamp));
             records.push(row.record.clone());
+        }
+        if self.journaled {
+            self.log_batch(lines);
         }
         run.marked(stamps);
         Some(Request {
@@ -553,21 +686,41 @@ impl Device {
         }
         request.answered = true;
         let outcome = BatchOutcome::Acknowledged(BatchResponse { results });
-        for t in request.run.settle(outcome, 0.5) {
-            let Some(row) = self.rows.get_mut(&t.id) else {
+        let transitions = request.run.settle(outcome, 0.5);
+        if self.journaled {
+            let lines = transitions
+                .iter()
+                .filter(|t| t.outcome != Outcome::Conflict)
+                .map(|t| {
+                    let logged = Logged::Answered {
+                        sent: t.sent.clone(),
+                        outcome: t.outcome.clone(),
+                    };
+                    (t.id, logged)
+                })
+                .collect();
+            self.log_batch(lines);
+        }
+        for t in transitions {
+            if !self.rows.contains_key(&t.id) {
                 continue;
-            };
-            row.standing.apply(&t);
-            if t.outcome == Outcome::Conflict && row.standing.holds(&t.sent) {
-                let resolution = resolve(&row.record, &row.standing, &server.versions_of(t.id));
+            }
+            let mut standing = self.view(t.id);
+            if !self.journaled {
+                standing.apply(&t);
+                self.rows.get_mut(&t.id).expect("checked").standing = standing.clone();
+            }
+            if t.outcome == Outcome::Conflict && standing.holds(&t.sent) {
+                let record = &self.rows[&t.id].record;
+                let resolution = resolve(record, &standing, &server.versions_of(t.id));
                 self.carry_out(t.id, resolution, server, genuine_keeps_mine);
             }
         }
     }
 
     fn carry_out(&mut self, id: Uuid, resolution: Resolution, server: &Server, keep_mine_: bool) {
+        let standing = self.view(id);
         let row = &self.rows[&id];
-        let standing = row.standing.clone();
         match resolution {
             Resolution::AlreadyHeld { version } | Resolution::Resend { version } => {
                 let record = row
@@ -614,6 +767,10 @@ enum Op {
     Lock,
     /// Another phone of the same worker stores a version of some record.
     Elsewhere(usize, u8),
+    /// The clean-up pass folds the oldest logged batch into the rows.
+    Fold,
+    /// A window of the previous version of the app corrects a record.
+    OldTabEdit(usize, u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -627,12 +784,17 @@ fn op() -> impl Strategy<Value = Op> {
         3 => any::<usize>().prop_map(Op::Answer),
         1 => Just(Op::Lock),
         1 => (any::<usize>(), any::<u8>()).prop_map(|(n, m)| Op::Elsewhere(n, m)),
+        2 => Just(Op::Fold),
+        1 => (any::<usize>(), any::<u8>()).prop_map(|(n, m)| Op::OldTabEdit(n, m)),
     ]
 }
 
-fn simulate(ops: &[Op], keep_mine_: bool) -> Result<(), TestCaseError> {
+fn simulate(ops: &[Op], keep_mine_: bool, journaled: bool) -> Result<(), TestCaseError> {
     let mut server = Server::default();
-    let mut device = Device::default();
+    let mut device = Device {
+        journaled,
+        ..Device::default()
+    };
     let mut wire: Vec<Request> = Vec::new();
     let mut next_id = 1u128;
     let mut elsewhere = std::collections::BTreeSet::new();
@@ -645,6 +807,10 @@ fn simulate(ops: &[Op], keep_mine_: bool) -> Result<(), TestCaseError> {
             Op::Edit(n, m) => device.edit(*n, *m),
             Op::Delete(n) => device.delete(*n),
             Op::LegacyReuse(n, m) => device.legacy_reuse(*n, *m),
+            Op::Fold => device.fold_oldest(),
+            // Without the log, the previous version of the app reads rows as this one does.
+            Op::OldTabEdit(n, m) if journaled => device.old_tab_edit(*n, *m),
+            Op::OldTabEdit(n, m) => device.edit(*n, *m),
             Op::Send => wire.extend(device.send()),
             Op::Arrive(k) => {
                 if !wire.is_empty() {
@@ -692,6 +858,9 @@ fn simulate(ops: &[Op], keep_mine_: bool) -> Result<(), TestCaseError> {
         };
         request.answer = Some(server.store(&request.records));
         device.receive(&mut request, &server, keep_mine_);
+    }
+    while !device.log.is_empty() {
+        device.fold_oldest();
     }
     check_agreement(&device, &server, &elsewhere)
 }
@@ -766,8 +935,9 @@ proptest! {
     fn device_and_server_agree_whatever_the_interleaving(
         ops in proptest::collection::vec(op(), 0..60),
         keep_mine_ in any::<bool>(),
+        journaled in any::<bool>(),
     ) {
-        simulate(&ops, keep_mine_)?;
+        simulate(&ops, keep_mine_, journaled)?;
     }
 }
 
@@ -810,7 +980,9 @@ fn the_reported_cases_end_in_agreement() {
     ];
     for ops in cases {
         for keep in [true, false] {
-            simulate(&ops, keep).unwrap_or_else(|e| panic!("{ops:?}: {e}"));
+            for journaled in [true, false] {
+                simulate(&ops, keep, journaled).unwrap_or_else(|e| panic!("{ops:?}: {e}"));
+            }
         }
     }
 }
