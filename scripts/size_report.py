@@ -13,10 +13,11 @@ import os
 import sys
 
 # Brotli bytes of wasm + JS + CSS, as sent. Raise it only with a reason in BENCHMARKS.md.
-# 360 KiB: the `size` branch's 366 402 bytes plus 2.2 kB of headroom (it was 376 KiB
-# before its cuts: chrono's parser, stable sorts, duplicate decoders, wasm-opt flags).
-# The ceiling is 180 kB and the project's goal 150 kB (BENCHMARKS.md).
-BUDGET_BROTLI = 360 * 1024
+# 366 KiB: 360 KiB (the `size` branch's 366 402 bytes plus 2.2 kB of headroom) raised by
+# 6 KiB for the sync log (`src/storage/journal.rs`, +6.2 kB), which halves a long sync:
+# a step back on size, recorded in BENCHMARKS.md. The ceiling is 180 kB and the
+# project's goal 150 kB (BENCHMARKS.md).
+BUDGET_BROTLI = 366 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 

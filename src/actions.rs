@@ -324,6 +324,9 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
         refresh_me(&open, &token).await;
     }
     let end = sync::run(open.clone()).await;
+    if !matches!(end, RunEnd::ElsewhereRunning | RunEnd::NoToken) {
+        sync::fold_log(&open).await;
+    }
     if let Ok(mut resume) = open.resume_online.lock() {
         *resume = sync::resumes_online(&end);
     }

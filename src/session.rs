@@ -227,8 +227,13 @@ async fn enter(
             }
         }
         crate::sync::pause(2_000).await;
-        // A sync run in progress compacts when it ends; doing it now would only compete
-        // with the run for the rows lock.
+        // A sync run in progress folds its log and compacts when it ends; doing it now
+        // would only compete with the run for the rows lock.
+        if !still_open(ctx, &open) || open.is_syncing() {
+            return;
+        }
+        // What an earlier run logged and did not fold (the app was locked or closed).
+        crate::sync::fold_log(&open).await;
         if still_open(ctx, &open)
             && !open.is_syncing()
             && let Err(err) = crate::retention::compact(&open, crate::platform::today()).await

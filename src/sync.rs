@@ -2,7 +2,9 @@
 //! IndexedDB, the Web Locks and the waits between tries.
 //!
 //! Per batch: mark the rows sent (one transaction, before the request), send, persist the
-//! server's answers (one transaction), settle conflicts with the server's versions. The
+//! server's answers (one transaction), settle conflicts with the server's versions. « Sent »
+//! and the answers go in the sync log (`storage/journal.rs`), one value per batch; after the
+//! run, [`fold_log`] folds it into the rows. The
 //! run holds the profile's sync lock from start to end, so one window sends at a time;
 //! each read-modify-write of rows takes the rows lock, so edits in any window interleave
 //! safely. Locking the app cancels the run: the request in flight is aborted and whatever
@@ -141,27 +143,20 @@ async fn send_batch(
         // when the phone is back online.
         run.stop(Failure::Network);
     }
-    let changed = locks::with_lock(&rows_lock, store.apply(&transitions)).await?;
+    locks::with_lock(&rows_lock, store.log_answers(&transitions)).await?;
     crate::bench::mark("sync:applied");
     let mut touched: Vec<Uuid> = outgoing.iter().map(|o| o.id).collect();
-    // Rows whose content another window changed meanwhile are read again whole.
-    let mut stale = Vec::new();
+    // The book takes the answers as the rows will read: each moves only a record that
+    // still holds what was sent (another window's change comes with its own notice).
     open.book.update(|book| {
-        for (id, standing) in changed {
-            match book.get(id).cloned() {
-                Some(mut local) if local.standing.digest == standing.digest => {
-                    local.standing = standing;
-                    book.upsert(local);
-                }
-                _ => stale.push(id),
+        for t in &transitions {
+            if let Some(mut local) = book.get(t.id).cloned()
+                && local.standing.apply(t)
+            {
+                book.upsert(local);
             }
         }
     });
-    for id in stale {
-        if let Some(local) = store.get(id).await? {
-            open.book.update(|book| book.upsert(local));
-        }
-    }
     for t in transitions
         .iter()
         .filter(|t| t.outcome == Outcome::Conflict)
@@ -304,6 +299,25 @@ pub async fn carry_out(
     store
         .write(record, |digest| standing.settle(resolution, digest))
         .await
+}
+
+/// Folds the sync log into the rows, a logged batch at a time under the rows lock, with a
+/// pause between so that saves and taps go first. Stops at the first storage error (the
+/// log stays, and is read as it is until the next try).
+pub async fn fold_log(open: &OpenProfile) {
+    let store = open.store();
+    let rows_lock = locks::rows(open.id());
+    loop {
+        match locks::with_lock(&rows_lock, store.fold_oldest()).await {
+            Ok(true) => pause(0).await,
+            Ok(false) => break,
+            Err(err) => {
+                leptos::logging::warn!("carnet: could not fold the sync log: {err}");
+                break;
+            }
+        }
+    }
+    crate::bench::mark("sync:folded");
 }
 
 /// Tells other windows of the profile which rows changed.

@@ -23,11 +23,12 @@
 //! write.
 
 pub mod codec;
+mod journal;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use carnet_core::{Digest, Record, Stamp, Standing, SyncState, Transition, sync};
+use carnet_core::{Digest, Logged, Outcome, Record, Stamp, Standing, SyncState, Transition, sync};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -243,8 +244,11 @@ pub const BLOCK_RECORDS: usize = 500;
 /// Fewest loose synced records worth a new block.
 pub const BLOCK_MIN: usize = 200;
 /// Key prefix of blocks in the records store: above every UUID (hex digits and dashes),
-/// so one key range reads the rows and another the blocks.
+/// so one key range reads the rows and another the blocks (the sync log's keys come after,
+/// see `journal`).
 const BLOCK_PREFIX: &str = "~block:";
+/// Just past every block's key.
+const BLOCK_END: &str = "~block;";
 
 /// One record inside a block: the record and the digest of the body it had. The record is
 /// decoded through `serde_json::Value`, as every stored record is (`Record::from_value`):
@@ -301,8 +305,23 @@ async fn read(
 }
 
 /// Rows by id inside an open transaction, all requests issued at once (one round trip
-/// through the event loop instead of one per row: a batch of 100 is 100 rows).
+/// through the event loop instead of one per row: a batch of 100 is 100 rows), with the
+/// sync log folded in.
 async fn read_many(
+    db_name: &str,
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    ids: &[Uuid],
+) -> Result<Vec<Option<Row>>, StoreError> {
+    journal::refresh(db_name, store).await?;
+    let mut rows = read_raw(store, ids).await?;
+    for row in rows.iter_mut().flatten() {
+        journal::fold(db_name, row);
+    }
+    Ok(rows)
+}
+
+/// Rows by id as stored, all requests issued at once.
+async fn read_raw(
     store: &indexed_db_futures::object_store::ObjectStore<'_>,
     ids: &[Uuid],
 ) -> Result<Vec<Option<Row>>, StoreError> {
@@ -426,14 +445,25 @@ impl RecordStore {
 
     /// Every row (never blocks); values that are not rows come back as set aside.
     pub async fn read_all(&self) -> Result<(Vec<Row>, Vec<SetAside>), StoreError> {
-        let values = self
-            .values(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
-            .await?;
+        let db = self.db().await?;
+        let tx = reading(&db)?;
+        let store = tx.object_store(RECORDS)?;
+        let values = store
+            .get_all::<JsValue>()
+            .with_query::<String, _>(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        journal::refresh(&self.db_name, &store).await?;
+        drop(store);
+        drop(tx);
         let mut rows = Vec::with_capacity(values.len());
         let mut set_aside = Vec::new();
         for value in &values {
             match from_js(value) {
-                Ok(row) => rows.push(row),
+                Ok(mut row) => {
+                    journal::fold(&self.db_name, &mut row);
+                    rows.push(row);
+                }
                 Err(error) => set_aside.push(SetAside {
                     id: key_of(value),
                     error,
@@ -474,7 +504,12 @@ impl RecordStore {
     /// Every sealed block, raw: key and sealed text.
     async fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
         let values = self
-            .values(KeyRange::LowerBound(BLOCK_PREFIX.to_owned(), false))
+            .values(KeyRange::Bound(
+                BLOCK_PREFIX.to_owned(),
+                false,
+                BLOCK_END.to_owned(),
+                true,
+            ))
             .await?;
         Ok(values
             .iter()
@@ -597,7 +632,7 @@ impl RecordStore {
             let store = tx.object_store(RECORDS)?;
             store.put(block_js(&key, &sealed)).await?;
             let ids: Vec<Uuid> = chunk.iter().map(|l| l.record.id()).collect();
-            let rows = read_many(&store, &ids).await?;
+            let rows = read_many(&self.db_name, &store, &ids).await?;
             let mut done = Vec::new();
             for ((local, id), row) in chunk.iter().zip(ids).zip(rows) {
                 let Some(row) = row else {
@@ -672,14 +707,20 @@ impl RecordStore {
         Ok(removed)
     }
 
-    /// One row, raw.
+    /// One row, with the sync log folded in.
     pub async fn row(&self, id: Uuid) -> Result<Option<Row>, StoreError> {
         let db = self.db().await?;
         let tx = reading(&db)?;
-        let value: Option<JsValue> = tx.object_store(RECORDS)?.get(id.to_string()).await?;
-        value
+        let store = tx.object_store(RECORDS)?;
+        journal::refresh(&self.db_name, &store).await?;
+        let value: Option<JsValue> = store.get(id.to_string()).await?;
+        let mut row = value
             .map(|v| from_js(&v).map_err(StoreError::Row))
-            .transpose()
+            .transpose()?;
+        if let Some(row) = row.as_mut() {
+            journal::fold(&self.db_name, row);
+        }
+        Ok(row)
     }
 
     /// One record, opened, as it is on the device now (another tab may have changed it).
@@ -762,12 +803,18 @@ impl RecordStore {
         Ok(())
     }
 
-    /// Rewrites one row's bookkeeping, keeping its content.
+    /// Rewrites one row's bookkeeping, keeping its content. The sync log is folded into the
+    /// rows first: its lines about this very content would otherwise undo the change when
+    /// the row is next read (a refusal logged, then « Renvoyer »). Runs under the rows lock.
     pub async fn write_standing(&self, id: Uuid, standing: &Standing) -> Result<(), StoreError> {
+        while self.fold_oldest().await? {}
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
-        let row = read(&store, &id).await?;
+        let row = read_many(&self.db_name, &store, &[id])
+            .await?
+            .pop()
+            .flatten();
         if let Some(mut row) = row {
             row.set_standing(standing);
             store.put(to_js(&row)?).await?;
@@ -783,9 +830,10 @@ impl RecordStore {
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
+        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+        let stored = read_many(&self.db_name, &store, &ids).await?;
         let mut removed = Vec::new();
-        for (id, digest) in rows {
-            let row = read(&store, id).await?;
+        for ((id, digest), row) in rows.iter().zip(stored) {
             let Some(row) = row else { continue };
             let standing = row.standing();
             if standing.sync == SyncState::Synced && standing.digest == *digest {
@@ -809,71 +857,97 @@ impl RecordStore {
 
     /// Marks the pending ones among `ids` as sent, in one transaction, and returns what
     /// goes on the wire. Runs before the request, so a lost answer (or a reload) leaves
-    /// the rows "sent, unconfirmed" and their versions are never reused.
+    /// the rows "sent, unconfirmed" and their versions are never reused. The rows are read
+    /// (for their standing and body) but not rewritten: « sent » goes in the sync log, one
+    /// value for the batch.
     pub async fn mark_sent(&self, ids: &[Uuid]) -> Result<Vec<Outgoing>, StoreError> {
         crate::bench::mark("sync:m-lock");
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
-        let rows = read_many(&store, ids).await?;
+        let rows = read_many(&self.db_name, &store, ids).await?;
         crate::bench::mark("sync:m-read");
         let mut out = Vec::with_capacity(ids.len());
-        let mut writes = Vec::with_capacity(ids.len());
+        let mut lines = Vec::with_capacity(ids.len());
         for (id, row) in ids.iter().zip(rows) {
-            let Some(mut row) = row else { continue };
+            let Some(row) = row else { continue };
             let mut standing = row.standing();
             if !standing.needs_sending() {
                 continue;
             }
             let stamp = standing.mark_sent();
-            row.set_standing(&standing);
-            writes.push(to_js(&row)?);
+            lines.push((*id, Logged::Sent(stamp.clone())));
             out.push(Outgoing {
                 id: *id,
                 stamp,
                 body: row.body,
             });
         }
-        crate::bench::mark("sync:m-json");
-        put_many(&store, writes).await?;
+        if lines.is_empty() {
+            return Ok(out);
+        }
+        let key = journal::append(&self.db_name, &store, &lines)?;
         crate::bench::mark("sync:m-put");
         drop(store);
         tx.commit().await?;
+        journal::remember(&self.db_name, key, lines);
         Ok(out)
     }
 
-    /// Applies the server's answers in one transaction; returns the standings that changed.
-    pub async fn apply(
-        &self,
-        transitions: &[Transition],
-    ) -> Result<Vec<(Uuid, Standing)>, StoreError> {
-        if transitions.is_empty() {
-            return Ok(Vec::new());
+    /// Keeps the server's answers (all but conflicts, settled row by row) in the sync log:
+    /// one value, one transaction, no row read or rewritten.
+    pub async fn log_answers(&self, transitions: &[Transition]) -> Result<(), StoreError> {
+        let lines: Vec<(Uuid, Logged)> = transitions
+            .iter()
+            .filter(|t| t.outcome != Outcome::Conflict)
+            .map(|t| {
+                let logged = Logged::Answered {
+                    sent: t.sent.clone(),
+                    outcome: t.outcome.clone(),
+                };
+                (t.id, logged)
+            })
+            .collect();
+        if lines.is_empty() {
+            return Ok(());
         }
         crate::bench::mark("sync:a-lock");
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
-        let ids: Vec<Uuid> = transitions.iter().map(|t| t.id).collect();
-        let rows = read_many(&store, &ids).await?;
-        crate::bench::mark("sync:a-read");
-        let mut changed = Vec::new();
-        let mut writes = Vec::new();
-        for (t, row) in transitions.iter().zip(rows) {
-            let Some(mut row) = row else { continue };
-            let mut standing = row.standing();
-            if standing.apply(t) {
-                row.set_standing(&standing);
-                writes.push(to_js(&row)?);
-                changed.push((t.id, standing));
-            }
-        }
-        crate::bench::mark("sync:a-json");
-        put_many(&store, writes).await?;
+        // The run's mark read the log moments ago, under the sync lock: no other window
+        // has logged since, so this key comes after every other.
+        let key = journal::append(&self.db_name, &store, &lines)?;
         crate::bench::mark("sync:a-put");
         drop(store);
         tx.commit().await?;
-        Ok(changed)
+        journal::remember(&self.db_name, key, lines);
+        Ok(())
+    }
+
+    /// Folds the oldest batch of the sync log into the rows it is about and drops it, in
+    /// one transaction; false once the log is empty. Runs under the rows lock, after a run.
+    pub async fn fold_oldest(&self) -> Result<bool, StoreError> {
+        let db = self.db().await?;
+        let tx = writing(&db)?;
+        let store = tx.object_store(RECORDS)?;
+        journal::refresh(&self.db_name, &store).await?;
+        let Some((key, ids)) = journal::oldest(&self.db_name) else {
+            return Ok(false);
+        };
+        // Rows are read raw, then folded: only those the log changes are written.
+        let mut writes = Vec::new();
+        for mut row in read_raw(&store, &ids).await?.into_iter().flatten() {
+            if journal::fold(&self.db_name, &mut row) {
+                writes.push(to_js(&row)?);
+            }
+        }
+        put_many(&store, writes).await?;
+        store.delete(key.as_str()).await?;
+        drop(store);
+        tx.commit().await?;
+        journal::forget(&self.db_name, &key);
+        Ok(true)
     }
 
     /// The body codec (for sealing a backup or comparing contents).

@@ -53,13 +53,13 @@ async fn export_then_import_elsewhere_queues_the_same_ids_once() {
         .await
         .expect("mark_sent");
     store
-        .apply(&[Transition {
+        .log_answers(&[Transition {
             id: synced,
             sent: sent[0].stamp.clone(),
             outcome: Outcome::Held,
         }])
         .await
-        .expect("apply");
+        .expect("log_answers");
     let source_open = opened(source).await;
 
     assert!(matches!(

@@ -12,6 +12,12 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{self, TransactionLog, contact, corrected, put_raw_row};
 
+/// How many batches the sync log holds, counted around the app.
+async fn logged_batches(db_name: &str) -> usize {
+    let keys = support::raw_keys(db_name).await;
+    keys.iter().filter(|k| k.starts_with("~log:")).count()
+}
+
 /// Writes `record` as the app saves a new one.
 async fn save_new(store: &RecordStore, record: Record) -> carnet::storage::LocalRecord {
     let version = record.version();
@@ -134,11 +140,7 @@ async fn an_acknowledgement_applies_only_to_what_was_sent() {
             outcome: Outcome::Held,
         })
         .collect();
-    let changed = store.apply(&held).await.expect("apply");
-    assert_eq!(
-        changed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-        vec![a, b]
-    );
+    store.log_answers(&held).await.expect("log_answers");
 
     let a_now = store.get(a).await.expect("get").expect("a");
     assert_eq!(a_now.standing.sync, SyncState::Synced);
@@ -154,14 +156,34 @@ async fn an_acknowledgement_applies_only_to_what_was_sent() {
     assert_eq!(b_now.standing.acked, Some(outgoing[1].stamp.clone()));
     assert_eq!(b_now.record, b_fixed.record);
 
+    // The same acknowledgement again (a retried answer) changes nothing.
+    store.log_answers(&held).await.expect("log_answers");
+    store.log_answers(&[]).await.expect("log_answers");
+    assert_eq!(store.get(a).await.expect("get"), Some(a_now.clone()));
+    assert_eq!(store.get(b).await.expect("get"), Some(b_now.clone()));
+
+    // The rows were not rewritten: the log says it all, until it is folded into them.
+    assert_eq!(
+        store.row(a).await.expect("row").map(|r| r.standing()),
+        Some(a_now.standing.clone())
+    );
+    let mut folds = 0;
+    while store.fold_oldest().await.expect("fold") {
+        folds += 1;
+    }
+    assert_eq!(folds, 3, "a mark, two answers");
+    assert_eq!(store.get(a).await.expect("get"), Some(a_now));
+    assert_eq!(store.get(b).await.expect("get"), Some(b_now));
+    assert_eq!(
+        logged_batches(&profile.database_name()).await,
+        0,
+        "the log is empty once folded"
+    );
+
     // The next run sends only the correction, as version 2.
     let next = store.mark_sent(&[a, b]).await.expect("mark_sent");
     assert_eq!(next.len(), 1);
     assert_eq!((next[0].id, next[0].stamp.version), (b, 2));
-
-    // The same acknowledgement again (a retried answer) changes nothing.
-    assert!(store.apply(&held).await.expect("apply").is_empty());
-    assert!(store.apply(&[]).await.expect("apply").is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -183,11 +205,7 @@ async fn a_refusal_applies_only_to_what_was_sent() {
             },
         })
         .collect();
-    let changed = store.apply(&refused).await.expect("apply");
-    assert_eq!(
-        changed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-        vec![a]
-    );
+    store.log_answers(&refused).await.expect("log_answers");
 
     let (records, _) = store.load_all().await.expect("load_all");
     let sync_of = |id| {
@@ -345,16 +363,22 @@ async fn legacy_rows_read_as_sent_with_unknown_content() {
         .await
         .expect("row")
         .expect("row");
-    assert_eq!(row.sent, Some(Stamp::unknown(2)));
-    assert_eq!(row.synced_version, None, "rewritten in the new format");
+    assert_eq!(row.standing().sent, Some(Stamp::unknown(2)));
     store
-        .apply(&[Transition {
+        .log_answers(&[Transition {
             id: corrected_since.id(),
             sent: out[0].stamp.clone(),
             outcome: Outcome::Held,
         }])
         .await
-        .expect("apply");
+        .expect("log_answers");
+    while store.fold_oldest().await.expect("fold") {}
+    let row = store
+        .row(corrected_since.id())
+        .await
+        .expect("row")
+        .expect("row");
+    assert_eq!(row.synced_version, None, "rewritten in the new format");
     let now = store
         .get(corrected_since.id())
         .await
@@ -401,8 +425,13 @@ async fn every_write_transaction_is_strict() {
             outcome: Outcome::Held,
         })
         .collect();
-    store.apply(&transitions).await.expect("apply");
-    let mut standing = a.standing.clone();
+    store.log_answers(&transitions).await.expect("log_answers");
+    let mut standing = store
+        .get(a.record.id())
+        .await
+        .expect("get")
+        .expect("a")
+        .standing;
     standing.sync = SyncState::Rejected {
         reason: "note:pii".into(),
     };
@@ -419,9 +448,11 @@ async fn every_write_transaction_is_strict() {
         .iter()
         .filter(|e| e.starts_with("readwrite"))
         .collect();
+    // One transaction per write call, and `write_standing` folds the log first: two
+    // logged batches, then one transaction that finds the log empty.
     assert_eq!(
         writes.len(),
-        6,
+        9,
         "one transaction per write call: {entries:?}"
     );
     assert!(
@@ -541,5 +572,70 @@ async fn old_synced_records_move_into_sealed_blocks_and_come_back_whole() {
     assert!(
         keys.iter().all(|k| !k.starts_with("~block:")),
         "the emptied block was deleted: {keys:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn another_windows_log_is_read_and_a_resend_is_not_undone_by_it() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let a = save_new(&store, contact(20)).await;
+    let b = save_new(&store, contact(21)).await;
+    let out = store
+        .mark_sent(&[a.record.id(), b.record.id()])
+        .await
+        .expect("mark_sent");
+    assert_eq!(logged_batches(&profile.database_name()).await, 1);
+
+    // Another window logs the answers (a value this window never wrote nor read).
+    let line = |o: &carnet::storage::Outgoing, kind: &str, reason: &str| {
+        format!(
+            "{kind} {} {} {} {reason}",
+            o.id, o.stamp.version, o.stamp.digest
+        )
+    };
+    let text = format!(
+        "{}\n{}",
+        line(&out[0], "h", ""),
+        line(&out[1], "r", "milieu:unknown")
+    );
+    put_raw_row(
+        &profile.database_name(),
+        &json!({ "id": "~log:000000000009:elsewhere", "log": text.trim() }),
+    )
+    .await;
+    let a_now = store.get(a.record.id()).await.expect("get").expect("a");
+    assert_eq!(a_now.standing.sync, SyncState::Synced);
+    let b_now = store.get(b.record.id()).await.expect("get").expect("b");
+    assert_eq!(
+        b_now.standing.sync,
+        SyncState::Rejected {
+            reason: "milieu:unknown".into()
+        }
+    );
+    let (loaded, set_aside) = store.load_all().await.expect("load_all");
+    assert!(
+        set_aside.is_empty(),
+        "log values are not rows: {set_aside:?}"
+    );
+    assert_eq!(loaded.len(), 2);
+
+    // « Renvoyer »: the refusal logged for this very content must not come back.
+    let mut resend = b_now.standing.clone();
+    resend.sync = SyncState::Pending;
+    store
+        .write_standing(b.record.id(), &resend)
+        .await
+        .expect("write_standing");
+    let b_again = store.get(b.record.id()).await.expect("get").expect("b");
+    assert_eq!(b_again.standing.sync, SyncState::Pending);
+    assert_eq!(logged_batches(&profile.database_name()).await, 0);
+    let next = store
+        .mark_sent(&[a.record.id(), b.record.id()])
+        .await
+        .expect("mark_sent");
+    assert_eq!(
+        next.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![b.record.id()]
     );
 }
