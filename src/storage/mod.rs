@@ -28,7 +28,7 @@ mod journal;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use carnet_core::{Digest, Logged, Outcome, Record, Stamp, Standing, SyncState, Transition, sync};
+use carnet_core::{Digest, Logged, Record, Stamp, Standing, SyncState, Transition, sync};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -899,14 +899,7 @@ impl RecordStore {
     pub async fn log_answers(&self, transitions: &[Transition]) -> Result<(), StoreError> {
         let lines: Vec<(Uuid, Logged)> = transitions
             .iter()
-            .filter(|t| t.outcome != Outcome::Conflict)
-            .map(|t| {
-                let logged = Logged::Answered {
-                    sent: t.sent.clone(),
-                    outcome: t.outcome.clone(),
-                };
-                (t.id, logged)
-            })
+            .filter_map(|t| Some((t.id, Logged::answer(t)?)))
             .collect();
         if lines.is_empty() {
             return Ok(());

@@ -309,6 +309,15 @@ pub enum Logged {
 }
 
 impl Logged {
+    /// The server's word to log about `transition`; `None` for a conflict, which is settled
+    /// row by row with the server's versions.
+    pub fn answer(transition: &Transition) -> Option<Logged> {
+        (transition.outcome != Outcome::Conflict).then(|| Logged::Answered {
+            sent: transition.sent.clone(),
+            outcome: transition.outcome.clone(),
+        })
+    }
+
     /// The line the log keeps: `s|h|r <id> <version> <digest> [reason]`.
     pub fn line(&self, id: Uuid) -> String {
         let (kind, stamp, reason) = match self {

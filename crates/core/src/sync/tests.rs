@@ -547,22 +547,6 @@ impl Device {
         self.log.retain(|(b, _, _)| *b != batch);
     }
 
-    /// What an open window of the previous version of the app does: a correction made
-    /// from the row as stored, unaware of the log.
-    fn old_tab_edit(&mut self, n: usize, milieu: u8) {
-        let Some(id) = self.nth(n) else { return };
-        let row = &self.rows[&id];
-        if row.record.deleted() {
-            return;
-        }
-        let mut changed = row.record.as_contact().cloned().expect("contacts only");
-        changed.milieu = Self::content(milieu).into();
-        let fixed = crate::edit::correction(&row.record, &row.standing, Record::Contact(changed));
-        let version = fixed.version();
-        let standing = row.standing.clone();
-        self.write(fixed, |d| standing.rewritten(version, d));
-    }
-
     fn content(n: u8) -> &'static str {
         ["bar_erotique", "salon_massage", "rue", "web"][usize::from(n % 4)]
     }
@@ -579,7 +563,10 @@ impl Device {
         self.write(Record::Contact(contact), |d| Standing::new(1, d));
     }
 
-    fn edit(&mut self, n: usize, milieu: u8) {
+    /// A correction, made from the row as the app reads it (the log folded in) or, when
+    /// `unaware_of_log`, as a window of the previous version of the app does: from the
+    /// row as stored.
+    fn edit(&mut self, n: usize, milieu: u8, unaware_of_log: bool) {
         let Some(id) = self.nth(n) else { return };
         let row = &self.rows[&id];
         if row.record.deleted() {
@@ -587,7 +574,11 @@ impl Device {
         }
         let mut changed = row.record.as_contact().cloned().expect("contacts only");
         changed.milieu = Self::content(milieu).into();
-        let standing = self.view(id);
+        let standing = if unaware_of_log {
+            row.standing.clone()
+        } else {
+            self.view(id)
+        };
         let fixed = crate::edit::correction(&row.record, &standing, Record::Contact(changed));
         let version = fixed.version();
         self.write(fixed, |d| standing.rewritten(version, d));
@@ -690,14 +681,7 @@ impl Device {
         if self.journaled {
             let lines = transitions
                 .iter()
-                .filter(|t| t.outcome != Outcome::Conflict)
-                .map(|t| {
-                    let logged = Logged::Answered {
-                        sent: t.sent.clone(),
-                        outcome: t.outcome.clone(),
-                    };
-                    (t.id, logged)
-                })
+                .filter_map(|t| Some((t.id, Logged::answer(t)?)))
                 .collect();
             self.log_batch(lines);
         }
@@ -804,13 +788,12 @@ fn simulate(ops: &[Op], keep_mine_: bool, journaled: bool) -> Result<(), TestCas
                 device.save(Uuid::from_u128(next_id), *m);
                 next_id += 1;
             }
-            Op::Edit(n, m) => device.edit(*n, *m),
+            Op::Edit(n, m) => device.edit(*n, *m, false),
             Op::Delete(n) => device.delete(*n),
             Op::LegacyReuse(n, m) => device.legacy_reuse(*n, *m),
             Op::Fold => device.fold_oldest(),
             // Without the log, the previous version of the app reads rows as this one does.
-            Op::OldTabEdit(n, m) if journaled => device.old_tab_edit(*n, *m),
-            Op::OldTabEdit(n, m) => device.edit(*n, *m),
+            Op::OldTabEdit(n, m) => device.edit(*n, *m, true),
             Op::Send => wire.extend(device.send()),
             Op::Arrive(k) => {
                 if !wire.is_empty() {
