@@ -174,6 +174,45 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** How many values of the sync log the app's IndexedDB holds, read directly. */
+async function syncLogLength(page) {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    let count = 0;
+    for (const name of dbs.map((d) => d.name).filter((n) => n.startsWith('carnet-'))) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      count += await new Promise((res, rej) => {
+        // `~log:<seq>:<uuid>`; `;` sorts right after `:`.
+        const q = db.transaction('records').objectStore('records').count(IDBKeyRange.bound('~log:', '~log;', false, true));
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => rej(q.error);
+      });
+      db.close();
+    }
+    return count;
+  });
+}
+
+/**
+ * Waits until the app has folded its sync log into the rows (it does so in the
+ * background after a run), so that rows read directly say what the app knows.
+ * Failing here means the log was left unfolded: the app would still read right,
+ * but slower at every read.
+ */
+export async function syncLogFolded(page, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const left = await syncLogLength(page);
+    if (left === 0) return;
+    if (Date.now() > end) throw new Error(`the sync log still holds ${left} value(s) after ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Record ids in the app's IndexedDB, read directly (not through the app). */
 export async function deviceRecordIds(page) {
   return page.evaluate(async () => {
@@ -188,7 +227,8 @@ export async function deviceRecordIds(page) {
         const req = db.transaction('records').objectStore('records').getAllKeys();
         req.onsuccess = () => {
           db.close();
-          resolve(req.result);
+          // `~block:` (sealed older records) and `~log:` (the sync log) are not records.
+          resolve(req.result.filter((k) => !String(k).startsWith('~')));
         };
         req.onerror = () => reject(req.error);
       };
@@ -196,8 +236,12 @@ export async function deviceRecordIds(page) {
   });
 }
 
-/** Every row's bookkeeping in the app's IndexedDB (the body stays sealed), read directly. */
+/**
+ * Every row's bookkeeping in the app's IndexedDB (the body stays sealed), read directly
+ * once the app has folded its sync log in.
+ */
 export async function deviceRows(page) {
+  await syncLogFolded(page);
   return page.evaluate(async () => {
     const dbs = await indexedDB.databases();
     const names = dbs.map((d) => d.name).filter((n) => n.startsWith('carnet-'));
@@ -215,8 +259,8 @@ export async function deviceRows(page) {
       });
       db.close();
       for (const stored of rows) {
-        // Sealed blocks of older synced records are not rows.
-        if (String(stored.id).startsWith('~block:')) continue;
+        // Sealed blocks of older synced records and the sync log are not rows.
+        if (String(stored.id).startsWith('~')) continue;
         // `{ id, row: "<json>" }`, or a plain object from an older version.
         const r = typeof stored.row === 'string' ? JSON.parse(stored.row) : stored;
         out.push({ id: r.id, version: r.version, state: r.sync.state, sent: r.sent ?? null, acked: r.acked ?? null });
@@ -226,8 +270,12 @@ export async function deviceRows(page) {
   });
 }
 
-/** Marks every stored record pending again, as if acknowledgements had been lost. */
+/**
+ * Marks every stored record pending again, as if acknowledgements had been lost
+ * (once the sync log is folded in, or its answers would come back).
+ */
 export async function forgetAcknowledgements(page) {
+  await syncLogFolded(page);
   return page.evaluate(async () => {
     const dbs = await indexedDB.databases();
     const name = dbs.map((d) => d.name).find((n) => n.startsWith('carnet-'));
@@ -238,9 +286,11 @@ export async function forgetAcknowledgements(page) {
         const tx = db.transaction('records', 'readwrite');
         const store = tx.objectStore('records');
         const all = store.getAll();
+        let rows = 0;
         all.onsuccess = () => {
           for (const stored of all.result) {
-            if (String(stored.id).startsWith('~block:')) continue;
+            if (String(stored.id).startsWith('~')) continue;
+            rows += 1;
             if (typeof stored.row === 'string') {
               const row = JSON.parse(stored.row);
               store.put({ id: stored.id, row: JSON.stringify({ ...row, sync: { state: 'pending' } }) });
@@ -251,7 +301,7 @@ export async function forgetAcknowledgements(page) {
         };
         tx.oncomplete = () => {
           db.close();
-          resolve(all.result.length);
+          resolve(rows);
         };
         tx.onerror = () => reject(tx.error);
       };
