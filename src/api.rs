@@ -129,6 +129,10 @@ pub async fn post_batch(
         Ok(a) => a,
         Err(e) => return BatchOutcome::Failed(Failure::from(&e)),
     };
+    if answer.status == 413 {
+        // Ours (`batch_too_large`, `payload_too_large`) or a proxy's page: fewer at a time.
+        return BatchOutcome::TooLarge;
+    }
     if answer.status == 422 {
         return match serde_json::from_str::<ApiError>(&answer.text) {
             Ok(ApiError {

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use carnet_core::sync::{self as core_sync, Outcome, Resolution, Step};
+use carnet_core::sync::{self as core_sync, FIRST_BATCH, MIN_BATCH, Outcome, Resolution, Step};
 use carnet_core::wire::MAX_BATCH;
 use carnet_core::{Failure, Record, Standing, SyncRun, SyncSummary, Transition};
 use leptos::prelude::*;
@@ -69,7 +69,7 @@ pub async fn run(open: OpenProfile) -> RunEnd {
 
 async fn drive(open: &OpenProfile, token: &str, control: &RunControl) -> RunEnd {
     let pending = open.book.with_untracked(|b| b.pending_oldest_first());
-    let mut run = SyncRun::new(pending, MAX_BATCH);
+    let mut run = SyncRun::growing(pending, FIRST_BATCH, MIN_BATCH, MAX_BATCH);
     loop {
         if control.is_cancelled() {
             return RunEnd::Cancelled;
@@ -130,8 +130,10 @@ async fn send_batch(
     let Some(controller) = control.request_controller() else {
         return Err(BatchError::Cancelled);
     };
+    let asked = js_sys::Date::now();
     let outcome = api::post_batch(records, token, controller).await;
     crate::bench::mark("sync:answered");
+    run.answered_in((js_sys::Date::now() - asked).max(0.0) as u64);
     if control.is_cancelled() {
         return Err(BatchError::Cancelled);
     }

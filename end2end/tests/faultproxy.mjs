@@ -7,6 +7,8 @@
 //   await held.arrived;                         // ... it is in flight now
 //   held.release('forward');                    // or 'drop-after-commit', 'cut-mid-body', ...
 //
+//   proxy.limitRecords(2);                      // a 413 page for any batch of more than 2
+//
 // Faults apply in order to the next batches; everything else is forwarded untouched.
 import http from 'node:http';
 
@@ -27,6 +29,8 @@ function readBody(req) {
 export async function startProxy(targetUrl) {
   let target = new URL(targetUrl);
   let blackoutUntil = 0;
+  // A limit on the records a batch may carry, as a proxy's body size limit is.
+  let maxRecords = Infinity;
   const faults = [];
   const log = [];
   const sockets = new Set();
@@ -117,6 +121,12 @@ export async function startProxy(targetUrl) {
       return req.socket.destroy();
     }
     const isBatch = req.method === 'POST' && req.url.split('?')[0] === '/api/v1/records';
+    if (isBatch && JSON.parse(body.toString('utf8')).records.length > maxRecords) {
+      // What nginx answers past its `client_max_body_size`: an HTML 413; the server never sees it.
+      log.push({ method: req.method, path: req.url.split('?')[0], fault: 'too-large' });
+      res.writeHead(413, { 'content-type': 'text/html' });
+      return res.end('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
+    }
     const fault = isBatch ? faults.shift() : undefined;
     log.push({ method: req.method, path: req.url.split('?')[0], fault: fault?.kind ?? null });
     try {
@@ -173,6 +183,10 @@ export async function startProxy(targetUrl) {
     /** Batches that reached the proxy. */
     batches() {
       return log.filter((l) => l.method === 'POST' && l.path === '/api/v1/records');
+    },
+    /** Refuses with a 413 every batch of more than `n` records (`Infinity`: none). */
+    limitRecords(n) {
+      maxRecords = n;
     },
     /** Points the proxy at another server (the same one, restarted). */
     setTarget(url) {

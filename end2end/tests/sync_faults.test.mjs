@@ -323,6 +323,26 @@ test('a 502 HTML page and an answer cut mid-body are lost answers: retried, coun
   await done(phone);
 });
 
+test('a proxy refuses a batch as too large (413): the same records go again, fewer at a time, once each', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage', 'Rue', 'Bar érotique']) await logContact(page, m);
+  proxy.limitRecords(2);
+  try {
+    const before = proxy.batches().length;
+    await syncButton(page).click();
+    await statusShows(page, /5 contacts synchronisés/, 30_000);
+    const batches = proxy.batches().slice(before).map((b) => b.fault);
+    // 5 refused, then 2 + 2 + 1 (the limit, learnt, holds for the rest of the run).
+    assert.deepEqual(batches, ['too-large', null, null, null]);
+    await assertAgreement(page, { live: 5 });
+  } finally {
+    proxy.limitRecords(Infinity);
+  }
+  await done(phone);
+});
+
 test('a batch that hangs past the timeout is abandoned and sent again', async () => {
   await freshServer();
   const phone = await newPhone();

@@ -2,12 +2,12 @@
 //!
 //! Marking a batch sent and taking the server's answers used to read and rewrite every row
 //! of the batch, twice: four IndexedDB requests per record, most of a long sync. Now each
-//! is one value in the records store, keyed `~log:<sequence>:<random>` (above rows and
-//! blocks), holding one [`Logged`] line per record. Every read of a row folds the lines
-//! about it in ([`Standing::fold`](carnet_core::Standing::fold)), inside the reading
-//! transaction, so a row read anywhere (edits, compaction, conflicts, other windows) is
-//! what the bookkeeping says. After a run, [`RecordStore::fold_oldest`] folds the oldest
-//! logged batch into its rows and drops it, until the log is empty.
+//! is one value per 100 records in the records store, keyed `~log:<sequence>:<random>`
+//! (above rows and blocks), holding one [`Logged`] line per record. Every read of a row
+//! folds the lines about it in ([`Standing::fold`](carnet_core::Standing::fold)), inside
+//! the reading transaction, so a row read anywhere (edits, compaction, conflicts, other
+//! windows) is what the bookkeeping says. After a run, [`RecordStore::fold_oldest`] folds
+//! the oldest logged value into its rows and drops it, until the log is empty.
 //!
 //! Logged values are never rewritten, so each window keeps the ones it has read, by key:
 //! a transaction lists the log's keys (one request) and reads only the values it lacks.
@@ -156,43 +156,54 @@ pub(super) fn fold(db_name: &str, row: &mut Row) -> bool {
     })
 }
 
-/// Writes a batch of lines at the end of the log, inside the caller's transaction (after
-/// [`refresh`] in it or in an earlier one of the same run); returns its key, for
-/// [`remember`] once the transaction committed. The write is only issued: a failed one
-/// aborts the transaction, so its commit fails.
+/// Lines per logged value. Folding a value is one transaction under the rows lock, so this
+/// bounds how long a save waits behind the fold, whatever the size of the run's requests.
+const LINES_PER_VALUE: usize = 100;
+
+/// Logged values with their keys, as [`append`] wrote them.
+pub(super) type Appended = Vec<(String, Vec<(Uuid, Logged)>)>;
+
+/// Writes a batch of lines at the end of the log, [`LINES_PER_VALUE`] per value, inside the
+/// caller's transaction (after [`refresh`] in it or in an earlier one of the same run);
+/// returns what it wrote, for [`remember`] once the transaction committed. The writes are
+/// only issued: a failed one aborts the transaction, so its commit fails.
 pub(super) fn append(
     db_name: &str,
     store: &ObjectStore<'_>,
     lines: &[(Uuid, Logged)],
-) -> Result<String, StoreError> {
+) -> Result<Appended, StoreError> {
     let last = KNOWN.with(|known| {
         let known = known.borrow();
         (known.db_name == db_name)
             .then(|| known.batches.last().map(|(k, _)| k.clone()))
             .flatten()
     });
-    let sequence = last
+    let mut sequence = last
         .and_then(|k| {
             k.get(LOG_PREFIX.len()..LOG_PREFIX.len() + 12)?
                 .parse::<u64>()
                 .ok()
         })
-        .unwrap_or(0)
-        + 1;
-    let key = format!(
-        "{LOG_PREFIX}{sequence:012}:{}",
-        crate::platform::random_uuid()
-    );
-    store.put(to_js(&key, lines)).build()?;
-    Ok(key)
+        .unwrap_or(0);
+    let mut written = Vec::new();
+    for chunk in lines.chunks(LINES_PER_VALUE) {
+        sequence += 1;
+        let key = format!(
+            "{LOG_PREFIX}{sequence:012}:{}",
+            crate::platform::random_uuid()
+        );
+        store.put(to_js(&key, chunk)).build()?;
+        written.push((key, chunk.to_vec()));
+    }
+    Ok(written)
 }
 
 /// Keeps a batch this window wrote, once its transaction committed.
-pub(super) fn remember(db_name: &str, key: String, lines: Vec<(Uuid, Logged)>) {
+pub(super) fn remember(db_name: &str, appended: Appended) {
     KNOWN.with(|known| {
         let mut known = known.borrow_mut();
         if known.db_name == db_name {
-            known.batches.push((key, lines));
+            known.batches.extend(appended);
             known.index();
         }
     });

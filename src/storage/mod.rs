@@ -886,16 +886,16 @@ impl RecordStore {
         if lines.is_empty() {
             return Ok(out);
         }
-        let key = journal::append(&self.db_name, &store, &lines)?;
+        let appended = journal::append(&self.db_name, &store, &lines)?;
         crate::bench::mark("sync:m-put");
         drop(store);
         tx.commit().await?;
-        journal::remember(&self.db_name, key, lines);
+        journal::remember(&self.db_name, appended);
         Ok(out)
     }
 
     /// Keeps the server's answers (all but conflicts, settled row by row) in the sync log:
-    /// one value, one transaction, no row read or rewritten.
+    /// one value per 100 records, one transaction, no row read or rewritten.
     pub async fn log_answers(&self, transitions: &[Transition]) -> Result<(), StoreError> {
         let lines: Vec<(Uuid, Logged)> = transitions
             .iter()
@@ -910,11 +910,11 @@ impl RecordStore {
         let store = tx.object_store(RECORDS)?;
         // The run's mark read the log moments ago, under the sync lock: no other window
         // has logged since, so this key comes after every other.
-        let key = journal::append(&self.db_name, &store, &lines)?;
+        let appended = journal::append(&self.db_name, &store, &lines)?;
         crate::bench::mark("sync:a-put");
         drop(store);
         tx.commit().await?;
-        journal::remember(&self.db_name, key, lines);
+        journal::remember(&self.db_name, appended);
         Ok(())
     }
 

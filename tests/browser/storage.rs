@@ -187,6 +187,51 @@ async fn an_acknowledgement_applies_only_to_what_was_sent() {
 }
 
 #[wasm_bindgen_test]
+async fn a_large_batch_is_logged_and_folded_a_hundred_records_at_a_time() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let mut ids = Vec::new();
+    for n in 0..250 {
+        ids.push(save_new(&store, contact(n % 60)).await.record.id());
+    }
+    let outgoing = store.mark_sent(&ids).await.expect("mark_sent");
+    assert_eq!(outgoing.len(), 250);
+    let db = profile.database_name();
+    assert_eq!(logged_batches(&db).await, 3, "100 + 100 + 50 records");
+    let held: Vec<Transition> = outgoing
+        .iter()
+        .map(|o| Transition {
+            id: o.id,
+            sent: o.stamp.clone(),
+            outcome: Outcome::Held,
+        })
+        .collect();
+    store.log_answers(&held).await.expect("log_answers");
+    assert_eq!(logged_batches(&db).await, 6);
+    // Read back through the log, every record is synced; each fold takes one value (a
+    // save waits behind at most 100 records' worth of work).
+    let before: Vec<_> = (store.load_all().await.expect("load_all").0)
+        .into_iter()
+        .map(|l| (l.record.id(), l.standing.sync))
+        .collect();
+    assert!(
+        before.iter().all(|(_, s)| *s == SyncState::Synced),
+        "{before:?}"
+    );
+    let mut folds = 0;
+    while store.fold_oldest().await.expect("fold") {
+        folds += 1;
+        assert_eq!(logged_batches(&db).await, 6 - folds);
+    }
+    assert_eq!(folds, 6);
+    let after: Vec<_> = (store.load_all().await.expect("load_all").0)
+        .into_iter()
+        .map(|l| (l.record.id(), l.standing.sync))
+        .collect();
+    assert_eq!(after, before, "folded rows read as the log said");
+}
+
+#[wasm_bindgen_test]
 async fn a_refusal_applies_only_to_what_was_sent() {
     let profile = support::unlocked_profile().await;
     let store = RecordStore::for_profile(&profile);

@@ -470,6 +470,9 @@ pub enum BatchOutcome {
     Acknowledged(BatchResponse),
     /// `422 invalid_records`: the server wrote nothing and named the bad records.
     InvalidRecords(Vec<RecordRejection>),
+    /// `413`: the server takes fewer records (or fewer bytes) per request, say an older
+    /// server behind the same address during a deploy. Nothing was written.
+    TooLarge,
     /// No usable answer: nothing is known to be stored.
     Failed(Failure),
 }
@@ -539,14 +542,32 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> u64 {
     exp / 2 + (exp as f64 / 2.0 * jitter) as u64
 }
 
+/// Records in a run's first request: what one bar of signal carries well.
+pub const FIRST_BATCH: usize = 100;
+/// Fewest records per request once a slow link has halved it.
+pub const MIN_BATCH: usize = 10;
+/// An answer within this time lets the next request carry twice as many records.
+pub const FAST_ANSWER_MS: u64 = 2_000;
+/// An answer slower than this halves the next request (the client gives up at 20 s).
+pub const SLOW_ANSWER_MS: u64 = 8_000;
+
 /// One sync run over the records pending when it started.
+///
+/// Requests grow while answers come back fast and shrink when they are slow or lost, so a
+/// long queue goes out in few requests on a good link, and a weak one resends little after
+/// each lost answer.
 #[derive(Debug, Clone)]
 pub struct SyncRun {
     queue: VecDeque<Uuid>,
     /// Ids handed out by the last [`Step::Send`], and the stamps the caller marked.
     in_flight: Vec<Uuid>,
     stamps: Vec<(Uuid, Stamp)>,
+    /// Records in the next request, between `min_batch` and `max_batch`.
+    batch: usize,
+    min_batch: usize,
     max_batch: usize,
+    /// How long the batch in flight took to answer ([`SyncRun::answered_in`]).
+    answer_ms: Option<u64>,
     failures: u32,
     rate_limited: u32,
     wait_ms: Option<u64>,
@@ -554,13 +575,29 @@ pub struct SyncRun {
 }
 
 impl SyncRun {
-    /// Starts a run over `pending` ids (oldest first), sending at most `max_batch` per request.
-    pub fn new(pending: impl IntoIterator<Item = Uuid>, max_batch: usize) -> Self {
+    /// Starts a run over `pending` ids (oldest first), `batch` per request.
+    pub fn new(pending: impl IntoIterator<Item = Uuid>, batch: usize) -> Self {
+        Self::growing(pending, batch, batch, batch)
+    }
+
+    /// Starts a run whose requests carry `first` records, then between `min` and `max` as
+    /// the answers' times say ([`FAST_ANSWER_MS`], [`SLOW_ANSWER_MS`]).
+    pub fn growing(
+        pending: impl IntoIterator<Item = Uuid>,
+        first: usize,
+        min: usize,
+        max: usize,
+    ) -> Self {
+        let max_batch = max.max(1);
+        let min_batch = min.clamp(1, max_batch);
         SyncRun {
             queue: pending.into_iter().collect(),
             in_flight: Vec::new(),
             stamps: Vec::new(),
-            max_batch: max_batch.max(1),
+            batch: first.clamp(min_batch, max_batch),
+            min_batch,
+            max_batch,
+            answer_ms: None,
             failures: 0,
             rate_limited: 0,
             wait_ms: None,
@@ -576,7 +613,7 @@ impl SyncRun {
         if !self.in_flight.is_empty() || self.queue.is_empty() || self.summary.failure.is_some() {
             return Step::Done;
         }
-        let n = self.max_batch.min(self.queue.len());
+        let n = self.batch.min(self.queue.len());
         self.in_flight = self.queue.drain(..n).collect();
         self.stamps.clear();
         Step::Send(self.in_flight.clone())
@@ -595,26 +632,72 @@ impl SyncRun {
         }
     }
 
+    /// How long the batch in flight took to answer, from the caller's clock; call it before
+    /// [`SyncRun::settle`]. Runs told nothing keep their size.
+    pub fn answered_in(&mut self, ms: u64) {
+        self.answer_ms = Some(ms);
+    }
+
     /// Takes the outcome of the batch in flight; returns the transitions to persist.
     /// `jitter` in `[0, 1)` (from the caller's randomness) spreads retries of many phones.
     pub fn settle(&mut self, outcome: BatchOutcome, jitter: f64) -> Vec<Transition> {
         let ids = std::mem::take(&mut self.in_flight);
         let stamps = std::mem::take(&mut self.stamps);
+        let answer_ms = self.answer_ms.take();
         match outcome {
             BatchOutcome::Acknowledged(response) => {
                 self.failures = 0;
                 self.rate_limited = 0;
+                self.resize(ids.len(), answer_ms);
                 self.acknowledged(&stamps, &response)
             }
             BatchOutcome::InvalidRecords(rejections) => {
                 self.failures = 0;
                 self.rate_limited = 0;
+                self.resize(ids.len(), answer_ms);
                 self.invalid(&ids, &stamps, &rejections)
             }
+            BatchOutcome::TooLarge => {
+                self.too_large(ids);
+                Vec::new()
+            }
             BatchOutcome::Failed(failure) => {
+                if failure == Failure::Network {
+                    // Lost or too slow: on a weak link, a smaller request has better odds
+                    // and costs less to send again.
+                    self.batch = (self.batch / 2).max(self.min_batch);
+                }
                 self.failed(ids, failure, jitter);
                 Vec::new()
             }
+        }
+    }
+
+    /// Grows the next request after a full batch answered fast; halves it after a slow one.
+    fn resize(&mut self, sent: usize, answer_ms: Option<u64>) {
+        match answer_ms {
+            Some(ms) if ms <= FAST_ANSWER_MS && sent >= self.batch => {
+                self.batch = (self.batch * 2).min(self.max_batch);
+            }
+            Some(ms) if ms > SLOW_ANSWER_MS => {
+                self.batch = (self.batch / 2).max(self.min_batch);
+            }
+            _ => {}
+        }
+    }
+
+    /// A `413`: the same records go again at once, half as many per request; a single
+    /// record too large for the server stops the run (resending it cannot help).
+    fn too_large(&mut self, ids: Vec<Uuid>) {
+        if ids.len() <= 1 {
+            self.halt(Failure::Server, ids.len());
+            return;
+        }
+        self.batch = ids.len() / 2;
+        self.min_batch = self.min_batch.min(self.batch);
+        self.max_batch = self.batch;
+        for id in ids.into_iter().rev() {
+            self.queue.push_front(id);
         }
     }
 
@@ -744,6 +827,11 @@ impl SyncRun {
     /// A conflict was settled as genuine: counted for the closing message.
     pub fn count_conflict(&mut self) {
         self.summary.conflicts += 1;
+    }
+
+    /// Records the next request carries at most.
+    pub fn batch_size(&self) -> usize {
+        self.batch
     }
 
     /// Records still queued, for the status line.

@@ -8,12 +8,14 @@ use uuid::Uuid;
 use crate::envelope::Record;
 use crate::record::FieldError;
 
-/// Most records one `POST /api/v1/records` may carry. Keeps a request small enough for a
-/// poor mobile connection and bounds the server's work per request.
-pub const MAX_BATCH: usize = 100;
+/// Most records one `POST /api/v1/records` may carry: bounds the server's work per
+/// request. Phones start lower and grow their requests only while answers come back fast
+/// (`sync::SyncRun`), so a poor connection still sends small ones.
+pub const MAX_BATCH: usize = 500;
 
-/// Largest request body the server reads, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest request body the server reads, in bytes: a full batch of records with the
+/// longest notes fits.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// `POST /api/v1/records` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

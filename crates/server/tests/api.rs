@@ -177,7 +177,7 @@ both_backends! {
 both_backends! {
     fn oversized_batches_and_bodies_are_refused(backend: Backend) {
         let s = TestServer::start_with(&backend);
-        let many: Vec<Value> = (1..=101).map(record).collect();
+        let many: Vec<Value> = (1..=carnet_core::wire::MAX_BATCH as u32 + 1).map(record).collect();
         let (status, resp) = s.post(&json!({ "records": many }));
         assert_eq!(
             (status, resp["error"].as_str()),
@@ -185,7 +185,7 @@ both_backends! {
         );
         let huge = format!(
             "{{\"records\": [], \"pad\": \"{}\"}}",
-            "x".repeat(1024 * 1024 + 1)
+            "x".repeat(carnet_core::wire::MAX_BODY_BYTES + 1)
         );
         let (status, resp) = s.post_raw(Some(&s.token), "application/json", huge.as_bytes());
         assert_eq!(
@@ -199,11 +199,22 @@ both_backends! {
 both_backends! {
     fn a_full_batch_of_the_maximum_size_is_accepted(backend: Backend) {
         let s = TestServer::start_with(&backend);
-        let many: Vec<Value> = (1..=100).map(record).collect();
-        let (status, body) = s.post(&json!({ "records": many }));
-        assert_eq!(status, 200);
-        assert_eq!(statuses(&body).len(), 100);
-        assert_eq!(s.rows(), 100);
+        // Every note as long as allowed, in characters JSON writes six bytes for.
+        let note = "\u{7}".repeat(carnet_core::note::MAX_NOTE_CHARS);
+        let full = carnet_core::wire::MAX_BATCH;
+        let many: Vec<Value> = (1..=full as u32)
+            .map(|n| {
+                let mut r = record(n);
+                r["note"] = json!(note);
+                r
+            })
+            .collect();
+        let body = serde_json::to_vec(&json!({ "records": many })).unwrap();
+        assert!(body.len() > 1024 * 1024, "{} bytes", body.len());
+        let (status, body) = s.post_raw(Some(&s.token), "application/json", &body);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(statuses(&body).len(), full);
+        assert_eq!(s.rows(), full as i64);
     }
 }
 

@@ -30,8 +30,9 @@ export default {
       const foldedAfter = (since) =>
         performance.getEntriesByName('sync:folded').find((m) => m.startTime > since)?.startTime;
       const logged = await page.evaluate(() => performance.getEntriesByName('sync:m-json').length === 0);
-      if (logged) await page.waitForFunction(foldedAfter, started, { timeout: 300_000, polling: 50 });
-      const folded = logged ? await page.evaluate(foldedAfter, started) : ended;
+      // The fold that follows unlocking can end during the run: the run's own comes after it.
+      if (logged) await page.waitForFunction(foldedAfter, ended, { timeout: 300_000, polling: 50 });
+      const folded = logged ? await page.evaluate(foldedAfter, ended) : ended;
       if (profile) {
         const { profile: taken } = await cdp.send('Profiler.stop');
         writeFileSync(profile, JSON.stringify(taken));

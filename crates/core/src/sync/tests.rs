@@ -63,6 +63,101 @@ fn batches_everything_in_order_and_acknowledges_what_was_sent() {
     assert_eq!(run.summary().still_pending, 0);
 }
 
+/// Sends one batch of a growing run, answered after `ms` with `outcome_of(stamps)`;
+/// returns the batch's size.
+fn answer_after(
+    run: &mut SyncRun,
+    ms: u64,
+    outcome_of: impl FnOnce(&[(Uuid, Stamp)]) -> BatchOutcome,
+) -> usize {
+    let stamps = send(run);
+    run.answered_in(ms);
+    let outcome = outcome_of(&stamps);
+    run.settle(outcome, 0.5);
+    stamps.len()
+}
+
+#[test]
+fn requests_grow_while_answers_are_fast_and_shrink_when_slow_or_lost() {
+    let mut run = SyncRun::growing(ids(2_000), 100, 10, 400);
+    let fast = |s: &[(Uuid, Stamp)]| ack_all(s, RecordStatus::Stored);
+    let sizes: Vec<usize> = [500, 1_500, 2_000, 1_900]
+        .into_iter()
+        .map(|ms| answer_after(&mut run, ms, fast))
+        .collect();
+    assert_eq!(sizes, [100, 200, 400, 400], "doubles up to the maximum");
+    assert_eq!(answer_after(&mut run, 9_000, fast), 400);
+    assert_eq!(
+        run.batch_size(),
+        200,
+        "a slow answer halves the next request"
+    );
+    assert_eq!(answer_after(&mut run, 3_000, fast), 200);
+    assert_eq!(run.batch_size(), 200, "between fast and slow, it stays");
+    // Lost: the same records go again, fewer at a time, oldest first.
+    let lost = send(&mut run);
+    run.settle(BatchOutcome::Failed(Failure::Network), 0.5);
+    assert!(matches!(run.next_step(), Step::Wait { .. }));
+    let again = send(&mut run);
+    assert_eq!(again.len(), 100);
+    assert_eq!(again[..], lost[..100]);
+    for _ in 0..5 {
+        run.settle(BatchOutcome::Failed(Failure::Network), 0.5);
+        assert!(matches!(run.next_step(), Step::Wait { .. }) || run.summary().failure.is_some());
+        if run.summary().failure.is_some() {
+            break;
+        }
+        send(&mut run);
+    }
+    assert!(run.batch_size() >= 10, "never under the floor");
+}
+
+#[test]
+fn the_last_short_batch_or_an_untimed_answer_does_not_grow_requests() {
+    let mut run = SyncRun::growing(ids(150), 100, 10, 400);
+    let fast = |s: &[(Uuid, Stamp)]| ack_all(s, RecordStatus::Stored);
+    assert_eq!(answer_after(&mut run, 100, fast), 100);
+    assert_eq!(answer_after(&mut run, 100, fast), 50);
+    assert_eq!(run.batch_size(), 200, "50 of 200 is not a full request");
+    let mut fixed = SyncRun::new(ids(300), 100);
+    assert_eq!(answer_after(&mut fixed, 100, fast), 100);
+    assert_eq!(fixed.batch_size(), 100, "a fixed-size run stays fixed");
+}
+
+#[test]
+fn a_413_sends_the_same_records_at_once_half_as_many_and_never_grows_back() {
+    let mut run = SyncRun::growing(ids(5), 4, 1, 8);
+    let first = send(&mut run);
+    assert_eq!(first.len(), 4);
+    assert!(run.settle(BatchOutcome::TooLarge, 0.5).is_empty());
+    let second = send(&mut run);
+    assert_eq!(
+        second[..],
+        first[..2],
+        "at once, no backoff, the oldest first"
+    );
+    run.answered_in(10);
+    run.settle(ack_all(&second, RecordStatus::Stored), 0.5);
+    assert_eq!(
+        run.batch_size(),
+        2,
+        "the server's limit, learnt, holds for the run"
+    );
+    let third = send(&mut run);
+    assert_eq!(third[..], first[2..]);
+    // One record the server will not take, alone: resending cannot help.
+    run.settle(ack_all(&third, RecordStatus::Stored), 0.5);
+    let last = send(&mut run);
+    assert_eq!(last.len(), 1);
+    run.settle(BatchOutcome::TooLarge, 0.5);
+    assert_eq!(run.next_step(), Step::Done);
+    let s = run.summary();
+    assert_eq!(
+        (s.synced, s.still_pending, s.failure),
+        (4, 1, Some(Failure::Server))
+    );
+}
+
 #[test]
 fn an_acknowledgement_of_another_version_moves_nothing() {
     let mut run = SyncRun::new(ids(1), 10);
@@ -909,6 +1004,89 @@ fn check_agreement(
         prop_assert!(server.latest(*id).is_none_or(|r| r.deleted()));
     }
     Ok(())
+}
+
+/// One answer to a request, for [`every_record_ends_acknowledged_or_pending_once`].
+#[derive(Debug, Clone)]
+enum Answer {
+    /// Stored, after this many ms; `missing` records left out of the answer.
+    Ack {
+        ms: u64,
+        missing: usize,
+    },
+    Lost,
+    TooLarge,
+    Refused {
+        index: usize,
+    },
+    RateLimited,
+}
+
+fn answer() -> impl Strategy<Value = Answer> {
+    prop_oneof![
+        4 => (0u64..12_000, 0usize..3).prop_map(|(ms, missing)| Answer::Ack { ms, missing }),
+        2 => Just(Answer::Lost),
+        1 => Just(Answer::TooLarge),
+        1 => (0usize..500).prop_map(|index| Answer::Refused { index }),
+        1 => Just(Answer::RateLimited),
+    ]
+}
+
+proptest! {
+    /// Whatever the answers, a growing run never sends a record twice in one request or
+    /// after it was acknowledged or refused, stays within its sizes, and ends with every
+    /// record counted once: synced, refused or still pending.
+    #[test]
+    fn every_record_ends_acknowledged_or_pending_once(
+        n in 1u128..300,
+        first in 1usize..50,
+        answers in prop::collection::vec(answer(), 0..80),
+    ) {
+        let mut run = SyncRun::growing(ids(n), first, 5, 64);
+        let mut answers = answers.into_iter();
+        let mut settled = std::collections::BTreeSet::new();
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            prop_assert!(steps < 10_000, "the run ends");
+            let batch = match run.next_step() {
+                Step::Done => break,
+                Step::Wait { .. } => continue,
+                Step::Send(batch) => batch,
+            };
+            prop_assert!(!batch.is_empty() && batch.len() <= 64);
+            let unique: std::collections::BTreeSet<_> = batch.iter().collect();
+            prop_assert_eq!(unique.len(), batch.len(), "no record twice in a request");
+            prop_assert!(batch.iter().all(|id| !settled.contains(id)), "nothing settled goes again");
+            let stamps: Vec<_> = batch.iter().map(|id| (*id, stamp(1, "d"))).collect();
+            run.marked(stamps.clone());
+            let outcome = match answers.next().unwrap_or(Answer::Ack { ms: 100, missing: 0 }) {
+                Answer::Ack { ms, missing } => {
+                    run.answered_in(ms);
+                    let kept = stamps.len().saturating_sub(missing);
+                    ack_all(&stamps[..kept], RecordStatus::Stored)
+                }
+                Answer::Lost => BatchOutcome::Failed(Failure::Network),
+                Answer::TooLarge => BatchOutcome::TooLarge,
+                Answer::RateLimited => BatchOutcome::Failed(Failure::RateLimited { retry_after_s: 1 }),
+                Answer::Refused { index } => {
+                    let index = index % stamps.len();
+                    BatchOutcome::InvalidRecords(vec![RecordRejection {
+                        index,
+                        id: Some(stamps[index].0),
+                        errors: vec![FieldError { field: "milieu".into(), reason: Reason::UnknownCode }],
+                    }])
+                }
+            };
+            for t in run.settle(outcome, 0.5) {
+                prop_assert!(settled.insert(t.id), "settled once");
+            }
+        }
+        let s = run.summary();
+        prop_assert_eq!(s.synced + s.rejected, settled.len());
+        // A record left out of an answer counts as pending (it goes in the next run).
+        prop_assert_eq!(s.synced + s.rejected + s.still_pending, n as usize);
+    }
 }
 
 proptest! {
