@@ -17,7 +17,7 @@ import sys
 # 6 KiB for the sync log (`src/storage/journal.rs`, +6.2 kB), which halves a long sync:
 # a step back on size, recorded in BENCHMARKS.md. The ceiling is 180 kB and the
 # project's goal 150 kB (BENCHMARKS.md).
-BUDGET_BROTLI = 367 * 1024
+BUDGET_BROTLI = 365 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 

@@ -56,9 +56,11 @@ impl Stamp {
     }
 }
 
-/// Where a row stands with the server.
+/// Where a row stands with the server. Stored as `{"state": "rejected", "reason": …}`;
+/// read through [`StoredSyncState`], a plain struct, because serde's reader for an
+/// internally tagged enum buffers every field first and cost 6 kB of the phone's wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "StoredSyncState")]
 pub enum SyncState {
     /// To be sent (including "sent, unconfirmed": see [`Standing::is_unconfirmed`]).
     Pending,
@@ -70,6 +72,44 @@ pub enum SyncState {
     /// The server holds a version this device never sent (another phone of the same
     /// worker, a restored backup): the worker chooses which one stays.
     Conflict { server_version: u32 },
+}
+
+/// [`SyncState`] as stored, its fields flattened.
+#[derive(Deserialize)]
+struct StoredSyncState {
+    state: StateName,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    server_version: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StateName {
+    Pending,
+    Synced,
+    Rejected,
+    Conflict,
+}
+
+impl TryFrom<StoredSyncState> for SyncState {
+    type Error = &'static str;
+
+    fn try_from(stored: StoredSyncState) -> Result<Self, Self::Error> {
+        Ok(match stored.state {
+            StateName::Pending => SyncState::Pending,
+            StateName::Synced => SyncState::Synced,
+            StateName::Rejected => SyncState::Rejected {
+                reason: stored.reason.ok_or("missing field `reason`")?,
+            },
+            StateName::Conflict => SyncState::Conflict {
+                server_version: stored
+                    .server_version
+                    .ok_or("missing field `server_version`")?,
+            },
+        })
+    }
 }
 
 /// What one row knows about its record's standing with the server.

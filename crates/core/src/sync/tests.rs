@@ -1147,3 +1147,43 @@ fn the_reported_cases_end_in_agreement() {
         }
     }
 }
+
+#[test]
+fn sync_states_read_back_as_stored() {
+    for state in [
+        SyncState::Pending,
+        SyncState::Synced,
+        SyncState::Rejected {
+            reason: "milieu:unknown_code".into(),
+        },
+        SyncState::Conflict { server_version: 4 },
+    ] {
+        let text = serde_json::to_string(&state).unwrap();
+        assert_eq!(
+            serde_json::from_str::<SyncState>(&text).unwrap(),
+            state,
+            "{text}"
+        );
+    }
+    // As stored by earlier versions: the same text, fields in any order, extra fields ignored.
+    let stored: SyncState =
+        serde_json::from_str(r#"{"reason":"age_group:missing","state":"rejected","x":1}"#).unwrap();
+    assert_eq!(
+        stored,
+        SyncState::Rejected {
+            reason: "age_group:missing".into()
+        }
+    );
+    assert_eq!(
+        serde_json::to_string(&SyncState::Conflict { server_version: 2 }).unwrap(),
+        r#"{"state":"conflict","server_version":2}"#
+    );
+    for bad in [
+        r#"{"state":"rejected"}"#,
+        r#"{"state":"conflict"}"#,
+        r#"{"state":"lost"}"#,
+        r#"{}"#,
+    ] {
+        assert!(serde_json::from_str::<SyncState>(bad).is_err(), "{bad}");
+    }
+}
