@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use carnet::storage::{RecordStore, Row};
+use carnet::storage::{Outgoing, RecordStore, Row};
 use carnet::vault;
 use carnet_core::sync::digest;
 use carnet_core::{Outcome, Record, Stamp, Standing, SyncState, Transition, edit};
@@ -16,6 +16,18 @@ use crate::support::{self, TransactionLog, contact, corrected, put_raw_row};
 async fn logged_batches(db_name: &str) -> usize {
     let keys = support::raw_keys(db_name).await;
     keys.iter().filter(|k| k.starts_with("~log:")).count()
+}
+
+/// The server's answer that it holds every record of a batch, as sent.
+fn held(outgoing: &[Outgoing]) -> Vec<Transition> {
+    outgoing
+        .iter()
+        .map(|o| Transition {
+            id: o.id,
+            sent: o.stamp.clone(),
+            outcome: Outcome::Held,
+        })
+        .collect()
 }
 
 /// Writes `record` as the app saves a new one.
@@ -132,14 +144,7 @@ async fn an_acknowledgement_applies_only_to_what_was_sent() {
     assert_eq!(b_fixed.standing.version, 2);
 
     // The server acknowledges both as sent.
-    let held: Vec<Transition> = outgoing
-        .iter()
-        .map(|o| Transition {
-            id: o.id,
-            sent: o.stamp.clone(),
-            outcome: Outcome::Held,
-        })
-        .collect();
+    let held = held(&outgoing);
     store.log_answers(&held).await.expect("log_answers");
 
     let a_now = store.get(a).await.expect("get").expect("a");
@@ -198,14 +203,7 @@ async fn a_large_batch_is_logged_and_folded_a_hundred_records_at_a_time() {
     assert_eq!(outgoing.len(), 250);
     let db = profile.database_name();
     assert_eq!(logged_batches(&db).await, 3, "100 + 100 + 50 records");
-    let held: Vec<Transition> = outgoing
-        .iter()
-        .map(|o| Transition {
-            id: o.id,
-            sent: o.stamp.clone(),
-            outcome: Outcome::Held,
-        })
-        .collect();
+    let held = held(&outgoing);
     store.log_answers(&held).await.expect("log_answers");
     assert_eq!(logged_batches(&db).await, 6);
     // Read back through the log, every record is synced; each fold takes one value (a
@@ -462,15 +460,7 @@ async fn every_write_transaction_is_strict() {
         .mark_sent(&[a.record.id(), b.id()])
         .await
         .expect("mark_sent");
-    let transitions: Vec<Transition> = out
-        .iter()
-        .map(|o| Transition {
-            id: o.id,
-            sent: o.stamp.clone(),
-            outcome: Outcome::Held,
-        })
-        .collect();
-    store.log_answers(&transitions).await.expect("log_answers");
+    store.log_answers(&held(&out)).await.expect("log_answers");
     let mut standing = store
         .get(a.record.id())
         .await

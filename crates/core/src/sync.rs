@@ -705,7 +705,7 @@ impl SyncRun {
                 if failure == Failure::Network {
                     // Lost or too slow: on a weak link, a smaller request has better odds
                     // and costs less to send again.
-                    self.batch = (self.batch / 2).max(self.min_batch);
+                    self.shrink();
                 }
                 self.failed(ids, failure, jitter);
                 Vec::new()
@@ -719,11 +719,14 @@ impl SyncRun {
             Some(ms) if ms <= FAST_ANSWER_MS && sent >= self.batch => {
                 self.batch = (self.batch * 2).min(self.max_batch);
             }
-            Some(ms) if ms > SLOW_ANSWER_MS => {
-                self.batch = (self.batch / 2).max(self.min_batch);
-            }
+            Some(ms) if ms > SLOW_ANSWER_MS => self.shrink(),
             _ => {}
         }
+    }
+
+    /// Halves the next request, down to the run's smallest.
+    fn shrink(&mut self) {
+        self.batch = (self.batch / 2).max(self.min_batch);
     }
 
     /// A `413`: the same records go again at once, half as many per request; a single
