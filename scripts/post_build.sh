@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Trunk's post_build hook (Trunk.toml). Trunk starts the hooks of one stage all at once,
-# so the order is kept here: first the service worker's asset list and version (it hashes
-# the built files), then the brotli and gzip variants of every file, sw.js included.
+# After the three Trunk builds (scripts/build.sh): the start-up page names the app's
+# module, the service worker lists every file of the phone app and gets its version (it
+# hashes the built files), then the brotli and gzip variants of every file, sw.js included.
+#
+#   scripts/post_build.sh [DIST]     # default: dist
 set -euo pipefail
-python3 scripts/sw_manifest.py
-node scripts/precompress.mjs
+cd "$(dirname "$0")/.."
+dist="${1:-dist}"
+python3 scripts/link_app.py "$dist"
+python3 scripts/sw_manifest.py "$dist"
+node scripts/precompress.mjs "$dist"

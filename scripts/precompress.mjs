@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// Trunk post_build step (after sw_manifest.py, see scripts/post_build.sh): writes X.br
+// The last build step (after sw_manifest.py, see scripts/post_build.sh): writes X.br
 // (brotli, best quality) and X.gz (gzip -9) next to every compressible file of the build,
 // for the server's ServeDir to send as they are. Best-quality brotli is too slow to run
 // per request; at build time it costs a few seconds once.
 //
-//   node scripts/precompress.mjs [DIR]   # default: $TRUNK_STAGING_DIR
+//   node scripts/precompress.mjs DIR
 import { readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
-const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+const dir = process.argv[2];
 if (!dir) {
-  console.error('precompress.mjs: give a folder or run through trunk (TRUNK_STAGING_DIR)');
+  console.error('usage: precompress.mjs DIR');
   process.exit(1);
 }
 

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""What a phone downloads on first use: the wasm, JS and CSS of dist/, as the server sends
-them (brotli, the .br files the build wrote next to each file; gzip for reference).
+"""What a phone downloads, as the server sends it (brotli, the .br files the build wrote
+next to each file; gzip for reference), in two parts:
+
+- the first load: the start-up module (dist/: the lock screen), its JS, its loader and the
+  CSS, which the PIN screen waits for;
+- the app's module (dist/app/), fetched while the PIN is typed and precached by the
+  service worker with the rest.
 
     python3 scripts/size_report.py          # print the table
-    python3 scripts/size_report.py --check  # also fail if over the budget below
+    python3 scripts/size_report.py --check  # also fail if either part is over its budget
 
 The service worker then serves the app from the phone. Figures are recorded in
 BENCHMARKS.md.
@@ -12,12 +17,14 @@ import glob
 import os
 import sys
 
-# Brotli bytes of wasm + JS + CSS, as sent. Raise it only with a reason in BENCHMARKS.md.
-# 366 KiB: 360 KiB (the `size` branch's 366 402 bytes plus 2.2 kB of headroom) raised by
-# 6 KiB for the sync log (`src/storage/journal.rs`, +6.2 kB), which halves a long sync:
-# a step back on size, recorded in BENCHMARKS.md. The issue's ceiling is 180 kB and the
-# project's goal 150 kB (BENCHMARKS.md).
-BUDGET_BROTLI = 365 * 1024
+# Brotli bytes as sent. Lower them with each cut; raise them only with a reason in
+# BENCHMARKS.md. The first load: 115 KiB, what the start-up module reached when it was
+# split out (113 kB), with 2 kB of headroom; issue 12 asks for at most 180 kB and the
+# project's goal is 150 kB.
+BUDGET_FIRST_LOAD = 115 * 1024
+# The app's module: the whole app as it was before the split (365 KiB, see BENCHMARKS.md
+# for how it got there), plus the loader's few hundred bytes.
+BUDGET_APP = 365 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 
@@ -25,22 +32,38 @@ root = os.path.join(os.path.dirname(__file__), "..", "dist")
 def size(path):
     if not os.path.isfile(path):
         sys.exit(
-            f"size_report.py: {os.path.basename(path)} is missing; "
-            "trunk build --release writes it (scripts/precompress.mjs)"
+            f"size_report.py: {os.path.relpath(path, root)} is missing; "
+            "scripts/build.sh writes it (scripts/precompress.mjs)"
         )
     return os.path.getsize(path)
 
 
-rows = []
-for pattern, kind in [("*_bg.wasm", "wasm"), ("carnet-*.js", "js"), ("*.css", "css")]:
-    for path in glob.glob(os.path.join(root, pattern)):
-        rows.append((kind, os.path.basename(path), size(path), size(path + ".gz"), size(path + ".br")))
-if not rows:
-    sys.exit("size_report.py: dist/ is empty; run trunk build --release first")
-total_raw, total_gz, total_br = (sum(r[i] for r in rows) for i in (2, 3, 4))
+def part(folder, patterns):
+    rows = []
+    for pattern, kind in patterns:
+        for path in sorted(glob.glob(os.path.join(root, folder, pattern), recursive=True)):
+            name = os.path.relpath(path, root)
+            rows.append((kind, name, size(path), size(path + ".gz"), size(path + ".br")))
+    return rows
+
+
+SNIPPETS = ("snippets/**/*.js", "js")
+parts = [
+    ("first load", BUDGET_FIRST_LOAD,
+     part("", [("carnet-*_bg.wasm", "wasm"), ("carnet-*.js", "js"), SNIPPETS, ("*.css", "css")])),
+    ("app module", BUDGET_APP,
+     part("app", [("carnet-app-*_bg.wasm", "wasm"), ("carnet-app-*.js", "js"), SNIPPETS])),
+]
+over = []
 print(f"{'kind':5} {'raw':>9} {'gzip':>9} {'brotli':>9}  file")
-for kind, name, raw, gz, br in sorted(rows):
-    print(f"{kind:5} {raw:>9} {gz:>9} {br:>9}  {name}")
-print(f"{'total':5} {total_raw:>9} {total_gz:>9} {total_br:>9}  (budget {BUDGET_BROTLI} brotli)")
-if "--check" in sys.argv and total_br > BUDGET_BROTLI:
-    sys.exit(f"size_report.py: {total_br} brotli bytes is over the budget of {BUDGET_BROTLI}")
+for title, budget, rows in parts:
+    if not rows or not any(kind == "wasm" for kind, *_ in rows):
+        sys.exit(f"size_report.py: no {title} in dist/; run scripts/build.sh first")
+    for kind, name, raw, gz, br in rows:
+        print(f"{kind:5} {raw:>9} {gz:>9} {br:>9}  {name}")
+    raw, gz, br = (sum(r[i] for r in rows) for i in (2, 3, 4))
+    print(f"{'=':5} {raw:>9} {gz:>9} {br:>9}  {title} (budget {budget} brotli)")
+    if br > budget:
+        over.append(f"the {title} is {br} brotli bytes, over its budget of {budget}")
+if "--check" in sys.argv and over:
+    sys.exit("size_report.py: " + "; ".join(over))

@@ -1,33 +1,36 @@
 #!/usr/bin/env python3
-"""Trunk post_build hook: list the built assets in the service worker and version it.
+"""Lists the built assets of the phone app in its service worker, and versions it.
 
-Runs in the project root with TRUNK_STAGING_DIR pointing at the staged build. The cache
-version is a hash of every asset's bytes and of the worker's code, so any change installs a
-fresh offline cache.
+    python3 scripts/sw_manifest.py DIST     # scripts/post_build.sh, after every build
+
+The start-up module and the app's module (dist/app/) are both precached: an offline app
+must hold all of itself. The coordinator's app (dist/coordination/) is used online and
+left out. The cache version is a hash of every asset's bytes and of the worker's code,
+so any change installs a fresh offline cache.
 """
 import hashlib
 import json
 import os
 import sys
 
-staging = os.environ.get("TRUNK_STAGING_DIR")
-if not staging:
-    sys.exit("sw_manifest.py: TRUNK_STAGING_DIR is not set (run through trunk)")
+if len(sys.argv) != 2:
+    sys.exit("usage: sw_manifest.py DIST")
+staging = sys.argv[1]
 
 sw_path = os.path.join(staging, "sw.js")
 if not os.path.isfile(sw_path):
-    # The coordinator's app (coordination/index.html) has no service worker of its own.
-    print("sw_manifest.py: no sw.js in this build; nothing to list")
-    sys.exit(0)
+    sys.exit(f"sw_manifest.py: no sw.js in {staging}")
 assets = []
 digest = hashlib.sha256()
-for root, _dirs, files in os.walk(staging):
+for root, dirs, files in os.walk(staging):
+    dirs[:] = sorted(d for d in dirs if os.path.relpath(os.path.join(root, d), staging) != "coordination")
     for name in sorted(files):
         path = os.path.join(root, name)
         rel = os.path.relpath(path, staging).replace(os.sep, "/")
-        # The worker itself, and the brotli/gzip variants precompress.mjs writes (the
-        # browser gets those through Content-Encoding, never by name).
-        if rel == "sw.js" or rel.endswith((".br", ".gz")):
+        # The worker itself, the brotli/gzip variants precompress.mjs writes (the browser
+        # gets those through Content-Encoding, never by name), and the app module's own
+        # page (its files are loaded by the start-up module, never the page).
+        if rel in ("sw.js", "app/index.html") or rel.endswith((".br", ".gz")):
             continue
         assets.append("/" + rel)
 assets.sort()

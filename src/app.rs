@@ -14,20 +14,35 @@ use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
 use crate::storage_guard::{self, Usage};
 use crate::taxonomy_cache;
 use crate::ui::{
-    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
-    lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner,
+    activity_form::ActivityForm,
+    contact_form::ContactForm,
+    figures::Figures,
+    fix::ToFix,
+    lock::{LockScreen, Opener},
+    settings::Settings,
+    today::Today,
+    update::UpdateBanner,
 };
 
-/// What both apps (the phone's and the coordinator's) start with: the device's preferences
-/// applied, a locked context provided to every component, the idle lock armed and the
-/// organisation's lists asked for again.
-pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
+/// The lock screen of the whole app (and of the coordinator's): it opens the profile itself.
+pub const OPENER: Opener = Opener {
+    unlock: |ctx, pin| Box::pin(async move { session::unlock(ctx, &pin).await }),
+    set_up: |ctx, pin, label| Box::pin(async move { session::set_up(ctx, &pin, &label).await }),
+};
+
+/// A locked context provided to every component, with the device's preferences applied:
+/// all the start-up module needs (`boot`).
+pub(crate) fn locked_ctx(
+    screen: Screen,
+    pairing_hint: Option<String>,
+    taxonomy: carnet_core::Taxonomy,
+) -> Ctx {
     let device_prefs = prefs::load();
     prefs::apply(device_prefs);
     let ctx = Ctx {
         open: RwSignal::new(None),
         lock_profile: RwSignal::new(session::initial_profile()),
-        taxonomy: RwSignal::new(taxonomy_cache::load()),
+        taxonomy: RwSignal::new(taxonomy),
         prefs: RwSignal::new(device_prefs),
         prefill: RwSignal::new(None),
         screen: RwSignal::new(screen),
@@ -36,6 +51,13 @@ pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
         day: RwSignal::new(platform::today()),
     };
     provide_context(ctx);
+    ctx
+}
+
+/// What both apps (the phone's and the coordinator's) start with: a locked context, the
+/// idle lock armed and the organisation's lists asked for again.
+pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
+    let ctx = locked_ctx(screen, pairing_hint, taxonomy_cache::load());
     auto_lock(ctx);
     spawn_local(async move {
         let current = ctx.taxonomy.get_untracked();
@@ -48,14 +70,36 @@ pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ctx = start(Screen::Today, take_pairing_hint());
+    // Unlocked by the start-up module, which read the pairing link already.
+    let handoff = crate::boot::take_handoff();
+    let pairing_hint = match &handoff {
+        Some(h) => h.pairing_hint.clone(),
+        None => take_pairing_hint(),
+    };
+    let ctx = start(Screen::Today, pairing_hint);
     resume_when_online(ctx);
+    let opening = RwSignal::new(handoff.is_some());
+    if let Some(handoff) = handoff {
+        spawn_local(async move {
+            crate::boot::open_handed_over(ctx, handoff).await;
+            opening.set(false);
+        });
+    }
 
     view! {
         <UpdateBanner ready=service_worker::update_ready() lang=Signal::derive(move || ctx.lang()) />
         {move || match ctx.open.get() {
             Some(open) => view! { <Unlocked open=open /> }.into_any(),
-            None => view! { <LockScreen /> }.into_any(),
+            // The lock screen's frame, without its form, while the records are read.
+            None if opening.get() => {
+                view! {
+                    <main class="lock">
+                        <h1 class="brand-big">{move || ctx.t().app_name}</h1>
+                    </main>
+                }
+                    .into_any()
+            }
+            None => view! { <LockScreen opener=OPENER /> }.into_any(),
         }}
     }
 }
@@ -279,7 +323,7 @@ fn resume_when_online(ctx: Ctx) {
 
 /// Reads `#pair=CODE` from a scanned QR link, then removes it from the address bar and
 /// the history so the code is not left behind.
-fn take_pairing_hint() -> Option<String> {
+pub(crate) fn take_pairing_hint() -> Option<String> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
     let code = hash.strip_prefix("#pair=")?.to_owned();

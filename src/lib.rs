@@ -9,6 +9,7 @@ mod app;
 pub mod backup;
 pub mod bench;
 pub mod book;
+pub mod boot;
 pub mod broadcast;
 pub mod coordination;
 pub mod figures_cache;
@@ -37,7 +38,10 @@ pub fn start_coordination() {
     leptos::mount::mount_to_body(coordination::App);
 }
 
-/// Mounts the app and registers the service worker that keeps the app shell offline.
+pub use boot::start_boot;
+
+/// Mounts the whole app (`dist/app/`, started by the start-up module once a PIN is
+/// checked, see `boot`) and registers the service worker that keeps the app offline.
 pub fn start() {
     log_panics_to_console();
     service_worker::register();
@@ -46,7 +50,7 @@ pub fn start() {
 
 /// Logs panics to the console (the release profile aborts on panic, so this is the only
 /// trace a worker's bug report can carry).
-fn log_panics_to_console() {
+pub(crate) fn log_panics_to_console() {
     std::panic::set_hook(Box::new(|info| {
         web_sys::console::error_1(&info.to_string().into());
     }));

@@ -1,5 +1,6 @@
-//! Entry point of the PWA: everything lives in the `carnet` library (see `lib.rs`).
+//! Entry point of the PWA's start-up module: the lock screen, which hands over to the
+//! app's module (`src/bin/app.rs`) once a PIN is checked. See `boot` in `lib.rs`.
 
 fn main() {
-    carnet::start();
+    carnet::start_boot();
 }

@@ -28,6 +28,9 @@ pub enum UnlockError {
     Wait(u64),
     /// The device's storage failed.
     Storage,
+    /// The PIN was right but the app's module is not on the phone yet (the first visit
+    /// went offline before it was downloaded): nothing was opened.
+    NotDownloaded,
 }
 
 /// Seconds to wait after `count` wrong PINs: none for the first three, then doubling
@@ -48,16 +51,28 @@ fn now_ms() -> f64 {
 /// picks it on a shared phone), seals what was stored in clear, asks the browser to keep
 /// the storage (not evict it), and opens the profile.
 pub async fn set_up(ctx: Ctx, pin: &str, label: &str) -> Result<(), UnlockError> {
+    let profile = create_vault(ctx, pin, label).await?;
+    finish_set_up(ctx, profile).await
+}
+
+/// The first half of [`set_up`], all the start-up module does: a new data key sealed under
+/// `pin`, left unlocked. Nothing is stored yet: the returned profile carries the header.
+pub async fn create_vault(ctx: Ctx, pin: &str, label: &str) -> Result<Profile, UnlockError> {
     let mut profile = ctx.lock_profile.get_untracked();
     profile.label = label.trim().chars().take(MAX_LABEL_CHARS).collect();
     let header = vault::create(pin).await.map_err(|_| UnlockError::Storage)?;
+    profile.vault = Some(header);
+    Ok(profile)
+}
+
+/// The second half of [`set_up`], with the vault unlocked by [`create_vault`].
+pub async fn finish_set_up(ctx: Ctx, mut profile: Profile) -> Result<(), UnlockError> {
     let secrets = Secrets {
         token: profile.token.take(),
         person_code_key: profile.person_code_key.take(),
     };
     profile.sealed_token = seal_opt(secrets.token.as_deref()).await?;
     profile.sealed_person_code_key = seal_opt(secrets.person_code_key.as_deref()).await?;
-    profile.vault = Some(header);
     // Rows written before encryption existed are read in clear and written back sealed.
     let store = RecordStore::for_profile(&profile);
     let (records, set_aside) = store.load_all().await.map_err(|_| UnlockError::Storage)?;
@@ -97,6 +112,13 @@ async fn open_opt(value: Option<&str>) -> Option<String> {
 /// Tries `pin` against the profile chosen on the lock screen, and only that one: two
 /// workers who picked the same PIN each open their own profile.
 pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
+    let profile = check_pin(ctx, pin).await?;
+    open_checked(ctx, profile).await
+}
+
+/// The first half of [`unlock`], all the start-up module does: the lock-out, the PIN, and
+/// the vault left unlocked. Returns the stored profile, its lock-out cleared.
+pub async fn check_pin(ctx: Ctx, pin: &str) -> Result<Profile, UnlockError> {
     crate::bench::mark("unlock:start");
     let now = now_ms();
     let chosen = ctx.lock_profile.get_untracked();
@@ -138,6 +160,12 @@ pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
         profile.lockout = profile::Lockout::default();
         profile::save(&profile);
     }
+    Ok(profile)
+}
+
+/// The second half of [`unlock`], with the vault unlocked by [`check_pin`]: the secrets,
+/// the records, and the profile open.
+pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError> {
     let secrets = Secrets {
         token: open_opt(profile.sealed_token.as_deref()).await,
         person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,

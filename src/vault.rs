@@ -193,6 +193,17 @@ pub async fn change_pin(
     })
 }
 
+/// Hands the usable key over (the start-up module gives it to the app's module, see
+/// `boot`), leaving this module's vault locked.
+pub fn take_key() -> Option<CryptoKey> {
+    DATA_KEY.with(|k| k.borrow_mut().take())
+}
+
+/// Takes over a usable key unlocked by the start-up module.
+pub fn adopt_key(key: CryptoKey) {
+    DATA_KEY.with(|k| *k.borrow_mut() = Some(key));
+}
+
 /// Forgets the usable key: nothing sealed can be read until the next unlock.
 pub fn lock() {
     DATA_KEY.with(|k| *k.borrow_mut() = None);

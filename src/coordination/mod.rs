@@ -36,7 +36,7 @@ pub fn App() -> impl IntoView {
     let ctx = crate::app::start(Screen::Figures, None);
     move || match ctx.open.get() {
         Some(open) => view! { <Unlocked open=open /> }.into_any(),
-        None => view! { <LockScreen /> }.into_any(),
+        None => view! { <LockScreen opener=crate::app::OPENER /> }.into_any(),
     }
 }
 

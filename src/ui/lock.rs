@@ -3,29 +3,46 @@
 //! opens only the profile it was set for. First use asks for a new PIN and says plainly
 //! that it cannot be recovered.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 
 use crate::profile;
 use crate::session::{self, MAX_LABEL_CHARS, MIN_PIN_CHARS, UnlockError};
-use crate::state::use_ctx;
+use crate::state::{Ctx, use_ctx};
 use crate::ui::widgets::RadioChip;
 
+/// An unlock or a set-up under way.
+pub type Opening = Pin<Box<dyn Future<Output = Result<(), UnlockError>>>>;
+
+/// What the two forms do with the PIN typed. The whole app opens the profile itself
+/// (`session::unlock`, `session::set_up`); the start-up module checks the PIN and hands
+/// over to the app's module (`boot`), so none of the app's code is in its download.
+#[derive(Clone, Copy)]
+pub struct Opener {
+    /// The chosen profile and the PIN typed.
+    pub unlock: fn(Ctx, String) -> Opening,
+    /// The new PIN and the profile's label.
+    pub set_up: fn(Ctx, String, String) -> Opening,
+}
+
 #[component]
-pub fn LockScreen() -> impl IntoView {
+pub fn LockScreen(opener: Opener) -> impl IntoView {
     let ctx = use_ctx();
     let setting_up = move || ctx.lock_profile.with(|p| p.vault.is_none());
     view! {
         <main class="lock">
             <h1 class="brand-big">{move || ctx.t().app_name}</h1>
-            <Show when=setting_up fallback=|| view! { <UnlockForm /> }>
-                <SetPinForm />
+            <Show when=setting_up fallback=move || view! { <UnlockForm opener=opener /> }>
+                <SetPinForm opener=opener />
             </Show>
         </main>
     }
 }
 
 #[component]
-fn UnlockForm() -> impl IntoView {
+fn UnlockForm(opener: Opener) -> impl IntoView {
     let ctx = use_ctx();
     let pin = RwSignal::new(String::new());
     let profiles = profile::with_vault();
@@ -46,10 +63,7 @@ fn UnlockForm() -> impl IntoView {
             }
         })
         .collect_view();
-    let unlock = Action::new_local(move |typed: &String| {
-        let typed = typed.clone();
-        async move { session::unlock(ctx, &typed).await }
-    });
+    let unlock = Action::new_local(move |typed: &String| (opener.unlock)(ctx, typed.clone()));
     let message = move || {
         let t = ctx.t();
         match unlock.value().get()? {
@@ -57,6 +71,7 @@ fn UnlockForm() -> impl IntoView {
             Err(UnlockError::WrongPin) => Some(t.wrong_pin.to_owned()),
             Err(UnlockError::Wait(s)) => Some(ctx.lang().wait_seconds(s)),
             Err(UnlockError::Storage) => Some(t.storage_unavailable.to_owned()),
+            Err(UnlockError::NotDownloaded) => Some(t.app_not_downloaded.to_owned()),
         }
     };
     Effect::new(move |_| {
@@ -102,7 +117,7 @@ fn UnlockForm() -> impl IntoView {
 }
 
 #[component]
-fn SetPinForm() -> impl IntoView {
+fn SetPinForm(opener: Opener) -> impl IntoView {
     let ctx = use_ctx();
     let pin = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -110,13 +125,12 @@ fn SetPinForm() -> impl IntoView {
     let label = RwSignal::new(ctx.lang().default_profile_label(others + 1));
     let message = RwSignal::new(None::<&'static str>);
     let set_up = Action::new_local(move |(pin, label): &(String, String)| {
-        let (pin, label) = (pin.clone(), label.clone());
-        async move { session::set_up(ctx, &pin, &label).await }
+        (opener.set_up)(ctx, pin.clone(), label.clone())
     });
-    Effect::new(move |_| {
-        if let Some(Err(_)) = set_up.value().get() {
-            message.set(Some(ctx.t().storage_unavailable));
-        }
+    Effect::new(move |_| match set_up.value().get() {
+        Some(Err(UnlockError::NotDownloaded)) => message.set(Some(ctx.t().app_not_downloaded)),
+        Some(Err(_)) => message.set(Some(ctx.t().storage_unavailable)),
+        _ => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

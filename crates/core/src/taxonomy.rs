@@ -279,7 +279,9 @@ impl Taxonomy {
         Self::from_json(DEFAULT_TAXONOMY_JSON).unwrap_or_else(|_| Self::empty())
     }
 
-    fn empty() -> Self {
+    /// No lists at all: for a screen that never reads them (the lock screen's start-up
+    /// module, which must not carry the built-in document).
+    pub fn empty() -> Self {
         Taxonomy {
             version: 1,
             organisation: String::new(),

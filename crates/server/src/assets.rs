@@ -44,8 +44,9 @@ pub struct CachePolicy {
 }
 
 impl CachePolicy {
-    /// Lists the hashed files where Trunk writes them: the root of `dist` (the phone app)
-    /// and `dist/coordination/` (the coordinator's app).
+    /// Lists the hashed files where Trunk writes them: the root of `dist` (the phone app's
+    /// start-up module), `dist/app/` (the phone app's module) and `dist/coordination/`
+    /// (the coordinator's app).
     pub fn for_dist(dist: &Path) -> Self {
         let list = |folder: &Path, prefix: &str| -> Vec<String> {
             std::fs::read_dir(folder)
@@ -58,6 +59,7 @@ impl CachePolicy {
                 .collect()
         };
         let mut hashed: HashSet<String> = list(dist, "").into_iter().collect();
+        hashed.extend(list(&dist.join("app"), "app/"));
         hashed.extend(list(&dist.join("coordination"), "coordination/"));
         CachePolicy {
             hashed: Arc::new(hashed),

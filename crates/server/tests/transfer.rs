@@ -11,6 +11,8 @@ use common::{Backend, TestDb, TestServer};
 const WASM: &str = "carnet-0123456789abcdef_bg.wasm";
 const JS: &str = "carnet-0123456789abcdef.js";
 const CSS: &str = "main-fedcba9876543210.css";
+/// The phone app's module, which the start-up module loads (`src/boot/`).
+const APP_WASM: &str = "app/carnet-app-00112233445566aa_bg.wasm";
 const INDEX: &str = "<!doctype html><title>Carnet</title><script type=\"module\">import init from '/carnet-0123456789abcdef.js';</script>";
 
 /// A response as the browser receives it: status, headers of interest, raw body bytes.
@@ -108,9 +110,11 @@ fn server_on_built_dist() -> (TestServer, String) {
     let target = TestDb::new(&Backend::Sqlite);
     let dist = target.dist();
     std::fs::create_dir_all(dist.join("icons")).unwrap();
+    std::fs::create_dir_all(dist.join("app")).unwrap();
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("index.html".into(), INDEX.as_bytes().to_vec()),
         (WASM.into(), asset_bytes("wasm")),
+        (APP_WASM.into(), asset_bytes("app")),
         (JS.into(), asset_bytes("js")),
         (CSS.into(), asset_bytes("css")),
         ("sw.js".into(), asset_bytes("sw")),
@@ -135,6 +139,7 @@ fn hashed_assets_come_precompressed_and_are_cached_for_good() {
     let (s, _) = server_on_built_dist();
     for (name, seed, kind) in [
         (WASM, "wasm", "application/wasm"),
+        (APP_WASM, "app", "application/wasm"),
         (JS, "js", "javascript"),
         (CSS, "css", "text/css"),
     ] {

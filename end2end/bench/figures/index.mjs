@@ -6,8 +6,9 @@
 import cold from './cold_start.mjs';
 import warm from './warm_start.mjs';
 import unlock from './unlock_large.mjs';
+import open from './open_large.mjs';
 import save from './save_large.mjs';
 import figures from './figures_year.mjs';
 import sync from './sync_queue.mjs';
 
-export default [cold, warm, unlock, save, figures, sync];
+export default [cold, warm, unlock, open, save, figures, sync];
