@@ -77,6 +77,9 @@ pub fn App() -> impl IntoView {
         None => take_pairing_hint(),
     };
     let ctx = start(Screen::Today, pairing_hint);
+    if handoff.as_ref().is_some_and(|h| h.update_ready) {
+        service_worker::carry_update_ready();
+    }
     resume_when_online(ctx);
     let opening = RwSignal::new(handoff.is_some());
     if let Some(handoff) = handoff {

@@ -33,6 +33,13 @@ pub fn update_ready() -> Signal<bool> {
     UPDATE_READY.with(|ready| (*ready).into())
 }
 
+/// Carries the prompt over from the start-up module (`boot`), which saw the new version
+/// before the app's module was running: a worker of the new version that already took
+/// over from another tab would never tell this module.
+pub fn carry_update_ready() {
+    UPDATE_READY.with(|ready| ready.set(true));
+}
+
 /// Fire-and-forget: the app works without a service worker, only not offline after reload.
 pub fn register() {
     let Some(container) = container() else {

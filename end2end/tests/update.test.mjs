@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,20 +19,31 @@ let second;
 
 /**
  * A second build, as a deploy brings: the first one with a changed page (a marker in
- * index.html) and a new service worker version, compressed again by the build's own step.
+ * index.html), the app's module under new names (the old ones are gone from the server),
+ * and a new service worker version, compressed again by the build's own step.
  */
 function secondBuild() {
   const dir = mkdtempSync(join(tmpdir(), 'carnet-dist2-'));
   cpSync(DIST, dir, { recursive: true });
-  const index = join(dir, 'index.html');
-  const html = readFileSync(index, 'utf8');
-  assert.ok(html.includes('</title>'));
-  writeFileSync(index, html.replace('</title>', '</title><meta name="carnet-build" content="2">'));
-  const sw = join(dir, 'sw.js');
-  const worker = readFileSync(sw, 'utf8');
-  const version = /const VERSION = '([0-9a-f]+)';/.exec(worker);
-  assert.ok(version, 'sw.js has no build version');
-  writeFileSync(sw, worker.replace(version[0], `const VERSION = '${version[1]}b2';`));
+  const app = join(dir, 'app');
+  const [, hash] = readdirSync(app).map((f) => /^carnet-app-([0-9a-f]+)\.js$/.exec(f)).find(Boolean) ?? [];
+  assert.ok(hash, 'no app module in dist/app/');
+  const renamed = [...hash].reverse().join('');
+  assert.notEqual(renamed, hash);
+  for (const f of readdirSync(app).filter((f) => f.includes(hash))) {
+    if (/\.(br|gz)$/.test(f)) rmSync(join(app, f));
+    else renameSync(join(app, f), join(app, f.replace(hash, renamed)));
+  }
+  const rewrite = (file, edit) => writeFileSync(file, edit(readFileSync(file, 'utf8').replaceAll(hash, renamed)));
+  rewrite(join(dir, 'index.html'), (html) => {
+    assert.ok(html.includes('</title>'));
+    return html.replace('</title>', '</title><meta name="carnet-build" content="2">');
+  });
+  rewrite(join(dir, 'sw.js'), (worker) => {
+    const version = /const VERSION = '([0-9a-f]+)';/.exec(worker);
+    assert.ok(version, 'sw.js has no build version');
+    return worker.replace(version[0], `const VERSION = '${version[1]}b2';`);
+  });
   execFileSync('node', [join(root, 'scripts', 'precompress.mjs'), dir], { stdio: 'ignore' });
   return dir;
 }
@@ -98,6 +109,10 @@ test('a deploy is offered, not forced; reloading brings it, offline too', async 
   // The other tab still runs the old version: its cache stays, and it gets the prompt.
   const kept = await shellCaches(page);
   assert.equal(kept.length, 2, `caches: ${kept}`);
+  // Its lock screen opens its own version's app, whose files the server no longer has and
+  // the new worker's cache never held: the start-up module fetched it when it came up.
+  await unlock(other);
+  assert.equal(await build(other), '1');
   await banner(other).waitFor({ timeout: 30_000 });
   assert.equal(await build(other), '1');
   await Promise.all([

@@ -44,6 +44,8 @@ pub struct Handoff {
     pub set_up: bool,
     pub key: web_sys::CryptoKey,
     pub pairing_hint: Option<String>,
+    /// The start-up module was offering a new version (`service_worker`).
+    pub update_ready: bool,
 }
 
 thread_local! {
@@ -111,11 +113,13 @@ async fn hand_over(ctx: Ctx, profile: Profile, set_up: bool) -> Result<(), Unloc
     let handoff = js_sys::Object::new();
     let profile_json = serde_json::to_string(&profile).map_err(|_| UnlockError::Storage)?;
     let pairing = ctx.pairing_hint.get_untracked();
-    let fields: [(&str, JsValue); 4] = [
+    let update_ready = service_worker::update_ready().get_untracked();
+    let fields: [(&str, JsValue); 5] = [
         ("key", key.into()),
         ("profile", profile_json.into()),
         ("setUp", set_up.into()),
         ("pairing", pairing.map_or(JsValue::UNDEFINED, JsValue::from)),
+        ("updateReady", update_ready.into()),
     ];
     for (name, value) in fields {
         js_sys::Reflect::set(&handoff, &name.into(), &value).map_err(|_| UnlockError::Storage)?;
@@ -151,6 +155,7 @@ pub fn take_handoff() -> Option<Handoff> {
         set_up: field("setUp")?.as_bool().unwrap_or(false),
         key,
         pairing_hint: field("pairing").and_then(|p| p.as_string()),
+        update_ready: field("updateReady").and_then(|u| u.as_bool()) == Some(true),
     })
 }
 
