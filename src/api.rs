@@ -105,8 +105,52 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Clie
     serde_json::from_str(text).map_err(|_| ClientError::Unreadable)
 }
 
+/// Whether batches go compressed. The server says it reads gzip bodies in its answers
+/// (`Accept-Encoding: gzip`, RFC 7694), so a page's first batch goes plain and the rest
+/// compressed: on « Fast 3G » the upload is what a long sync waits for (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GzipBodies {
+    Unknown,
+    Read,
+    /// A compressed batch was refused on the way (a proxy, an older server behind the same
+    /// address): plain until the page is reloaded, whatever later answers say.
+    Refused,
+}
+
+thread_local! {
+    static GZIP_BODIES: Cell<GzipBodies> = const { Cell::new(GzipBodies::Unknown) };
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The browser's `CompressionStream` (web-sys has it only behind its unstable-APIs cfg).
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+}
+
+/// `text` compressed with the browser's own gzip (`CompressionStream`), as a `Blob` for
+/// `fetch`; `None` where the browser has none.
+async fn gzip(text: &str) -> Option<web_sys::Blob> {
+    let compressor = CompressionStream::new("gzip").ok()?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let plain = web_sys::Blob::new_with_str_sequence(&parts).ok()?;
+    let pair = web_sys::ReadableWritablePair::new(&compressor.readable(), &compressor.writable());
+    let compressed =
+        Response::new_with_opt_readable_stream(Some(&plain.stream().pipe_through(&pair))).ok()?;
+    JsFuture::from(compressed.blob().ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
 /// Sends one batch and classifies the answer for the sync state machine. `controller`
-/// lets the caller abort it.
+/// lets the caller abort it. Once the server said it reads gzip, the batch goes compressed.
 pub async fn post_batch(
     records: Vec<Record>,
     token: &str,
@@ -116,16 +160,38 @@ pub async fn post_batch(
         Ok(b) => b,
         Err(_) => return BatchOutcome::Failed(Failure::Server),
     };
-    let answer = match send(
-        "POST",
-        "/api/v1/records",
-        Some(token),
-        Some(&body),
-        BATCH_TIMEOUT_MS,
-        Some(controller),
-    )
-    .await
-    {
+    let gzip = match GZIP_BODIES.get() {
+        GzipBodies::Read => gzip(&body).await,
+        GzipBodies::Unknown | GzipBodies::Refused => None,
+    };
+    let compressed = gzip.is_some();
+    let post = |outgoing| {
+        send_as(
+            "POST",
+            "/api/v1/records",
+            Some(token),
+            Some(outgoing),
+            Body::Text,
+            BATCH_TIMEOUT_MS,
+            Some(controller.clone()),
+        )
+    };
+    let outgoing = match gzip {
+        Some(blob) => Outgoing {
+            body: blob.into(),
+            media_type: "application/json",
+            encoding: Some("gzip"),
+        },
+        None => Outgoing::text(&body, "application/json"),
+    };
+    let mut answer = post(outgoing).await;
+    // A server that could not read it (an older one behind the same address, or a proxy
+    // in between): the same batch again as plain text, and plain text from now on.
+    if compressed && matches!(&answer, Ok(a) if a.status == 400 || a.status == 415) {
+        GZIP_BODIES.set(GzipBodies::Refused);
+        answer = post(Outgoing::text(&body, "application/json")).await;
+    }
+    let answer = match answer {
         Ok(a) => a,
         Err(e) => return BatchOutcome::Failed(Failure::from(&e)),
     };
@@ -398,7 +464,7 @@ async fn send(
     timeout_ms: i32,
     controller: Option<AbortController>,
 ) -> Result<Answer, ClientError> {
-    let outgoing = body.map(|b| (b, "application/json"));
+    let outgoing = body.map(|b| Outgoing::text(b, "application/json"));
     send_as(
         method,
         path,
@@ -419,14 +485,31 @@ pub(crate) enum Body {
     Blob,
 }
 
-/// One request with a timeout; `body` is the text sent and its media type. The answer is
-/// read under the same deadline: an answer cut off mid-body is a network failure, never
-/// half a result.
+/// A request's body as sent: what `fetch` gets (text, or a `Blob` of compressed bytes),
+/// its media type, and its `Content-Encoding` when compressed.
+pub(crate) struct Outgoing<'a> {
+    body: JsValue,
+    media_type: &'a str,
+    encoding: Option<&'static str>,
+}
+
+impl<'a> Outgoing<'a> {
+    pub(crate) fn text(text: &str, media_type: &'a str) -> Self {
+        Outgoing {
+            body: JsValue::from_str(text),
+            media_type,
+            encoding: None,
+        }
+    }
+}
+
+/// One request with a timeout. The answer is read under the same deadline: an answer cut
+/// off mid-body is a network failure, never half a result.
 pub(crate) async fn send_as(
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<(&str, &str)>,
+    body: Option<Outgoing<'_>>,
     read: Body,
     timeout_ms: i32,
     controller: Option<AbortController>,
@@ -442,8 +525,8 @@ pub(crate) async fn send_as(
     let init = RequestInit::new();
     init.set_method(method);
     init.set_signal(Some(&controller.signal()));
-    if let Some((body, _)) = body {
-        init.set_body(&JsValue::from_str(body));
+    if let Some(outgoing) = &body {
+        init.set_body(&outgoing.body);
     }
     let request = Request::new_with_str_and_init(path, &init).map_err(|_| ClientError::Network)?;
     let headers = request.headers();
@@ -452,10 +535,15 @@ pub(crate) async fn send_as(
             .set("Authorization", &format!("Bearer {token}"))
             .map_err(|_| ClientError::Network)?;
     }
-    if let Some((_, media_type)) = body {
+    if let Some(outgoing) = &body {
         headers
-            .set("Content-Type", media_type)
+            .set("Content-Type", outgoing.media_type)
             .map_err(|_| ClientError::Network)?;
+        if let Some(encoding) = outgoing.encoding {
+            headers
+                .set("Content-Encoding", encoding)
+                .map_err(|_| ClientError::Network)?;
+        }
     }
 
     let timed_out = Rc::new(Cell::new(false));
@@ -504,6 +592,19 @@ async fn fetch_whole(
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
+    // RFC 7694: a server names the encodings it reads in request bodies.
+    if let Ok(Some(accepted)) = response.headers().get("Accept-Encoding")
+        && GZIP_BODIES.get() != GzipBodies::Refused
+    {
+        let gzip = accepted
+            .split(',')
+            .any(|e| e.trim().eq_ignore_ascii_case("gzip"));
+        GZIP_BODIES.set(if gzip {
+            GzipBodies::Read
+        } else {
+            GzipBodies::Unknown
+        });
+    }
     if read == Body::Blob && response.ok() {
         let blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
         return Ok(Answer {

@@ -8,9 +8,11 @@
 //   held.release('forward');                    // or 'drop-after-commit', 'cut-mid-body', ...
 //
 //   proxy.limitRecords(2);                      // a 413 page for any batch of more than 2
+//   proxy.plainOnly(true);                      // a gzip batch gets an older server's 400
 //
 // Faults apply in order to the next batches; everything else is forwarded untouched.
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade',
@@ -26,11 +28,21 @@ function readBody(req) {
   });
 }
 
+/** The records of a batch's body, plain or gzip (the app compresses once the server says
+ * it reads gzip, `docs/api.md`). */
+function batchRecords(req, body) {
+  const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+  return JSON.parse(text.toString('utf8')).records;
+}
+
 export async function startProxy(targetUrl) {
   let target = new URL(targetUrl);
   let blackoutUntil = 0;
   // A limit on the records a batch may carry, as a proxy's body size limit is.
   let maxRecords = Infinity;
+  // Answers a compressed batch as a server that does not read gzip would (its JSON parser
+  // fails on the bytes): 400 `malformed_json`, nothing stored.
+  let refuseGzip = false;
   const faults = [];
   const log = [];
   const sockets = new Set();
@@ -81,7 +93,7 @@ export async function startProxy(targetUrl) {
         return res.end(JSON.stringify({ error: 'rate_limited', message: 'too many requests' }));
       case 'refuse': {
         // The server's 422: the named records break a rule; nothing was written.
-        const records = JSON.parse(body.toString('utf8')).records;
+        const records = batchRecords(req, body);
         const indexes = opts.indexes ?? [0];
         const refused = indexes.filter((i) => i < records.length).map((i) => ({
           index: i,
@@ -121,14 +133,20 @@ export async function startProxy(targetUrl) {
       return req.socket.destroy();
     }
     const isBatch = req.method === 'POST' && req.url.split('?')[0] === '/api/v1/records';
-    if (isBatch && JSON.parse(body.toString('utf8')).records.length > maxRecords) {
+    const encoding = req.headers['content-encoding'] ?? null;
+    if (isBatch && batchRecords(req, body).length > maxRecords) {
       // What nginx answers past its `client_max_body_size`: an HTML 413; the server never sees it.
-      log.push({ method: req.method, path: req.url.split('?')[0], fault: 'too-large' });
+      log.push({ method: req.method, path: req.url.split('?')[0], fault: 'too-large', encoding });
       res.writeHead(413, { 'content-type': 'text/html' });
       return res.end('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
     }
+    if (isBatch && refuseGzip && encoding) {
+      log.push({ method: req.method, path: req.url.split('?')[0], fault: 'plain-only', encoding });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ error: 'malformed_json', message: 'expected value at line 1 column 1' }));
+    }
     const fault = isBatch ? faults.shift() : undefined;
-    log.push({ method: req.method, path: req.url.split('?')[0], fault: fault?.kind ?? null });
+    log.push({ method: req.method, path: req.url.split('?')[0], fault: fault?.kind ?? null, encoding });
     try {
       if (!fault) {
         try {
@@ -175,6 +193,10 @@ export async function startProxy(targetUrl) {
       }
       faults.push(fault);
       return fault;
+    },
+    /** Whether compressed batches get an older server's 400. */
+    plainOnly(on) {
+      refuseGzip = on;
     },
     /** Faults not used yet. */
     pendingFaults() {

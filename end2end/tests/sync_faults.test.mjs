@@ -333,12 +333,38 @@ test('a proxy refuses a batch as too large (413): the same records go again, few
     const before = proxy.batches().length;
     await syncButton(page).click();
     await statusShows(page, /5 contacts synchronisés/, 30_000);
-    const batches = proxy.batches().slice(before).map((b) => b.fault);
+    const batches = proxy.batches().slice(before);
     // 5 refused, then 2 + 2 + 1 (the limit, learnt, holds for the rest of the run).
-    assert.deepEqual(batches, ['too-large', null, null, null]);
+    assert.deepEqual(batches.map((b) => b.fault), ['too-large', null, null, null]);
+    // Plain until the server's first answer says it reads gzip, compressed after.
+    assert.deepEqual(batches.map((b) => b.encoding), [null, null, 'gzip', 'gzip']);
     await assertAgreement(page, { live: 5 });
   } finally {
     proxy.limitRecords(Infinity);
+  }
+  await done(phone);
+});
+
+test('a server behind the same address that cannot read gzip: the batch goes again plain, once each', async () => {
+  await freshServer();
+  const phone = await newPhone();
+  const { page } = phone;
+  for (const m of ['Bar érotique', 'Rue', 'Salon de massage', 'Rue', 'Bar érotique']) await logContact(page, m);
+  proxy.limitRecords(2);
+  proxy.plainOnly(true);
+  try {
+    const before = proxy.batches().length;
+    await syncButton(page).click();
+    await statusShows(page, /5 contacts synchronisés/, 30_000);
+    const batches = proxy.batches().slice(before);
+    // The second batch's answer says gzip; the third goes compressed, gets the older
+    // server's 400, and goes again plain at once, as does the rest of the run.
+    assert.deepEqual(batches.map((b) => b.fault), ['too-large', null, 'plain-only', null, null]);
+    assert.deepEqual(batches.map((b) => b.encoding), [null, null, 'gzip', null, null]);
+    await assertAgreement(page, { live: 5 });
+  } finally {
+    proxy.limitRecords(Infinity);
+    proxy.plainOnly(false);
   }
   await done(phone);
 });

@@ -60,7 +60,7 @@ async fn send(
         "POST",
         &path,
         Some(token),
-        Some((csv, "text/csv; charset=utf-8")),
+        Some(api::Outgoing::text(csv, "text/csv; charset=utf-8")),
         Body::Text,
         IMPORT_TIMEOUT_MS,
         None,

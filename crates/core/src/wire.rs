@@ -66,8 +66,10 @@ pub enum ErrorCode {
     BatchTooLarge,
     /// 413: the body exceeds [`MAX_BODY_BYTES`].
     PayloadTooLarge,
-    /// 415: the body is not `application/json`.
+    /// 415: the body is not `application/json`, or its `Content-Encoding` is not `gzip`.
     UnsupportedMediaType,
+    /// 400: the body says `Content-Encoding: gzip` and is not gzip.
+    MalformedEncoding,
     /// 422: one or more records break the rules; see `records`. Nothing was written.
     InvalidRecords,
     /// 401: missing, unknown or revoked token.

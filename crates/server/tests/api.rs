@@ -218,6 +218,81 @@ both_backends! {
     }
 }
 
+/// POSTs a batch body with a `Content-Encoding`; status, the `Accept-Encoding` answered, JSON.
+fn post_encoded(s: &TestServer, encoding: &str, body: &[u8]) -> (u16, String, Value) {
+    let mut resp = TestServer::agent()
+        .post(&s.url("/api/v1/records"))
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", encoding)
+        .header("Authorization", format!("Bearer {}", s.token))
+        .send(body)
+        .unwrap();
+    let accepts = resp
+        .headers()
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = resp.body_mut().read_to_string().unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (resp.status().as_u16(), accepts, json)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+both_backends! {
+    fn gzip_batches_are_read_and_counted_as_plain_ones(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        // A plain batch's answer says gzip bodies are read (RFC 7694).
+        let mut plain = TestServer::agent()
+            .post(&s.url("/api/v1/records"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", format!("Bearer {}", s.token))
+            .send(json!({ "records": [record(1)] }).to_string().as_bytes())
+            .unwrap();
+        assert_eq!(plain.status().as_u16(), 200);
+        assert_eq!(plain.headers()["accept-encoding"], "gzip");
+        let _ = plain.body_mut().read_to_string();
+
+        let batch = json!({ "records": [record(1), record(2), record(3)] }).to_string();
+        let (status, accepts, body) = post_encoded(&s, "gzip", &gzip(batch.as_bytes()));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(accepts, "gzip");
+        assert_eq!(statuses(&body), ["duplicate", "stored", "stored"]);
+        assert_eq!(s.rows(), 3);
+        // The same batch again, plain: the same records, nothing new.
+        assert_eq!(statuses(&s.post(&serde_json::from_str(&batch).unwrap()).1), ["duplicate"; 3]);
+        assert_eq!(s.rows(), 3);
+    }
+}
+
+both_backends! {
+    fn bad_encodings_are_refused_with_a_reason_and_write_nothing(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        let batch = json!({ "records": [record(1)] }).to_string();
+        // Not gzip at all, and gzip cut short.
+        let whole = gzip(batch.as_bytes());
+        for body in [batch.as_bytes(), &whole[..whole.len() / 2]] {
+            let (status, _, resp) = post_encoded(&s, "gzip", body);
+            assert_eq!((status, resp["error"].as_str()), (400, Some("malformed_encoding")), "{resp}");
+        }
+        // An encoding the server does not read.
+        let (status, _, resp) = post_encoded(&s, "br", batch.as_bytes());
+        assert_eq!((status, resp["error"].as_str()), (415, Some("unsupported_media_type")));
+        // A few kilobytes that decode past the limit: refused, never inflated whole.
+        let bomb = gzip(&vec![b' '; carnet_core::wire::MAX_BODY_BYTES + 1]);
+        assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
+        let (status, _, resp) = post_encoded(&s, "gzip", &bomb);
+        assert_eq!((status, resp["error"].as_str()), (413, Some("payload_too_large")), "{resp}");
+        assert_eq!(s.rows(), 0);
+    }
+}
+
 both_backends! {
     fn serves_taxonomy_the_app_and_json_404s(backend: Backend) {
         let s = TestServer::start_with(&backend);
