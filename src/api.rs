@@ -105,9 +105,11 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Clie
     serde_json::from_str(text).map_err(|_| ClientError::Unreadable)
 }
 
-/// Whether batches go compressed. The server says it reads gzip bodies in its answers
-/// (`Accept-Encoding: gzip`, RFC 7694), so a page's first batch goes plain and the rest
-/// compressed: on « Fast 3G » the upload is what a long sync waits for (BENCHMARKS.md).
+/// Whether batches may go compressed. The server says it reads gzip bodies in its answers
+/// (`Accept-Encoding: gzip`, RFC 7694), so a page's first batch goes plain; the rest are
+/// compressed while the link is slow (`SLOW_LINK_BYTES_PER_S`): on « Fast 3G » the upload
+/// is what a long sync waits for (BENCHMARKS.md), on a fast link compressing would only
+/// cost time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GzipBodies {
     Unknown,
@@ -119,7 +121,13 @@ enum GzipBodies {
 
 thread_local! {
     static GZIP_BODIES: Cell<GzipBodies> = const { Cell::new(GzipBodies::Unknown) };
+    /// Bytes per second the last answered batch went at (sent, over the time to its answer).
+    static LINK_BYTES_PER_S: Cell<Option<f64>> = const { Cell::new(None) };
 }
+
+/// Under this, a batch goes compressed: gzip makes it about a third of its size (JSON
+/// records), and below this rate that saves more time than it costs.
+const SLOW_LINK_BYTES_PER_S: f64 = 500_000.0;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -160,11 +168,16 @@ pub async fn post_batch(
         Ok(b) => b,
         Err(_) => return BatchOutcome::Failed(Failure::Server),
     };
+    let slow = LINK_BYTES_PER_S
+        .get()
+        .is_some_and(|rate| rate < SLOW_LINK_BYTES_PER_S);
     let gzip = match GZIP_BODIES.get() {
-        GzipBodies::Read => gzip(&body).await,
-        GzipBodies::Unknown | GzipBodies::Refused => None,
+        GzipBodies::Read if slow => gzip(&body).await,
+        _ => None,
     };
     let compressed = gzip.is_some();
+    let sent_bytes = gzip.as_ref().map_or(body.len() as f64, web_sys::Blob::size);
+    let started = js_sys::Date::now();
     let post = |outgoing| {
         send_as(
             "POST",
@@ -195,6 +208,10 @@ pub async fn post_batch(
         Ok(a) => a,
         Err(e) => return BatchOutcome::Failed(Failure::from(&e)),
     };
+    if answer.status == 200 {
+        let seconds = ((js_sys::Date::now() - started) / 1000.0).max(0.001);
+        LINK_BYTES_PER_S.set(Some(sent_bytes / seconds));
+    }
     if answer.status == 413 {
         // Ours (`batch_too_large`, `payload_too_large`) or a proxy's page: fewer at a time.
         return BatchOutcome::TooLarge;

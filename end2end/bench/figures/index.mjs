@@ -9,6 +9,6 @@ import unlock from './unlock_large.mjs';
 import open from './open_large.mjs';
 import save from './save_large.mjs';
 import figures from './figures_year.mjs';
-import sync from './sync_queue.mjs';
+import sync, { sync3g } from './sync_queue.mjs';
 
-export default [cold, warm, unlock, open, save, figures, sync];
+export default [cold, warm, unlock, open, save, figures, sync, sync3g];

@@ -1,18 +1,22 @@
 // Sending 5 000 queued records to a server on this machine (loopback), at 4× CPU: from the
-// tap on « Synchroniser » until nothing is pending. A fresh phone per run.
+// tap on « Synchroniser » until nothing is pending. A fresh phone per run. `sync3g`: the
+// same over DevTools' « Fast 3G » (562.5 ms round trip, 84 375 B/s up), to see how the
+// request size settles on a slow link (`requests`: how many the run took).
 import { writeFileSync } from 'node:fs';
 import { device } from './device.mjs';
+import { FAST_3G } from '../lib.mjs';
 
 let run = 0;
 
-export default {
-  id: 'sync',
-  title: 'sync of 5 000 queued records, loopback server (4× CPU)',
+const figure = ({ id, title, network = null }) => ({
+  id,
+  title,
   async run(env) {
     if (!env.server) throw new Error('the sync figure needs its own server (no --url)');
     run += 1;
     const { page, context, cdp } = await device(env, { key: `sync-${run}`, count: 5_000, pending: true });
     try {
+      if (network) await cdp.send('Network.emulateNetworkConditions', network);
       // CARNET_BENCH_PROFILE=file.cpuprofile: a CPU profile of the run (open it in DevTools;
       // build with `data-keep-debug` on the rust link for function names).
       const profile = process.env.CARNET_BENCH_PROFILE;
@@ -22,7 +26,7 @@ export default {
       await page.waitForFunction(
         () => document.querySelector('[data-testid="pending"]')?.textContent === 'Tout est synchronisé',
         null,
-        { timeout: 300_000, polling: 50 },
+        { timeout: 600_000, polling: 50 },
       );
       const ended = await page.evaluate(() => performance.now());
       // After the run, the app folds the sync log into the rows, in the background.
@@ -49,9 +53,20 @@ export default {
         }
         return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round(v)]));
       }, started);
-      return { ms: ended - started, 'log folded after': Math.round(folded - ended), ...steps };
+      const requests = await page.evaluate(
+        (since) => performance.getEntriesByName('sync:answered').filter((m) => m.startTime >= since).length,
+        started,
+      );
+      return { ms: ended - started, requests, 'log folded after': Math.round(folded - ended), ...steps };
     } finally {
       await context.close();
     }
   },
-};
+});
+
+export default figure({ id: 'sync', title: 'sync of 5 000 queued records, loopback server (4× CPU)' });
+export const sync3g = figure({
+  id: 'sync3g',
+  title: 'sync of 5 000 queued records over « Fast 3G » (4× CPU)',
+  network: FAST_3G,
+});
