@@ -23,8 +23,9 @@ import sys
 # project's goal is 150 kB.
 BUDGET_FIRST_LOAD = 115 * 1024
 # The app's module: the whole app as it was before the split (365 KiB, see BENCHMARKS.md
-# for how it got there), plus the loader's few hundred bytes.
-BUDGET_APP = 365 * 1024
+# for how it got there), raised by 1 KiB for compressed uploads (+1.5 kB: a long sync over
+# « Fast 3G » twice as fast), a step back recorded in BENCHMARKS.md.
+BUDGET_APP = 366 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 
