@@ -62,6 +62,30 @@ export async function between(page, from, to) {
   }, [from, to]);
 }
 
+/**
+ * Types the PIN on the lock screen showing now and times the unlock in the page: from the
+ * derived key (`unlock:derived`) to the frame after the day's screen (its pending count)
+ * entered the DOM; the PIN derivation apart.
+ */
+export async function timedUnlock(page) {
+  await page.evaluate(() => {
+    window.__shown = undefined;
+    const observer = new MutationObserver(() => {
+      if (window.__shown === undefined && document.querySelector('[data-testid="pending"]')) {
+        window.__shown = null;
+        observer.disconnect();
+        requestAnimationFrame(() => { window.__shown = performance.now(); });
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByLabel('NIP', { exact: true }).fill(PIN);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  const shown = await (await page.waitForFunction(() => window.__shown ?? undefined, null, { timeout: 120_000 })).jsonValue();
+  const derived = await page.evaluate(() => performance.getEntriesByName('unlock:derived').at(-1).startTime);
+  return { ms: shown - derived, pbkdf2: await between(page, 'unlock:start', 'unlock:derived') };
+}
+
 export async function clearMarks(page) {
   await page.evaluate(() => performance.clearMarks());
 }

@@ -3,7 +3,7 @@
 // is typed at once (no typing time for the app's module to load meanwhile: the worst
 // case), then from the derived key to the day's screen painted — handing over to the
 // app's module, starting it, reading and unsealing the recent rows, rendering. At 4× CPU.
-import { device, PIN, between } from './device.mjs';
+import { device, between, timedUnlock } from './device.mjs';
 
 export default {
   id: 'open',
@@ -13,24 +13,9 @@ export default {
     await context.setOffline(true);
     try {
       await page.reload();
-      await page.evaluate(() => {
-        window.__shown = undefined;
-        const observer = new MutationObserver(() => {
-          if (window.__shown === undefined && document.querySelector('[data-testid="pending"]')) {
-            window.__shown = null;
-            observer.disconnect();
-            requestAnimationFrame(() => { window.__shown = performance.now(); });
-          }
-        });
-        observer.observe(document.body, { childList: true, subtree: true });
-      });
-      await page.getByLabel('NIP', { exact: true }).fill(PIN);
-      await page.getByRole('button', { name: 'Déverrouiller' }).click();
-      const shown = await (await page.waitForFunction(() => window.__shown ?? undefined, null, { timeout: 120_000 })).jsonValue();
-      const derived = await page.evaluate(() => performance.getEntriesByName('unlock:derived').at(-1).startTime);
-      const pbkdf2 = await between(page, 'unlock:start', 'unlock:derived');
+      const { ms, pbkdf2 } = await timedUnlock(page);
       const handover = await between(page, 'unlock:derived', 'app:started');
-      return { ms: shown - derived, pbkdf2, handover };
+      return { ms, pbkdf2, handover };
     } finally {
       await context.setOffline(false);
     }
