@@ -24,8 +24,10 @@ import sys
 BUDGET_FIRST_LOAD = 115 * 1024
 # The app's module: the whole app as it was before the split (365 KiB, see BENCHMARKS.md
 # for how it got there), raised by 1 KiB for compressed uploads (+1.5 kB: a long sync over
-# « Fast 3G » twice as fast), a step back recorded in BENCHMARKS.md.
-BUDGET_APP = 366 * 1024
+# « Fast 3G » twice as fast) and 1 KiB for reading a sync batch's rows in one request
+# (+1.3 kB: the loopback sync under its 3 s budget with a margin), steps back recorded in
+# BENCHMARKS.md.
+BUDGET_APP = 367 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 

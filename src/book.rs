@@ -97,9 +97,14 @@ impl Book {
         self.to_fix.len()
     }
 
-    /// Pending ids, oldest record first (the order a sync run sends them in).
-    pub fn pending_oldest_first(&self) -> Vec<Uuid> {
-        self.pending.iter().map(|(_, id)| *id).collect()
+    /// Pending ids in id order, the order a sync run sends them in: each batch is then a
+    /// narrow span of the rows' keys, which its mark reads with one request
+    /// (`storage::read_raw`). A run cut short leaves a random part of the queue, not the
+    /// newest: every record goes at the next run.
+    pub fn pending_ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self.pending.iter().map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// When the oldest pending record happened (ms since the epoch).

@@ -68,7 +68,7 @@ pub async fn run(open: OpenProfile) -> RunEnd {
 }
 
 async fn drive(open: &OpenProfile, token: &str, control: &RunControl) -> RunEnd {
-    let pending = open.book.with_untracked(|b| b.pending_oldest_first());
+    let pending = open.book.with_untracked(|b| b.pending_ids());
     let mut run = SyncRun::growing(pending, FIRST_BATCH, MIN_BATCH, MAX_BATCH);
     loop {
         if control.is_cancelled() {

@@ -192,6 +192,57 @@ async fn an_acknowledgement_applies_only_to_what_was_sent() {
 }
 
 #[wasm_bindgen_test]
+async fn a_batch_in_id_order_is_read_in_one_request_and_only_its_own_rows() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        ids.push(save_new(&store, contact(n)).await.record.id());
+    }
+    ids.sort_unstable();
+
+    // Twelve neighbours in key order (as a sync run takes its queue), and an id between
+    // them that the phone does not hold: one read of their span, no row per id, and none
+    // of the span's other rows comes back.
+    let mut dense: Vec<Uuid> = ids[..12].to_vec();
+    let absent = Uuid::from_u128(ids[0].as_u128() + 1);
+    assert!(!ids.contains(&absent));
+    dense.push(absent);
+    let requests = support::RequestLog::start();
+    let outgoing = store.mark_sent(&dense).await.expect("mark_sent");
+    assert_eq!(
+        outgoing.iter().map(|o| o.id).collect::<Vec<_>>(),
+        ids[..12].to_vec()
+    );
+    assert_eq!(requests.count("get"), 0, "rows read one by one");
+    assert!(requests.count("getAll") >= 1);
+    drop(requests);
+    for out in &outgoing {
+        let row = store.row(out.id).await.expect("row").expect("the row");
+        assert_eq!(
+            out.body, row.body,
+            "{} came with another row's body",
+            out.id
+        );
+    }
+
+    // Ten ids scattered over the other 28 rows: their span holds more than twice as many
+    // rows as the batch, so each is read on its own.
+    let scattered: Vec<Uuid> = ids[12..].iter().step_by(3).copied().collect();
+    assert_eq!(scattered.len(), 10);
+    let requests = support::RequestLog::start();
+    let outgoing = store.mark_sent(&scattered).await.expect("mark_sent");
+    assert_eq!(requests.count("get"), scattered.len());
+    drop(requests);
+    assert_eq!(outgoing.iter().map(|o| o.id).collect::<Vec<_>>(), scattered);
+    for out in &outgoing {
+        let row = store.row(out.id).await.expect("row").expect("the row");
+        assert_eq!(out.body, row.body);
+        assert_eq!(out.stamp.version, 1);
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_large_batch_is_logged_and_folded_a_hundred_records_at_a_time() {
     let profile = support::unlocked_profile().await;
     let store = RecordStore::for_profile(&profile);

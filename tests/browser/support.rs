@@ -176,6 +176,55 @@ impl Drop for TransactionLog {
     }
 }
 
+/// The object-store reads (`get`, `getAll`, `getAllKeys`) issued while a [`RequestLog`]
+/// lives, by name.
+pub struct RequestLog;
+
+const REQUESTS_INSTALL: &str = r#"
+const proto = IDBObjectStore.prototype;
+globalThis.__carnetRequests = [];
+for (const name of ['get', 'getAll', 'getAllKeys']) {
+  const key = '__carnetOriginal_' + name;
+  if (!proto[key]) { proto[key] = proto[name]; }
+  const original = proto[key];
+  proto[name] = function (...args) {
+    globalThis.__carnetRequests.push(name);
+    return original.apply(this, args);
+  };
+}
+"#;
+
+const REQUESTS_REMOVE: &str = r#"
+const proto = IDBObjectStore.prototype;
+for (const name of ['get', 'getAll', 'getAllKeys']) {
+  const key = '__carnetOriginal_' + name;
+  if (proto[key]) { proto[name] = proto[key]; }
+}
+"#;
+
+impl RequestLog {
+    /// Wraps the object store's read requests so that each call is noted (the requests
+    /// themselves are untouched).
+    pub fn start() -> Self {
+        run_js(REQUESTS_INSTALL);
+        RequestLog
+    }
+
+    /// How many requests named `name` were issued so far.
+    pub fn count(&self, name: &str) -> usize {
+        let all = run_js("return (globalThis.__carnetRequests || []).join(',');")
+            .as_string()
+            .unwrap_or_default();
+        all.split(',').filter(|n| *n == name).count()
+    }
+}
+
+impl Drop for RequestLog {
+    fn drop(&mut self) {
+        run_js(REQUESTS_REMOVE);
+    }
+}
+
 fn run_js(body: &str) -> JsValue {
     js_sys::Function::new_no_args(body)
         .call0(&JsValue::NULL)
