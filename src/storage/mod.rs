@@ -365,7 +365,8 @@ async fn read_span(
     if keys.len() > ids.len() * 2 {
         return Ok(None);
     }
-    // The same range in the same transaction: the values come in the keys' order.
+    // The same range in the same transaction, which nothing else can write meanwhile: the
+    // values are the keys' own, in the same order (a string range holds only strings).
     let values = store
         .get_all::<JsValue>()
         .with_query::<String, _>(span())
