@@ -130,12 +130,7 @@ fn from_js(value: &JsValue) -> Vec<(Uuid, Logged)> {
 /// request for the keys and, when some are new, one for the values from the first new key
 /// on (new batches are normally the last ones).
 pub(super) async fn refresh(db_name: &str, store: &ObjectStore<'_>) -> Result<(), StoreError> {
-    let keys: Vec<String> = store
-        .get_all_keys::<JsValue>()
-        .with_query::<String, _>(range())
-        .await?
-        .filter_map(|k| k.ok().and_then(|k| k.as_string()))
-        .collect();
+    let keys = super::keys_in(store, range()).await?;
     let first_new: Option<String> = KNOWN.with(|known| {
         let mut known = known.borrow_mut();
         if known.db_name != db_name {

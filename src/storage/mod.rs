@@ -356,12 +356,7 @@ async fn read_span(
     };
     // A uuid's hyphenated lowercase text sorts as its bytes do, so the span holds every id.
     let span = || KeyRange::Bound(low.to_string(), false, high.to_string(), false);
-    let keys: Vec<String> = store
-        .get_all_keys::<JsValue>()
-        .with_query::<String, _>(span())
-        .await?
-        .filter_map(|k| k.ok().and_then(|k| k.as_string()))
-        .collect();
+    let keys = keys_in(store, span()).await?;
     if keys.len() > ids.len() * 2 {
         return Ok(None);
     }
@@ -380,6 +375,19 @@ async fn read_span(
             })
             .collect(),
     ))
+}
+
+/// The keys in `range` as text, inside an open transaction: one request.
+async fn keys_in(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    range: KeyRange<String>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .get_all_keys::<JsValue>()
+        .with_query::<String, _>(range)
+        .await?
+        .filter_map(|k| k.ok().and_then(|k| k.as_string()))
+        .collect())
 }
 
 /// Writes values inside an open transaction, all requests issued at once.

@@ -615,7 +615,7 @@ pub struct SyncRun {
 }
 
 impl SyncRun {
-    /// Starts a run over `pending` ids (oldest first), `batch` per request.
+    /// Starts a run over `pending` ids, sent in the order given, `batch` per request.
     pub fn new(pending: impl IntoIterator<Item = Uuid>, batch: usize) -> Self {
         Self::growing(pending, batch, batch, batch)
     }
