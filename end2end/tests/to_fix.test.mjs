@@ -58,7 +58,7 @@ test('refused on an earlier day: counted apart, listed with its reason, fixed an
   assert.equal(await page.getByTestId('contacts-today').textContent(), '0');
   await page.getByRole('button', { name: '‹ Jour précédent' }).click();
   await textIs(page, 'contacts-today', '3');
-  assert.match(await page.locator('#today-title').textContent(), /^\w+ \d+ \w+ \d{4}$/u);
+  assert.match(await page.locator('#today-title').textContent(), /^\p{L}+ \d{1,2} \p{L}+ \d{4}$/u);
   await page.getByText('Refusé par le serveur').first().waitFor();
   await screenshot(page, 'earlier-day-refused');
 
