@@ -5,15 +5,24 @@
 //! `ServeDir` picks the variant the browser accepts. Trunk names the wasm, JS and CSS after
 //! a hash of their contents, so those can be cached for good; the few files with stable
 //! names (`index.html`, `sw.js`, the manifest) must be revalidated so updates are seen.
+//!
+//! Revalidation goes by content, never by modification time: a rollback redeploys older
+//! files, and reproducible builds and container images set every file's time to one fixed
+//! value, so a newer build can carry an older or equal `Last-Modified` and a phone asking
+//! « modified since? » would be told « no » and keep its build. Files with stable names
+//! therefore carry a strong `ETag` made from the bytes sent (each encoding its own), are
+//! answered `304` only on a matching `If-None-Match`, and carry no `Last-Modified`.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Hashed assets: the name changes whenever the bytes do.
@@ -68,7 +77,7 @@ impl CachePolicy {
 
     /// The `Cache-Control` value for a response to `path`.
     pub fn cache_control(&self, path: &str, response: &Response) -> &'static str {
-        if path == "/api" || path.starts_with("/api/") {
+        if is_api_path(path) {
             return NO_STORE;
         }
         // The client-side routes and any missing file get `index.html`: never for good,
@@ -88,19 +97,96 @@ impl CachePolicy {
     }
 }
 
-/// Middleware: `Cache-Control` on every response, and `Vary: Accept-Encoding` on every
-/// static file (the same URL has a brotli, a gzip and a plain body).
-pub async fn cache_headers(policy: CachePolicy, request: Request, next: Next) -> Response {
+/// Middleware: `Cache-Control` on every response, `Vary: Accept-Encoding` on every static
+/// file (the same URL has a brotli, a gzip and a plain body), and validation by content
+/// for the files with stable names (see the module's documentation).
+pub async fn cache_headers(policy: CachePolicy, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let by_content = request.method() == Method::GET
+        && !is_api_path(&path)
+        && !policy
+            .hashed
+            .contains(path.strip_prefix('/').unwrap_or(&path));
+    let if_none_match = if by_content {
+        // The file service answers these by modification time: it must not see them.
+        let headers = request.headers_mut();
+        headers.remove(header::IF_MODIFIED_SINCE);
+        headers.remove(header::IF_UNMODIFIED_SINCE);
+        headers.remove(header::IF_RANGE);
+        headers.remove(header::IF_NONE_MATCH)
+    } else {
+        None
+    };
     let mut response = next.run(request).await;
     let cache = policy.cache_control(&path, &response);
+    if by_content && response.status() == StatusCode::OK {
+        response = validate_by_content(response, if_none_match.as_ref()).await;
+    }
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    let is_api = cache == NO_STORE;
-    if !is_api && !headers.contains_key(header::VARY) {
+    if cache != NO_STORE && !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// Files with stable names are small (pages, the service worker, the manifest, icons):
+/// one larger than this is sent as it is, without an `ETag`.
+const MAX_VALIDATED_BYTES: usize = 4 * 1024 * 1024;
+
+/// Gives a `200` a strong `ETag` of the bytes it carries, in place of its `Last-Modified`,
+/// and turns it into a `304` when `if_none_match` names that tag.
+async fn validate_by_content(response: Response, if_none_match: Option<&HeaderValue>) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_VALIDATED_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            crate::log!("carnet-server: a static file could not be read whole: {err}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let tag = strong_etag(&bytes);
+    parts.headers.remove(header::LAST_MODIFIED);
+    if if_none_match.is_some_and(|wanted| etag_matches(wanted, &tag)) {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        copy_validator_headers(&parts.headers, not_modified.headers_mut());
+        not_modified.headers_mut().insert(header::ETAG, tag);
+        return not_modified;
+    }
+    parts.headers.insert(header::ETAG, tag);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The headers a `304` repeats from the `200` it stands for (RFC 9110, 15.4.5).
+fn copy_validator_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for name in [header::CONTENT_LOCATION, header::VARY, header::EXPIRES] {
+        if let Some(value) = from.get(&name) {
+            to.insert(name, value.clone());
+        }
+    }
+}
+
+/// `"<128 bits of SHA-256, hex>"`: strong, since equal tags mean equal bytes.
+fn strong_etag(bytes: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"\""))
+}
+
+/// `If-None-Match` compares weakly (RFC 9110, 13.1.2): `*`, or any listed tag with or
+/// without `W/`.
+fn etag_matches(if_none_match: &HeaderValue, tag: &HeaderValue) -> bool {
+    let Ok(list) = if_none_match.to_str() else {
+        return false;
+    };
+    let tag = tag.to_str().unwrap_or_default();
+    list.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == tag
+    })
+}
+
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// Trunk's hashed names: `carnet-1a2b3c4d5e6f7a8b.js`, `carnet-…_bg.wasm`, `main-….css`
@@ -128,6 +214,27 @@ fn is_html(response: &Response) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_lists_and_any() {
+        let tag = strong_etag(b"sw.js of build A");
+        let text = tag.to_str().unwrap().to_owned();
+        for header in [
+            text.clone(),
+            format!("W/{text}"),
+            format!("\"other\", {text}"),
+            "*".to_owned(),
+        ] {
+            assert!(
+                etag_matches(&HeaderValue::from_str(&header).unwrap(), &tag),
+                "{header}"
+            );
+        }
+        let other = strong_etag(b"sw.js of build B");
+        assert_ne!(tag, other);
+        assert!(!etag_matches(&tag, &other));
+        assert!(!etag_matches(&HeaderValue::from_static("\"\""), &tag));
+    }
 
     #[test]
     fn trunk_hashed_names_are_recognised() {

@@ -209,35 +209,145 @@ fn a_missing_hashed_file_is_never_cached_for_good() {
     assert_eq!(got.cache, "no-cache");
 }
 
+/// A conditional GET: status, `ETag`, `Cache-Control`, whether it carried `Last-Modified`.
+fn revalidate(
+    s: &TestServer,
+    path: &str,
+    accept: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String, String, bool) {
+    let mut req = TestServer::agent()
+        .get(s.url(path))
+        .header("Accept-Encoding", accept);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let resp = req.call().unwrap();
+    let h = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    (
+        resp.status().as_u16(),
+        h("etag"),
+        h("cache-control"),
+        resp.headers().contains_key("last-modified"),
+    )
+}
+
 #[test]
-fn a_revalidated_page_keeps_its_cache_headers() {
+fn stable_names_are_validated_by_content_hashed_files_by_time() {
     let (s, _) = server_on_built_dist();
-    let first = TestServer::agent().get(s.url("/")).call().unwrap();
-    let modified = first.headers()["last-modified"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let again = TestServer::agent()
-        .get(s.url("/"))
-        .header("If-Modified-Since", &modified)
-        .call()
-        .unwrap();
-    assert_eq!(again.status().as_u16(), 304);
-    assert_eq!(again.headers()["cache-control"], "no-cache");
+    for path in [
+        "/",
+        "/index.html",
+        "/sw.js",
+        "/manifest.webmanifest",
+        "/icons/icon-192.png",
+    ] {
+        let (status, tag, cache, last_modified) = revalidate(&s, path, "br", &[]);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            tag.starts_with('"') && tag.len() == 34,
+            "{path}: a strong tag, {tag}"
+        );
+        assert!(!last_modified, "{path}: no time to validate by");
+        let (again, same, cache_304, _) = revalidate(&s, path, "br", &[("If-None-Match", &tag)]);
+        assert_eq!((again, same.as_str()), (304, tag.as_str()), "{path}");
+        assert_eq!(cache_304, cache, "{path}");
+        // Weak comparison, lists and `*`, as RFC 9110 says for If-None-Match.
+        for header in [format!("W/{tag}"), format!("\"x\", {tag}"), "*".to_owned()] {
+            assert_eq!(
+                revalidate(&s, path, "br", &[("If-None-Match", &header)]).0,
+                304,
+                "{path} {header}"
+            );
+        }
+        // A date alone never makes a 304: only the content does.
+        let (by_date, ..) = revalidate(
+            &s,
+            path,
+            "br",
+            &[("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        );
+        assert_eq!(by_date, 200, "{path}");
+    }
+    // Each encoding is its own representation, with its own tag.
+    let br = revalidate(&s, "/sw.js", "br", &[]).1;
+    let gz = revalidate(&s, "/sw.js", "gzip", &[]).1;
+    let plain = revalidate(&s, "/sw.js", "identity", &[]).1;
+    assert!(br != gz && gz != plain && br != plain);
+    assert_eq!(
+        revalidate(&s, "/sw.js", "gzip", &[("If-None-Match", &br)]).0,
+        200
+    );
+    // Hashed files never change under their name: validated by time as before.
     let wasm = TestServer::agent()
         .get(s.url(&format!("/{WASM}")))
         .call()
         .unwrap();
     let modified = wasm.headers()["last-modified"].to_str().unwrap().to_owned();
-    let again = TestServer::agent()
-        .get(s.url(&format!("/{WASM}")))
-        .header("If-Modified-Since", &modified)
+    let (again, _, cache, _) = revalidate(
+        &s,
+        &format!("/{WASM}"),
+        "br",
+        &[("If-Modified-Since", &modified)],
+    );
+    assert_eq!(again, 304);
+    assert_eq!(cache, "public, max-age=31536000, immutable");
+}
+
+#[test]
+fn a_build_with_older_file_times_still_reaches_the_phone() {
+    // A rollback redeploys the previous release; reproducible builds set every file's time
+    // to one value. Either way the new files can be older than what the phone holds.
+    let (s, _) = server_on_built_dist();
+    let dist = s.target.dist();
+    let (_, tag_a, ..) = revalidate(&s, "/sw.js", "br", &[]);
+    let modified_a = TestServer::agent()
+        .get(s.url(&format!("/{JS}")))
         .call()
-        .unwrap();
-    assert_eq!(again.status().as_u16(), 304);
+        .unwrap()
+        .headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let build_b = asset_bytes("sw of build B");
+    for (name, bytes) in [
+        ("sw.js".to_owned(), build_b.clone()),
+        ("sw.js.br".to_owned(), brotli(&build_b)),
+        ("sw.js.gz".to_owned(), gzip(&build_b)),
+    ] {
+        std::fs::write(dist.join(&name), &bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dist.join(&name))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    // What a browser that kept build A sends: its tag, and the time it saw.
+    let (status, tag_b, ..) = revalidate(
+        &s,
+        "/sw.js",
+        "br",
+        &[
+            ("If-None-Match", &tag_a),
+            ("If-Modified-Since", &modified_a),
+        ],
+    );
+    assert_eq!(status, 200, "build B is sent although its files are older");
+    assert_ne!(tag_b, tag_a);
+    let got = get(&s, "/sw.js", Some("br"), None);
+    assert_eq!(got.decoded(), build_b);
     assert_eq!(
-        again.headers()["cache-control"],
-        "public, max-age=31536000, immutable"
+        revalidate(&s, "/sw.js", "br", &[("If-None-Match", &tag_b)]).0,
+        304
     );
 }
 
