@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod base64;
+pub mod calendar;
 pub mod edit;
 pub mod envelope;
 pub mod lists;
