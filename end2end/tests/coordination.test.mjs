@@ -10,9 +10,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import {
-  SERVER_BIN, SCREENSHOTS, startServer, launchPhone, pairedPhone, screenshot, setPin, unlock, enterPairingCode,
+  SERVER_BIN, SCREENSHOTS, startServer, launchPhone, pairedPhone, screenshot, setPin, unlock, enterPairingCode, unzip,
 } from './harness.mjs';
 
 let server;
@@ -45,25 +44,6 @@ function recordsNaming(venue) {
 }
 
 /** The files of a zip (an xlsx), by name, read from its central directory. */
-function unzip(buf) {
-  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(end + 10);
-  let p = buf.readUInt32LE(end + 16);
-  const files = {};
-  for (let i = 0; i < count; i += 1) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const [nameLen, extraLen, commentLen] = [28, 30, 32].map((o) => buf.readUInt16LE(p + o));
-    const at = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
-    const data = buf.subarray(start, start + size);
-    files[name] = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return files;
-}
-
 async function api(path, init = {}) {
   const r = await fetch(new URL(path, server.url), {
     ...init,

@@ -2,6 +2,7 @@
 // its own SQLite file, and Debian's Chromium driven by Playwright at a phone viewport.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,9 +156,29 @@ export const PHONE = {
   serviceWorkers: 'allow',
 };
 
+/**
+ * The phones' clock: one fixed instant, so that no test depends on the day it runs (a
+ * month's name, a week or a year that starts, midnight during a test). Time flows from it.
+ * `CARNET_E2E_NOW=2026-12-31T23:58:00-05:00` runs the whole suite from another instant,
+ * such as a calendar edge (`calendar.test.mjs` tests the edges themselves).
+ */
+export const TEST_NOW = new Date(process.env.CARNET_E2E_NOW ?? '2026-06-17T10:00:00-04:00');
+
+/** The date (`YYYY-MM-DD`) of an instant (ms) on the phones' time zone. */
+export function localDay(ms) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: PHONE.timezoneId }).format(new Date(ms));
+}
+
+/** A new phone profile (context) whose pages' clock starts at `TEST_NOW`. */
+export async function newPhoneContext(browser, options = {}) {
+  const context = await browser.newContext({ ...PHONE, ...options });
+  await context.clock.install({ time: TEST_NOW });
+  return context;
+}
+
 export async function launchPhone({ acceptDownloads = false } = {}) {
   const browser = await launchChromium();
-  const context = await browser.newContext({ ...PHONE, acceptDownloads });
+  const context = await newPhoneContext(browser, { acceptDownloads });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -396,4 +417,24 @@ export async function logContact(page, milieu) {
   await page.getByRole('checkbox', { name: 'Santé', exact: true }).check();
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await page.getByText('Enregistré sur l\'appareil.').waitFor();
+}
+
+/** The files of a zip (an xlsx), by name, as text. */
+export function unzip(buf) {
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buf.readUInt16LE(end + 10);
+  let p = buf.readUInt32LE(end + 16);
+  const files = {};
+  for (let i = 0; i < count; i += 1) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const [nameLen, extraLen, commentLen] = [28, 30, 32].map((o) => buf.readUInt16LE(p + o));
+    const at = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return files;
 }

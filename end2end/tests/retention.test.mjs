@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, launchPhone, pairedPhone, unlock, deviceRows, rawDeviceStorage, screenshot,
-  logContact,
+  logContact, TEST_NOW, localDay,
 } from './harness.mjs';
 
 let server;
@@ -20,14 +20,14 @@ after(async () => {
   await server?.stop();
 });
 
-const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+const day = localDay;
 
 test('old synced records leave the phone; longer periods come from the server, offline too', async () => {
   phone = await launchPhone();
   const { page, context } = phone;
-  const now = Date.now();
+  const now = TEST_NOW.getTime();
   // Sixty days ago: two contacts, synced.
-  await page.clock.install({ time: new Date(now - 60 * 86_400_000) });
+  await page.clock.setSystemTime(new Date(now - 60 * 86_400_000));
   await page.goto(server.url);
   await pairedPhone(page, server);
   await logContact(page, 'Bar érotique');

@@ -5,7 +5,7 @@
 // lock-out, and works once the network is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, PHONE, setPin, unlock, logContact, PIN } from './harness.mjs';
+import { startServer, launchChromium, newPhoneContext, setPin, unlock, logContact, PIN } from './harness.mjs';
 
 let server;
 let browser;
@@ -26,7 +26,7 @@ const NOT_DOWNLOADED = 'Carnet n\'a pas fini de se télécharger';
 const storedProfiles = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('carnet.profiles') ?? '[]'));
 
 test('the lock screen comes first, the app module while the PIN is typed, the key in memory only', async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await newPhoneContext(browser);
   try {
     const page = await context.newPage();
     const errors = [];
@@ -66,7 +66,7 @@ test('the lock screen comes first, the app module while the PIN is typed, the ke
 test('no app module yet: a right PIN opens nothing and says so, without a lock-out; online again it opens', async () => {
   // No service worker: its cache would hold the app's module (this is the first visit
   // that lost its network before the worker's install finished).
-  const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const context = await newPhoneContext(browser, { serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
     const cut = (route) => route.abort('internetdisconnected');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   startServer, launchPhone, pairedPhone, setPin, unlock, enterPairingCode, deviceRows, screenshot, PIN,
-  logContact,
+  logContact, TEST_NOW, localDay,
 } from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
 
@@ -89,7 +89,7 @@ async function syncAll(page) {
 }
 
 function period() {
-  const day = (d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  const day = (d) => localDay(TEST_NOW.getTime() + d * 86_400_000);
   return [day(-2), day(2)];
 }
 

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchPhone, pairedPhone, unlock, deviceRows, screenshot, logContact,
+  startServer, launchPhone, pairedPhone, unlock, deviceRows, screenshot, logContact, TEST_NOW,
 } from './harness.mjs';
 import { startProxy } from './faultproxy.mjs';
 
@@ -34,8 +34,8 @@ test('refused on an earlier day: counted apart, listed with its reason, fixed an
   phone = await launchPhone();
   const { page } = phone;
   // The phone's date is three days behind.
-  const now = Date.now();
-  await page.clock.install({ time: new Date(now - 3 * 86_400_000) });
+  const now = TEST_NOW.getTime();
+  await page.clock.setSystemTime(new Date(now - 3 * 86_400_000));
   await page.goto(proxy.url);
   await pairedPhone(page, server);
   await logContact(page, 'Bar érotique');

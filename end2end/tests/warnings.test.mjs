@@ -23,7 +23,6 @@ const banner = (page) => page.getByTestId('stale-warning');
 
 test('a record left unsynced past the setting raises the banner; syncing clears it', async () => {
   const { page, errors } = phone;
-  await page.clock.install();
   await page.goto(server.url);
   await pairedPhone(page, server);
 
@@ -34,7 +33,7 @@ test('a record left unsynced past the setting raises the banner; syncing clears 
 
   // A day later (the default setting is 24 h), as when the phone comes out of a pocket:
   // the app was locked, it is unlocked again.
-  await page.clock.setSystemTime(Date.now() + 25 * 3_600_000);
+  await page.clock.setSystemTime(await page.evaluate(() => Date.now()) + 25 * 3_600_000);
   await page.getByRole('button', { name: 'Verrouiller' }).click();
   await unlock(page);
   await banner(page).waitFor();
