@@ -18,6 +18,7 @@ pub mod report;
 pub mod sync;
 pub mod tally;
 pub mod taxonomy;
+pub mod team;
 pub mod time;
 pub mod wire;
 
