@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod base64;
 pub mod calendar;
+pub mod completeness;
 pub mod edit;
 pub mod envelope;
 pub mod lists;
