@@ -11,6 +11,9 @@ scripts/setup.sh --browser
 echo "==> colour contrast (WCAG AA, both themes)"
 python3 scripts/contrast.py --check
 
+echo "==> documents name only paths and Rust items that exist"
+python3 scripts/check_docs.py
+
 echo "==> cargo fmt --check"
 cargo fmt --all --check
 
