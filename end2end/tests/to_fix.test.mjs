@@ -70,8 +70,9 @@ test('refused on an earlier day: counted apart, listed with its reason, fixed an
   assert.match(await items.first().innerText(), /Valeur inconnue pour le milieu\./);
   await screenshot(page, 'to-fix');
 
-  // One is corrected (a new version), the other sent again as it was.
-  await items.filter({ hasText: 'Bar érotique' }).getByRole('button', { name: 'Corriger' }).click();
+  // One is corrected (a new version), the other sent again as it was. Which two were
+  // refused depends on their ids (the queue goes in id order): take the first listed.
+  await items.first().getByRole('button', { name: 'Corriger' }).click();
   await page.getByRole('radio', { name: 'Agence d\'escortes', exact: true }).check();
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await page.getByText('Modification enregistrée.').waitFor();
