@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod backup;
 pub mod client;
 pub mod csv_import;
 pub mod headers;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use carnet_server::backup::{self, BackupError};
 use carnet_server::client::Network;
 use carnet_server::ratelimit::Limits;
 use carnet_server::store::{ACTOR_CLI, Database, DeviceId, Role, Setting, now_ms};
@@ -118,6 +119,22 @@ enum Command {
         /// CSV only: print what would be imported and every problem, import nothing
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Copy the SQLite database to FILE while the server runs (checked whole); on
+    /// PostgreSQL, says how to use pg_dump
+    Backup {
+        /// Where the copy goes (a new file: never one that exists)
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Put the backup FILE in place of the SQLite database (stop the server first); the
+    /// database it replaces is kept beside it
+    Restore {
+        /// A copy made by `carnet-server backup`
+        file: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -501,6 +518,39 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             Ok(())
         }
         Command::Gen { out, seed } => write_generated(seed, &out),
+        Command::Backup { file, db } => {
+            let Database::Sqlite(path) = db.database(explicit_url)? else {
+                return Err(BackupError::Postgres.to_string());
+            };
+            let copy = backup::backup(&path, &file).map_err(|e| text(&e))?;
+            log!(
+                "backed up {} to {}: {} record version(s), schema {}, {} bytes, checked whole, in {} ms",
+                path.display(),
+                copy.path.display(),
+                copy.records,
+                copy.schema,
+                copy.bytes,
+                copy.took.as_millis()
+            );
+            Ok(())
+        }
+        Command::Restore { file, db } => {
+            let Database::Sqlite(path) = db.database(explicit_url)? else {
+                return Err(BackupError::Postgres.to_string());
+            };
+            let restored = backup::restore(&file, &path).map_err(|e| text(&e))?;
+            if let Some(kept) = &restored.kept {
+                log!("the database it replaces is kept as {}", kept.display());
+            }
+            log!(
+                "restored {} into {}: {} record version(s), schema {}; start the server again",
+                file.display(),
+                restored.path.display(),
+                restored.records,
+                restored.schema
+            );
+            Ok(())
+        }
         Command::Taxonomy {
             command: TaxonomyCommand::Load { file, db },
         } => {
