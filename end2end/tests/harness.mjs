@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: a real carnet-server on a free loopback port with
 // its own SQLite file, and Debian's Chromium driven by Playwright at a phone viewport.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -437,4 +437,25 @@ export function unzip(buf) {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return files;
+}
+
+const AXE = readFileSync(join(root, 'end2end', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * axe-core's WCAG 2.x A and AA rules on the page as it is now: the violations, each as
+ * `rule (impact): nodes`. Screens are checked in both themes by the tests that call it.
+ */
+export async function accessibilityViolations(page) {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => ({
+      rule: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations.map((v) => `${v.rule} (${v.impact}): ${v.nodes.slice(0, 5).join(', ')}${v.nodes.length > 5 ? ` … ${v.nodes.length} in all` : ''}`);
 }
