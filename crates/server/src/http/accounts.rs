@@ -194,3 +194,13 @@ async fn audit(
         next_before,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_query_says_its_real_limit() {
+        assert!(AuditQuery::EXPECTED.contains(&format!("1..{MAX_AUDIT_PAGE}]")));
+    }
+}
