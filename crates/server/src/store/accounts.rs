@@ -154,6 +154,21 @@ pub(crate) async fn person_code_key<C: Conn>(c: &mut C) -> Result<String, StoreE
         .text(0)
 }
 
+/// Only when the database has none: the key never changes, or every person code would.
+static KEEP_PERSON_CODE_KEY: Sql = Sql::both(
+    "INSERT INTO settings (name, value) VALUES ('person_code_key', $1)
+     ON CONFLICT (name) DO NOTHING",
+);
+
+/// Makes the organisation's key for person codes if the database has none.
+pub(crate) async fn make_person_code_key<C: Conn>(c: &mut C) -> Result<(), StoreError> {
+    let mut key = [0u8; carnet_core::person::KEY_BYTES];
+    getrandom::fill(&mut key).map_err(|e| StoreError::Random(e.to_string()))?;
+    c.execute(&KEEP_PERSON_CODE_KEY, params![crate::token::hex(&key)])
+        .await?;
+    Ok(())
+}
+
 static INSERT_WORKER: Sql = Sql::both(
     "INSERT INTO workers (name, token_hash, created_ms, role) VALUES ($1, $2, $3, $4)
      ON CONFLICT (name) DO NOTHING RETURNING id",

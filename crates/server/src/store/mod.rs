@@ -628,13 +628,6 @@ fn change_result(change: Change, name: &str) -> Result<(), StoreError> {
     }
 }
 
-/// A fresh organisation key for person codes, hex-encoded.
-pub(crate) fn new_person_code_key() -> Result<String, StoreError> {
-    let mut key = [0u8; carnet_core::person::KEY_BYTES];
-    getrandom::fill(&mut key).map_err(|e| StoreError::Random(e.to_string()))?;
-    Ok(token::hex(&key))
-}
-
 /// Case, spaces and dashes do not matter when a code is typed.
 fn normalise_code(code: &str) -> String {
     code.chars()

@@ -15,6 +15,10 @@
 //!   lock makes the second server's update find nothing.
 //! - `synchronous_commit = on` is set for every connection: a commit is flushed to the WAL
 //!   before we acknowledge, whatever the server's default.
+//!
+//! The batch path's statements are this backend's own: each sends the whole batch's ids
+//! as arrays (`unnest`), one round trip to the server for what SQLite, in-process, does
+//! one cached statement per record.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -34,7 +38,7 @@ use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
 use super::records;
 use super::sql::{Cell, Conn, Op, Param, Row, Sql};
-use super::{DEFAULT_WAIT, StoreError, TaxonomyCache, WorkerId, new_person_code_key, now_ms};
+use super::{DEFAULT_WAIT, StoreError, TaxonomyCache, WorkerId, accounts, now_ms};
 
 /// Connections per server process. PostgreSQL's default `max_connections` is 100: keep
 /// (servers × this) under it.
@@ -92,7 +96,7 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let pool = pool(url, POOL_SIZE)?;
         let mut client = pool.get().await?;
-        let tx = client.transaction().await?;
+        let mut tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
         tx.batch_execute(
@@ -118,12 +122,7 @@ impl PgStore {
             )
             .await?;
         }
-        tx.execute(
-            "INSERT INTO settings (name, value) VALUES ('person_code_key', $1)
-             ON CONFLICT (name) DO NOTHING",
-            &[&new_person_code_key()?],
-        )
-        .await?;
+        accounts::make_person_code_key(&mut tx).await?;
         tx.commit().await?;
         drop(client);
         Ok(PgStore {
