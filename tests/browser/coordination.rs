@@ -42,11 +42,7 @@ fn a_code_in_use_is_explained_with_its_count() {
         "`salon_02` is in use by 46 record(s) and codes are never removed: retire it instead";
     assert_eq!(uses_in(message), Some(46));
     assert_eq!(uses_in("edit 0: `x` cannot be removed"), None);
-    let refusal = ClientError::Refused(ApiError {
-        error: ErrorCode::CodeKept,
-        message: message.into(),
-        records: Vec::new(),
-    });
+    let refusal = ClientError::Refused(ApiError::new(ErrorCode::CodeKept, message));
     let fr = texts(Lang::Fr).list_error(&refusal, "Salon 2");
     assert!(
         fr.starts_with("«\u{a0}Salon 2\u{a0}» sert dans 46 enregistrements."),
@@ -55,11 +51,7 @@ fn a_code_in_use_is_explained_with_its_count() {
     assert!(fr.contains("Retire-le plutôt"), "{fr}");
     let en = texts(Lang::En).list_error(&refusal, "Salon 2");
     assert!(en.starts_with("“Salon 2” is used by 46 records."), "{en}");
-    let changed = ClientError::Refused(ApiError {
-        error: ErrorCode::TaxonomyChanged,
-        message: String::new(),
-        records: Vec::new(),
-    });
+    let changed = ClientError::Refused(ApiError::new(ErrorCode::TaxonomyChanged, ""));
     assert!(
         texts(Lang::Fr)
             .list_error(&changed, "x")

@@ -2,6 +2,8 @@
 //!
 //! See `docs/api.md` for the endpoints and example exchanges.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -56,7 +58,8 @@ pub enum RecordStatus {
     Conflict,
 }
 
-/// Machine-readable reason of an error answer.
+/// Machine-readable reason of an error answer. Each has one status, `docs/api.md` lists
+/// them; `invalid_import` alone has a second (`400`: a file that is not UTF-8 text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -77,7 +80,8 @@ pub enum ErrorCode {
     /// 401: this device went unused longer than the organisation allows
     /// (`device-expiry-days`, 90 by default): pair it again with a new code.
     DeviceExpired,
-    /// 403: the token may not read this (a worker asking for another worker's figures).
+    /// 403: the token may not do this (a worker asking for another worker's figures, or
+    /// for what only coordinators do).
     Forbidden,
     /// 400: a query parameter is missing or invalid (dates, program, format).
     InvalidQuery,
@@ -106,13 +110,15 @@ pub enum ErrorCode {
     UnknownCode,
     /// 409: a list edit adds a code or a name the list already has.
     CodeExists,
-    /// 409: codes are never removed (records use them): retire the entry instead.
+    /// 409: codes are never removed (records use them): retire the entry instead. `uses`
+    /// says how many records use it.
     CodeKept,
     /// 409: the taxonomy changed since `base_version`; reload and try again.
     TaxonomyChanged,
-    /// 422: an import file has problems (see `problems`); nothing was imported.
+    /// 422: an import file has problems (see `problems`, with the rest of the
+    /// [`ImportOutcome`]); nothing was imported. 400: the file is not UTF-8 text.
     InvalidImport,
-    /// 404: no such endpoint.
+    /// 404: no such endpoint, worker, device or record.
     NotFound,
     /// 429: too many requests for this token, or too many failed tokens or pairing codes
     /// from this address; retry after `Retry-After` seconds.
@@ -124,7 +130,78 @@ pub enum ErrorCode {
     Unavailable,
 }
 
-/// Body of every 4xx/5xx answer of the API.
+impl ErrorCode {
+    /// Every code, for the documentation's table and its test.
+    pub const ALL: [ErrorCode; 28] = [
+        ErrorCode::MalformedJson,
+        ErrorCode::BatchTooLarge,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::MalformedEncoding,
+        ErrorCode::InvalidRecords,
+        ErrorCode::Unauthorized,
+        ErrorCode::DeviceExpired,
+        ErrorCode::Forbidden,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidPairingCode,
+        ErrorCode::InvalidWorkerName,
+        ErrorCode::WorkerExists,
+        ErrorCode::ConfirmationRequired,
+        ErrorCode::LastCoordinator,
+        ErrorCode::InvalidDeviceLabel,
+        ErrorCode::InvalidRole,
+        ErrorCode::UnknownProgram,
+        ErrorCode::InvalidListEdit,
+        ErrorCode::UnknownCode,
+        ErrorCode::CodeExists,
+        ErrorCode::CodeKept,
+        ErrorCode::TaxonomyChanged,
+        ErrorCode::InvalidImport,
+        ErrorCode::NotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+    ];
+
+    /// The code as the wire spells it (`malformed_json`).
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            MalformedJson => "malformed_json",
+            BatchTooLarge => "batch_too_large",
+            PayloadTooLarge => "payload_too_large",
+            UnsupportedMediaType => "unsupported_media_type",
+            MalformedEncoding => "malformed_encoding",
+            InvalidRecords => "invalid_records",
+            Unauthorized => "unauthorized",
+            DeviceExpired => "device_expired",
+            Forbidden => "forbidden",
+            InvalidQuery => "invalid_query",
+            InvalidPairingCode => "invalid_pairing_code",
+            InvalidWorkerName => "invalid_worker_name",
+            WorkerExists => "worker_exists",
+            ConfirmationRequired => "confirmation_required",
+            LastCoordinator => "last_coordinator",
+            InvalidDeviceLabel => "invalid_device_label",
+            InvalidRole => "invalid_role",
+            UnknownProgram => "unknown_program",
+            InvalidListEdit => "invalid_list_edit",
+            UnknownCode => "unknown_code",
+            CodeExists => "code_exists",
+            CodeKept => "code_kept",
+            TaxonomyChanged => "taxonomy_changed",
+            InvalidImport => "invalid_import",
+            NotFound => "not_found",
+            RateLimited => "rate_limited",
+            Internal => "internal",
+            Unavailable => "unavailable",
+        }
+    }
+}
+
+/// Body of every 4xx/5xx answer of the API: a stable `error` code, a `message` for logs,
+/// and the typed fields a client needs for some codes. A client decides on `error` and
+/// these fields, never on `message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: ErrorCode,
@@ -133,6 +210,26 @@ pub struct ApiError {
     /// For `invalid_records`: which records were refused and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<RecordRejection>,
+    /// For `code_kept`: how many records (latest versions, deletions aside) use the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<u64>,
+    /// For `invalid_import`: what the import found, its fields (`problems`, `rows`, …)
+    /// beside `error` and `message`.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportOutcome>,
+}
+
+impl ApiError {
+    /// An answer with no typed fields.
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            error,
+            message: message.into(),
+            records: Vec::new(),
+            uses: None,
+            import: None,
+        }
+    }
 }
 
 /// One refused record of a batch.
@@ -430,6 +527,87 @@ impl AuditAction {
     }
 }
 
+/// One problem of an imported file, by line (1 is the header row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineProblem {
+    pub line: usize,
+    /// The column at fault, as the file names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// `POST /api/v1/import` (and `carnet-server import FILE.csv`): what an import did, or
+/// (dry run) would do. With problems, the fields of a `422 invalid_import` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    pub worker: String,
+    /// Data rows read (blank lines aside).
+    pub rows: usize,
+    pub contacts: usize,
+    pub activities: usize,
+    /// Rows by program code.
+    #[serde(default)]
+    pub by_program: BTreeMap<String, usize>,
+    /// Rows new to the server: imported, or to be imported by the real run.
+    pub new: usize,
+    /// Rows imported before: left as they are.
+    pub already_there: usize,
+    /// Every problem; when there is one, nothing is (or would be) imported.
+    #[serde(default)]
+    pub problems: Vec<LineProblem>,
+}
+
+/// What the command line prints.
+impl std::fmt::Display for ImportOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
+        writeln!(
+            f,
+            "{} rows for `{}`: {} contacts, {} activities",
+            self.rows, self.worker, self.contacts, self.activities
+        )?;
+        for (program, n) in &self.by_program {
+            writeln!(f, "  {program}: {n}")?;
+        }
+        writeln!(
+            f,
+            "{verb} {} new rows; {} already there",
+            self.new, self.already_there
+        )?;
+        if !self.problems.is_empty() {
+            writeln!(
+                f,
+                "{} problem(s); nothing {}:",
+                self.problems.len(),
+                if self.dry_run {
+                    "would be imported"
+                } else {
+                    "was imported"
+                }
+            )?;
+            for p in &self.problems {
+                writeln!(f, "  {p}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Most audit entries one page holds.
 pub const MAX_AUDIT_PAGE: u32 = 200;
 
@@ -439,6 +617,52 @@ pub const DEFAULT_DEVICE_EXPIRY_DAYS: u32 = 90;
 #[cfg(test)]
 mod account_tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_spelt_as_serde_spells_them() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().into())
+            );
+        }
+    }
+
+    #[test]
+    fn an_import_refusal_keeps_its_fields_at_the_top_and_old_bodies_still_decode() {
+        let outcome = ImportOutcome {
+            worker: "rdm-a".into(),
+            rows: 2,
+            problems: vec![LineProblem {
+                line: 3,
+                column: Some("Milieu".into()),
+                message: "no".into(),
+            }],
+            ..ImportOutcome::default()
+        };
+        let mut refusal = ApiError::new(ErrorCode::InvalidImport, "1 problem(s)");
+        refusal.import = Some(outcome.clone());
+        let json = serde_json::to_value(&refusal).unwrap();
+        assert_eq!(json["error"], "invalid_import");
+        assert_eq!(json["problems"][0]["line"], 3);
+        assert_eq!(json["worker"], "rdm-a");
+        assert!(json.get("import").is_none() && json.get("uses").is_none());
+        let back: ApiError = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, refusal);
+        // The app reads the same body as an outcome.
+        assert_eq!(
+            serde_json::from_value::<ImportOutcome>(json).unwrap(),
+            outcome
+        );
+        // A body of before the typed fields, and one with `uses`.
+        let old: ApiError =
+            serde_json::from_str(r#"{"error":"code_kept","message":"in use by 3 record(s)"}"#)
+                .unwrap();
+        assert_eq!((old.uses, old.import), (None, None));
+        let kept: ApiError =
+            serde_json::from_str(r#"{"error":"code_kept","message":"m","uses":3}"#).unwrap();
+        assert_eq!(kept.uses, Some(3));
+    }
 
     #[test]
     fn device_labels_are_trimmed_bounded_and_default_when_blank() {

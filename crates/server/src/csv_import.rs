@@ -16,105 +16,21 @@
 //! as the app does, and dropped: they are never stored.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use carnet_core::person::{is_person_code, key_from_hex, person_code};
-use carnet_core::wire::{ErrorCode, RecordStatus};
+use carnet_core::wire::{ImportOutcome, LineProblem, RecordStatus};
 use carnet_core::{
     ActivityDraft, ContactDraft, Direction, ListKind, Record, RecordError, Taxonomy,
 };
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Weekday};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
+use jiff::tz::TimeZone;
 use uuid::Uuid;
 
-use crate::api::{Authed, Failure, coordinator_for};
-use crate::app::AppState;
 use crate::import::ImportError;
 use crate::store::Store;
 
 /// Namespace of the ids of imported rows (UUIDv5).
 const NAMESPACE: Uuid = Uuid::from_u128(0x6c1a_73d2_5b0e_4f8a_9d41_2e7c_b3f0_a915);
-
-/// One problem of the file, by line (1 is the header row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineProblem {
-    pub line: usize,
-    /// The column at fault, as the file names it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
-    pub message: String,
-}
-
-impl std::fmt::Display for LineProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.column {
-            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
-
-/// What an import did, or (dry run) would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportOutcome {
-    pub dry_run: bool,
-    pub worker: String,
-    /// Data rows read (blank lines aside).
-    pub rows: usize,
-    pub contacts: usize,
-    pub activities: usize,
-    /// Rows by program code.
-    pub by_program: BTreeMap<String, usize>,
-    /// Rows new to the server: imported, or to be imported by the real run.
-    pub new: usize,
-    /// Rows imported before: left as they are.
-    pub already_there: usize,
-    /// Every problem; when there is one, nothing is (or would be) imported.
-    pub problems: Vec<LineProblem>,
-}
-
-impl std::fmt::Display for ImportOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let verb = if self.dry_run {
-            "would import"
-        } else {
-            "imported"
-        };
-        writeln!(
-            f,
-            "{} rows for `{}`: {} contacts, {} activities",
-            self.rows, self.worker, self.contacts, self.activities
-        )?;
-        for (program, n) in &self.by_program {
-            writeln!(f, "  {program}: {n}")?;
-        }
-        writeln!(
-            f,
-            "{verb} {} new rows; {} already there",
-            self.new, self.already_there
-        )?;
-        if !self.problems.is_empty() {
-            writeln!(
-                f,
-                "{} problem(s); nothing {}:",
-                self.problems.len(),
-                if self.dry_run {
-                    "would be imported"
-                } else {
-                    "was imported"
-                }
-            )?;
-            for p in &self.problems {
-                writeln!(f, "  {p}")?;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A file read: the valid rows as records (with their line), and every problem.
 #[derive(Debug, Default, PartialEq)]
@@ -128,7 +44,15 @@ pub struct Parsed {
 /// Reads the file into valid records, or every problem found.
 pub fn parse(text: &str, taxonomy: &Taxonomy, person_key: &[u8]) -> Parsed {
     let mut problems = Vec::new();
-    let rows = read_csv(text);
+    let rows = match read_csv(text) {
+        Ok(rows) => rows,
+        Err(problem) => {
+            return Parsed {
+                problems: vec![problem],
+                ..Parsed::default()
+            };
+        }
+    };
     let Some((header_line, header)) = rows.first() else {
         problems.push(LineProblem {
             line: 1,
@@ -297,83 +221,6 @@ pub async fn import_csv(
     outcome.new = stored;
     outcome.already_there += results.len() - stored;
     Ok(outcome)
-}
-
-/// Query of `POST /api/v1/import`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    worker: String,
-    #[serde(default)]
-    dry_run: bool,
-}
-
-#[derive(Serialize)]
-struct Refusal {
-    error: ErrorCode,
-    message: String,
-    #[serde(flatten)]
-    outcome: ImportOutcome,
-}
-
-/// `POST /api/v1/import?worker=NAME[&dry_run=true]`, body the CSV file (coordinators).
-pub async fn import_endpoint(
-    State(state): State<Arc<AppState>>,
-    Authed(caller): Authed,
-    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response, Failure> {
-    coordinator_for(caller, "imports files")?;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Failure::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                "the file exceeds 1 MiB: import it with `carnet-server import FILE.csv`",
-            )
-        } else {
-            Failure::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidImport,
-                rejection.body_text(),
-            )
-        }
-    })?;
-    let body = String::from_utf8(body.to_vec()).map_err(|_| {
-        Failure::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidImport,
-            "the file is not UTF-8 text: save the spreadsheet as « CSV UTF-8 »",
-        )
-    })?;
-    let Query(query) = query.map_err(|e| {
-        Failure::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidQuery,
-            format!("expected worker=NAME[&dry_run=true]: {}", e.body_text()),
-        )
-    })?;
-    let outcome = import_csv(&state.store, &query.worker, &body, query.dry_run)
-        .await
-        .map_err(|e| match e {
-            ImportError::UnknownWorker(_) => {
-                Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())
-            }
-            ImportError::Store(e) => Failure::from(e),
-            ImportError::BadLines(_) => Failure::internal(e),
-        })?;
-    if outcome.problems.is_empty() {
-        return Ok(Json(outcome).into_response());
-    }
-    let refusal = Refusal {
-        error: ErrorCode::InvalidImport,
-        message: format!(
-            "{} problem(s) in the file; nothing was imported",
-            outcome.problems.len()
-        ),
-        outcome,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(refusal)).into_response())
 }
 
 /// What a column holds.
@@ -639,10 +486,13 @@ impl Row<'_> {
             self.problem(None, "no date");
         }
         // Without a valid date the row is still checked, so every problem shows at once.
-        let at = quebec_time(
-            date.unwrap_or_default(),
-            time.unwrap_or(NaiveTime::MIN + chrono::Duration::hours(12)),
-        );
+        let noon = NaiveTime::MIN + chrono::Duration::hours(12);
+        let at = quebec_time(date.unwrap_or_default(), time.unwrap_or(noon))
+            .or_else(|| {
+                self.problem(None, "a date and time Québec's calendar does not have");
+                quebec_time(NaiveDate::default(), noon)
+            })
+            .unwrap_or_default();
         // A placeholder id: the real one is made from the content once the row is valid.
         let placeholder = Uuid::from_u128(1);
         let built = if is_activity == Some(true) {
@@ -727,71 +577,72 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
         .find_map(|f| NaiveTime::parse_from_str(value, f).ok())
 }
 
-/// Québec's offset on that day and time: daylight time (−04:00) from the second Sunday of
-/// March, 2:00, to the first Sunday of November, 2:00; standard time (−05:00) otherwise.
-fn quebec_time(date: NaiveDate, time: NaiveTime) -> chrono::DateTime<chrono::FixedOffset> {
-    let sunday = |month: u32, n: u8| {
-        NaiveDate::from_weekday_of_month_opt(date.year(), month, Weekday::Sun, n)
-            .and_then(|d| d.and_hms_opt(2, 0, 0))
-    };
-    let local = NaiveDateTime::new(date, time);
-    let summer = matches!(
-        (sunday(3, 2), sunday(11, 1)),
-        (Some(start), Some(end)) if local >= start && local < end
-    );
-    let hours = if summer { 4 } else { 5 };
-    let offset = chrono::FixedOffset::west_opt(hours * 3600).unwrap_or_else(|| chrono::Utc.fix());
-    offset
-        .from_local_datetime(&local)
-        .single()
-        .unwrap_or_else(|| offset.from_utc_datetime(&local))
+/// Québec's clock: the IANA database's zone of Montréal (`America/Montreal` is a link to
+/// it), compiled in.
+static QUEBEC: TimeZone = jiff::tz::get!("America/Toronto");
+
+/// A date and time on Québec's clock as an instant with its offset, from the time-zone
+/// database. When the clock moves, a time it skips (02:00 to 03:00 on the second Sunday of
+/// March) is read as the same time an hour later, with the daylight offset (02:30 →
+/// 03:30−04:00), as a clock not yet moved forward shows it; a time it shows twice (01:00
+/// to 02:00 on the first Sunday of November) is the first one, in daylight time (−04:00).
+/// `None` outside the years the database covers.
+fn quebec_time(date: NaiveDate, time: NaiveTime) -> Option<DateTime<FixedOffset>> {
+    let small = |n: u32| i8::try_from(n).ok();
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(date.year()).ok()?,
+        small(date.month())?,
+        small(date.day())?,
+        small(time.hour())?,
+        small(time.minute())?,
+        small(time.second())?,
+        0,
+    )
+    .ok()?;
+    let instant = QUEBEC.to_ambiguous_timestamp(civil).compatible().ok()?;
+    let offset = FixedOffset::east_opt(QUEBEC.to_offset(instant).seconds())?;
+    Some(DateTime::from_timestamp(instant.as_second(), 0)?.with_timezone(&offset))
 }
 
-/// Splits CSV text into rows of cells with the line each row starts on. The separator is
-/// the one the header row uses most: `;` (French spreadsheets), `,` or a tab. Quotes
-/// follow RFC 4180; a byte-order mark is skipped.
-fn read_csv(text: &str) -> Vec<(usize, Vec<String>)> {
+/// Splits CSV text into rows of cells with the line each row starts on; blank lines are
+/// skipped. The separator is the one the header row uses most: `;` (French spreadsheets),
+/// `,` or a tab. Quotes follow RFC 4180; a byte-order mark is skipped.
+fn read_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, LineProblem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or("");
-    let separator = [';', ',', '\t']
+    let separator = [b';', b',', b'\t']
         .into_iter()
-        .max_by_key(|s| first.matches(*s).count())
-        .unwrap_or(',');
-    let mut rows = Vec::new();
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut line = 1;
-    let mut start = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            '"' if quoted => quoted = false,
-            '"' if cell.is_empty() => quoted = true,
-            '\n' if quoted => {
-                line += 1;
-                cell.push('\n');
-            }
-            '\r' if !quoted => {}
-            '\n' => {
-                cells.push(std::mem::take(&mut cell));
-                rows.push((start, std::mem::take(&mut cells)));
-                line += 1;
-                start = line;
-            }
-            c if c == separator && !quoted => cells.push(std::mem::take(&mut cell)),
-            c => cell.push(c),
+        .max_by_key(|s| first.matches(char::from(*s)).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    // The line a record starts on, counted here: the reader's own count leaves out blank
+    // lines, and a record's position may be the line break before it.
+    let bytes = text.as_bytes();
+    let line = |position: Option<&csv::Position>| {
+        let mut start = position.map_or(0, |p| p.byte() as usize).min(bytes.len());
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
         }
-    }
-    if !cell.is_empty() || !cells.is_empty() {
-        cells.push(cell);
-        rows.push((start, cells));
-    }
-    rows
+        1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+    };
+    reader
+        .records()
+        .map(|record| {
+            let record = record.map_err(|e| LineProblem {
+                line: line(e.position()),
+                column: None,
+                message: format!("not CSV: {e}"),
+            })?;
+            Ok((
+                line(record.position()),
+                record.iter().map(str::to_owned).collect(),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -804,17 +655,22 @@ mod tests {
 
     #[test]
     fn reads_quotes_separators_and_lines() {
-        let rows = read_csv("\u{feff}a;b;c\r\n1;\"x; \"\"y\"\"\";3\n\n4;\"multi\nline\";6");
+        let rows = read_csv("\u{feff}a;b;c\r\n1;\"x; \"\"y\"\"\";3\n\n4;\"multi\nline\";6\n7;8;9")
+            .unwrap();
         assert_eq!(rows[0], (1, vec!["a".into(), "b".into(), "c".into()]));
         assert_eq!(
             rows[1],
             (2, vec!["1".into(), "x; \"y\"".into(), "3".into()])
         );
-        assert_eq!(rows[2], (3, vec!["".into()]));
+        // A blank line is no row, and the lines after it keep their numbers.
         assert_eq!(
-            rows[3],
+            rows[2],
             (4, vec!["4".into(), "multi\nline".into(), "6".into()])
         );
+        assert_eq!(rows[3], (6, vec!["7".into(), "8".into(), "9".into()]));
+        assert_eq!(rows.len(), 4);
+        let commas = read_csv("date,programme\n2019-06-03,\"a, b\"\n").unwrap();
+        assert_eq!(commas[1], (2, vec!["2019-06-03".into(), "a, b".into()]));
     }
 
     #[test]
@@ -842,6 +698,97 @@ mod tests {
             "2020-01-15T12:00:00-05:00"
         );
         assert_eq!(records[1].0, 3);
+    }
+
+    /// The instants of the rows of `rows` (`date;heure` each), read as Québec's clock.
+    fn instants(rows: &[&str]) -> Vec<String> {
+        let csv = format!(
+            "date;heure;programme;milieu;mode;age;genre;realites\n{}",
+            rows.iter()
+                .map(|r| format!("{r};sidep;locaux;en_personne;26_40;femme;sante\n"))
+                .collect::<String>()
+        );
+        let Parsed {
+            records, problems, ..
+        } = parse(&csv, &Taxonomy::builtin(), &key());
+        assert_eq!(problems, vec![]);
+        records
+            .iter()
+            .map(|(_, r)| r.occurred_at().to_rfc3339())
+            .collect()
+    }
+
+    #[test]
+    fn the_hour_skipped_in_march_is_read_an_hour_later() {
+        // 2026-03-08: Québec's clocks go from 02:00 −05:00 to 03:00 −04:00.
+        assert_eq!(
+            instants(&[
+                "2026-03-08;01:59",
+                "2026-03-08;02:00",
+                "2026-03-08;02:30",
+                "2026-03-08;03:00",
+                "2026-03-08;03:30",
+            ]),
+            [
+                "2026-03-08T01:59:00-05:00",
+                "2026-03-08T03:00:00-04:00",
+                "2026-03-08T03:30:00-04:00",
+                "2026-03-08T03:00:00-04:00",
+                "2026-03-08T03:30:00-04:00",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_hour_shown_twice_in_november_is_the_first_one() {
+        // 2026-11-01: Québec's clocks go from 02:00 −04:00 back to 01:00 −05:00.
+        assert_eq!(
+            instants(&[
+                "2026-11-01;00:59",
+                "2026-11-01;01:00",
+                "2026-11-01;01:30",
+                "2026-11-01;02:00",
+            ]),
+            [
+                "2026-11-01T00:59:00-04:00",
+                "2026-11-01T01:00:00-04:00",
+                "2026-11-01T01:30:00-04:00",
+                "2026-11-01T02:00:00-05:00",
+            ]
+        );
+    }
+
+    #[test]
+    fn month_and_year_ends_keep_their_day_and_offset() {
+        assert_eq!(
+            instants(&[
+                "31/03/2026;23:59",
+                "2026-04-01;00:00",
+                "31/12/2025;23:59",
+                "01/01/2026;00:00",
+                "2026-01-01;12:00",
+            ]),
+            [
+                "2026-03-31T23:59:00-04:00",
+                "2026-04-01T00:00:00-04:00",
+                "2025-12-31T23:59:00-05:00",
+                "2026-01-01T00:00:00-05:00",
+                "2026-01-01T12:00:00-05:00",
+            ]
+        );
+    }
+
+    #[test]
+    fn past_years_follow_the_rules_of_their_time() {
+        // Until 2006, daylight time began on the first Sunday of April, not in March.
+        assert_eq!(
+            instants(&["2006-03-20;12:00", "2006-04-02;12:00", "2019-06-03;12:00"]),
+            [
+                "2006-03-20T12:00:00-05:00",
+                "2006-04-02T12:00:00-04:00",
+                "2019-06-03T12:00:00-04:00",
+            ]
+        );
     }
 
     #[test]

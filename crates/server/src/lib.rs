@@ -2,20 +2,17 @@
 //! the built PWA.
 //!
 //! Layout: [`store`] owns the database (schema, tokens, the write path, both backends),
-//! [`api`] turns HTTP requests into store calls with the rules of `carnet-core`, [`app`]
-//! wires the router, [`migrate`] copies a SQLite file into PostgreSQL, [`log`] writes the
-//! request log.
+//! [`http`] turns HTTP requests into store calls with the rules of `carnet-core`, one
+//! module per resource; [`csv_import`] and [`import`] read past records, [`migrate`]
+//! copies a SQLite file into PostgreSQL, [`log`] writes the request log.
 
-pub mod accounts;
-pub mod api;
-pub mod app;
 pub mod assets;
 pub mod backup;
 pub mod client;
 pub mod csv_import;
 pub mod headers;
+pub mod http;
 pub mod import;
-pub mod lists;
 pub mod log;
 pub mod migrate;
 pub mod ratelimit;
@@ -24,5 +21,5 @@ pub mod synthetic;
 pub mod token;
 pub mod xlsx;
 
-pub use app::{AppState, router};
+pub use http::{AppState, router};
 pub use store::{Store, StoreError};

@@ -6,6 +6,11 @@
 
 use std::fmt;
 use std::io::Write;
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 
 /// Writes one line to stderr, ignoring any failure.
 pub fn line(args: fmt::Arguments<'_>) {
@@ -25,6 +30,23 @@ macro_rules! log {
     ($($arg:tt)*) => {
         $crate::log::line(format_args!($($arg)*))
     };
+}
+
+/// Logs one line per request: method, path, status, time. Never bodies, query strings or
+/// headers, which may carry tokens or record contents, and the path with its parameters
+/// (worker names, record ids) replaced.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    crate::log!(
+        "{method} {} {} {}ms",
+        redact_path(&path),
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 /// Segments of API paths that are names of endpoints, not parameters.

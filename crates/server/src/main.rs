@@ -191,7 +191,7 @@ enum WorkerCommand {
     Role {
         name: String,
         /// worker or coordinator
-        #[arg(value_parser = ["worker", "coordinator"])]
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(Role::ALL.map(Role::as_str)))]
         role: String,
         #[command(flatten)]
         db: DbArgs,
@@ -331,8 +331,10 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
                 .add_worker_with_role(&name, role)
                 .await
                 .map_err(|e| text(&e))?;
-            let what = if coordinator { "coordinator" } else { "worker" };
-            log!("{what} `{name}` added; give this token to them (shown once):");
+            log!(
+                "{} `{name}` added; give this token to them (shown once):",
+                role.as_str()
+            );
             log::out(format_args!("{token}"));
             let code = store
                 .create_pairing_code(&name, now_ms())
@@ -366,12 +368,8 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
         Command::Worker {
             command: WorkerCommand::Role { name, role, db },
         } => {
+            let role = Role::parse(&role).ok_or("a role is worker or coordinator")?;
             let store = open(&db, explicit_url).await?;
-            let role = if role == "coordinator" {
-                Role::Coordinator
-            } else {
-                Role::Worker
-            };
             let changed = store
                 .set_role(&name, role, ACTOR_CLI, false)
                 .await

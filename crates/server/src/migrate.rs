@@ -8,8 +8,9 @@ use std::path::Path;
 use thiserror::Error;
 use tokio_postgres::types::ToSql;
 
+use crate::store::records;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
-use crate::store::{Counts, PgStore, StoreError};
+use crate::store::{Counts, PgStore, Store, StoreError};
 
 #[derive(Debug, Error)]
 pub enum MigrateError {
@@ -162,18 +163,18 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
         tokio::task::spawn_blocking(move || SqliteStore::open(&path, SqliteOptions::default()))
             .await
             .map_err(|e| StoreError::Task(e.to_string()))??;
-    let dump = source.snapshot(dump).await?;
+    let dump = source.dump(dump).await?;
     let expected = dump.counts();
 
     let target = PgStore::open(url).await?;
     let mut client = target.connection().await?;
-    let tx = client.transaction().await?;
+    let mut tx = client.transaction().await?;
     tx.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&crate::store::postgres::MIGRATION_LOCK],
     )
     .await?;
-    let before = count_rows(&tx).await?;
+    let before = records::counts(&mut tx).await?;
     let holding = [
         ("workers", before.workers),
         ("devices", before.devices),
@@ -323,7 +324,7 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
         |rows| vec![column(rows, |r| r.0.clone()), column(rows, |r| r.1)],
     )
     .await?;
-    let copied = count_rows(&tx).await?;
+    let copied = records::counts(&mut tx).await?;
     if copied != expected {
         return Err(MigrateError::CountsDiffer {
             sqlite: expected,
@@ -344,6 +345,7 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
     drop(client);
 
     // Checked again once committed, through the store the servers will use.
+    let target = Store::Postgres(target);
     let after = target.counts().await?;
     if after != expected {
         return Err(MigrateError::CountsDiffer {
@@ -355,26 +357,4 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
         return Err(MigrateError::KeyDiffers);
     }
     Ok(after)
-}
-
-async fn count_rows(tx: &deadpool_postgres::Transaction<'_>) -> Result<Counts, MigrateError> {
-    let r = tx
-        .query_one(
-            "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM devices),
-                    (SELECT COUNT(*) FROM pairing_codes), (SELECT COUNT(*) FROM records),
-                    (SELECT COUNT(*) FROM record_owners), (SELECT COUNT(*) FROM taxonomies),
-                    (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM audit)",
-            &[],
-        )
-        .await?;
-    Ok(Counts {
-        workers: r.get(0),
-        devices: r.get(1),
-        pairing_codes: r.get(2),
-        records: r.get(3),
-        record_owners: r.get(4),
-        taxonomies: r.get(5),
-        settings: r.get(6),
-        audit: r.get(7),
-    })
 }

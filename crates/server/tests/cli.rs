@@ -165,6 +165,10 @@ both_backends! {
 }
 
 #[test]
+#[cfg_attr(
+    not(carnet_postgres),
+    ignore = "no PostgreSQL: set CARNET_TEST_DATABASE_URL (source scripts/postgres.sh)"
+)]
 fn the_database_url_may_come_from_the_environment() {
     let Some(backend) = common::Backend::postgres() else {
         return;

@@ -3,7 +3,7 @@
 //! the valid records. Bounded (a few hundred cases each) so CI stays fast.
 
 use carnet_core::{Contact, Record, Taxonomy};
-use carnet_server::api::decode_batch;
+use carnet_server::http::records::decode_batch;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

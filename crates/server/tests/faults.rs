@@ -124,6 +124,10 @@ fn a_full_database_gives_503_and_keeps_every_acknowledged_record() {
 }
 
 #[test]
+#[cfg_attr(
+    not(carnet_postgres),
+    ignore = "no PostgreSQL: set CARNET_TEST_DATABASE_URL (source scripts/postgres.sh)"
+)]
 fn an_unreachable_postgresql_gives_503_then_recovers() {
     let Some(backend) = Backend::postgres() else {
         return;

@@ -185,6 +185,10 @@ both_backends! {
 }
 
 #[test]
+#[cfg_attr(
+    not(carnet_postgres),
+    ignore = "no PostgreSQL: set CARNET_TEST_DATABASE_URL (source scripts/postgres.sh)"
+)]
 fn migrate_to_postgres_copies_everything_and_checks_the_counts() {
     let Some(backend) = common::Backend::postgres() else {
         return;

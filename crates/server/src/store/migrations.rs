@@ -154,8 +154,8 @@ pub const MIGRATIONS: [Migration; 6] = [
             SELECT DISTINCT ON (id) id, worker_id FROM records ORDER BY id, version;",
     },
     // 6: accounts. Every token is a device with a label and a last-seen time (the token
-    // `worker add` printed becomes the worker's « Jeton initial » device; the old column
-    // `workers.token_hash` is no longer read: SQLite cannot drop a UNIQUE column). Devices
+    // `worker add` printed becomes the worker's « Jeton initial » device; the column
+    // `workers.token_hash` stays, unread, as SQLite cannot drop a UNIQUE column). Devices
     // carried over count as seen now, so an upgrade expires nobody. An audit log of every
     // account action.
     Migration {

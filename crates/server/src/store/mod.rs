@@ -1,10 +1,13 @@
 //! The database: workers, their tokens and pairing codes, the taxonomy, and every version of
 //! every record.
 //!
-//! One interface, two backends: [`Store`] dispatches to SQLite (the default: one file, WAL,
-//! `synchronous = FULL`, rusqlite behind `spawn_blocking`) or PostgreSQL (a `deadpool`
-//! pool of `tokio-postgres` connections, for several servers on one database). Both run
-//! the same numbered migrations ([`migrations`]) and keep the same guarantees:
+//! One interface, two backends: [`Store`] runs each operation on SQLite (the default: one
+//! file, WAL, `synchronous = FULL`, rusqlite on a writer thread and on tokio's blocking
+//! pool) or PostgreSQL (a `deadpool` pool of `tokio-postgres` connections, for several
+//! servers on one database). An operation is written once, over [`sql::Conn`]
+//! ([`accounts`], [`records`]); a backend is only its driver, its migrations runner and its
+//! batch write path. Both run the same numbered migrations ([`migrations`]) and keep the
+//! same guarantees:
 //!
 //! - a batch is stored whole or not at all, in one transaction;
 //! - the answer is returned only after the commit is durable;
@@ -14,85 +17,46 @@
 //! - a pairing code is spent by one conditional `UPDATE … RETURNING`, so it works once even
 //!   when two servers redeem it at the same moment;
 //! - every account action (worker added, code issued, device paired or revoked, worker
-//!   revoked, role or setting changed) writes its audit entry in the same transaction.
+//!   revoked, role or setting changed) writes its audit entry in the same transaction;
+//!   the rules of account changes are pure functions ([`accounts::revoke_rule`],
+//!   [`accounts::role_rule`]).
 //!
-//! A write that cannot be done now (database busy past the bounded wait, disk full, I/O
-//! error, PostgreSQL unreachable) is [`StoreError::Unavailable`]: the API answers `503`
-//! with `Retry-After`, and nothing was acknowledged.
+//! A request the rules refuse is [`Refusal`]. A write that cannot be done now (database
+//! busy past the bounded wait, disk full, I/O error, PostgreSQL unreachable) is
+//! [`StoreError::Unavailable`]: the API answers `503` with `Retry-After`, and nothing was
+//! acknowledged.
 
+pub mod accounts;
 pub mod batch;
+mod error;
 pub mod migrations;
+mod model;
 pub mod postgres;
+pub mod records;
+pub(crate) mod sql;
 pub mod sqlite;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use carnet_core::Taxonomy;
 use carnet_core::wire::{
-    AuditAction, AuditEntry, DEFAULT_DEVICE_EXPIRY_DAYS, DEFAULT_RETENTION_DAYS, DeviceInfo,
-    DeviceState, RecordResult, WorkerAccount,
+    AuditAction, AuditEntry, DeviceInfo, DeviceState, RecordResult, WorkerAccount,
 };
-use carnet_core::{Record, TaxonomyError};
-use thiserror::Error;
+use carnet_core::{Record, Taxonomy, TaxonomyError};
 use uuid::Uuid;
 
+pub use error::{Refusal, StoreError};
+pub use model::{
+    ACTOR_CLI, Caller, Counts, DEFAULT_WAIT, DeviceId, LAST_SEEN_STEP_MS, PAIRING_CODE_TTL_MS,
+    RevokedDevice, Role, Setting, Settings, StoredVersion, TokenCheck, WorkerId, device_expired,
+};
 pub use postgres::PgStore;
 pub use sqlite::{SqliteOptions, SqliteStore};
 
 use crate::token;
-
-#[derive(Debug, Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Sqlite(rusqlite::Error),
-    #[error("database error: {0}")]
-    Postgres(tokio_postgres::Error),
-    /// The database cannot take this request now; the caller may retry later.
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    /// PostgreSQL aborted a transaction to resolve a deadlock or a serialisation failure:
-    /// retried, then answered like [`StoreError::Unavailable`].
-    #[error("database contention: {0}")]
-    Contention(String),
-    #[error("could not serialize a record: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("the system random generator failed: {0}")]
-    Random(String),
-    #[error("a worker named `{0}` already exists")]
-    WorkerExists(String),
-    #[error("no active worker named `{0}`")]
-    NoSuchWorker(String),
-    #[error("a worker name must be 1 to 64 characters")]
-    BadWorkerName,
-    #[error("no device number {0}")]
-    NoSuchDevice(i64),
-    #[error("`{0}` is the last active coordinator: make someone else coordinator first")]
-    LastCoordinator(String),
-    #[error("a device label must be 1 to 40 characters, without control characters")]
-    BadDeviceLabel,
-    #[error("{0}")]
-    BadSetting(String),
-    #[error("taxonomy refused: {0}")]
-    Taxonomy(#[from] TaxonomyError),
-    #[error("the database schema is newer than this server (version {0}); upgrade carnet-server")]
-    SchemaTooNew(i64),
-    #[error("a stored value is out of range: {0}")]
-    OutOfRange(String),
-    #[error("database task failed: {0}")]
-    Task(String),
-    #[error("{0}")]
-    Config(String),
-}
-
-impl StoreError {
-    /// Whether the failure is temporary (busy, full, unreachable): answered `503`.
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_) | StoreError::Contention(_))
-    }
-}
+use accounts::{Change, NewWorker};
 
 /// Which database to use: a SQLite file, or a PostgreSQL URL.
 #[derive(Clone, PartialEq, Eq)]
@@ -150,257 +114,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// A worker as the API sees it once the token is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WorkerId(pub i64);
-
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Syncs and reads only its own records and tallies.
-    Worker,
-    /// Also reads the team's reports and tallies.
-    Coordinator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Worker => "worker",
-            Role::Coordinator => "coordinator",
-        }
-    }
-
-    fn from_db(text: &str) -> Self {
-        if text == "coordinator" {
-            Role::Coordinator
-        } else {
-            Role::Worker
-        }
-    }
-}
-
-/// A paired device (one token), by its number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DeviceId(pub i64);
-
-/// The authenticated caller of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caller {
-    pub worker: WorkerId,
-    pub role: Role,
-    /// The device whose token was presented.
-    pub device: DeviceId,
-}
-
-/// What a presented token turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenCheck {
-    Valid(Caller),
-    /// A device of an active worker, unused for longer than `device-expiry-days`.
-    Expired,
-    /// Unknown, revoked, or of a revoked worker: one answer for all.
-    Unknown,
-}
-
-/// Who did an account action, for the audit log: the command line, or a coordinator's
-/// (or, pairing, the worker's own) name.
-pub const ACTOR_CLI: &str = "cli";
-
-/// A device's last-seen time is written at most this often (not on every request).
-pub const LAST_SEEN_STEP_MS: i64 = 5 * 60 * 1000;
-
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// Whether a device last used at `last_used_ms` is past the expiry window at `now_ms`.
-pub fn device_expired(last_used_ms: i64, expiry_days: u32, now_ms: i64) -> bool {
-    now_ms.saturating_sub(last_used_ms) > i64::from(expiry_days) * DAY_MS
-}
-
-/// The organisation's settings that `carnet-server settings set` changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Setting {
-    /// Days a device may go unused before its token stops working.
-    DeviceExpiryDays,
-    /// Days a phone keeps records the server acknowledged (sent to phones by `/me`).
-    RetentionDays,
-}
-
-impl Setting {
-    pub const ALL: [Setting; 2] = [Setting::DeviceExpiryDays, Setting::RetentionDays];
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Setting::DeviceExpiryDays => "device-expiry-days",
-            Setting::RetentionDays => "retention-days",
-        }
-    }
-
-    /// The row's name in the `settings` table.
-    fn key(self) -> &'static str {
-        match self {
-            Setting::DeviceExpiryDays => "device_expiry_days",
-            Setting::RetentionDays => "retention_days",
-        }
-    }
-
-    pub fn default_value(self) -> u32 {
-        match self {
-            Setting::DeviceExpiryDays => DEFAULT_DEVICE_EXPIRY_DAYS,
-            Setting::RetentionDays => DEFAULT_RETENTION_DAYS,
-        }
-    }
-
-    pub fn parse(name: &str) -> Result<Self, StoreError> {
-        Setting::ALL
-            .into_iter()
-            .find(|s| s.name() == name || s.key() == name)
-            .ok_or_else(|| {
-                StoreError::BadSetting(format!(
-                    "unknown setting `{name}`; the settings are device-expiry-days and retention-days"
-                ))
-            })
-    }
-
-    /// A value as typed: whole days, 1 to 3650.
-    pub fn check(self, value: &str) -> Result<u32, StoreError> {
-        value
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|days| (1..=3650).contains(days))
-            .ok_or_else(|| {
-                StoreError::BadSetting(format!(
-                    "{} takes a whole number of days from 1 to 3650, not `{value}`",
-                    self.name()
-                ))
-            })
-    }
-}
-
-/// The settings in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings {
-    pub device_expiry_days: u32,
-    pub retention_days: u32,
-}
-
-impl Settings {
-    pub fn get(&self, setting: Setting) -> u32 {
-        match setting {
-            Setting::DeviceExpiryDays => self.device_expiry_days,
-            Setting::RetentionDays => self.retention_days,
-        }
-    }
-
-    /// From the `settings` table's rows; a missing or unreadable value is the default.
-    fn from_rows(rows: &[(String, String)]) -> Self {
-        let value = |setting: Setting| {
-            rows.iter()
-                .find(|(name, _)| name == setting.key())
-                .and_then(|(_, v)| setting.check(v).ok())
-                .unwrap_or(setting.default_value())
-        };
-        Settings {
-            device_expiry_days: value(Setting::DeviceExpiryDays),
-            retention_days: value(Setting::RetentionDays),
-        }
-    }
-}
-
-/// A token's device as the database holds it (an active worker's, not revoked).
-#[derive(Debug, Clone)]
-pub(crate) struct TokenRow {
-    pub device: i64,
-    pub worker: i64,
-    pub role: String,
-    pub created_ms: i64,
-    pub last_seen_ms: Option<i64>,
-    /// The `device_expiry_days` setting, as stored (`None`: the default).
-    pub expiry: Option<String>,
-}
-
-/// A worker row for the accounts list.
-#[derive(Debug, Clone)]
-pub(crate) struct WorkerRow {
-    pub id: i64,
-    pub name: String,
-    pub role: String,
-    pub created_ms: i64,
-    pub revoked_ms: Option<i64>,
-}
-
-/// A device row for the accounts list.
-#[derive(Debug, Clone)]
-pub(crate) struct DeviceRow {
-    pub id: i64,
-    pub worker: i64,
-    pub label: String,
-    pub created_ms: i64,
-    pub last_seen_ms: Option<i64>,
-    pub revoked_ms: Option<i64>,
-}
-
-/// An audit row.
-#[derive(Debug, Clone)]
-pub(crate) struct AuditRow {
-    pub id: i64,
-    pub at_ms: i64,
-    pub actor: String,
-    pub action: String,
-    pub worker: Option<String>,
-    pub device_id: Option<i64>,
-    pub detail: Option<String>,
-}
-
-/// What a change to a worker's account found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
-    Done,
-    /// Nothing to do (the role was already that one).
-    Unchanged,
-    NoSuchWorker,
-    LastCoordinator,
-}
-
-/// A device revoked, or found revoked already.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevokedDevice {
-    pub worker: String,
-    pub label: String,
-    /// False when the device was revoked already (nothing was written).
-    pub changed: bool,
-}
-
-/// The latest version the server holds of one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredVersion {
-    pub id: Uuid,
-    pub version: u32,
-    pub deleted: bool,
-}
-
-/// Rows per table, and the person-code key: what `migrate-to-postgres` compares.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub workers: i64,
-    pub devices: i64,
-    pub pairing_codes: i64,
-    pub records: i64,
-    pub record_owners: i64,
-    pub taxonomies: i64,
-    pub settings: i64,
-    pub audit: i64,
-}
-
-/// How long a pairing code stays valid.
-pub const PAIRING_CODE_TTL_MS: i64 = 15 * 60 * 1000;
-
-/// How long a request waits for the database (the writer's lock, a pooled connection)
-/// before it is answered `503`.
-pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
-
 /// Letters and digits that cannot be mistaken for one another when read aloud or typed.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -411,12 +124,14 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Calls the same method on whichever backend this is.
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($s) => $call,
-            Store::Postgres($s) => $call,
+/// Runs one operation, written once over [`sql::Conn`], on whichever backend this is:
+/// `read` (no transaction), `snapshot` (one read transaction) or `write` (one write
+/// transaction, committed when the operation succeeds).
+macro_rules! on {
+    ($store:expr, $how:ident, |$c:ident| $op:expr) => {
+        match $store {
+            Store::Sqlite(s) => s.$how(move |$c| Box::pin($op)).await,
+            Store::Postgres(s) => s.$how(move |$c| Box::pin($op)).await,
         }
     };
 }
@@ -448,14 +163,26 @@ impl Store {
 
     /// The organisation key for person codes, hex-encoded, for paired devices.
     pub async fn person_code_key(&self) -> Result<String, StoreError> {
-        dispatch!(self, s => s.person_code_key().await)
+        on!(self, read, |c| accounts::person_code_key(c))
     }
 
     /// The organisation's current taxonomy: the last one loaded, else the built-in one.
     /// Cached; each call checks the latest version in the database (one indexed read), so
     /// a document loaded through any server or the CLI is used at once, by every server.
     pub async fn taxonomy(&self) -> Result<Arc<Taxonomy>, StoreError> {
-        dispatch!(self, s => s.taxonomy().await)
+        let latest = on!(self, read, |c| records::latest_taxonomy(c))?;
+        let cache = match self {
+            Store::Sqlite(s) => s.taxonomy_cache(),
+            Store::Postgres(s) => s.taxonomy_cache(),
+        };
+        if let Some(cached) = cache.get(latest) {
+            return Ok(cached);
+        }
+        let document = match latest {
+            None => None,
+            Some(version) => on!(self, read, |c| records::taxonomy_document(c, version))?,
+        };
+        cache.put(latest, document.as_deref())
     }
 
     /// Loads a new taxonomy document after checking it may replace the current one.
@@ -465,7 +192,13 @@ impl Store {
         let document = serde_json::to_string(&next)?;
         // The version is a key: of two documents loaded at once (two servers, or a server
         // and the CLI), the second is refused as not newer.
-        let inserted = dispatch!(self, s => s.insert_taxonomy(next.version, document).await)?;
+        let version = next.version;
+        let inserted = on!(self, write, |c| records::insert_taxonomy(
+            c,
+            version,
+            document,
+            now_ms()
+        ))?;
         if !inserted {
             return Err(TaxonomyError::VersionNotIncreased {
                 current: next.version,
@@ -510,24 +243,29 @@ impl Store {
     ) -> Result<(), StoreError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(StoreError::BadWorkerName);
+            return Err(Refusal::BadWorkerName.into());
         }
-        // `workers.token_hash` is no longer read (tokens are devices) but is UNIQUE NOT
-        // NULL: a random value that no token hashes to.
-        let unused = format!(
-            "unused:{}",
-            token::generate().map_err(|e| StoreError::Random(e.to_string()))?
-        );
-        let inserted = dispatch!(self, s => s.insert_worker(name.to_owned(), unused, role, device, actor.to_owned(), now_ms()).await)?;
-        if !inserted {
-            return Err(StoreError::WorkerExists(name.to_owned()));
+        let new = NewWorker {
+            name: name.to_owned(),
+            // A random value that no token hashes to.
+            unused_hash: format!(
+                "unused:{}",
+                token::generate().map_err(|e| StoreError::Random(e.to_string()))?
+            ),
+            role,
+            device,
+            actor: actor.to_owned(),
+            now: now_ms(),
+        };
+        if !on!(self, write, |c| accounts::insert_worker(c, new))? {
+            return Err(Refusal::WorkerExists(name.to_owned()).into());
         }
         Ok(())
     }
 
     /// A worker's name.
     pub async fn worker_name(&self, worker: WorkerId) -> Result<String, StoreError> {
-        dispatch!(self, s => s.worker_name(worker).await)
+        on!(self, read, |c| accounts::worker_name(c, worker))
     }
 
     /// The worker and role owning an active, unexpired device token.
@@ -541,31 +279,27 @@ impl Store {
     /// Checks a presented token: valid (and its device's last-seen time moved, at most
     /// every [`LAST_SEEN_STEP_MS`]), expired, or unknown.
     pub async fn check_token(&self, token: &str, now: i64) -> Result<TokenCheck, StoreError> {
-        let row = dispatch!(self, s => s.token_row(token::hash(token)).await)?;
-        let Some(row) = row else {
+        let hash = token::hash(token);
+        let Some(row) = on!(self, read, |c| accounts::token_row(c, hash))? else {
             return Ok(TokenCheck::Unknown);
         };
-        let expiry = row
-            .expiry
-            .as_deref()
-            .and_then(|v| Setting::DeviceExpiryDays.check(v).ok())
-            .unwrap_or(DEFAULT_DEVICE_EXPIRY_DAYS);
-        let last_used = row.last_seen_ms.unwrap_or(row.created_ms);
-        if device_expired(last_used, expiry, now) {
+        let expiry = Setting::DeviceExpiryDays.or_default(row.expiry.as_deref());
+        if device_expired(row.last_seen_ms.unwrap_or(row.created_ms), expiry, now) {
             return Ok(TokenCheck::Expired);
         }
         if row
             .last_seen_ms
             .is_none_or(|seen| now - seen >= LAST_SEEN_STEP_MS)
         {
+            let device = row.device;
             // Best effort: a busy database must not refuse the request for this.
-            if let Err(err) = dispatch!(self, s => s.touch_device(row.device, now).await) {
+            if let Err(err) = on!(self, write, |c| accounts::touch_device(c, device, now)) {
                 crate::log!("carnet-server: last-seen time not updated: {err}");
             }
         }
         Ok(TokenCheck::Valid(Caller {
             worker: WorkerId(row.worker),
-            role: Role::from_db(&row.role),
+            role: row.role,
             device: DeviceId(row.device),
         }))
     }
@@ -584,7 +318,14 @@ impl Store {
         actor: &str,
         keep_a_coordinator: bool,
     ) -> Result<(), StoreError> {
-        let change = dispatch!(self, s => s.revoke_worker(name.to_owned(), actor.to_owned(), now_ms(), keep_a_coordinator).await)?;
+        let (owned, actor) = (name.to_owned(), actor.to_owned());
+        let change = on!(self, write, |c| accounts::revoke_worker(
+            c,
+            owned,
+            actor,
+            now_ms(),
+            keep_a_coordinator
+        ))?;
         change_result(change, name)
     }
 
@@ -597,7 +338,15 @@ impl Store {
         actor: &str,
         keep_a_coordinator: bool,
     ) -> Result<bool, StoreError> {
-        let change = dispatch!(self, s => s.set_role(name.to_owned(), role, actor.to_owned(), now_ms(), keep_a_coordinator).await)?;
+        let (owned, actor) = (name.to_owned(), actor.to_owned());
+        let change = on!(self, write, |c| accounts::set_role(
+            c,
+            owned,
+            role,
+            actor,
+            now_ms(),
+            keep_a_coordinator
+        ))?;
         change_result(change, name)?;
         Ok(change == Change::Done)
     }
@@ -608,8 +357,14 @@ impl Store {
         device: DeviceId,
         actor: &str,
     ) -> Result<RevokedDevice, StoreError> {
-        dispatch!(self, s => s.revoke_device(device.0, actor.to_owned(), now_ms()).await)?
-            .ok_or(StoreError::NoSuchDevice(device.0))
+        let actor = actor.to_owned();
+        on!(self, write, |c| accounts::revoke_device(
+            c,
+            device.0,
+            actor,
+            now_ms()
+        ))?
+        .ok_or_else(|| Refusal::NoSuchDevice(device.0).into())
     }
 
     /// `worker pair` (the command line): a one-time pairing code for a worker.
@@ -632,9 +387,17 @@ impl Store {
             .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
             .collect();
         let hash = token::hash(&normalise_code(&code));
-        let inserted = dispatch!(self, s => s.insert_pairing_code(name.to_owned(), hash, now_ms + PAIRING_CODE_TTL_MS, actor.to_owned(), now_ms).await)?;
+        let (owned, actor) = (name.to_owned(), actor.to_owned());
+        let inserted = on!(self, write, |c| accounts::insert_pairing_code(
+            c,
+            owned,
+            hash,
+            now_ms + PAIRING_CODE_TTL_MS,
+            actor,
+            now_ms
+        ))?;
         if !inserted {
-            return Err(StoreError::NoSuchWorker(name.to_owned()));
+            return Err(Refusal::NoSuchWorker(name.to_owned()).into());
         }
         Ok(format!("{}-{}", &code[..4], &code[4..]))
     }
@@ -660,16 +423,19 @@ impl Store {
         label: Option<&str>,
         now_ms: i64,
     ) -> Result<Option<(String, WorkerId, DeviceId)>, StoreError> {
-        let label = carnet_core::wire::device_label(label).ok_or(StoreError::BadDeviceLabel)?;
+        let label = carnet_core::wire::device_label(label).ok_or(Refusal::BadDeviceLabel)?;
         let token = token::generate().map_err(|e| StoreError::Random(e.to_string()))?;
         let code_hash = token::hash(&normalise_code(code));
-        let paired = dispatch!(self, s => s.redeem_pairing_code(code_hash, token::hash(&token), label, now_ms).await)?;
+        let token_hash = token::hash(&token);
+        let paired = on!(self, write, |c| accounts::redeem_pairing_code(
+            c, code_hash, token_hash, label, now_ms
+        ))?;
         Ok(paired.map(|(w, d)| (token, WorkerId(w), DeviceId(d))))
     }
 
     /// Every worker with its devices, by name (coordinators' « Comptes de l'équipe »).
     pub async fn accounts(&self, now: i64) -> Result<(Vec<WorkerAccount>, u32), StoreError> {
-        let (workers, devices) = dispatch!(self, s => s.account_rows().await)?;
+        let (workers, devices) = on!(self, snapshot, |c| accounts::account_rows(c))?;
         let expiry = self.settings().await?.device_expiry_days;
         let accounts = workers
             .into_iter()
@@ -696,7 +462,7 @@ impl Store {
                     })
                     .collect(),
                 name: w.name,
-                role: Role::from_db(&w.role).as_str().to_owned(),
+                role: w.role.as_str().to_owned(),
                 revoked: w.revoked_ms.is_some(),
                 created_ms: w.created_ms,
             })
@@ -710,7 +476,11 @@ impl Store {
         limit: u32,
         before: Option<i64>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = dispatch!(self, s => s.audit_rows(i64::from(limit), before).await)?;
+        let rows = on!(self, read, |c| accounts::audit_rows(
+            c,
+            i64::from(limit),
+            before
+        ))?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
@@ -729,7 +499,7 @@ impl Store {
 
     /// The settings in force (defaults for those never set).
     pub async fn settings(&self) -> Result<Settings, StoreError> {
-        let rows = dispatch!(self, s => s.setting_rows().await)?;
+        let rows = on!(self, read, |c| accounts::setting_rows(c))?;
         Ok(Settings::from_rows(&rows))
     }
 
@@ -741,18 +511,27 @@ impl Store {
         actor: &str,
     ) -> Result<u32, StoreError> {
         let days = setting.check(value)?;
-        dispatch!(self, s => s.set_setting(setting.key(), days.to_string(), actor.to_owned(), now_ms()).await)?;
+        let actor = actor.to_owned();
+        on!(self, write, |c| accounts::set_setting(
+            c,
+            setting.key(),
+            days.to_string(),
+            actor,
+            now_ms()
+        ))?;
         Ok(days)
     }
 
     /// A worker by name.
     pub async fn worker_by_name(&self, name: &str) -> Result<Option<WorkerId>, StoreError> {
-        dispatch!(self, s => s.worker_by_name(name.to_owned()).await)
+        let name = name.to_owned();
+        on!(self, read, |c| accounts::worker_by_name(c, name))
     }
 
     /// Every worker, by name.
     pub async fn workers(&self) -> Result<Vec<(WorkerId, String)>, StoreError> {
-        dispatch!(self, s => s.workers().await)
+        let rows = on!(self, read, |c| accounts::workers(c))?;
+        Ok(rows.into_iter().map(|w| (WorkerId(w.id), w.name)).collect())
     }
 
     /// The latest version of every record, of one worker or of all, with its worker.
@@ -761,7 +540,7 @@ impl Store {
         &self,
         worker: Option<WorkerId>,
     ) -> Result<Vec<(WorkerId, Record)>, StoreError> {
-        let rows = dispatch!(self, s => s.latest_bodies(worker).await)?;
+        let rows = on!(self, read, |c| records::latest_bodies(c, worker))?;
         rows.into_iter()
             .map(|(w, body)| Ok((w, Record::from_json(&body)?)))
             .collect()
@@ -779,7 +558,10 @@ impl Store {
         records: &[Record],
     ) -> Result<Vec<RecordResult>, StoreError> {
         let prepared = batch::prepare(records)?;
-        dispatch!(self, s => s.store_batch(worker, prepared, now_ms()).await)
+        match self {
+            Store::Sqlite(s) => s.store_batch(worker, prepared, now_ms()).await,
+            Store::Postgres(s) => s.store_batch(worker, prepared, now_ms()).await,
+        }
     }
 
     /// The latest version of each record the server holds for one worker, oldest first.
@@ -787,12 +569,12 @@ impl Store {
         &self,
         worker: WorkerId,
     ) -> Result<Vec<StoredVersion>, StoreError> {
-        dispatch!(self, s => s.latest_versions(worker).await)
+        on!(self, read, |c| records::latest_versions(c, worker))
     }
 
     /// Every version of one record of one worker, oldest first (the audit trail).
     pub async fn versions(&self, worker: WorkerId, id: Uuid) -> Result<Vec<Record>, StoreError> {
-        let bodies = dispatch!(self, s => s.version_bodies(worker, id.to_string()).await)?;
+        let bodies = on!(self, read, |c| records::version_bodies(c, worker, id))?;
         bodies
             .iter()
             .map(|b| Record::from_json(b).map_err(StoreError::from))
@@ -801,7 +583,7 @@ impl Store {
 
     /// Rows per table (for `migrate-to-postgres` and tests).
     pub async fn counts(&self) -> Result<Counts, StoreError> {
-        dispatch!(self, s => s.counts().await)
+        on!(self, read, |c| records::counts(c))
     }
 }
 
@@ -841,16 +623,9 @@ impl TaxonomyCache {
 fn change_result(change: Change, name: &str) -> Result<(), StoreError> {
     match change {
         Change::Done | Change::Unchanged => Ok(()),
-        Change::NoSuchWorker => Err(StoreError::NoSuchWorker(name.to_owned())),
-        Change::LastCoordinator => Err(StoreError::LastCoordinator(name.to_owned())),
+        Change::NoSuchWorker => Err(Refusal::NoSuchWorker(name.to_owned()).into()),
+        Change::LastCoordinator => Err(Refusal::LastCoordinator(name.to_owned()).into()),
     }
-}
-
-/// A fresh organisation key for person codes, hex-encoded.
-pub(crate) fn new_person_code_key() -> Result<String, StoreError> {
-    let mut key = [0u8; carnet_core::person::KEY_BYTES];
-    getrandom::fill(&mut key).map_err(|e| StoreError::Random(e.to_string()))?;
-    Ok(token::hex(&key))
 }
 
 /// Case, spaces and dashes do not matter when a code is typed.
@@ -890,37 +665,5 @@ mod tests {
         );
         assert!(Database::postgres("mysql://x").is_err());
         assert!(Database::postgres("postgres://x/y").is_ok());
-    }
-
-    #[test]
-    fn a_device_expires_after_the_window_and_settings_are_checked() {
-        let day = DAY_MS;
-        assert!(!device_expired(0, 90, 90 * day));
-        assert!(device_expired(0, 90, 90 * day + 1));
-        assert!(!device_expired(10 * day, 1, 11 * day));
-        assert_eq!(
-            Setting::parse("device-expiry-days").unwrap(),
-            Setting::DeviceExpiryDays
-        );
-        assert_eq!(
-            Setting::parse("retention_days").unwrap(),
-            Setting::RetentionDays
-        );
-        assert!(Setting::parse("expiry").is_err());
-        assert_eq!(Setting::RetentionDays.check(" 30 ").unwrap(), 30);
-        for bad in ["0", "-1", "3651", "trente", "1.5", ""] {
-            assert!(Setting::RetentionDays.check(bad).is_err(), "{bad}");
-        }
-        let rows = vec![
-            ("retention_days".to_owned(), "30".to_owned()),
-            ("device_expiry_days".to_owned(), "garbage".to_owned()),
-        ];
-        assert_eq!(
-            Settings::from_rows(&rows),
-            Settings {
-                device_expiry_days: DEFAULT_DEVICE_EXPIRY_DAYS,
-                retention_days: 30
-            }
-        );
     }
 }

@@ -15,25 +15,30 @@
 //!   lock makes the second server's update find nothing.
 //! - `synchronous_commit = on` is set for every connection: a commit is flushed to the WAL
 //!   before we acknowledge, whatever the server's default.
+//!
+//! The batch path's statements are this backend's own: each sends the whole batch's ids
+//! as arrays (`unnest`), one round trip to the server for what SQLite, in-process, does
+//! one cached statement per record.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use carnet_core::Taxonomy;
 use carnet_core::wire::{RecordResult, RecordStatus};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
+use deadpool_postgres::{
+    Client, GenericClient, Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime,
+    Transaction,
+};
 use tokio_postgres::NoTls;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 
 use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
-use super::{
-    AuditRow, Change, Counts, DEFAULT_WAIT, DeviceRow, RevokedDevice, Role, StoreError,
-    StoredVersion, TaxonomyCache, TokenRow, WorkerId, WorkerRow, new_person_code_key, now_ms,
-};
-use carnet_core::wire::AuditAction;
+use super::records;
+use super::sql::{Cell, Conn, Op, Param, Row, Sql};
+use super::{DEFAULT_WAIT, StoreError, TaxonomyCache, WorkerId, accounts, now_ms};
 
 /// Connections per server process. PostgreSQL's default `max_connections` is 100: keep
 /// (servers × this) under it.
@@ -85,17 +90,13 @@ pub struct PgStore {
     taxonomy: Arc<TaxonomyCache>,
 }
 
-fn version_of(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(|_| StoreError::OutOfRange(format!("record version {v}")))
-}
-
 impl PgStore {
     /// Connects (a pool, lazily filled), migrates under an advisory lock, and makes the
     /// person-code key if the database has none.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let pool = pool(url, POOL_SIZE)?;
         let mut client = pool.get().await?;
-        let tx = client.transaction().await?;
+        let mut tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
         tx.batch_execute(
@@ -121,12 +122,7 @@ impl PgStore {
             )
             .await?;
         }
-        tx.execute(
-            "INSERT INTO settings (name, value) VALUES ('person_code_key', $1)
-             ON CONFLICT (name) DO NOTHING",
-            &[&new_person_code_key()?],
-        )
-        .await?;
+        accounts::make_person_code_key(&mut tx).await?;
         tx.commit().await?;
         drop(client);
         Ok(PgStore {
@@ -139,521 +135,47 @@ impl PgStore {
         Ok(self.pool.get().await?)
     }
 
-    /// Runs one statement and returns its rows, through the pooled connection's cache of
-    /// prepared statements.
-    async fn rows(
+    pub(crate) fn taxonomy_cache(&self) -> &TaxonomyCache {
+        &self.taxonomy
+    }
+
+    /// Runs an operation on a pooled connection, each statement on its own.
+    pub(crate) async fn read<T>(
         &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await?;
-        Ok(client.query(&stmt, params).await?)
-    }
-
-    async fn changed(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await?;
-        Ok(client.execute(&stmt, params).await?)
-    }
-
-    pub(crate) async fn person_code_key(&self) -> Result<String, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT value FROM settings WHERE name = 'person_code_key'",
-                &[],
-            )
-            .await?;
-        rows.first()
-            .map(|r| r.get(0))
-            .ok_or_else(|| StoreError::Config("the person-code key is missing".into()))
-    }
-
-    pub(crate) async fn taxonomy(&self) -> Result<Arc<Taxonomy>, StoreError> {
-        let rows = self
-            .rows("SELECT MAX(version) FROM taxonomies", &[])
-            .await?;
-        let latest: Option<i64> = rows.first().and_then(|r| r.get(0));
-        if let Some(cached) = self.taxonomy.get(latest) {
-            return Ok(cached);
-        }
-        let document: Option<String> = match latest {
-            None => None,
-            Some(v) => self
-                .rows("SELECT document FROM taxonomies WHERE version = $1", &[&v])
-                .await?
-                .first()
-                .map(|r| r.get(0)),
-        };
-        self.taxonomy.put(latest, document.as_deref())
-    }
-
-    pub(crate) async fn insert_taxonomy(
-        &self,
-        version: u32,
-        document: String,
-    ) -> Result<bool, StoreError> {
-        Ok(self
-            .changed(
-                "INSERT INTO taxonomies (version, document, loaded_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (version) DO NOTHING",
-                &[&i64::from(version), &document, &now_ms()],
-            )
-            .await?
-            == 1)
-    }
-
-    pub(crate) async fn insert_worker(
-        &self,
-        name: String,
-        unused_hash: String,
-        role: Role,
-        device: Option<(String, String)>,
-        actor: String,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+        op: impl for<'c> FnOnce(&'c mut Client) -> Op<'c, T>,
+    ) -> Result<T, StoreError> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let worker = tx
-            .query_opt(
-                "INSERT INTO workers (name, token_hash, created_ms, role) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (name) DO NOTHING RETURNING id",
-                &[&name, &unused_hash, &now, &role.as_str()],
-            )
-            .await?;
-        let Some(worker) = worker.map(|r| r.get::<_, i64>(0)) else {
-            return Ok(false);
-        };
-        audit(
-            &tx,
-            now,
-            &actor,
-            AuditAction::WorkerAdded,
-            Some(&name),
-            None,
-            Some(role.as_str()),
-        )
-        .await?;
-        if let Some((hash, label)) = device {
-            tx.execute(
-                "INSERT INTO devices (hash, worker_id, label, created_ms) VALUES ($1, $2, $3, $4)",
-                &[&hash, &worker, &label, &now],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        op(&mut client).await
     }
 
-    pub(crate) async fn worker_name(&self, worker: WorkerId) -> Result<String, StoreError> {
-        let rows = self
-            .rows("SELECT name FROM workers WHERE id = $1", &[&worker.0])
-            .await?;
-        rows.first()
-            .map(|r| r.get(0))
-            .ok_or_else(|| StoreError::OutOfRange(format!("no worker {}", worker.0)))
-    }
-
-    pub(crate) async fn token_row(&self, hash: String) -> Result<Option<TokenRow>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT d.id, w.id, w.role, d.created_ms, d.last_seen_ms,
-                        (SELECT value FROM settings WHERE name = 'device_expiry_days')
-                 FROM devices d JOIN workers w ON w.id = d.worker_id
-                 WHERE d.hash = $1 AND d.revoked_ms IS NULL AND w.revoked_ms IS NULL",
-                &[&hash],
-            )
-            .await?;
-        Ok(rows.first().map(|r| TokenRow {
-            device: r.get(0),
-            worker: r.get(1),
-            role: r.get(2),
-            created_ms: r.get(3),
-            last_seen_ms: r.get(4),
-            expiry: r.get(5),
-        }))
-    }
-
-    pub(crate) async fn touch_device(&self, device: i64, now: i64) -> Result<(), StoreError> {
-        self.changed(
-            "UPDATE devices SET last_seen_ms = $2
-             WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2)",
-            &[&device, &now],
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub(crate) async fn revoke_worker(
+    /// Runs an operation in one read-only, repeatable-read transaction: one snapshot.
+    pub(crate) async fn snapshot<T>(
         &self,
-        name: String,
-        actor: String,
-        now: i64,
-        keep_a_coordinator: bool,
-    ) -> Result<Change, StoreError> {
+        op: impl for<'c> FnOnce(&'c mut Transaction<'_>) -> Op<'c, T>,
+    ) -> Result<T, StoreError> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // Active coordinators' rows are locked first, so two servers cannot each revoke or
-        // demote a different one of the last two.
-        let coordinators = active_coordinators(&tx).await?;
-        let Some((worker, role)) = active_worker(&tx, &name).await? else {
-            return Ok(Change::NoSuchWorker);
-        };
-        if keep_a_coordinator
-            && role == "coordinator"
-            && !coordinators.iter().any(|id| *id != worker)
-        {
-            return Ok(Change::LastCoordinator);
-        }
-        tx.execute(
-            "UPDATE workers SET revoked_ms = $2 WHERE id = $1",
-            &[&worker, &now],
-        )
-        .await?;
-        tx.execute(
-            "UPDATE devices SET revoked_ms = $2 WHERE worker_id = $1 AND revoked_ms IS NULL",
-            &[&worker, &now],
-        )
-        .await?;
-        audit(
-            &tx,
-            now,
-            &actor,
-            AuditAction::WorkerRevoked,
-            Some(&name),
-            None,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Change::Done)
-    }
-
-    pub(crate) async fn set_role(
-        &self,
-        name: String,
-        role: Role,
-        actor: String,
-        now: i64,
-        keep_a_coordinator: bool,
-    ) -> Result<Change, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let coordinators = active_coordinators(&tx).await?;
-        let Some((worker, current)) = active_worker(&tx, &name).await? else {
-            return Ok(Change::NoSuchWorker);
-        };
-        if current == role.as_str() {
-            return Ok(Change::Unchanged);
-        }
-        if keep_a_coordinator
-            && role == Role::Worker
-            && !coordinators.iter().any(|id| *id != worker)
-        {
-            return Ok(Change::LastCoordinator);
-        }
-        tx.execute(
-            "UPDATE workers SET role = $2 WHERE id = $1",
-            &[&worker, &role.as_str()],
-        )
-        .await?;
-        audit(
-            &tx,
-            now,
-            &actor,
-            AuditAction::RoleChanged,
-            Some(&name),
-            None,
-            Some(role.as_str()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Change::Done)
-    }
-
-    pub(crate) async fn revoke_device(
-        &self,
-        device: i64,
-        actor: String,
-        now: i64,
-    ) -> Result<Option<RevokedDevice>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let found = tx
-            .query_opt(
-                "SELECT w.name, d.label, d.revoked_ms FROM devices d
-                 JOIN workers w ON w.id = d.worker_id WHERE d.id = $1 FOR UPDATE OF d",
-                &[&device],
-            )
-            .await?;
-        let Some(row) = found else {
-            return Ok(None);
-        };
-        let (worker, label, revoked): (String, String, Option<i64>) =
-            (row.get(0), row.get(1), row.get(2));
-        let changed = revoked.is_none();
-        if changed {
-            tx.execute(
-                "UPDATE devices SET revoked_ms = $2 WHERE id = $1",
-                &[&device, &now],
-            )
-            .await?;
-            audit(
-                &tx,
-                now,
-                &actor,
-                AuditAction::DeviceRevoked,
-                Some(&worker),
-                Some(device),
-                Some(&label),
-            )
-            .await?;
-            tx.commit().await?;
-        }
-        Ok(Some(RevokedDevice {
-            worker,
-            label,
-            changed,
-        }))
-    }
-
-    pub(crate) async fn insert_pairing_code(
-        &self,
-        name: String,
-        hash: String,
-        expires_ms: i64,
-        actor: String,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO pairing_codes (hash, worker_id, expires_ms)
-                 SELECT $2, id, $3 FROM workers WHERE name = $1 AND revoked_ms IS NULL",
-                &[&name, &hash, &expires_ms],
-            )
-            .await?
-            == 1;
-        if inserted {
-            audit(
-                &tx,
-                now,
-                &actor,
-                AuditAction::CodeIssued,
-                Some(&name),
-                None,
-                None,
-            )
-            .await?;
-            tx.commit().await?;
-        }
-        Ok(inserted)
-    }
-
-    pub(crate) async fn redeem_pairing_code(
-        &self,
-        code_hash: String,
-        token_hash: String,
-        label: String,
-        now: i64,
-    ) -> Result<Option<(i64, i64)>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let spent = tx
-            .query(
-                "UPDATE pairing_codes SET used_ms = $2
-                 WHERE hash = $1 AND used_ms IS NULL AND expires_ms > $2
-                   AND worker_id IN (SELECT id FROM workers WHERE revoked_ms IS NULL)
-                 RETURNING worker_id",
-                &[&code_hash, &now],
-            )
-            .await?;
-        let Some(worker) = spent.first().map(|r| r.get::<_, i64>(0)) else {
-            return Ok(None);
-        };
-        let name: String = tx
-            .query_one("SELECT name FROM workers WHERE id = $1", &[&worker])
-            .await?
-            .get(0);
-        let device: i64 = tx
-            .query_one(
-                "INSERT INTO devices (hash, worker_id, label, created_ms, last_seen_ms)
-                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
-                &[&token_hash, &worker, &label, &now],
-            )
-            .await?
-            .get(0);
-        audit(
-            &tx,
-            now,
-            &name,
-            AuditAction::DevicePaired,
-            Some(&name),
-            Some(device),
-            Some(&label),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Some((worker, device)))
-    }
-
-    pub(crate) async fn account_rows(
-        &self,
-    ) -> Result<(Vec<WorkerRow>, Vec<DeviceRow>), StoreError> {
-        let mut client = self.client().await?;
-        // One snapshot for both lists.
-        let tx = client
+        let mut tx = client
             .build_transaction()
             .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()
             .await?;
-        let workers = tx
-            .query(
-                "SELECT id, name, role, created_ms, revoked_ms FROM workers
-                 ORDER BY name COLLATE \"C\"",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| WorkerRow {
-                id: r.get(0),
-                name: r.get(1),
-                role: r.get(2),
-                created_ms: r.get(3),
-                revoked_ms: r.get(4),
-            })
-            .collect();
-        let devices = tx
-            .query(
-                "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms
-                 FROM devices ORDER BY id",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| DeviceRow {
-                id: r.get(0),
-                worker: r.get(1),
-                label: r.get(2),
-                created_ms: r.get(3),
-                last_seen_ms: r.get(4),
-                revoked_ms: r.get(5),
-            })
-            .collect();
+        let value = op(&mut tx).await?;
         tx.commit().await?;
-        Ok((workers, devices))
+        Ok(value)
     }
 
-    pub(crate) async fn audit_rows(
+    /// Runs an operation in one transaction, committed when it succeeds (dropped, so
+    /// rolled back, when it fails).
+    pub(crate) async fn write<T>(
         &self,
-        limit: i64,
-        before: Option<i64>,
-    ) -> Result<Vec<AuditRow>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit
-                 WHERE ($1::BIGINT IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-                &[&before, &limit],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditRow {
-                id: r.get(0),
-                at_ms: r.get(1),
-                actor: r.get(2),
-                action: r.get(3),
-                worker: r.get(4),
-                device_id: r.get(5),
-                detail: r.get(6),
-            })
-            .collect())
-    }
-
-    pub(crate) async fn setting_rows(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT name, value FROM settings
-                 WHERE name IN ('device_expiry_days', 'retention_days')",
-                &[],
-            )
-            .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-    }
-
-    pub(crate) async fn set_setting(
-        &self,
-        key: &'static str,
-        value: String,
-        actor: String,
-        now: i64,
-    ) -> Result<(), StoreError> {
+        op: impl for<'c> FnOnce(&'c mut Transaction<'_>) -> Op<'c, T>,
+    ) -> Result<T, StoreError> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        tx.execute(
-            "INSERT INTO settings (name, value) VALUES ($1, $2)
-             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-            &[&key, &value],
-        )
-        .await?;
-        let detail = format!("{key}={value}");
-        audit(
-            &tx,
-            now,
-            &actor,
-            AuditAction::SettingChanged,
-            None,
-            None,
-            Some(&detail),
-        )
-        .await?;
+        let mut tx = client.transaction().await?;
+        let value = op(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    pub(crate) async fn worker_by_name(
-        &self,
-        name: String,
-    ) -> Result<Option<WorkerId>, StoreError> {
-        let rows = self
-            .rows("SELECT id FROM workers WHERE name = $1", &[&name])
-            .await?;
-        Ok(rows.first().map(|r| WorkerId(r.get(0))))
-    }
-
-    pub(crate) async fn workers(&self) -> Result<Vec<(WorkerId, String)>, StoreError> {
-        // Byte order, as SQLite sorts: the same list whichever backend answers.
-        let rows = self
-            .rows(
-                "SELECT id, name FROM workers ORDER BY name COLLATE \"C\"",
-                &[],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (WorkerId(r.get(0)), r.get(1)))
-            .collect())
-    }
-
-    pub(crate) async fn latest_bodies(
-        &self,
-        worker: Option<WorkerId>,
-    ) -> Result<Vec<(WorkerId, String)>, StoreError> {
-        let worker = worker.map(|w| w.0);
-        let rows = self
-            .rows(
-                "SELECT DISTINCT ON (id COLLATE \"C\") worker_id, body FROM records
-                 WHERE ($1::BIGINT IS NULL OR worker_id = $1)
-                 ORDER BY id COLLATE \"C\", version DESC",
-                &[&worker],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (WorkerId(r.get(0)), r.get(1)))
-            .collect())
+        Ok(value)
     }
 
     pub(crate) async fn store_batch(
@@ -839,133 +361,97 @@ impl PgStore {
         Ok(batch::results(batch, &decision.statuses))
     }
 
-    pub(crate) async fn latest_versions(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<StoredVersion>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT id, version, deleted FROM (
-                    SELECT DISTINCT ON (id COLLATE \"C\") id, version, deleted,
-                           MIN(received_ms) OVER (PARTITION BY id) AS first_ms
-                    FROM records WHERE worker_id = $1
-                    ORDER BY id COLLATE \"C\", version DESC
-                 ) latest
-                 ORDER BY first_ms, id COLLATE \"C\"",
-                &[&worker.0],
-            )
-            .await?;
-        rows.iter()
-            .filter_map(|r| {
-                let id: String = r.get(0);
-                let uuid = uuid::Uuid::parse_str(&id).ok()?;
-                Some(version_of(r.get(1)).map(|version| StoredVersion {
-                    id: uuid,
-                    version,
-                    deleted: r.get(2),
-                }))
-            })
-            .collect()
-    }
-
-    pub(crate) async fn version_bodies(
-        &self,
-        worker: WorkerId,
-        id: String,
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT body FROM records WHERE worker_id = $1 AND id = $2 ORDER BY version",
-                &[&worker.0, &id],
-            )
-            .await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
-    }
-
-    pub(crate) async fn counts(&self) -> Result<Counts, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM devices),
-                        (SELECT COUNT(*) FROM pairing_codes), (SELECT COUNT(*) FROM records),
-                        (SELECT COUNT(*) FROM record_owners), (SELECT COUNT(*) FROM taxonomies),
-                        (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM audit)",
-                &[],
-            )
-            .await?;
-        let r = rows
-            .first()
-            .ok_or_else(|| StoreError::Config("no counts".into()))?;
-        Ok(Counts {
-            workers: r.get(0),
-            devices: r.get(1),
-            pairing_codes: r.get(2),
-            records: r.get(3),
-            record_owners: r.get(4),
-            taxonomies: r.get(5),
-            settings: r.get(6),
-            audit: r.get(7),
-        })
-    }
-
     /// A pooled connection, for `migrate-to-postgres`'s copy.
     pub async fn connection(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.client().await
     }
 }
 
-/// Writes one audit entry, inside the caller's transaction.
-async fn audit(
-    tx: &deadpool_postgres::Transaction<'_>,
-    at: i64,
-    actor: &str,
-    action: AuditAction,
-    worker: Option<&str>,
-    device: Option<i64>,
-    detail: Option<&str>,
-) -> Result<(), StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO audit (at_ms, actor, action, worker, device_id, detail)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[&at, &actor, &action.as_str(), &worker, &device, &detail],
-    )
-    .await?;
-    Ok(())
+/// Parameters as tokio-postgres binds them.
+fn values(params: Vec<Param>) -> Vec<Box<dyn ToSql + Sync + Send>> {
+    params
+        .into_iter()
+        .map(|p| -> Box<dyn ToSql + Sync + Send> {
+            match p {
+                Param::Int(v) => Box::new(v),
+                Param::Text(v) => Box::new(v),
+                Param::Bool(v) => Box::new(v),
+            }
+        })
+        .collect()
 }
 
-/// An active worker's id and role by name, the row locked until the transaction ends.
-async fn active_worker(
-    tx: &deadpool_postgres::Transaction<'_>,
-    name: &str,
-) -> Result<Option<(i64, String)>, StoreError> {
-    let found = tx
-        .query_opt(
-            "SELECT id, role FROM workers WHERE name = $1 AND revoked_ms IS NULL FOR UPDATE",
-            &[&name],
-        )
-        .await?;
-    Ok(found.map(|r| (r.get(0), r.get(1))))
-}
-
-/// The active coordinators' ids, their rows locked until the transaction ends.
-async fn active_coordinators(
-    tx: &deadpool_postgres::Transaction<'_>,
-) -> Result<Vec<i64>, StoreError> {
-    Ok(tx
-        .query(
-            "SELECT id FROM workers WHERE role = 'coordinator' AND revoked_ms IS NULL
-             ORDER BY id FOR UPDATE",
-            &[],
-        )
-        .await?
+fn refs(values: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
+    values
         .iter()
-        .map(|r| r.get(0))
-        .collect())
+        .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+        .collect()
 }
+
+/// A row as the shared operations read it.
+fn row(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_();
+            Ok(if *ty == Type::INT8 {
+                row.try_get::<_, Option<i64>>(i)?
+                    .map_or(Cell::Null, Cell::Int)
+            } else if *ty == Type::INT4 {
+                row.try_get::<_, Option<i32>>(i)?
+                    .map_or(Cell::Null, |v| Cell::Int(v.into()))
+            } else if *ty == Type::BOOL {
+                row.try_get::<_, Option<bool>>(i)?
+                    .map_or(Cell::Null, Cell::Bool)
+            } else if *ty == Type::TEXT {
+                row.try_get::<_, Option<String>>(i)?
+                    .map_or(Cell::Null, Cell::Text)
+            } else {
+                return Err(StoreError::OutOfRange(format!(
+                    "a column of type {ty}, which the store never reads"
+                )));
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Row)
+}
+
+/// A pooled connection and a transaction run the shared statements alike, through the
+/// connection's cache of prepared statements.
+macro_rules! conn {
+    ($($client:ty),*) => {$(
+        impl Conn for $client {
+            fn query(
+                &mut self,
+                sql: &'static Sql,
+                params: Vec<Param>,
+            ) -> impl Future<Output = Result<Vec<Row>, StoreError>> + Send {
+                async move {
+                    let stmt = self.prepare_cached(sql.postgres()).await?;
+                    let values = values(params);
+                    GenericClient::query(&*self, &stmt, &refs(&values))
+                        .await?
+                        .iter()
+                        .map(row)
+                        .collect()
+                }
+            }
+
+            fn execute(
+                &mut self,
+                sql: &'static Sql,
+                params: Vec<Param>,
+            ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                async move {
+                    let stmt = self.prepare_cached(sql.postgres()).await?;
+                    let values = values(params);
+                    Ok(GenericClient::execute(&*self, &stmt, &refs(&values)).await?)
+                }
+            }
+        }
+    )*};
+}
+
+conn!(Client, Transaction<'_>);
 
 /// What the database holds for a batch: the owner of each of its ids, and the body of
 /// each of its (id, version) pairs that exists.
@@ -987,7 +473,7 @@ fn held(rows: Vec<tokio_postgres::Row>) -> Result<Held, StoreError> {
         let id: String = row.get(0);
         if let Some(body) = row.get::<_, Option<String>>(3) {
             held.bodies
-                .insert((id.clone(), version_of(row.get(2))?), body);
+                .insert((id.clone(), records::version(row.get(2))?), body);
         }
         held.owners.insert(id, row.get(1));
     }

@@ -16,8 +16,13 @@
 //! twice [`SqliteOptions::wait`], SQLite's own lock at most `wait` (`busy_timeout`); past
 //! any of them the request fails as [`StoreError::Unavailable`]. rusqlite is blocking, so
 //! reads run on tokio's blocking pool.
+//!
+//! The batch path's statements are this backend's own: in-process, one cached statement
+//! per record costs no round trip, and SQLite has no arrays to send a batch's ids in one
+//! (PostgreSQL's path does, see [`super::postgres`]).
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,18 +30,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::time::Duration;
 
-use carnet_core::Taxonomy;
 use carnet_core::wire::RecordResult;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
+};
 use tokio::sync::{Mutex, oneshot};
 
 use super::batch::{self, Held, Prepared};
 use super::migrations::MIGRATIONS;
-use super::{
-    AuditRow, Change, Counts, DEFAULT_WAIT, DeviceRow, RevokedDevice, Role, StoreError,
-    StoredVersion, TaxonomyCache, TokenRow, WorkerId, WorkerRow, new_person_code_key, now_ms,
-};
-use carnet_core::wire::AuditAction;
+use super::sql::{Cell, Conn, Op, Param, Row, Sql, at_once};
+use super::{DEFAULT_WAIT, StoreError, TaxonomyCache, WorkerId, accounts};
 
 /// Tuning of the SQLite backend.
 #[derive(Debug, Clone)]
@@ -124,7 +128,7 @@ struct Inner {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings the schema up to date.
     pub fn open(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
-        let writer = Connection::open(path)?;
+        let mut writer = Connection::open(path)?;
         writer.busy_timeout(options.wait)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "FULL")?;
@@ -133,11 +137,7 @@ impl SqliteStore {
             writer.pragma_update(None, "max_page_count", pages)?;
         }
         migrate(&writer)?;
-        writer.execute(
-            "INSERT INTO settings (name, value) VALUES ('person_code_key', ?1)
-             ON CONFLICT(name) DO NOTHING",
-            params![new_person_code_key()?],
-        )?;
+        at_once(Box::pin(accounts::make_person_code_key(&mut writer)))?;
         let mut readers = Vec::with_capacity(options.readers.max(1));
         for _ in 0..options.readers.max(1) {
             let reader = Connection::open_with_flags(
@@ -211,7 +211,8 @@ impl SqliteStore {
         }
     }
 
-    async fn write<T: Send + 'static>(
+    /// Runs `f` on the writer thread, in turn with the other writes.
+    async fn on_writer<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -223,7 +224,7 @@ impl SqliteStore {
     }
 
     /// On a free read connection if there is one, else on the next in turn.
-    async fn read<T: Send + 'static>(
+    async fn on_reader<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -236,492 +237,35 @@ impl SqliteStore {
         self.on(conn, f).await
     }
 
-    pub(crate) async fn person_code_key(&self) -> Result<String, StoreError> {
-        self.read(|c| {
-            Ok(c.query_row(
-                "SELECT value FROM settings WHERE name = 'person_code_key'",
-                [],
-                |row| row.get(0),
-            )?)
-        })
-        .await
+    pub(crate) fn taxonomy_cache(&self) -> &TaxonomyCache {
+        &self.inner.taxonomy
     }
 
-    pub(crate) async fn taxonomy(&self) -> Result<Arc<Taxonomy>, StoreError> {
-        let latest: Option<i64> = self
-            .read(|c| Ok(c.query_row("SELECT MAX(version) FROM taxonomies", [], |r| r.get(0))?))
-            .await?;
-        if let Some(cached) = self.inner.taxonomy.get(latest) {
-            return Ok(cached);
-        }
-        let document: Option<String> = match latest {
-            None => None,
-            Some(v) => {
-                self.read(move |c| {
-                    Ok(c.query_row(
-                        "SELECT document FROM taxonomies WHERE version = ?1",
-                        params![v],
-                        |r| r.get(0),
-                    )
-                    .optional()?)
-                })
-                .await?
-            }
-        };
-        self.inner.taxonomy.put(latest, document.as_deref())
-    }
-
-    pub(crate) async fn insert_taxonomy(
+    /// Runs an operation on a read connection, each statement on its own.
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
-        version: u32,
-        document: String,
-    ) -> Result<bool, StoreError> {
-        self.write(move |c| {
-            Ok(c.execute(
-                "INSERT INTO taxonomies (version, document, loaded_ms) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(version) DO NOTHING",
-                params![version, document, now_ms()],
-            )? == 1)
-        })
-        .await
+        op: impl for<'c> FnOnce(&'c mut Connection) -> Op<'c, T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.on_reader(move |c| at_once(op(c))).await
     }
 
-    pub(crate) async fn insert_worker(
+    /// Runs an operation in one read transaction on a read connection: one snapshot.
+    pub(crate) async fn snapshot<T: Send + 'static>(
         &self,
-        name: String,
-        unused_hash: String,
-        role: Role,
-        device: Option<(String, String)>,
-        actor: String,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let worker: Option<i64> = tx
-                .query_row(
-                    "INSERT INTO workers (name, token_hash, created_ms, role) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT(name) DO NOTHING RETURNING id",
-                    params![name, unused_hash, now, role.as_str()],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let Some(worker) = worker else {
-                return Ok(false);
-            };
-            audit(&tx, now, &actor, AuditAction::WorkerAdded, Some(&name), None, Some(role.as_str()))?;
-            if let Some((hash, label)) = device {
-                tx.execute(
-                    "INSERT INTO devices (hash, worker_id, label, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                    params![hash, worker, label, now],
-                )?;
-            }
-            tx.commit()?;
-            Ok(true)
-        })
-        .await
+        op: impl for<'c> FnOnce(&'c mut Connection) -> Op<'c, T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.on_reader(move |c| in_transaction(c, "BEGIN", op))
+            .await
     }
 
-    pub(crate) async fn worker_name(&self, worker: WorkerId) -> Result<String, StoreError> {
-        self.read(move |c| {
-            Ok(c.query_row(
-                "SELECT name FROM workers WHERE id = ?1",
-                params![worker.0],
-                |row| row.get(0),
-            )?)
-        })
-        .await
-    }
-
-    pub(crate) async fn token_row(&self, hash: String) -> Result<Option<TokenRow>, StoreError> {
-        self.read(move |c| {
-            Ok(c.prepare_cached(
-                "SELECT d.id, w.id, w.role, d.created_ms, d.last_seen_ms,
-                        (SELECT value FROM settings WHERE name = 'device_expiry_days')
-                 FROM devices d JOIN workers w ON w.id = d.worker_id
-                 WHERE d.hash = ?1 AND d.revoked_ms IS NULL AND w.revoked_ms IS NULL",
-            )?
-            .query_row(params![hash], |row| {
-                Ok(TokenRow {
-                    device: row.get(0)?,
-                    worker: row.get(1)?,
-                    role: row.get(2)?,
-                    created_ms: row.get(3)?,
-                    last_seen_ms: row.get(4)?,
-                    expiry: row.get(5)?,
-                })
-            })
-            .optional()?)
-        })
-        .await
-    }
-
-    pub(crate) async fn touch_device(&self, device: i64, now: i64) -> Result<(), StoreError> {
-        self.write(move |c| {
-            c.execute(
-                "UPDATE devices SET last_seen_ms = ?2
-                 WHERE id = ?1 AND (last_seen_ms IS NULL OR last_seen_ms < ?2)",
-                params![device, now],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub(crate) async fn revoke_worker(
+    /// Runs an operation in one IMMEDIATE transaction on the writer: the file's write lock
+    /// is taken at once, so nothing comes between what the operation reads and writes.
+    pub(crate) async fn write<T: Send + 'static>(
         &self,
-        name: String,
-        actor: String,
-        now: i64,
-        keep_a_coordinator: bool,
-    ) -> Result<Change, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some((worker, role)) = active_worker(&tx, &name)? else {
-                return Ok(Change::NoSuchWorker);
-            };
-            if keep_a_coordinator && role == "coordinator" && other_coordinators(&tx, worker)? == 0
-            {
-                return Ok(Change::LastCoordinator);
-            }
-            tx.execute(
-                "UPDATE workers SET revoked_ms = ?2 WHERE id = ?1",
-                params![worker, now],
-            )?;
-            tx.execute(
-                "UPDATE devices SET revoked_ms = ?2 WHERE worker_id = ?1 AND revoked_ms IS NULL",
-                params![worker, now],
-            )?;
-            audit(
-                &tx,
-                now,
-                &actor,
-                AuditAction::WorkerRevoked,
-                Some(&name),
-                None,
-                None,
-            )?;
-            tx.commit()?;
-            Ok(Change::Done)
-        })
-        .await
-    }
-
-    pub(crate) async fn set_role(
-        &self,
-        name: String,
-        role: Role,
-        actor: String,
-        now: i64,
-        keep_a_coordinator: bool,
-    ) -> Result<Change, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some((worker, current)) = active_worker(&tx, &name)? else {
-                return Ok(Change::NoSuchWorker);
-            };
-            if current == role.as_str() {
-                return Ok(Change::Unchanged);
-            }
-            if keep_a_coordinator && role == Role::Worker && other_coordinators(&tx, worker)? == 0 {
-                return Ok(Change::LastCoordinator);
-            }
-            tx.execute(
-                "UPDATE workers SET role = ?2 WHERE id = ?1",
-                params![worker, role.as_str()],
-            )?;
-            audit(
-                &tx,
-                now,
-                &actor,
-                AuditAction::RoleChanged,
-                Some(&name),
-                None,
-                Some(role.as_str()),
-            )?;
-            tx.commit()?;
-            Ok(Change::Done)
-        })
-        .await
-    }
-
-    pub(crate) async fn revoke_device(
-        &self,
-        device: i64,
-        actor: String,
-        now: i64,
-    ) -> Result<Option<RevokedDevice>, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let found: Option<(String, String, Option<i64>)> = tx
-                .query_row(
-                    "SELECT w.name, d.label, d.revoked_ms FROM devices d
-                     JOIN workers w ON w.id = d.worker_id WHERE d.id = ?1",
-                    params![device],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?;
-            let Some((worker, label, revoked)) = found else {
-                return Ok(None);
-            };
-            let changed = revoked.is_none();
-            if changed {
-                tx.execute(
-                    "UPDATE devices SET revoked_ms = ?2 WHERE id = ?1",
-                    params![device, now],
-                )?;
-                audit(
-                    &tx,
-                    now,
-                    &actor,
-                    AuditAction::DeviceRevoked,
-                    Some(&worker),
-                    Some(device),
-                    Some(&label),
-                )?;
-                tx.commit()?;
-            }
-            Ok(Some(RevokedDevice {
-                worker,
-                label,
-                changed,
-            }))
-        })
-        .await
-    }
-
-    pub(crate) async fn insert_pairing_code(
-        &self,
-        name: String,
-        hash: String,
-        expires_ms: i64,
-        actor: String,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let inserted = tx.execute(
-                "INSERT INTO pairing_codes (hash, worker_id, expires_ms)
-                 SELECT ?2, id, ?3 FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
-                params![name, hash, expires_ms],
-            )? == 1;
-            if inserted {
-                audit(
-                    &tx,
-                    now,
-                    &actor,
-                    AuditAction::CodeIssued,
-                    Some(&name),
-                    None,
-                    None,
-                )?;
-                tx.commit()?;
-            }
-            Ok(inserted)
-        })
-        .await
-    }
-
-    pub(crate) async fn redeem_pairing_code(
-        &self,
-        code_hash: String,
-        token_hash: String,
-        label: String,
-        now: i64,
-    ) -> Result<Option<(i64, i64)>, StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let worker: Option<(i64, String)> = tx
-                .query_row(
-                    "UPDATE pairing_codes SET used_ms = ?2
-                     WHERE hash = ?1 AND used_ms IS NULL AND expires_ms > ?2
-                       AND worker_id IN (SELECT id FROM workers WHERE revoked_ms IS NULL)
-                     RETURNING worker_id, (SELECT name FROM workers WHERE id = worker_id)",
-                    params![code_hash, now],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let Some((worker, name)) = worker else {
-                return Ok(None);
-            };
-            let device: i64 = tx.query_row(
-                "INSERT INTO devices (hash, worker_id, label, created_ms, last_seen_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
-                params![token_hash, worker, label, now],
-                |row| row.get(0),
-            )?;
-            audit(
-                &tx,
-                now,
-                &name,
-                AuditAction::DevicePaired,
-                Some(&name),
-                Some(device),
-                Some(&label),
-            )?;
-            tx.commit()?;
-            Ok(Some((worker, device)))
-        })
-        .await
-    }
-
-    pub(crate) async fn account_rows(
-        &self,
-    ) -> Result<(Vec<WorkerRow>, Vec<DeviceRow>), StoreError> {
-        self.read(|c| {
-            let tx = c.transaction()?;
-            let workers = tx
-                .prepare(
-                    "SELECT id, name, role, created_ms, revoked_ms FROM workers ORDER BY name",
-                )?
-                .query_map([], |row| {
-                    Ok(WorkerRow {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                        role: row.get(2)?,
-                        created_ms: row.get(3)?,
-                        revoked_ms: row.get(4)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let devices = tx
-                .prepare(
-                    "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms
-                     FROM devices ORDER BY id",
-                )?
-                .query_map([], |row| {
-                    Ok(DeviceRow {
-                        id: row.get(0)?,
-                        worker: row.get(1)?,
-                        label: row.get(2)?,
-                        created_ms: row.get(3)?,
-                        last_seen_ms: row.get(4)?,
-                        revoked_ms: row.get(5)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((workers, devices))
-        })
-        .await
-    }
-
-    pub(crate) async fn audit_rows(
-        &self,
-        limit: i64,
-        before: Option<i64>,
-    ) -> Result<Vec<AuditRow>, StoreError> {
-        self.read(move |c| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT id, at_ms, actor, action, worker, device_id, detail FROM audit
-                     WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
-                )?
-                .query_map(params![before, limit], |row| {
-                    Ok(AuditRow {
-                        id: row.get(0)?,
-                        at_ms: row.get(1)?,
-                        actor: row.get(2)?,
-                        action: row.get(3)?,
-                        worker: row.get(4)?,
-                        device_id: row.get(5)?,
-                        detail: row.get(6)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
-    }
-
-    pub(crate) async fn setting_rows(&self) -> Result<Vec<(String, String)>, StoreError> {
-        self.read(|c| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT name, value FROM settings
-                     WHERE name IN ('device_expiry_days', 'retention_days')",
-                )?
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
-    }
-
-    pub(crate) async fn set_setting(
-        &self,
-        key: &'static str,
-        value: String,
-        actor: String,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "INSERT INTO settings (name, value) VALUES (?1, ?2)
-                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-            let detail = format!("{key}={value}");
-            audit(
-                &tx,
-                now,
-                &actor,
-                AuditAction::SettingChanged,
-                None,
-                None,
-                Some(&detail),
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub(crate) async fn worker_by_name(
-        &self,
-        name: String,
-    ) -> Result<Option<WorkerId>, StoreError> {
-        self.read(move |c| {
-            let id = c
-                .query_row(
-                    "SELECT id FROM workers WHERE name = ?1",
-                    params![name],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            Ok(id.map(WorkerId))
-        })
-        .await
-    }
-
-    pub(crate) async fn workers(&self) -> Result<Vec<(WorkerId, String)>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare("SELECT id, name FROM workers ORDER BY name")?;
-            let rows = stmt
-                .query_map([], |row| Ok((WorkerId(row.get(0)?), row.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
-    }
-
-    pub(crate) async fn latest_bodies(
-        &self,
-        worker: Option<WorkerId>,
-    ) -> Result<Vec<(WorkerId, String)>, StoreError> {
-        self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT r.worker_id, r.body FROM records r
-                 WHERE (?1 IS NULL OR r.worker_id = ?1)
-                   AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)",
-            )?;
-            let rows = stmt
-                .query_map(params![worker.map(|w| w.0)], |row| {
-                    Ok((WorkerId(row.get(0)?), row.get::<_, String>(1)?))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
+        op: impl for<'c> FnOnce(&'c mut Connection) -> Op<'c, T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.on_writer(move |c| in_transaction(c, "BEGIN IMMEDIATE", op))
+            .await
     }
 
     pub(crate) async fn store_batch(
@@ -734,7 +278,7 @@ impl SqliteStore {
         // durable (with `synchronous = FULL` SQLite syncs the WAL before a commit becomes
         // visible to readers).
         let (batch, decision) = self
-            .read(move |c| {
+            .on_reader(move |c| {
                 let held = lookup(c, &batch)?;
                 let decision = batch::decide(worker.0, &batch, held);
                 Ok((batch, decision))
@@ -753,86 +297,13 @@ impl SqliteStore {
         self.send(job, answer).await
     }
 
-    pub(crate) async fn latest_versions(
-        &self,
-        worker: WorkerId,
-    ) -> Result<Vec<StoredVersion>, StoreError> {
-        self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT r.id, r.version, r.deleted FROM records r
-                 WHERE r.worker_id = ?1
-                   AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)
-                 ORDER BY (SELECT MIN(received_ms) FROM records WHERE id = r.id), r.id",
-            )?;
-            let rows = stmt
-                .query_map(params![worker.0], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, u32>(1)?,
-                        row.get::<_, bool>(2)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows
-                .into_iter()
-                .filter_map(|(id, version, deleted)| {
-                    Some(StoredVersion {
-                        id: uuid::Uuid::parse_str(&id).ok()?,
-                        version,
-                        deleted,
-                    })
-                })
-                .collect())
-        })
-        .await
-    }
-
-    pub(crate) async fn version_bodies(
-        &self,
-        worker: WorkerId,
-        id: String,
-    ) -> Result<Vec<String>, StoreError> {
-        self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT body FROM records WHERE worker_id = ?1 AND id = ?2 ORDER BY version",
-            )?;
-            let bodies = stmt
-                .query_map(params![worker.0, id], |row| row.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(bodies)
-        })
-        .await
-    }
-
-    pub(crate) async fn counts(&self) -> Result<Counts, StoreError> {
-        self.read(|c| {
-            // One read transaction: the counts are of one moment.
-            let tx = c.transaction()?;
-            let count = |table: &str| -> Result<i64, StoreError> {
-                Ok(tx.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
-            };
-            let counts = Counts {
-                workers: count("workers")?,
-                devices: count("devices")?,
-                pairing_codes: count("pairing_codes")?,
-                records: count("records")?,
-                record_owners: count("record_owners")?,
-                taxonomies: count("taxonomies")?,
-                settings: count("settings")?,
-                audit: count("audit")?,
-            };
-            Ok(counts)
-        })
-        .await
-    }
-
     /// Runs `f` inside one read transaction (a consistent snapshot of the whole file), on
     /// a read connection: `migrate-to-postgres` copies from it.
-    pub async fn snapshot<T: Send + 'static>(
+    pub async fn dump<T: Send + 'static>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.read(move |c| {
+        self.on_reader(move |c| {
             let tx = c.transaction()?;
             f(&tx)
         })
@@ -840,43 +311,83 @@ impl SqliteStore {
     }
 }
 
-/// Writes one audit entry, inside the caller's transaction.
-fn audit(
-    tx: &Connection,
-    at: i64,
-    actor: &str,
-    action: AuditAction,
-    worker: Option<&str>,
-    device: Option<i64>,
-    detail: Option<&str>,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO audit (at_ms, actor, action, worker, device_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![at, actor, action.as_str(), worker, device, detail])?;
-    Ok(())
+/// Runs `op` between `begin` and `COMMIT`; rolls back when it fails.
+fn in_transaction<T>(
+    conn: &mut Connection,
+    begin: &str,
+    op: impl for<'c> FnOnce(&'c mut Connection) -> Op<'c, T>,
+) -> Result<T, StoreError> {
+    conn.execute_batch(begin)?;
+    let done = at_once(op(conn)).and_then(|value| {
+        conn.execute_batch("COMMIT")?;
+        Ok(value)
+    });
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
 }
 
-/// An active worker's id and role by name.
-fn active_worker(tx: &Connection, name: &str) -> Result<Option<(i64, String)>, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT id, role FROM workers WHERE name = ?1 AND revoked_ms IS NULL",
-            params![name],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?)
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Int(v) => v.to_sql(),
+            Param::Text(v) => v.to_sql(),
+            Param::Bool(v) => v.to_sql(),
+        }
+    }
 }
 
-/// Active coordinators other than `worker`.
-fn other_coordinators(tx: &Connection, worker: i64) -> Result<i64, StoreError> {
-    Ok(tx.query_row(
-        "SELECT COUNT(*) FROM workers
-         WHERE role = 'coordinator' AND revoked_ms IS NULL AND id <> ?1",
-        params![worker],
-        |row| row.get(0),
-    )?)
+/// A value SQLite answered with.
+fn cell(value: ValueRef<'_>) -> Result<Cell, StoreError> {
+    match value {
+        ValueRef::Null => Ok(Cell::Null),
+        ValueRef::Integer(v) => Ok(Cell::Int(v)),
+        ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
+            .map(Cell::Text)
+            .map_err(|e| StoreError::OutOfRange(format!("text that is not UTF-8: {e}"))),
+        ValueRef::Real(_) | ValueRef::Blob(_) => Err(StoreError::OutOfRange(
+            "a column of a type the store never writes".into(),
+        )),
+    }
+}
+
+/// SQLite's connection is blocking: each statement is done by the time its future exists.
+impl Conn for Connection {
+    fn query(
+        &mut self,
+        sql: &'static Sql,
+        params: Vec<Param>,
+    ) -> impl Future<Output = Result<Vec<Row>, StoreError>> + Send {
+        let rows = (|| {
+            let mut stmt = self.prepare_cached(&sql.sqlite())?;
+            let columns = stmt.column_count();
+            let mut found = stmt.query(params_from_iter(params.iter()))?;
+            let mut rows = Vec::new();
+            while let Some(row) = found.next()? {
+                let cells = (0..columns)
+                    .map(|i| cell(row.get_ref(i)?))
+                    .collect::<Result<_, StoreError>>()?;
+                rows.push(Row(cells));
+            }
+            Ok(rows)
+        })();
+        std::future::ready(rows)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &'static Sql,
+        params: Vec<Param>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let changed = (|| {
+            let changed = self
+                .prepare_cached(&sql.sqlite())?
+                .execute(params_from_iter(params.iter()))?;
+            Ok(changed as u64)
+        })();
+        std::future::ready(changed)
+    }
 }
 
 /// What the database holds for a batch's ids: one lookup per distinct id, and one per
@@ -1022,8 +533,12 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
         };
         match job {
             Job::Run(f) => {
-                // A panic drops the reply: that caller gets an error, the writer goes on.
+                // A panic drops the reply: that caller gets an error, the writer goes on,
+                // without the transaction the panic left open.
                 let _ = catch_unwind(AssertUnwindSafe(|| f(&mut conn)));
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
             }
             Job::Batch {
                 worker,

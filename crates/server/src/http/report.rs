@@ -1,0 +1,231 @@
+//! `/report` (every table of the annual report, as JSON, CSV or a spreadsheet, optionally
+//! beside another period) and `/tallies` (each worker's figures).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use carnet_core::wire::{Comparison, ErrorCode, ReportResponse, Tallies, WorkerTally};
+use carnet_core::{Report, ReportFilter, Taxonomy};
+
+use super::error::Failure;
+use super::extract::{Authed, Expected, Query};
+use super::state::AppState;
+use crate::store::{Caller, Role, Store, WorkerId};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/report", get(report))
+        .route("/tallies", get(tallies))
+}
+
+/// Query of `GET /api/v1/report` and `GET /api/v1/tallies`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    /// A program, a program group, or several of either separated by commas.
+    #[serde(default)]
+    program: Option<String>,
+    #[serde(default)]
+    worker: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+    /// Another period to put side by side (both or neither).
+    #[serde(default)]
+    compare_from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    compare_to: Option<chrono::NaiveDate>,
+}
+
+impl Expected for ReportQuery {
+    const EXPECTED: &'static str = "from=YYYY-MM-DD&to=YYYY-MM-DD[&program=CODE,…][&worker=…][&format=csv|xlsx][&compare_from=…&compare_to=…]";
+}
+
+fn invalid_query(message: impl Into<String>) -> Failure {
+    Failure::new(ErrorCode::InvalidQuery, message)
+}
+
+/// What `GET /api/v1/report` answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl ReportQuery {
+    fn filter(&self, taxonomy: &Taxonomy) -> Result<ReportFilter, Failure> {
+        if self.from > self.to {
+            return Err(invalid_query("`from` is after `to`"));
+        }
+        let programs = taxonomy
+            .resolve_programs(self.program.as_deref().unwrap_or(""))
+            .map_err(|e| Failure::new(ErrorCode::UnknownProgram, e.to_string()))?;
+        Ok(ReportFilter {
+            from: self.from,
+            to: self.to,
+            programs,
+        })
+    }
+
+    /// The period to compare with, same programs.
+    fn compare_filter(&self, filter: &ReportFilter) -> Result<Option<ReportFilter>, Failure> {
+        match (self.compare_from, self.compare_to) {
+            (None, None) => Ok(None),
+            (Some(from), Some(to)) if from <= to => Ok(Some(ReportFilter {
+                from,
+                to,
+                programs: filter.programs.clone(),
+            })),
+            (Some(_), Some(_)) => Err(invalid_query("`compare_from` is after `compare_to`")),
+            _ => Err(invalid_query(
+                "give both `compare_from` and `compare_to`, or neither",
+            )),
+        }
+    }
+
+    fn format(&self) -> Result<Format, Failure> {
+        match self.format.as_deref() {
+            None | Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            Some(other) => Err(invalid_query(format!(
+                "unknown format `{other}`; use json, csv or xlsx"
+            ))),
+        }
+    }
+}
+
+/// Whose records a caller may read: a worker only its own; a coordinator everyone's, or
+/// the named worker's.
+async fn scope(
+    store: &Store,
+    caller: Caller,
+    worker: Option<&str>,
+) -> Result<Option<(WorkerId, String)>, Failure> {
+    let own = store.worker_name(caller.worker).await?;
+    match (caller.role, worker) {
+        (Role::Worker, None) => Ok(Some((caller.worker, own))),
+        (Role::Worker, Some(name)) if name == own => Ok(Some((caller.worker, own))),
+        (Role::Worker, Some(_)) => Err(Failure::new(
+            ErrorCode::Forbidden,
+            "a worker token reads only its own figures",
+        )),
+        (Role::Coordinator, None) => Ok(None),
+        (Role::Coordinator, Some(name)) => match store.worker_by_name(name).await? {
+            Some(id) => Ok(Some((id, name.to_owned()))),
+            None => Err(Failure::not_found("no such worker")),
+        },
+    }
+}
+
+/// `GET /api/v1/report`: every table of the annual report, as JSON, CSV or a spreadsheet,
+/// optionally beside another period.
+async fn report(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, Failure> {
+    let taxonomy = state.taxonomy().await?;
+    let filter = query.filter(&taxonomy)?;
+    let compare_filter = query.compare_filter(&filter)?;
+    let format = query.format()?;
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let records = state
+        .store
+        .latest_records(who.as_ref().map(|w| w.0))
+        .await?;
+    let filters = (filter.clone(), compare_filter.clone());
+    let (report, other) = tokio::task::spawn_blocking(move || {
+        let report = Report::compute(records.iter().map(|(_, r)| r), &filters.0);
+        let other = filters
+            .1
+            .map(|f| Report::compute(records.iter().map(|(_, r)| r), &f));
+        (report, other)
+    })
+    .await
+    .map_err(Failure::internal)?;
+    let compare = compare_filter.zip(other).map(|(filter, other)| Comparison {
+        differences: carnet_core::report::differences(&report, &other),
+        filter,
+        report: other,
+    });
+    let response = ReportResponse {
+        filter,
+        worker: who.map(|w| w.1),
+        report,
+        compare,
+    };
+    let name = format!(
+        "carnet-rapport-{}-{}",
+        response.filter.from, response.filter.to
+    );
+    let attachment = |content_type: &str, extension: &str, body: Vec<u8>| {
+        (
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.{extension}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    Ok(match format {
+        Format::Json => Json(response).into_response(),
+        Format::Csv => {
+            let csv = match &response.compare {
+                Some(c) => carnet_core::report::differences_csv(&c.differences),
+                None => response.report.to_csv(),
+            };
+            attachment("text/csv; charset=utf-8", "csv", csv.into_bytes())
+        }
+        Format::Xlsx => {
+            let bytes = crate::xlsx::workbook(&response, &taxonomy).map_err(Failure::internal)?;
+            attachment(crate::xlsx::CONTENT_TYPE, "xlsx", bytes)
+        }
+    })
+}
+
+/// `GET /api/v1/tallies`: each worker's figures (coordinators), or the caller's own.
+async fn tallies(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Tallies>, Failure> {
+    let filter = query.filter(&*state.taxonomy().await?)?;
+    if query.compare_filter(&filter)?.is_some() || query.format()? != Format::Json {
+        return Err(invalid_query(
+            "tallies come as JSON for one period; use /report to compare or export",
+        ));
+    }
+    let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    let names: Vec<(WorkerId, String)> = match who {
+        Some(one) => vec![one],
+        None => state.store.workers().await?,
+    };
+    let records = state.store.latest_records(None).await?;
+    let compute_filter = filter.clone();
+    let workers = tokio::task::spawn_blocking(move || {
+        names
+            .into_iter()
+            .map(|(id, name)| WorkerTally {
+                worker: name,
+                report: Report::compute(
+                    records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
+                    &compute_filter,
+                ),
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(Failure::internal)?;
+    Ok(Json(Tallies { filter, workers }))
+}

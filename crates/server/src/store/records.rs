@@ -1,0 +1,148 @@
+//! Reads of records and taxonomies, and the row counts: each written once for both
+//! backends (over [`Conn`]). The batch write path is each backend's own (see
+//! [`super::batch`] for its rules).
+
+use uuid::Uuid;
+
+use super::sql::{Conn, Sql, params};
+use super::{Counts, StoreError, StoredVersion, WorkerId};
+
+static LATEST_TAXONOMY: Sql = Sql::both("SELECT MAX(version) FROM taxonomies");
+
+/// The version of the last taxonomy loaded; `None` when only the built-in one exists.
+pub(crate) async fn latest_taxonomy<C: Conn>(c: &mut C) -> Result<Option<i64>, StoreError> {
+    c.one(&LATEST_TAXONOMY, params![]).await?.opt_int(0)
+}
+
+static TAXONOMY_DOCUMENT: Sql = Sql::both("SELECT document FROM taxonomies WHERE version = $1");
+
+pub(crate) async fn taxonomy_document<C: Conn>(
+    c: &mut C,
+    version: i64,
+) -> Result<Option<String>, StoreError> {
+    match c.optional(&TAXONOMY_DOCUMENT, params![version]).await? {
+        Some(row) => Ok(Some(row.text(0)?)),
+        None => Ok(None),
+    }
+}
+
+/// The version is the key: of two documents stored at once, the second changes nothing.
+static INSERT_TAXONOMY: Sql = Sql::both(
+    "INSERT INTO taxonomies (version, document, loaded_ms) VALUES ($1, $2, $3)
+     ON CONFLICT (version) DO NOTHING",
+);
+
+/// Stores a taxonomy document; false when that version exists already.
+pub(crate) async fn insert_taxonomy<C: Conn>(
+    c: &mut C,
+    version: u32,
+    document: String,
+    now: i64,
+) -> Result<bool, StoreError> {
+    Ok(c.execute(&INSERT_TAXONOMY, params![version, document, now])
+        .await?
+        == 1)
+}
+
+/// Each record's latest version. PostgreSQL finds it in one pass with `DISTINCT ON`,
+/// which SQLite does not have; SQLite looks up each id's `MAX(version)` in the primary
+/// key. A null worker means every worker's (`CAST`: PostgreSQL types a null parameter).
+static LATEST_BODIES: Sql = Sql::each(
+    "SELECT r.worker_id, r.body FROM records r
+     WHERE ($1 IS NULL OR r.worker_id = $1)
+       AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)",
+    "SELECT DISTINCT ON (id COLLATE \"C\") worker_id, body FROM records
+     WHERE (CAST($1 AS BIGINT) IS NULL OR worker_id = $1)
+     ORDER BY id COLLATE \"C\", version DESC",
+);
+
+/// The latest version of every record (of one worker, or all), with its worker.
+pub(crate) async fn latest_bodies<C: Conn>(
+    c: &mut C,
+    worker: Option<WorkerId>,
+) -> Result<Vec<(WorkerId, String)>, StoreError> {
+    c.query(&LATEST_BODIES, params![worker.map(|w| w.0)])
+        .await?
+        .into_iter()
+        .map(|mut r| Ok((WorkerId(r.int(0)?), r.take_text(1)?)))
+        .collect()
+}
+
+/// One worker's records, latest versions, in the order they first reached the server:
+/// the same choice of rows and order as [`LATEST_BODIES`], each dialect its own way.
+static LATEST_VERSIONS: Sql = Sql::each(
+    "SELECT r.id, r.version, r.deleted FROM records r
+     WHERE r.worker_id = $1
+       AND r.version = (SELECT MAX(version) FROM records WHERE id = r.id)
+     ORDER BY (SELECT MIN(received_ms) FROM records WHERE id = r.id), r.id",
+    "SELECT id, version, deleted FROM (
+        SELECT DISTINCT ON (id COLLATE \"C\") id, version, deleted,
+               MIN(received_ms) OVER (PARTITION BY id) AS first_ms
+        FROM records WHERE worker_id = $1
+        ORDER BY id COLLATE \"C\", version DESC
+     ) latest
+     ORDER BY first_ms, id COLLATE \"C\"",
+);
+
+pub(crate) async fn latest_versions<C: Conn>(
+    c: &mut C,
+    worker: WorkerId,
+) -> Result<Vec<StoredVersion>, StoreError> {
+    let mut versions = Vec::new();
+    for r in c.query(&LATEST_VERSIONS, params![worker.0]).await? {
+        // Ids are written by this server from UUIDs; another text is not a record of ours.
+        let Ok(id) = Uuid::parse_str(&r.text(0)?) else {
+            continue;
+        };
+        versions.push(StoredVersion {
+            id,
+            version: version(r.int(1)?)?,
+            deleted: r.bool(2)?,
+        });
+    }
+    Ok(versions)
+}
+
+/// A record's version as stored.
+pub(crate) fn version(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|_| StoreError::OutOfRange(format!("record version {v}")))
+}
+
+static VERSION_BODIES: Sql =
+    Sql::both("SELECT body FROM records WHERE worker_id = $1 AND id = $2 ORDER BY version");
+
+/// Every version of one record of one worker, oldest first.
+pub(crate) async fn version_bodies<C: Conn>(
+    c: &mut C,
+    worker: WorkerId,
+    id: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    c.query(&VERSION_BODIES, params![worker.0, id.to_string()])
+        .await?
+        .into_iter()
+        .map(|mut r| r.take_text(0))
+        .collect()
+}
+
+/// One statement, so the counts are of one moment.
+static COUNTS: Sql = Sql::both(
+    "SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM devices),
+            (SELECT COUNT(*) FROM pairing_codes), (SELECT COUNT(*) FROM records),
+            (SELECT COUNT(*) FROM record_owners), (SELECT COUNT(*) FROM taxonomies),
+            (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM audit)",
+);
+
+/// Rows per table.
+pub(crate) async fn counts<C: Conn>(c: &mut C) -> Result<Counts, StoreError> {
+    let r = c.one(&COUNTS, params![]).await?;
+    Ok(Counts {
+        workers: r.int(0)?,
+        devices: r.int(1)?,
+        pairing_codes: r.int(2)?,
+        records: r.int(3)?,
+        record_owners: r.int(4)?,
+        taxonomies: r.int(5)?,
+        settings: r.int(6)?,
+        audit: r.int(7)?,
+    })
+}
