@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::api::ClientError;
 use crate::coordination::scope::CheckChips;
-use crate::coordination::texts::texts;
+use crate::coordination::texts::{CoordTexts, texts};
 use crate::i18n::Lang;
 use crate::state::{use_ctx, use_open};
 use crate::taxonomy_cache;
@@ -531,6 +532,45 @@ fn AddForm(
             {move || missing.get().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
             <button type="submit" class="primary" disabled=move || busy.get()>{move || texts(ctx.lang()).add}</button>
         </form>
+    }
+}
+
+/// The words of a refused list edit live with the lists, not with the other strings: they
+/// read the refusal's details, which only this screen knows.
+impl CoordTexts {
+    /// A list edit about `entry` the server refused, in plain words and with what to do
+    /// instead.
+    pub fn list_error(&self, e: &ClientError, entry: &str) -> String {
+        if let Some(common) = self.common_error(e) {
+            return common;
+        }
+        let ClientError::Refused(refusal) = e else {
+            return self.server_failed.to_owned();
+        };
+        match refusal.error {
+            ErrorCode::CodeKept => match uses_in(&refusal.message) {
+                Some(n) if self.fr() => format!(
+                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
+                    if n > 1 { "s" } else { "" },
+                    self.code_kept
+                ),
+                Some(n) => format!(
+                    "“{entry}” is used by {n} record{}. {}",
+                    if n > 1 { "s" } else { "" },
+                    self.code_kept
+                ),
+                None => self.code_kept.to_owned(),
+            },
+            ErrorCode::CodeExists if self.fr() => {
+                format!("«\u{a0}{entry}\u{a0}»\u{a0}: {}", self.code_exists)
+            }
+            ErrorCode::CodeExists => format!("“{entry}”: {}", self.code_exists),
+            ErrorCode::TaxonomyChanged => self.taxonomy_changed.to_owned(),
+            ErrorCode::UnknownProgram => self.unknown_program.to_owned(),
+            ErrorCode::UnknownCode => self.unknown_code.to_owned(),
+            ErrorCode::InvalidListEdit => self.invalid_list_edit.to_owned(),
+            _ => self.server_failed.to_owned(),
+        }
     }
 }
 

@@ -17,9 +17,9 @@ pub mod texts;
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
-use crate::session;
 use crate::state::{OpenProfile, Screen, use_ctx};
 use crate::ui::lock::LockScreen;
+use crate::{session, startup};
 
 /// The coordinator's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +33,10 @@ pub enum Page {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ctx = crate::app::start(Screen::Figures, None);
+    let ctx = startup::start(Screen::Figures, None);
     move || match ctx.open.get() {
         Some(open) => view! { <Unlocked open=open /> }.into_any(),
-        None => view! { <LockScreen opener=crate::app::OPENER /> }.into_any(),
+        None => view! { <LockScreen opener=startup::OPENER /> }.into_any(),
     }
 }
 

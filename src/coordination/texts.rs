@@ -400,12 +400,12 @@ pub const EN: CoordTexts = CoordTexts {
 };
 
 impl CoordTexts {
-    fn fr(&self) -> bool {
+    pub(crate) fn fr(&self) -> bool {
         self.lang == Lang::Fr
     }
 
     /// What any request's failure means, when it is not about the request itself.
-    fn common_error(&self, e: &ClientError) -> Option<String> {
+    pub(crate) fn common_error(&self, e: &ClientError) -> Option<String> {
         Some(
             match e {
                 ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
@@ -436,41 +436,6 @@ impl CoordTexts {
         match e.code() {
             Some(ErrorCode::UnknownProgram) => self.unknown_program.to_owned(),
             Some(ErrorCode::InvalidQuery) => self.bad_period.to_owned(),
-            _ => self.server_failed.to_owned(),
-        }
-    }
-
-    /// A list edit about `entry` the server refused, in plain words and with what to do
-    /// instead.
-    pub fn list_error(&self, e: &ClientError, entry: &str) -> String {
-        if let Some(common) = self.common_error(e) {
-            return common;
-        }
-        let ClientError::Refused(refusal) = e else {
-            return self.server_failed.to_owned();
-        };
-        match refusal.error {
-            ErrorCode::CodeKept => match crate::coordination::lists::uses_in(&refusal.message) {
-                Some(n) if self.fr() => format!(
-                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
-                    if n > 1 { "s" } else { "" },
-                    self.code_kept
-                ),
-                Some(n) => format!(
-                    "“{entry}” is used by {n} record{}. {}",
-                    if n > 1 { "s" } else { "" },
-                    self.code_kept
-                ),
-                None => self.code_kept.to_owned(),
-            },
-            ErrorCode::CodeExists if self.fr() => {
-                format!("«\u{a0}{entry}\u{a0}»\u{a0}: {}", self.code_exists)
-            }
-            ErrorCode::CodeExists => format!("“{entry}”: {}", self.code_exists),
-            ErrorCode::TaxonomyChanged => self.taxonomy_changed.to_owned(),
-            ErrorCode::UnknownProgram => self.unknown_program.to_owned(),
-            ErrorCode::UnknownCode => self.unknown_code.to_owned(),
-            ErrorCode::InvalidListEdit => self.invalid_list_edit.to_owned(),
             _ => self.server_failed.to_owned(),
         }
     }

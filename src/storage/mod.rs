@@ -587,7 +587,7 @@ impl RecordStore {
         let mut set_aside = Vec::new();
         for ((key, _), plain) in blocks.into_iter().zip(opened) {
             // Parsing a block takes a while on a slow phone: let the page breathe between.
-            crate::sync::pause(0).await;
+            crate::platform::pause(0).await;
             match plain
                 .ok()
                 .and_then(|json| serde_json::from_str::<BlockContents>(&json).ok())
@@ -613,7 +613,7 @@ impl RecordStore {
         let mut newest: HashMap<Uuid, (String, (Digest, Record))> = HashMap::new();
         for (key, contents) in blocks {
             // Between two blocks the page may paint and answer taps.
-            crate::sync::pause(0).await;
+            crate::platform::pause(0).await;
             for entry in contents.entries {
                 let Some((digest, record)) = entry.into_parts() else {
                     continue;
