@@ -331,7 +331,7 @@ pub fn AnnualReport() -> impl IntoView {
             {body}
             <Show when=move || !results.with(|r| r.is_empty()) && !busy.get()>
                 <div class="report-actions no-print">
-                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
+                    <button type="button" on:click=move |_| platform::print()>{move || texts(ctx.lang()).print}</button>
                 </div>
             </Show>
         </section>

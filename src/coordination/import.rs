@@ -10,14 +10,11 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, Body, ClientError};
+use crate::api;
 use crate::coordination::tables::program_or_group_label;
 use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
-
-/// A big file on a slow server: more than the usual 10 s.
-const IMPORT_TIMEOUT_MS: i32 = 60_000;
 
 /// One problem of the file (line 1 is the header row).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -42,36 +39,6 @@ pub struct ImportOutcome {
     pub already_there: usize,
     #[serde(default)]
     pub problems: Vec<LineProblem>,
-}
-
-/// Sends the file: the outcome, with its problems when the server refused it (`422`).
-async fn send(
-    token: &str,
-    worker: &str,
-    dry_run: bool,
-    csv: &str,
-) -> Result<ImportOutcome, ClientError> {
-    let path = format!(
-        "/api/v1/import?worker={}{}",
-        js_sys::encode_uri_component(worker),
-        if dry_run { "&dry_run=true" } else { "" }
-    );
-    let answer = api::send_as(
-        "POST",
-        &path,
-        Some(token),
-        Some(api::Outgoing::text(csv, "text/csv; charset=utf-8")),
-        Body::Text,
-        IMPORT_TIMEOUT_MS,
-        None,
-    )
-    .await?;
-    if answer.status == 422
-        && let Ok(outcome) = serde_json::from_str::<ImportOutcome>(&answer.text)
-    {
-        return Ok(outcome);
-    }
-    api::json(&answer.ok()?)
 }
 
 /// The file chosen, read as text.
@@ -159,7 +126,7 @@ pub fn Import() -> impl IntoView {
         message.set(None);
         let token = token();
         spawn_local(async move {
-            match send(&token, &who, dry_run, &chosen.text).await {
+            match api::post_import::<ImportOutcome>(&token, &who, dry_run, &chosen.text).await {
                 Ok(answer) => {
                     cleared.set(dry_run && answer.problems.is_empty());
                     outcome.set(Some(answer));

@@ -154,7 +154,7 @@ pub fn TeamReport() -> impl IntoView {
                     .map(|code| program_or_group_label(ctx, code))
                     .collect::<Vec<_>>()
                     .join(", "),
-                None => ctx.t().all_programs.to_owned(),
+                None => t.all_programs.to_owned(),
             };
             Some(view! {
                 <p class="report-scope" data-testid="report-scope">
@@ -236,7 +236,7 @@ pub fn TeamReport() -> impl IntoView {
 
     view! {
         <section class="team-report" aria-labelledby="team-report-title">
-            <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
+            <h1 id="team-report-title">{move || texts(ctx.lang()).team_report}</h1>
             <div class="no-print report-controls">
                 <DateRange from=from to=to />
                 <ScopePicker state=scope />
@@ -258,7 +258,7 @@ pub fn TeamReport() -> impl IntoView {
                     />
                 </Show>
                 <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
-                    {move || ctx.t().show_report}
+                    {move || texts(ctx.lang()).show_report}
                 </button>
             </div>
             {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
@@ -269,12 +269,12 @@ pub fn TeamReport() -> impl IntoView {
                 {comparison}
                 <div class="report-actions no-print">
                     <button type="button" on:click=move |_| download("csv", false)>
-                        {move || ctx.t().download_csv}
+                        {move || texts(ctx.lang()).download_csv}
                     </button>
                     <button type="button" on:click=move |_| download("xlsx", false)>
                         {move || texts(ctx.lang()).download_xlsx}
                     </button>
-                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
+                    <button type="button" on:click=move |_| platform::print()>{move || texts(ctx.lang()).print}</button>
                 </div>
             </Show>
         </section>

@@ -7,7 +7,6 @@ pub mod figures;
 pub mod fix;
 pub mod lock;
 pub mod settings;
-pub mod team;
 pub mod today;
 pub mod update;
 pub mod widgets;

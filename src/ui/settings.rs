@@ -158,7 +158,7 @@ fn Pairing() -> impl IntoView {
             Ok(Paired::NotKept) => t.pair_not_kept,
             Err(ClientError::Network | ClientError::Timeout) => t.pair_offline,
             Err(e) if e.code() == Some(carnet_core::wire::ErrorCode::InvalidDeviceLabel) => {
-                ctx.lang().accounts().device_label_invalid
+                t.device_label_invalid
             }
             Err(_) => t.pair_refused,
         })
@@ -217,7 +217,7 @@ fn Pairing() -> impl IntoView {
                 on:input=move |ev| code.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().pair_help}</p>
-            <label for="device-label">{move || ctx.lang().accounts().device_label}</label>
+            <label for="device-label">{move || ctx.t().device_label}</label>
             <input
                 id="device-label"
                 type="text"
@@ -226,7 +226,7 @@ fn Pairing() -> impl IntoView {
                 prop:value=move || label.get()
                 on:input=move |ev| label.set(event_target_value(&ev))
             />
-            <p class="help">{move || ctx.lang().accounts().device_label_help}</p>
+            <p class="help">{move || ctx.t().device_label_help}</p>
             <button type="submit" class="primary" disabled=move || pair.pending().get()>
                 {move || ctx.t().pair_button}
             </button>
