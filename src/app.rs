@@ -167,18 +167,12 @@ fn Warnings() -> impl IntoView {
     let ctx = use_ctx();
     let open = crate::state::use_open();
     let now = RwSignal::new(js_sys::Date::now());
-    let usage = RwSignal::new(None::<Usage>);
-    let refresh_usage = move || {
-        spawn_local(async move {
-            usage.set(storage_guard::usage().await);
-        })
-    };
-    refresh_usage();
+    let usage = LocalResource::new(storage_guard::usage);
     // Re-check every minute: a phone left open all shift still warns.
     if let Ok(handle) = set_interval_with_handle(
         move || {
             now.set(js_sys::Date::now());
-            refresh_usage();
+            usage.refetch();
         },
         std::time::Duration::from_secs(60),
     ) {
@@ -206,6 +200,7 @@ fn Warnings() -> impl IntoView {
         {move || {
             usage
                 .get()
+                .flatten()
                 .filter(Usage::near_quota)
                 .map(|_| {
                     view! {

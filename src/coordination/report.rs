@@ -4,7 +4,6 @@
 
 use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::coordination::scope::{
@@ -52,7 +51,6 @@ pub fn TeamReport() -> impl IntoView {
     });
     let shown = RwSignal::new(None::<Shown>);
     let message = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
 
     let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
@@ -60,6 +58,21 @@ pub fn TeamReport() -> impl IntoView {
             .with_untracked(|s| s.token.clone())
             .unwrap_or_default()
     };
+    // The report asked for: `query`, and the same with the comparison when one is asked.
+    let fetch = Action::new_local(move |(query, compare_query): &(String, Option<String>)| {
+        let (query, compare_query, token) = (query.clone(), compare_query.clone(), token());
+        async move {
+            let asked = compare_query.as_deref().unwrap_or(&query);
+            match api::get_report(&token, asked).await {
+                Ok(response) => shown.set(Some(Shown {
+                    response,
+                    query,
+                    compare_query,
+                })),
+                Err(e) => message.set(Some(texts(ctx.lang()).report_error(&e))),
+            }
+        }
+    });
     let load = move |_| {
         let t = texts(ctx.lang());
         let Ok(program) = scope.program_param() else {
@@ -78,43 +91,30 @@ pub fn TeamReport() -> impl IntoView {
                 compare_to.get_untracked()
             )
         });
-        busy.set(true);
         message.set(None);
-        let token = token();
-        spawn_local(async move {
-            let asked = compare_query.as_deref().unwrap_or(&query);
-            match api::get_report(&token, asked).await {
-                Ok(response) => shown.set(Some(Shown {
-                    response,
-                    query,
-                    compare_query,
-                })),
-                Err(e) => message.set(Some(texts(ctx.lang()).report_error(&e))),
-            }
-            busy.set(false);
-        });
+        fetch.dispatch((query, compare_query));
     };
 
     // Downloads: the CSV as text, the spreadsheet as a blob, each named after its period.
-    let download = move |format: &'static str, with_compare: bool| {
-        let Some(s) = shown.get_untracked() else {
-            return;
-        };
-        let query = if with_compare {
-            s.compare_query.clone().unwrap_or(s.query.clone())
-        } else {
-            s.query.clone()
-        };
-        let filter = &s.response.filter;
-        let name = match (&s.response.compare, with_compare) {
-            (Some(c), true) => format!(
-                "carnet-comparaison-{}-{}-{}-{}.{format}",
-                filter.from, filter.to, c.filter.from, c.filter.to
-            ),
-            _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
-        };
-        let token = token();
-        spawn_local(async move {
+    let fetch_file = Action::new_local(move |&(format, with_compare): &(&'static str, bool)| {
+        let (shown, token) = (shown.get_untracked(), token());
+        async move {
+            let Some(s) = shown else {
+                return;
+            };
+            let query = if with_compare {
+                s.compare_query.clone().unwrap_or(s.query.clone())
+            } else {
+                s.query.clone()
+            };
+            let filter = &s.response.filter;
+            let name = match (&s.response.compare, with_compare) {
+                (Some(c), true) => format!(
+                    "carnet-comparaison-{}-{}-{}-{}.{format}",
+                    filter.from, filter.to, c.filter.from, c.filter.to
+                ),
+                _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
+            };
             let done = if format == "xlsx" {
                 match api::get_report_xlsx(&token, &query).await {
                     Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
@@ -135,7 +135,10 @@ pub fn TeamReport() -> impl IntoView {
                     None => t.download_failed.to_owned(),
                 }));
             }
-        });
+        }
+    });
+    let download = move |format: &'static str, with_compare: bool| {
+        fetch_file.dispatch((format, with_compare));
     };
 
     let report = Signal::derive(move || {
@@ -257,7 +260,7 @@ pub fn TeamReport() -> impl IntoView {
                         to_label=Signal::derive(move || texts(ctx.lang()).compare_to.to_owned())
                     />
                 </Show>
-                <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
+                <button type="button" class="primary wide" disabled=move || fetch.pending().get() on:click=load>
                     {move || texts(ctx.lang()).show_report}
                 </button>
             </div>

@@ -2,7 +2,6 @@
 //! set aside, encrypted backups, and the PIN.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::actions::{self, Paired};
@@ -259,19 +258,13 @@ fn Pairing() -> impl IntoView {
 fn DeviceStorage() -> impl IntoView {
     let ctx = use_ctx();
     let open = use_open();
-    let persistent = RwSignal::new(None::<bool>);
-    let usage = RwSignal::new(None::<storage_guard::Usage>);
-    let refresh = move || {
-        spawn_local(async move {
-            persistent.set(storage_guard::is_persistent().await);
-            usage.set(storage_guard::usage().await);
-        })
-    };
-    refresh();
+    let persistent = LocalResource::new(storage_guard::is_persistent);
+    let usage = LocalResource::new(storage_guard::usage);
     let ask = Action::new_local(move |_: &()| async move {
         storage_guard::request_persistence().await;
-        persistent.set(storage_guard::is_persistent().await);
+        persistent.refetch();
     });
+    let persistent = move || persistent.get().flatten();
     let set_aside = open.set_aside.clone();
     let set_aside_list = {
         let set_aside = set_aside.clone();
@@ -290,7 +283,7 @@ fn DeviceStorage() -> impl IntoView {
         <section class="group" aria-labelledby="storage-title">
             <h2 id="storage-title">{move || ctx.t().storage_title}</h2>
             <p data-testid="storage-persistent">
-                {move || match persistent.get() {
+                {move || match persistent() {
                     Some(true) => ctx.t().storage_persistent,
                     Some(false) => ctx.t().storage_not_persistent,
                     None => ctx.t().storage_unknown,
@@ -299,6 +292,7 @@ fn DeviceStorage() -> impl IntoView {
             {move || {
                 usage
                     .get()
+                    .flatten()
                     .map(|u| {
                         let french = ctx.lang() == Lang::Fr;
                         view! {
@@ -311,7 +305,7 @@ fn DeviceStorage() -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || persistent.get() == Some(false)>
+            <Show when=move || persistent() == Some(false)>
                 <button type="button" on:click=move |_| {
                     ask.dispatch(());
                 }>{move || ctx.t().storage_ask}</button>
