@@ -6,6 +6,7 @@ pub mod contact_form;
 pub mod figures;
 pub mod fix;
 pub mod lock;
+pub mod record_form;
 pub mod settings;
 pub mod today;
 pub mod update;

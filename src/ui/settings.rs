@@ -12,7 +12,7 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
-use crate::ui::widgets::RadioChip;
+use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -67,68 +67,56 @@ pub fn Settings() -> impl IntoView {
     view! {
         <div class="settings">
             <h1>{move || ctx.t().settings_title}</h1>
-            <fieldset class="group">
-                <legend>{move || ctx.t().language}</legend>
-                <div class="chips">
-                    {pref_chip(
-                        "lang",
-                        Signal::stored("Français".to_owned()),
-                        Some("fr-CA"),
-                        |p| p.lang == Lang::Fr,
-                        |p| p.lang = Lang::Fr,
-                    )}
-                    {pref_chip(
-                        "lang",
-                        Signal::stored("English".to_owned()),
-                        Some("en-CA"),
-                        |p| p.lang == Lang::En,
-                        |p| p.lang = Lang::En,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().theme}</legend>
-                <div class="chips">
-                    {pref_chip(
-                        "theme",
-                        text(|t| t.theme_dark),
-                        None,
-                        |p| p.theme == Theme::Dark,
-                        |p| p.theme = Theme::Dark,
-                    )}
-                    {pref_chip(
-                        "theme",
-                        text(|t| t.theme_light),
-                        None,
-                        |p| p.theme == Theme::Light,
-                        |p| p.theme = Theme::Light,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().lock_after}</legend>
-                <div class="chips">
-                    {number_chips(
-                        "lock-after",
-                        &LOCK_CHOICES,
-                        |lang, n| lang.minutes(n),
-                        |p| p.lock_after_minutes,
-                        |p, n| p.lock_after_minutes = n,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().stale_after}</legend>
-                <div class="chips">
-                    {number_chips(
-                        "stale-after",
-                        &STALE_CHOICES,
-                        |_, n| format!("{n} h"),
-                        |p| p.stale_after_hours,
-                        |p, n| p.stale_after_hours = n,
-                    )}
-                </div>
-            </fieldset>
+            <ChipGroup legend=|t| t.language>
+                {pref_chip(
+                    "lang",
+                    Signal::stored("Français".to_owned()),
+                    Some("fr-CA"),
+                    |p| p.lang == Lang::Fr,
+                    |p| p.lang = Lang::Fr,
+                )}
+                {pref_chip(
+                    "lang",
+                    Signal::stored("English".to_owned()),
+                    Some("en-CA"),
+                    |p| p.lang == Lang::En,
+                    |p| p.lang = Lang::En,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.theme>
+                {pref_chip(
+                    "theme",
+                    text(|t| t.theme_dark),
+                    None,
+                    |p| p.theme == Theme::Dark,
+                    |p| p.theme = Theme::Dark,
+                )}
+                {pref_chip(
+                    "theme",
+                    text(|t| t.theme_light),
+                    None,
+                    |p| p.theme == Theme::Light,
+                    |p| p.theme = Theme::Light,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.lock_after>
+                {number_chips(
+                    "lock-after",
+                    &LOCK_CHOICES,
+                    |lang, n| lang.minutes(n),
+                    |p| p.lock_after_minutes,
+                    |p, n| p.lock_after_minutes = n,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.stale_after>
+                {number_chips(
+                    "stale-after",
+                    &STALE_CHOICES,
+                    |_, n| format!("{n} h"),
+                    |p| p.stale_after_hours,
+                    |p, n| p.stale_after_hours = n,
+                )}
+            </ChipGroup>
             <Pairing />
             <DeviceStorage />
             <Backup />
@@ -454,36 +442,17 @@ fn ChangePin() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let t = ctx.t();
         let (old, new, again) = (
             old_pin.get_untracked(),
             new_pin.get_untracked(),
             new_again.get_untracked(),
         );
-        if new.chars().count() < crate::session::MIN_PIN_CHARS {
-            pin_message.set(Some(t.pin_too_short));
-            return;
-        }
-        if new != again {
-            pin_message.set(Some(t.pin_mismatch));
+        if let Some(problem) = new_pin_problem(ctx.t(), &new, &again) {
+            pin_message.set(Some(problem));
             return;
         }
         change.dispatch((old, new));
     };
-    let pin_input =
-        move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<String>| {
-            view! {
-                <label for=id>{move || label(ctx.t())}</label>
-                <input
-                    id=id
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            }
-        };
     let book = open.book.clone();
     view! {
         <details class="more">
@@ -493,9 +462,9 @@ fn ChangePin() -> impl IntoView {
                     {move || ctx.t().change_pin_sync_first} " "
                     <strong>{move || ctx.lang().pending(book.with(|b| b.pending_count()))}</strong>
                 </p>
-                {pin_input("old-pin", |t| t.pin_current, old_pin)}
-                {pin_input("changed-pin", |t| t.pin_new, new_pin)}
-                {pin_input("changed-pin-again", |t| t.pin_confirm, new_again)}
+                <PinField id="old-pin" label=|t| t.pin_current value=old_pin />
+                <PinField id="changed-pin" label=|t| t.pin_new value=new_pin />
+                <PinField id="changed-pin-again" label=|t| t.pin_confirm value=new_again />
                 <button type="submit" class="primary" disabled=move || change.pending().get()>
                     {move || ctx.t().change_pin}
                 </button>
