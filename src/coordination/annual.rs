@@ -320,8 +320,7 @@ pub fn AnnualReport() -> impl IntoView {
                 <label class="check">
                     <input
                         type="checkbox"
-                        prop:checked=move || compare.get()
-                        on:change=move |ev| compare.set(event_target_checked(&ev))
+                        bind:checked=compare
                     />
                     <span>{move || texts(ctx.lang()).compare_year_before}</span>
                 </label>

@@ -352,13 +352,11 @@ fn EntryRow(
             <form class="inline-edit" on:submit=save.clone()>
                 <div class="field">
                     <label for="edit-fr">{t.name_fr}</label>
-                    <input id="edit-fr" type="text" prop:value=move || fr.get()
-                        on:input=move |ev| fr.set(event_target_value(&ev)) />
+                    <input id="edit-fr" type="text" bind:value=fr />
                 </div>
                 <div class="field">
                     <label for="edit-en">{t.name_en}</label>
-                    <input id="edit-en" type="text" prop:value=move || en.get()
-                        on:input=move |ev| en.set(event_target_value(&ev)) />
+                    <input id="edit-en" type="text" bind:value=en />
                 </div>
                 {(list == EditableList::ProgramGroups).then(|| view! {
                     <CheckChips
@@ -525,11 +523,11 @@ fn AddForm(list: EditableList, edit: Action<Edit, Said>) -> impl IntoView {
             <h2 id="add-title">{move || texts(ctx.lang()).add_to(list_name(list, ctx.lang()))}</h2>
             <div class="field">
                 <label for="add-fr">{move || texts(ctx.lang()).name_fr}</label>
-                <input id="add-fr" type="text" prop:value=move || fr.get() on:input=move |ev| fr.set(event_target_value(&ev)) />
+                <input id="add-fr" type="text" bind:value=fr />
             </div>
             <div class="field">
                 <label for="add-en">{move || texts(ctx.lang()).name_en_optional}</label>
-                <input id="add-en" type="text" prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev)) />
+                <input id="add-en" type="text" bind:value=en />
             </div>
             {choice}
             {groups}

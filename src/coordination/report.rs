@@ -246,8 +246,7 @@ pub fn TeamReport() -> impl IntoView {
                 <label class="check">
                     <input
                         type="checkbox"
-                        prop:checked=move || compare.get()
-                        on:change=move |ev| compare.set(event_target_checked(&ev))
+                        bind:checked=compare
                     />
                     <span>{move || texts(ctx.lang()).compare_with}</span>
                 </label>

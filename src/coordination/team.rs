@@ -406,14 +406,12 @@ fn AddWorker(s: Shared) -> impl IntoView {
                 type="text"
                 autocomplete="off"
                 maxlength="64"
-                prop:value=move || name.get()
-                on:input=move |ev| name.set(event_target_value(&ev))
+                bind:value=name
             />
             <label class="check">
                 <input
                     type="checkbox"
-                    prop:checked=move || coordinator.get()
-                    on:change=move |ev| coordinator.set(event_target_checked(&ev))
+                    bind:checked=coordinator
                 />
                 <span>{move || s.a().is_coordinator}</span>
             </label>
@@ -424,8 +422,7 @@ fn AddWorker(s: Shared) -> impl IntoView {
                     id="worker-name-again"
                     type="text"
                     autocomplete="off"
-                    prop:value=move || confirm.get()
-                    on:input=move |ev| confirm.set(event_target_value(&ev))
+                    bind:value=confirm
                 />
             </Show>
             <button
@@ -562,8 +559,7 @@ fn Confirmation(s: Shared, panel: Panel) -> impl IntoView {
                 id="confirm-name"
                 type="text"
                 autocomplete="off"
-                prop:value=move || typed.get()
-                on:input=move |ev| typed.set(event_target_value(&ev))
+                bind:value=typed
             />
             <div class="account-actions">
                 <button

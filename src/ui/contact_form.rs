@@ -177,8 +177,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                 <label class="check">
                     <input
                         type="checkbox"
-                        prop:checked=move || fields.first_contact.get()
-                        on:change=move |ev| fields.first_contact.set(event_target_checked(&ev))
+                        bind:checked=fields.first_contact
                     />
                     <span>{move || ctx.t().first_contact}</span>
                 </label>
@@ -190,8 +189,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
-                        prop:value=move || alias.get()
-                        on:input=move |ev| alias.set(event_target_value(&ev))
+                        bind:value=alias
                     />
                     <p class="help">
                         {move || if has_code { ctx.t().person_code_kept } else { ctx.t().person_alias_help }}

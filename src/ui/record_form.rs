@@ -88,8 +88,7 @@ pub fn NoteField(value: RwSignal<String>) -> impl IntoView {
                 id="note"
                 rows="3"
                 maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                bind:value=value
             ></textarea>
             <p class="help">{move || ctx.t().note_help}</p>
         </div>

@@ -200,8 +200,7 @@ fn Pairing() -> impl IntoView {
                 autocomplete="off"
                 autocapitalize="characters"
                 spellcheck="false"
-                prop:value=move || code.get()
-                on:input=move |ev| code.set(event_target_value(&ev))
+                bind:value=code
             />
             <p class="help">{move || ctx.t().pair_help}</p>
             <label for="device-label">{move || ctx.t().device_label}</label>
@@ -210,8 +209,7 @@ fn Pairing() -> impl IntoView {
                 type="text"
                 autocomplete="off"
                 maxlength="40"
-                prop:value=move || label.get()
-                on:input=move |ev| label.set(event_target_value(&ev))
+                bind:value=label
             />
             <p class="help">{move || ctx.t().device_label_help}</p>
             <button type="submit" class="primary" disabled=move || pair.pending().get()>
@@ -228,8 +226,7 @@ fn Pairing() -> impl IntoView {
                     type="password"
                     autocomplete="off"
                     spellcheck="false"
-                    prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    bind:value=draft
                 />
                 <p class="help">{move || ctx.t().token_help}</p>
                 <button type="submit" class="primary" disabled=move || save.pending().get()>
@@ -378,8 +375,7 @@ fn Backup() -> impl IntoView {
                 id="backup-passphrase"
                 type="password"
                 autocomplete="off"
-                prop:value=move || passphrase.get()
-                on:input=move |ev| passphrase.set(event_target_value(&ev))
+                bind:value=passphrase
             />
             <button type="button" class="primary" disabled=busy on:click=move |_| {
                 export.dispatch(passphrase.get_untracked());

@@ -206,8 +206,7 @@ pub fn PinField(
             type="password"
             inputmode="numeric"
             autocomplete="off"
-            prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))
+            bind:value=value
         />
     }
 }
