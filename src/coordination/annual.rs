@@ -318,10 +318,7 @@ pub fn AnnualReport() -> impl IntoView {
                     />
                 }}
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        bind:checked=compare
-                    />
+                    <input type="checkbox" bind:checked=compare />
                     <span>{move || texts(ctx.lang()).compare_year_before}</span>
                 </label>
                 <button type="button" class="primary wide" disabled=move || busy.get() on:click=prepare>

@@ -244,10 +244,7 @@ pub fn TeamReport() -> impl IntoView {
                 <DateRange from=from to=to />
                 <ScopePicker state=scope />
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        bind:checked=compare
-                    />
+                    <input type="checkbox" bind:checked=compare />
                     <span>{move || texts(ctx.lang()).compare_with}</span>
                 </label>
                 <Show when=move || compare.get()>

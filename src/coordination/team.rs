@@ -401,29 +401,15 @@ fn AddWorker(s: Shared) -> impl IntoView {
         <form class="field add-worker" on:submit=add>
             <h2>{move || s.a().add_title}</h2>
             <label for="worker-name">{move || s.a().worker_name}</label>
-            <input
-                id="worker-name"
-                type="text"
-                autocomplete="off"
-                maxlength="64"
-                bind:value=name
-            />
+            <input id="worker-name" type="text" autocomplete="off" maxlength="64" bind:value=name />
             <label class="check">
-                <input
-                    type="checkbox"
-                    bind:checked=coordinator
-                />
+                <input type="checkbox" bind:checked=coordinator />
                 <span>{move || s.a().is_coordinator}</span>
             </label>
             <Show when=move || coordinator.get()>
                 <p class="help">{move || s.a().coordinator_warning}</p>
                 <label for="worker-name-again">{move || s.a().retype_name}</label>
-                <input
-                    id="worker-name-again"
-                    type="text"
-                    autocomplete="off"
-                    bind:value=confirm
-                />
+                <input id="worker-name-again" type="text" autocomplete="off" bind:value=confirm />
             </Show>
             <button
                 type="submit"
@@ -555,12 +541,7 @@ fn Confirmation(s: Shared, panel: Panel) -> impl IntoView {
         <form class="confirm-panel" on:submit=submit>
             <p>{move || explanation(a())}</p>
             <label for="confirm-name">{move || a().retype_name} " « " {name.clone()} " »"</label>
-            <input
-                id="confirm-name"
-                type="text"
-                autocomplete="off"
-                bind:value=typed
-            />
+            <input id="confirm-name" type="text" autocomplete="off" bind:value=typed />
             <div class="account-actions">
                 <button
                     type="submit"

@@ -175,10 +175,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=fields.venue optional=true />
                 </Show>
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        bind:checked=fields.first_contact
-                    />
+                    <input type="checkbox" bind:checked=fields.first_contact />
                     <span>{move || ctx.t().first_contact}</span>
                 </label>
                 <div class="field">

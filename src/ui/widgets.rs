@@ -201,13 +201,7 @@ pub fn PinField(
     let ctx = use_ctx();
     view! {
         <label for=id>{move || label(ctx.t())}</label>
-        <input
-            id=id
-            type="password"
-            inputmode="numeric"
-            autocomplete="off"
-            bind:value=value
-        />
+        <input id=id type="password" inputmode="numeric" autocomplete="off" bind:value=value />
     }
 }
 
@@ -246,41 +240,38 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
         move || ctx.lang().label(&entry)
     };
     let input_id = format!("material-{}", entry.code);
-    let (dec, inc, typed) = (set.clone(), set.clone(), set);
-    let (v1, v2, v3) = (value.clone(), value.clone(), value);
-    let (l1, l2, l3) = (label.clone(), label.clone(), label);
-    view! {
-        <div class="counter">
-            <label for=input_id.clone()>{l1}</label>
-            <div class="counter-controls">
+    // « − » and « + »: one step from the count shown.
+    let step = {
+        let (value, set, label) = (value.clone(), set.clone(), label.clone());
+        move |sign: &'static str, words: fn(&Texts) -> &'static str, next: fn(u32) -> u32| {
+            let (value, set, label) = (value.clone(), set.clone(), label.clone());
+            view! {
                 <button
                     type="button"
                     class="step"
-                    aria-label=move || format!("{} : {}", ctx.t().remove_one, l2())
-                    on:click=move |_| dec(v1().saturating_sub(1))
+                    aria-label=move || format!("{} : {}", words(ctx.t()), label())
+                    on:click=move |_| set(next(value()))
                 >
-                    "−"
+                    {sign}
                 </button>
+            }
+        }
+    };
+    view! {
+        <div class="counter">
+            <label for=input_id.clone()>{label}</label>
+            <div class="counter-controls">
+                {step("−", |t| t.remove_one, |n| n.saturating_sub(1))}
                 <input
                     id=input_id
                     type="number"
                     inputmode="numeric"
                     min="0"
                     max=carnet_core::MAX_MATERIAL_PER_ITEM.to_string()
-                    prop:value=move || v2().to_string()
-                    on:input=move |ev| {
-                        let n = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
-                        typed(n)
-                    }
+                    prop:value=move || value().to_string()
+                    on:input=move |ev| set(event_target_value(&ev).trim().parse::<u32>().unwrap_or(0))
                 />
-                <button
-                    type="button"
-                    class="step"
-                    aria-label=move || format!("{} : {}", ctx.t().add_one, l3())
-                    on:click=move |_| inc(v3().saturating_add(1))
-                >
-                    "+"
-                </button>
+                {step("+", |t| t.add_one, |n| n.saturating_add(1))}
             </div>
         </div>
     }
