@@ -9,8 +9,9 @@ use crate::state::{Ctx, OpenProfile, Screen, Secrets};
 use crate::storage::{LocalRecord, RecordStore, SetAside};
 use crate::{broadcast, local_store, presets, storage_guard, vault};
 
-/// Where the lock-out lived before it was kept with each profile; still honoured until
-/// it runs out, then removed.
+/// The device-wide lock-out older versions of the app stored (it is kept with each profile
+/// now): a phone may still hold one, and updating the app must not lift it, so it is
+/// honoured until it runs out, then removed.
 const LEGACY_FAILURES_KEY: &str = "carnet.lock";
 
 /// Shortest PIN (or passphrase) accepted.

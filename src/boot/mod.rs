@@ -1,6 +1,6 @@
 //! The start-up module: what a phone downloads first and runs at every start. It holds the
 //! lock screen and the vault, nothing else: a cheap phone on 3G shows the PIN field after
-//! about a third of the app's bytes (issue 12, BENCHMARKS.md).
+//! about a third of the app's bytes (BENCHMARKS.md).
 //!
 //! Two binaries of this one library: `carnet` (`src/main.rs`, `index.html`) starts here;
 //! `carnet-app` (`src/bin/app.rs`, `app/index.html`, built into `dist/app/`) is the whole

@@ -11,10 +11,11 @@
 //!
 //! IndexedDB holds each row as `{ id, row }`, `row` being the row as JSON: one encoder
 //! (serde_json, which the wire needs anyway) instead of a second one for JS objects, which
-//! kept the download smaller. Rows written as plain objects by older versions are read too.
+//! keeps the download smaller. Rows written as plain objects by older versions of the app
+//! may still be on a phone, so they are read too.
 //!
-//! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time made unlocking a full
-//! phone take seconds. So synced records older than a couple of days are *compacted*: in
+//! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time would make unlocking a
+//! full phone take seconds. So synced records older than a couple of days are *compacted*: in
 //! one transaction they move into a sealed block of up to [`BLOCK_RECORDS`] records (a
 //! value keyed `~block:<uuid>` in the same object store, above every row's key) and their
 //! rows are deleted. A block entry holds the record and the digest of its body; a record
