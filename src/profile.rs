@@ -106,7 +106,7 @@ impl Profile {
     }
 }
 
-/// Every profile of the device (the walking skeleton's single one moved in).
+/// Every profile of the device (an older version's single profile moved in).
 pub fn load_all() -> Vec<Profile> {
     if let Some(list) = local_store::get::<Vec<Profile>>(PROFILES_KEY) {
         return list;
