@@ -175,7 +175,11 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=fields.venue optional=true />
                 </Show>
                 <label class="check">
-                    <input type="checkbox" bind:checked=fields.first_contact />
+                    <input
+                        type="checkbox"
+                        prop:checked=move || fields.first_contact.get()
+                        on:change=move |ev| fields.first_contact.set(event_target_checked(&ev))
+                    />
                     <span>{move || ctx.t().first_contact}</span>
                 </label>
                 <div class="field">
@@ -186,7 +190,8 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
-                        bind:value=alias
+                        prop:value=move || alias.get()
+                        on:input=move |ev| alias.set(event_target_value(&ev))
                     />
                     <p class="help">
                         {move || if has_code { ctx.t().person_code_kept } else { ctx.t().person_alias_help }}

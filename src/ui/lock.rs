@@ -141,7 +141,8 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
                 type="text"
                 autocomplete="off"
                 maxlength=MAX_LABEL_CHARS.to_string()
-                bind:value=label
+                prop:value=move || label.get()
+                on:input=move |ev| label.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().profile_label_help}</p>
             <PinField id="new-pin" label=|t| t.pin_new value=pin />

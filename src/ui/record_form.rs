@@ -88,7 +88,8 @@ pub fn NoteField(value: RwSignal<String>) -> impl IntoView {
                 id="note"
                 rows="3"
                 maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
-                bind:value=value
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
             <p class="help">{move || ctx.t().note_help}</p>
         </div>

@@ -200,7 +200,8 @@ fn Pairing() -> impl IntoView {
                 autocomplete="off"
                 autocapitalize="characters"
                 spellcheck="false"
-                bind:value=code
+                prop:value=move || code.get()
+                on:input=move |ev| code.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().pair_help}</p>
             <label for="device-label">{move || ctx.t().device_label}</label>
@@ -209,7 +210,8 @@ fn Pairing() -> impl IntoView {
                 type="text"
                 autocomplete="off"
                 maxlength="40"
-                bind:value=label
+                prop:value=move || label.get()
+                on:input=move |ev| label.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().device_label_help}</p>
             <button type="submit" class="primary" disabled=move || pair.pending().get()>
@@ -226,7 +228,8 @@ fn Pairing() -> impl IntoView {
                     type="password"
                     autocomplete="off"
                     spellcheck="false"
-                    bind:value=draft
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
                 />
                 <p class="help">{move || ctx.t().token_help}</p>
                 <button type="submit" class="primary" disabled=move || save.pending().get()>
@@ -375,7 +378,8 @@ fn Backup() -> impl IntoView {
                 id="backup-passphrase"
                 type="password"
                 autocomplete="off"
-                bind:value=passphrase
+                prop:value=move || passphrase.get()
+                on:input=move |ev| passphrase.set(event_target_value(&ev))
             />
             <button type="button" class="primary" disabled=busy on:click=move |_| {
                 export.dispatch(passphrase.get_untracked());
