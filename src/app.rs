@@ -11,7 +11,7 @@ use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
 use crate::storage_guard::{self, Usage};
 use crate::ui::{
     activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
-    lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner,
+    lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner, use_fetch::use_fetch,
 };
 use crate::{handoff, platform, service_worker, session, startup};
 
@@ -167,7 +167,7 @@ fn Warnings() -> impl IntoView {
     let ctx = use_ctx();
     let open = crate::state::use_open();
     let now = RwSignal::new(js_sys::Date::now());
-    let usage = LocalResource::new(storage_guard::usage);
+    let usage = use_fetch(storage_guard::usage);
     // Re-check every minute: a phone left open all shift still warns.
     if let Ok(handle) = set_interval_with_handle(
         move || {

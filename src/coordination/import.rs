@@ -14,6 +14,7 @@ use crate::coordination::tables::program_or_group_label;
 use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
+use crate::ui::use_fetch::use_fetch;
 
 /// One problem of the file (line 1 is the header row).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -74,7 +75,7 @@ pub fn Import() -> impl IntoView {
     };
 
     // The team's names, offered as suggestions (any name may still be typed).
-    let workers = LocalResource::new(move || {
+    let workers = use_fetch(move || {
         let (token, today) = (token(), platform::today());
         async move {
             api::get_tallies(&token, &format!("from={today}&to={today}"))

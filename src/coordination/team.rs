@@ -3,7 +3,7 @@
 //! for a replacement phone (text and QR code), adding a worker, changing a role, and the
 //! recent account actions.
 //!
-//! The team and the account log are resources, read again after every change; every
+//! The team and the account log are read through `use_fetch`, again after every change; every
 //! change is one [`Change`] through one action, so one flag (the action's) says a change is
 //! under way. Making someone a coordinator and revoking a worker ask for the name to be
 //! typed again; the server checks it too.
@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use crate::api::{self, ClientError};
 use crate::coordination::texts::accounts::{AccountTexts, accounts};
 use crate::state::{Ctx, use_ctx, use_open};
+use crate::ui::use_fetch::{Fetch, use_fetch};
 
 /// One string of [`AccountTexts`], chosen before the language is known.
 type Words = fn(&AccountTexts) -> &'static str;
@@ -130,9 +131,9 @@ enum Panel {
 #[derive(Clone, Copy)]
 struct Shared {
     ctx: Ctx,
-    team: LocalResource<Result<TeamAccounts, ClientError>>,
+    team: Fetch<Result<TeamAccounts, ClientError>>,
     /// The newest page of the account log.
-    audit: LocalResource<Result<AuditPage, ClientError>>,
+    audit: Fetch<Result<AuditPage, ClientError>>,
     /// Older pages asked for since the log was last read.
     older: RwSignal<Vec<AuditPage>>,
     more: Action<i64, ()>,
@@ -218,11 +219,11 @@ pub fn TeamAccounts() -> impl IntoView {
     let older = RwSignal::new(Vec::new());
     let s = Shared {
         ctx,
-        team: LocalResource::new(move || {
+        team: use_fetch(move || {
             let token = token.get_value();
             async move { api::list_accounts(&token).await }
         }),
-        audit: LocalResource::new(move || {
+        audit: use_fetch(move || {
             let token = token.get_value();
             async move { api::get_audit(&token, AUDIT_PAGE, None).await }
         }),

@@ -10,6 +10,7 @@ use crate::figures_cache::{self, ServerFigures};
 use crate::i18n::Texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
+use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{DateField, RadioChip};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +110,10 @@ pub fn Figures() -> impl IntoView {
     });
 
     let secrets = RwSignal::from(open.secrets.clone());
-    // The period to ask the server for, if any: the resource's only source. (Reading
+    // The period to ask the server for, if any: the only signal `server` reads. (Reading
     // `beyond` and `days` separately would miss changes of `days`: both derive from it.)
     let wanted = Memo::new(move |_| beyond.get().then(|| days.get()));
-    let server = LocalResource::new(move || {
+    let server = use_fetch(move || {
         let wanted = wanted.get();
         let who = profile.get_untracked();
         let token = secrets.with_untracked(|s| s.token.clone());
@@ -123,7 +124,7 @@ pub fn Figures() -> impl IntoView {
         }
     });
     // The server's figures for the period on screen; `None` while they are asked for (the
-    // resource still holds the last period's meanwhile).
+    // last period's stay in `server` meanwhile).
     let fetched = Memo::new(move |_| {
         server.with(|answer| match answer {
             Some(Some((period, figures))) if Some(*period) == wanted.get() => Some(figures.clone()),

@@ -1,5 +1,6 @@
 //! Components: they render state and dispatch actions, nothing else. Storage, network and
-//! domain rules live in `storage`, `api`, `sync` and `carnet-core`.
+//! domain rules live in `storage`, `api`, `sync` and `carnet-core`; what a screen reads
+//! from somewhere slow comes through [`use_fetch`].
 
 pub mod activity_form;
 pub mod contact_form;
@@ -10,4 +11,5 @@ pub mod record_form;
 pub mod settings;
 pub mod today;
 pub mod update;
+pub mod use_fetch;
 pub mod widgets;

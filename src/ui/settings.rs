@@ -12,6 +12,7 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
+use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
 #[component]
@@ -246,8 +247,8 @@ fn Pairing() -> impl IntoView {
 fn DeviceStorage() -> impl IntoView {
     let ctx = use_ctx();
     let open = use_open();
-    let persistent = LocalResource::new(storage_guard::is_persistent);
-    let usage = LocalResource::new(storage_guard::usage);
+    let persistent = use_fetch(storage_guard::is_persistent);
+    let usage = use_fetch(storage_guard::usage);
     let ask = Action::new_local(move |_: &()| async move {
         storage_guard::request_persistence().await;
         persistent.refetch();
