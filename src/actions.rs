@@ -389,7 +389,7 @@ pub async fn pair_device(
             refresh_me(&open, &paired.token).await;
             return Ok(Paired::Yes);
         }
-        sync::pause(200 * (attempt + 1)).await;
+        platform::pause(200 * (attempt + 1)).await;
     }
     leptos::logging::warn!("carnet: paired, but the token could not be stored");
     open.secrets

@@ -22,6 +22,8 @@ use web_sys::{AbortController, Request, RequestInit, Response};
 pub const BATCH_TIMEOUT_MS: i32 = 20_000;
 /// Every other request.
 pub const TIMEOUT_MS: i32 = 10_000;
+/// An import: a big file on a slow server takes more than the usual 10 s.
+pub const IMPORT_TIMEOUT_MS: i32 = 60_000;
 
 /// Why a request brought no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -76,17 +78,17 @@ impl From<&ClientError> for Failure {
 }
 
 /// An answer that came back whole.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
+struct Answer {
+    status: u16,
     retry_after: Option<u32>,
-    pub(crate) text: String,
+    text: String,
     /// The body of a `2xx` asked for as binary (`Body::Blob`); `text` is then empty.
-    pub(crate) blob: Option<web_sys::Blob>,
+    blob: Option<web_sys::Blob>,
 }
 
 impl Answer {
     /// The body of a `200`, or the error the status and body mean.
-    pub(crate) fn ok(self) -> Result<String, ClientError> {
+    fn ok(self) -> Result<String, ClientError> {
         match self.status {
             200..=299 => Ok(self.text),
             401 if self.text.contains("\"device_expired\"") => Err(ClientError::Expired),
@@ -101,7 +103,7 @@ impl Answer {
     }
 }
 
-pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ClientError> {
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ClientError> {
     serde_json::from_str(text).map_err(|_| ClientError::Unreadable)
 }
 
@@ -472,6 +474,39 @@ pub async fn get_audit(
     json(&answer.ok()?)
 }
 
+/// Coordinators: imports a CSV file (`csv`) for `worker`, or only checks it (`dry_run`).
+/// The answer is the server's account of the import, also when it refused the file for its
+/// problems (`422`, the same shape). `Outcome` is that account's type, which the
+/// coordinator's app declares: this module stays free of its screens.
+pub async fn post_import<Outcome: serde::de::DeserializeOwned>(
+    token: &str,
+    worker: &str,
+    dry_run: bool,
+    csv: &str,
+) -> Result<Outcome, ClientError> {
+    let path = format!(
+        "/api/v1/import?worker={}{}",
+        js_sys::encode_uri_component(worker),
+        if dry_run { "&dry_run=true" } else { "" }
+    );
+    let answer = send_as(
+        "POST",
+        &path,
+        Some(token),
+        Some(Outgoing::text(csv, "text/csv; charset=utf-8")),
+        Body::Text,
+        IMPORT_TIMEOUT_MS,
+        None,
+    )
+    .await?;
+    if answer.status == 422
+        && let Ok(outcome) = serde_json::from_str::<Outcome>(&answer.text)
+    {
+        return Ok(outcome);
+    }
+    json(&answer.ok()?)
+}
+
 /// One JSON request with a timeout (see [`send_as`]).
 async fn send(
     method: &str,
@@ -496,7 +531,7 @@ async fn send(
 
 /// How to read an answer's body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Body {
+enum Body {
     Text,
     /// A `2xx` body as a `Blob` (the xlsx report); an error's body is still read as text.
     Blob,
@@ -504,14 +539,14 @@ pub(crate) enum Body {
 
 /// A request's body as sent: what `fetch` gets (text, or a `Blob` of compressed bytes),
 /// its media type, and its `Content-Encoding` when compressed.
-pub(crate) struct Outgoing<'a> {
+struct Outgoing<'a> {
     body: JsValue,
     media_type: &'a str,
     encoding: Option<&'static str>,
 }
 
 impl<'a> Outgoing<'a> {
-    pub(crate) fn text(text: &str, media_type: &'a str) -> Self {
+    fn text(text: &str, media_type: &'a str) -> Self {
         Outgoing {
             body: JsValue::from_str(text),
             media_type,
@@ -522,7 +557,7 @@ impl<'a> Outgoing<'a> {
 
 /// One request with a timeout. The answer is read under the same deadline: an answer cut
 /// off mid-body is a network failure, never half a result.
-pub(crate) async fn send_as(
+async fn send_as(
     method: &str,
     path: &str,
     token: Option<&str>,

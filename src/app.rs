@@ -1,82 +1,29 @@
-//! The application shell: the lock screen or the open profile, the header with the
-//! pending and refused counts, the warnings, the screens and the bottom navigation.
+//! The application shell: the lock screen or the open profile (handed over by the start-up
+//! module, `handoff`), the header with the pending and refused counts, the warnings, the
+//! screens and the bottom navigation.
 
 use carnet_core::Record;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::Texts;
-use crate::platform;
-use crate::prefs;
-use crate::service_worker;
-use crate::session;
 use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
 use crate::storage_guard::{self, Usage};
-use crate::taxonomy_cache;
 use crate::ui::{
-    activity_form::ActivityForm,
-    contact_form::ContactForm,
-    figures::Figures,
-    fix::ToFix,
-    lock::{LockScreen, Opener},
-    settings::Settings,
-    today::Today,
-    update::UpdateBanner,
+    activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
+    lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner, use_fetch::use_fetch,
 };
-
-/// The lock screen of the whole app (and of the coordinator's): it opens the profile itself.
-pub const OPENER: Opener = Opener {
-    unlock: |ctx, pin| Box::pin(async move { session::unlock(ctx, &pin).await }),
-    set_up: |ctx, pin, label| Box::pin(async move { session::set_up(ctx, &pin, &label).await }),
-};
-
-/// A locked context provided to every component, with the device's preferences applied:
-/// all the start-up module needs (`boot`).
-pub(crate) fn locked_ctx(
-    screen: Screen,
-    pairing_hint: Option<String>,
-    taxonomy: carnet_core::Taxonomy,
-) -> Ctx {
-    let device_prefs = prefs::load();
-    prefs::apply(device_prefs);
-    let ctx = Ctx {
-        open: RwSignal::new(None),
-        lock_profile: RwSignal::new(session::initial_profile()),
-        taxonomy: RwSignal::new(taxonomy),
-        prefs: RwSignal::new(device_prefs),
-        prefill: RwSignal::new(None),
-        screen: RwSignal::new(screen),
-        flash: RwSignal::new(None),
-        pairing_hint: RwSignal::new(pairing_hint),
-        day: RwSignal::new(platform::today()),
-    };
-    provide_context(ctx);
-    ctx
-}
-
-/// What both apps (the phone's and the coordinator's) start with: a locked context, the
-/// idle lock armed and the organisation's lists asked for again.
-pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
-    let ctx = locked_ctx(screen, pairing_hint, taxonomy_cache::load());
-    auto_lock(ctx);
-    spawn_local(async move {
-        let current = ctx.taxonomy.get_untracked();
-        if let Some(newer) = taxonomy_cache::refresh(&current).await {
-            ctx.taxonomy.set(newer);
-        }
-    });
-    ctx
-}
+use crate::{handoff, platform, service_worker, session, startup};
 
 #[component]
 pub fn App() -> impl IntoView {
     // Unlocked by the start-up module, which read the pairing link already.
-    let handoff = crate::boot::take_handoff();
+    let handoff = handoff::take();
     let pairing_hint = match &handoff {
         Some(h) => h.pairing_hint.clone(),
-        None => take_pairing_hint(),
+        None => startup::take_pairing_hint(),
     };
-    let ctx = start(Screen::Today, pairing_hint);
+    let ctx = startup::start(Screen::Today, pairing_hint);
     if handoff.as_ref().is_some_and(|h| h.update_ready) {
         service_worker::carry_update_ready();
     }
@@ -84,7 +31,7 @@ pub fn App() -> impl IntoView {
     let opening = RwSignal::new(handoff.is_some());
     if let Some(handoff) = handoff {
         spawn_local(async move {
-            crate::boot::open_handed_over(ctx, handoff).await;
+            handoff::open(ctx, handoff).await;
             opening.set(false);
         });
     }
@@ -102,7 +49,7 @@ pub fn App() -> impl IntoView {
                 }
                     .into_any()
             }
-            None => view! { <LockScreen opener=OPENER /> }.into_any(),
+            None => view! { <LockScreen opener=startup::OPENER /> }.into_any(),
         }}
     }
 }
@@ -220,18 +167,12 @@ fn Warnings() -> impl IntoView {
     let ctx = use_ctx();
     let open = crate::state::use_open();
     let now = RwSignal::new(js_sys::Date::now());
-    let usage = RwSignal::new(None::<Usage>);
-    let refresh_usage = move || {
-        spawn_local(async move {
-            usage.set(storage_guard::usage().await);
-        })
-    };
-    refresh_usage();
+    let usage = use_fetch(storage_guard::usage);
     // Re-check every minute: a phone left open all shift still warns.
     if let Ok(handle) = set_interval_with_handle(
         move || {
             now.set(js_sys::Date::now());
-            refresh_usage();
+            usage.refetch();
         },
         std::time::Duration::from_secs(60),
     ) {
@@ -259,6 +200,7 @@ fn Warnings() -> impl IntoView {
         {move || {
             usage
                 .get()
+                .flatten()
                 .filter(Usage::near_quota)
                 .map(|_| {
                     view! {
@@ -269,45 +211,6 @@ fn Warnings() -> impl IntoView {
                 })
         }}
     }
-}
-
-/// Locks on Escape, after the chosen minutes without a tap, and when the app was hidden for
-/// longer than a short grace period (the phone went back in a pocket, or was handed over).
-pub(crate) fn auto_lock(ctx: Ctx) {
-    const HIDDEN_GRACE_MS: f64 = 30.0 * 1000.0;
-    let last_activity = StoredValue::new(js_sys::Date::now());
-    let hidden_since = StoredValue::new(None::<f64>);
-    let touch = move || last_activity.set_value(js_sys::Date::now());
-    let unlocked = move || ctx.open.with_untracked(Option::is_some);
-    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
-        touch();
-        if ev.key() == "Escape" && unlocked() {
-            session::lock(ctx);
-        }
-    });
-    let _ = window_event_listener(leptos::ev::pointerdown, move |_| touch());
-    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        let hidden = web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-        if hidden {
-            hidden_since.set_value(Some(js_sys::Date::now()));
-        } else if let Some(since) = hidden_since.get_value() {
-            hidden_since.set_value(None);
-            if js_sys::Date::now() - since > HIDDEN_GRACE_MS && unlocked() {
-                session::lock(ctx);
-            }
-        }
-    });
-    let _ = set_interval_with_handle(
-        move || {
-            let idle_ms = f64::from(ctx.prefs.with_untracked(|p| p.lock_after_minutes)) * 60_000.0;
-            if unlocked() && js_sys::Date::now() - last_activity.get_value() > idle_ms {
-                session::lock(ctx);
-            }
-        },
-        std::time::Duration::from_secs(15),
-    );
 }
 
 /// A run that stopped for want of a network starts again by itself when the phone is back
@@ -322,16 +225,4 @@ fn resume_when_online(ctx: Ctx) {
             crate::actions::start_sync(ctx);
         }
     });
-}
-
-/// Reads `#pair=CODE` from a scanned QR link, then removes it from the address bar and
-/// the history so the code is not left behind.
-pub(crate) fn take_pairing_hint() -> Option<String> {
-    let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
-    let code = hash.strip_prefix("#pair=")?.to_owned();
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
-    }
-    (!code.is_empty()).then_some(code)
 }

@@ -3,7 +3,9 @@
 //! offline later. Only the last few periods asked for are kept.
 //!
 //! ```ignore
-//! let report = figures_cache::fetch(&profile, &token, from, to).await?;  // and cached
+//! // Fetched and kept, or offline the copy kept last time (what « Mes chiffres » shows):
+//! let figures = figures_cache::fetch_or_kept(&profile, Some(&token), from, to).await;
+//! let report = figures_cache::fetch(&profile, &token, from, to).await?;  // and kept
 //! let cached = figures_cache::load(&profile, from, to).await;             // offline
 //! ```
 
@@ -34,6 +36,45 @@ pub struct Cached {
     /// When they were fetched (ms since the epoch).
     pub fetched_ms: i64,
     pub report: Report,
+}
+
+/// A period's figures from the server, as « Mes chiffres » shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerFigures {
+    Fresh(Report),
+    /// Offline: the figures fetched at this time (ms since the epoch).
+    Cached(Report, i64),
+    /// Offline (or no token yet), and never fetched for this period.
+    Unavailable,
+}
+
+impl ServerFigures {
+    /// The report to draw: none while unavailable.
+    pub fn report(&self) -> Option<&Report> {
+        match self {
+            ServerFigures::Fresh(r) | ServerFigures::Cached(r, _) => Some(r),
+            ServerFigures::Unavailable => None,
+        }
+    }
+}
+
+/// The period's figures: fetched (and kept) when the server answers, else the copy kept
+/// last time.
+pub async fn fetch_or_kept(
+    profile: &Profile,
+    token: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ServerFigures {
+    if let Some(token) = token
+        && let Ok(fresh) = fetch(profile, token, from, to).await
+    {
+        return ServerFigures::Fresh(fresh.report);
+    }
+    match load(profile, from, to).await {
+        Some(cached) => ServerFigures::Cached(cached.report, cached.fetched_ms),
+        None => ServerFigures::Unavailable,
+    }
 }
 
 fn key(profile: &Profile) -> String {

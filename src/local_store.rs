@@ -1,30 +1,34 @@
-//! Small JSON values in `localStorage`: preferences, shortcuts, the cached taxonomy, the
-//! profile. Nothing about a person met goes here; records live in IndexedDB.
+//! The app's small values in `localStorage` — preferences, shortcuts, the cached taxonomy,
+//! the profiles — through `gloo_storage::LocalStorage`, which stores each as JSON. Nothing
+//! about a person met goes here; records live in IndexedDB.
+//!
+//! One thing is added to gloo: where the browser refuses `localStorage` altogether
+//! (storage blocked for the site), gloo throws a JavaScript exception, which would stop the
+//! app half-way through whatever it was doing; here that reads as nothing stored, and a
+//! write as refused, so the app says the storage is unavailable instead.
 
+use gloo_storage::{LocalStorage, Storage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+/// Whether the browser lets this page use `localStorage` (gloo throws otherwise).
+fn usable() -> bool {
+    web_sys::window().is_some_and(|w| matches!(w.local_storage(), Ok(Some(_))))
 }
 
 /// Reads and decodes a value; `None` if absent, unreadable or of another shape.
 pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
-    let json = storage()?.get_item(key).ok()??;
-    serde_json::from_str(&json).ok()
+    usable().then(|| LocalStorage::get(key).ok()).flatten()
 }
 
 /// Stores a value; false when the browser refuses (private mode, quota).
 pub fn set<T: Serialize>(key: &str, value: &T) -> bool {
-    let Ok(json) = serde_json::to_string(value) else {
-        return false;
-    };
-    storage().is_some_and(|s| s.set_item(key, &json).is_ok())
+    usable() && LocalStorage::set(key, value).is_ok()
 }
 
 /// Removes a value (best effort).
 pub fn remove(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
+    if usable() {
+        LocalStorage::delete(key);
     }
 }

@@ -1,4 +1,5 @@
-//! Small browser facts the domain needs passed in: the time, randomness.
+//! Small browser facts the domain needs passed in (the time, randomness) and the browser's
+//! timer as a future: leaves every other module may use.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use uuid::Uuid;
@@ -35,6 +36,17 @@ pub fn now() -> DateTime<FixedOffset> {
 /// Today's date on the device.
 pub fn today() -> NaiveDate {
     now().date_naive()
+}
+
+/// A `setTimeout` as a future: `pause(0)` lets the browser paint and answer taps before
+/// long work goes on.
+pub async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Offers `text` as a file download named `name` (the CSV of a report).

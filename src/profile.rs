@@ -9,7 +9,8 @@ use crate::local_store;
 use crate::vault::VaultHeader;
 
 const PROFILES_KEY: &str = "carnet.profiles";
-/// Where the walking skeleton kept its single profile; read once and moved.
+/// The single profile older versions of the app stored: a phone may still hold it, so it
+/// is read once and moved into the list.
 const LEGACY_KEY: &str = "carnet.profile";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +28,7 @@ pub struct Profile {
     #[serde(default)]
     pub coordinator: bool,
     /// A neutral name the worker chose, to pick this profile on a shared phone's lock
-    /// screen (never about a person met). Empty on profiles from before labels existed.
+    /// screen (never about a person met). Empty on a profile stored by an older version.
     #[serde(default)]
     pub label: String,
     /// Wrong PINs in a row against this profile, and when the next try is allowed. Kept
@@ -105,7 +106,7 @@ impl Profile {
     }
 }
 
-/// Every profile of the device (the walking skeleton's single one moved in).
+/// Every profile of the device (an older version's single profile moved in).
 pub fn load_all() -> Vec<Profile> {
     if let Some(list) = local_store::get::<Vec<Profile>>(PROFILES_KEY) {
         return list;

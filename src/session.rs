@@ -9,8 +9,9 @@ use crate::state::{Ctx, OpenProfile, Screen, Secrets};
 use crate::storage::{LocalRecord, RecordStore, SetAside};
 use crate::{broadcast, local_store, presets, storage_guard, vault};
 
-/// Where the lock-out lived before it was kept with each profile; still honoured until
-/// it runs out, then removed.
+/// The device-wide lock-out older versions of the app stored (it is kept with each profile
+/// now): a phone may still hold one, and updating the app must not lift it, so it is
+/// honoured until it runs out, then removed.
 const LEGACY_FAILURES_KEY: &str = "carnet.lock";
 
 /// Shortest PIN (or passphrase) accepted.
@@ -212,14 +213,14 @@ async fn enter(
         Screen::Today
     };
     ctx.screen.set(next);
-    crate::bench::opened(&open);
+    crate::bench::seed::opened(&open);
     ctx.open.set(Some(open.clone()));
     crate::bench::mark("unlock:done");
     // Once the screen is up: the older records, sealed in blocks, then sealing the synced
     // records that aged into blocks (the next unlock reads fewer rows).
     wasm_bindgen_futures::spawn_local(async move {
         // After the first paint: the day's screen comes first.
-        crate::sync::pause(50).await;
+        crate::platform::pause(50).await;
         let store = open.store();
         let shadowed = open
             .book
@@ -241,7 +242,7 @@ async fn enter(
                             b.upsert(local);
                         }
                     });
-                    crate::sync::pause(0).await;
+                    crate::platform::pause(0).await;
                 }
                 if !unreadable.is_empty() {
                     open.set_aside.update(|s| s.extend(unreadable));
@@ -254,7 +255,7 @@ async fn enter(
                 return;
             }
         }
-        crate::sync::pause(2_000).await;
+        crate::platform::pause(2_000).await;
         // A sync run in progress folds its log and compacts when it ends; doing it now
         // would only compete with the run for the rows lock.
         if !still_open(ctx, &open) || open.is_syncing() {

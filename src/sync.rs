@@ -18,6 +18,7 @@ use carnet_core::{Failure, Record, Standing, SyncRun, SyncSummary, Transition};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::platform::pause;
 use crate::state::{OpenProfile, RunControl, SyncStatus};
 use crate::storage::{LocalRecord, Outgoing, StoreError};
 use crate::{api, locks};
@@ -344,16 +345,6 @@ async fn sleep(ms: u64, control: &RunControl) -> bool {
         }
         pause(left.min(250.0) as i32).await;
     }
-}
-
-/// A `setTimeout` as a future.
-pub async fn pause(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Whether a run that ended this way should start again when the phone is back online.

@@ -127,18 +127,10 @@ async fn seal_with(key: &CryptoKey, plain: &[u8]) -> Result<String, VaultError> 
 
 /// `Err(WrongPin)`-shaped failure when authentication fails: the caller decides what it means.
 async fn open_with(key: &CryptoKey, sealed: &str) -> Result<Vec<u8>, VaultError> {
-    let bytes = sealed
-        .strip_prefix(SEALED)
-        .and_then(base64::decode)
-        .filter(|b| b.len() > 12)
-        .ok_or(VaultError::Damaged)?;
-    let (iv, body) = bytes.split_at(12);
-    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv));
-    let out: ArrayBuffer =
-        JsFuture::from(subtle()?.decrypt_with_object_and_u8_array(&params, key, body)?)
-            .await
-            .map_err(|_| VaultError::WrongPin)?
-            .dyn_into()?;
+    let out: ArrayBuffer = JsFuture::from(start_decrypt(key, sealed)?)
+        .await
+        .map_err(|_| VaultError::WrongPin)?
+        .dyn_into()?;
     Ok(Uint8Array::new(&out).to_vec())
 }
 
@@ -280,6 +272,8 @@ pub async fn open_many(sealed: &[&str]) -> Vec<Result<String, VaultError>> {
     out
 }
 
+/// The decryption of one sealed value, started (`open_with` awaits one, `open_many` many at
+/// once); `Damaged` when it is not a sealed value.
 fn start_decrypt(key: &CryptoKey, sealed: &str) -> Result<js_sys::Promise, VaultError> {
     let bytes = sealed
         .strip_prefix(SEALED)

@@ -123,15 +123,31 @@ async function freshServer() {
   proxy.setTarget(server.url);
 }
 
-test('lost answer, then correction: the correction is the next version, never refused', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page, context } = phone;
-  await logContact(page, 'Bar érotique');
-  // The server commits the batch, the answer is lost, and the signal goes.
-  const drop = proxy.inject('drop-after-commit');
+/**
+ * One case: a clean server, a fresh phone (paired) with `contacts` logged, then `body`
+ * (the faults and the checks of both sides), then no error in the page.
+ */
+function faultCase(name, contacts, body) {
+  test(name, async () => {
+    await freshServer();
+    const phone = await newPhone();
+    for (const milieu of contacts) await logContact(phone.page, milieu);
+    await body(phone);
+    await done(phone);
+  });
+}
+
+/** Taps « Synchroniser » with `fault` waiting at the proxy; returns once the batch is there. */
+async function syncInto(page, fault) {
+  const injected = proxy.inject(fault);
   await syncButton(page).click();
-  await drop.arrived;
+  await injected.arrived;
+  return injected;
+}
+
+faultCase('lost answer, then correction: the correction is the next version, never refused', ['Bar érotique'], async ({ page, context }) => {
+  // The server commits the batch, the answer is lost, and the signal goes.
+  await syncInto(page, 'drop-after-commit');
   await context.setOffline(true);
   await statusShows(page, /Pas de connexion/);
   await page.getByText('Envoyé, non confirmé').waitFor();
@@ -148,18 +164,10 @@ test('lost answer, then correction: the correction is the next version, never re
     [[1, 'bar_erotique'], [2, 'rue']],
   );
   await assertAgreement(page, { live: 1 });
-  await done(phone);
 });
 
-test('lost answer, then deletion: a tombstone reaches the server, nothing is counted', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page, context } = phone;
-  await logContact(page, 'Bar érotique');
-  await logContact(page, 'Salon de massage');
-  const drop = proxy.inject('drop-after-commit');
-  await syncButton(page).click();
-  await drop.arrived;
+faultCase('lost answer, then deletion: a tombstone reaches the server, nothing is counted', ['Bar érotique', 'Salon de massage'], async ({ page, context }) => {
+  await syncInto(page, 'drop-after-commit');
   await context.setOffline(true);
   await statusShows(page, /Pas de connexion/);
 
@@ -171,17 +179,10 @@ test('lost answer, then deletion: a tombstone reaches the server, nothing is cou
   assert.equal(deleted.length, 1);
   assert.equal(deleted[0].version, 2);
   await assertAgreement(page, { live: 1 });
-  await done(phone);
 });
 
-test('a correction made while its batch is in flight is not lost to the old acknowledgement', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  await logContact(page, 'Bar érotique');
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+faultCase('a correction made while its batch is in flight is not lost to the old acknowledgement', ['Bar érotique'], async ({ page }) => {
+  const held = await syncInto(page, 'hold');
   await correct(page, 'Bar érotique', 'Rue');
   held.release('forward');
   await statusShows(page, /1 contact synchronisé/);
@@ -192,18 +193,10 @@ test('a correction made while its batch is in flight is not lost to the old ackn
   assert.equal(record.version, 2);
   assert.deepEqual((await server.versions(record.id)).map((v) => v.milieu), ['bar_erotique', 'rue']);
   await assertAgreement(page, { live: 1 });
-  await done(phone);
 });
 
-test('locking during a sync stops the run; after unlocking, corrections and sync are safe', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  await logContact(page, 'Bar érotique');
-  await logContact(page, 'Rue');
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+faultCase('locking during a sync stops the run; after unlocking, corrections and sync are safe', ['Bar érotique', 'Rue'], async ({ page }) => {
+  const held = await syncInto(page, 'hold');
   await page.getByRole('button', { name: 'Verrouiller' }).click();
   await page.getByLabel('NIP', { exact: true }).waitFor();
   // The request the phone gave up on still reaches the server.
@@ -219,12 +212,9 @@ test('locking during a sync stops the run; after unlocking, corrections and sync
   const versions = (await server.records()).map((r) => r.version).sort();
   assert.deepEqual(versions, [1, 2]);
   await assertAgreement(page, { live: 2 });
-  await done(phone);
 });
 
-test('two tabs: one syncs, the other edits and refreshes; one writer at a time', async () => {
-  await freshServer();
-  const phone = await newPhone();
+faultCase('two tabs: one syncs, the other edits and refreshes; one writer at a time', [], async (phone) => {
   const { page, context } = phone;
   const second = await context.newPage();
   second.on('pageerror', (e) => phone.errors.push(e.message));
@@ -235,9 +225,7 @@ test('two tabs: one syncs, the other edits and refreshes; one writer at a time',
   // The other tab learns of the new records without a reload.
   await pendingIs(second, '2 en attente');
 
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+  const held = await syncInto(page, 'hold');
   // The second tab cannot start another run of the same queue...
   await syncButton(second).click();
   await statusShows(second, /autre fenêtre/);
@@ -254,17 +242,10 @@ test('two tabs: one syncs, the other edits and refreshes; one writer at a time',
   const edited = (await server.records()).find((r) => r.version === 2);
   assert.deepEqual((await server.versions(edited.id)).map((v) => v.milieu), ['bar_erotique', 'agence_escortes']);
   await screenshot(second, 'sync-two-tabs');
-  await done(phone);
 });
 
-test('reload mid-sync: the records go out again and are counted once', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+faultCase('reload mid-sync: the records go out again and are counted once', ['Bar érotique', 'Rue', 'Salon de massage'], async ({ page }) => {
+  const held = await syncInto(page, 'hold');
   await page.reload();
   held.release('forward');
   await unlock(page);
@@ -272,17 +253,10 @@ test('reload mid-sync: the records go out again and are counted once', async () 
   await page.getByText('Envoyé, non confirmé').first().waitFor();
   await syncAll(page);
   await assertAgreement(page, { live: 3 });
-  await done(phone);
 });
 
-test('offline mid-sync, then back online: the run resumes by itself', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page, context } = phone;
-  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+faultCase('offline mid-sync, then back online: the run resumes by itself', ['Bar érotique', 'Rue', 'Salon de massage'], async ({ page, context }) => {
+  const held = await syncInto(page, 'hold');
   await context.setOffline(true);
   held.release('drop-after-commit');
   await statusShows(page, /Pas de connexion/);
@@ -291,14 +265,9 @@ test('offline mid-sync, then back online: the run resumes by itself', async () =
   await context.setOffline(false);
   await statusShows(page, /3 contacts synchronisés/);
   await assertAgreement(page, { live: 3 });
-  await done(phone);
 });
 
-test('429 mid-sync: the phone waits for Retry-After, says so, and resumes by itself', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  for (const m of ['Bar érotique', 'Rue']) await logContact(page, m);
+faultCase('429 mid-sync: the phone waits for Retry-After, says so, and resumes by itself', ['Bar érotique', 'Rue'], async ({ page }) => {
   proxy.inject('rate-limit', { retryAfter: 3 });
   await syncButton(page).click();
   await statusShows(page, /2 en attente — nouvel essai dans \d+ s/);
@@ -306,21 +275,15 @@ test('429 mid-sync: the phone waits for Retry-After, says so, and resumes by its
   await statusShows(page, /2 contacts synchronisés/, 20_000);
   assert.equal(proxy.batches().filter((b) => b.fault === 'rate-limit').length, 1);
   await assertAgreement(page, { live: 2 });
-  await done(phone);
 });
 
-test('a 502 HTML page and an answer cut mid-body are lost answers: retried, counted once', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  for (const m of ['Bar érotique', 'Rue']) await logContact(page, m);
+faultCase('a 502 HTML page and an answer cut mid-body are lost answers: retried, counted once', ['Bar érotique', 'Rue'], async ({ page }) => {
   proxy.inject('bad-gateway-html');
   proxy.inject('cut-mid-body');
   await syncButton(page).click();
   await statusShows(page, /2 contacts synchronisés/, 30_000);
   assert.equal(proxy.pendingFaults(), 0);
   await assertAgreement(page, { live: 2 });
-  await done(phone);
 });
 
 /**
@@ -340,23 +303,16 @@ async function syncFiveTwoAtATime(page) {
   }
 }
 
-test('a proxy refuses a batch as too large (413): the same records go again, fewer at a time, once each', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
+faultCase('a proxy refuses a batch as too large (413): the same records go again, fewer at a time, once each', [], async ({ page }) => {
   const batches = await syncFiveTwoAtATime(page);
   // 5 refused, then 2 + 2 + 1 (the limit, learnt, holds for the rest of the run).
   assert.deepEqual(batches.map((b) => b.fault), ['too-large', null, null, null]);
   // Plain until the server's first answer says it reads gzip, compressed after.
   assert.deepEqual(batches.map((b) => b.encoding), [null, null, 'gzip', 'gzip']);
   await assertAgreement(page, { live: 5 });
-  await done(phone);
 });
 
-test('a server behind the same address that cannot read gzip: the batch goes again plain, once each', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
+faultCase('a server behind the same address that cannot read gzip: the batch goes again plain, once each', [], async ({ page }) => {
   proxy.plainOnly(true);
   let batches;
   try {
@@ -369,30 +325,18 @@ test('a server behind the same address that cannot read gzip: the batch goes aga
   assert.deepEqual(batches.map((b) => b.fault), ['too-large', null, 'plain-only', null, null]);
   assert.deepEqual(batches.map((b) => b.encoding), [null, null, 'gzip', null, null]);
   await assertAgreement(page, { live: 5 });
-  await done(phone);
 });
 
-test('a batch that hangs past the timeout is abandoned and sent again', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page } = phone;
-  await logContact(page, 'Bar érotique');
+faultCase('a batch that hangs past the timeout is abandoned and sent again', ['Bar érotique'], async ({ page }) => {
   proxy.inject('hang');
   await syncButton(page).click();
   // The phone gives up after its timeout (20 s), backs off, and sends again.
   await statusShows(page, /1 contact synchronisé/, 45_000);
   await assertAgreement(page, { live: 1 });
-  await done(phone);
 });
 
-test('the server is SIGKILLed mid-batch and restarted: nothing lost, nothing twice', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page, context } = phone;
-  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
-  const held = proxy.inject('hold');
-  await syncButton(page).click();
-  await held.arrived;
+faultCase('the server is SIGKILLed mid-batch and restarted: nothing lost, nothing twice', ['Bar érotique', 'Rue', 'Salon de massage'], async ({ page, context }) => {
+  const held = await syncInto(page, 'hold');
   await server.kill();
   held.release('server-down');
   await context.setOffline(true); // the phone stops retrying while the server is down
@@ -402,19 +346,12 @@ test('the server is SIGKILLed mid-batch and restarted: nothing lost, nothing twi
   await context.setOffline(false);
   await pendingIs(page, 'Tout est synchronisé');
   await assertAgreement(page, { live: 3 });
-  await done(phone);
 });
 
-test('export a backup, clear the origin\'s storage, import it (twice): nothing lost or doubled', async () => {
-  await freshServer();
-  const phone = await newPhone();
-  const { page, context } = phone;
-  for (const m of ['Bar érotique', 'Rue', 'Salon de massage']) await logContact(page, m);
+faultCase('export a backup, clear the origin\'s storage, import it (twice): nothing lost or doubled', ['Bar érotique', 'Rue', 'Salon de massage'], async ({ page, context }) => {
   // One record reached the server but its answer was lost; two never left.
   await remove(page, 'Salon de massage');
-  const drop = proxy.inject('hold');
-  await syncButton(page).click();
-  await drop.arrived;
+  const drop = await syncInto(page, 'hold');
   await context.setOffline(true);
   drop.release('drop-after-commit');
   await statusShows(page, /Pas de connexion/);
@@ -468,5 +405,4 @@ test('export a backup, clear the origin\'s storage, import it (twice): nothing l
   await pendingIs(page, '3 en attente');
   await syncAll(page);
   await assertAgreement(page, { live: 3 });
-  await done(phone);
 });

@@ -12,7 +12,6 @@ use carnet_core::Report;
 use carnet_core::wire::ReportResponse;
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::coordination::scope::{CheckChips, fiscal_year_start, period_label, year_before};
@@ -158,10 +157,36 @@ pub fn AnnualReport() -> impl IntoView {
     let results = RwSignal::new(Vec::<(Section, Fetched)>::new());
     // The year shown: its label, its days, and the year before's label.
     let heading = RwSignal::new(None::<(String, String, String)>);
-    let busy = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let secrets = RwSignal::from(use_open().secrets.clone());
 
+    // Each section's report in turn, shown as it comes.
+    let fetch = Action::new_local(
+        move |(picked, from, to, with_compare): &(Vec<Section>, NaiveDate, NaiveDate, bool)| {
+            let (picked, from, to, with_compare) = (picked.clone(), *from, *to, *with_compare);
+            let token = secrets
+                .with_untracked(|s| s.token.clone())
+                .unwrap_or_default();
+            async move {
+                for section in picked {
+                    let mut query = format!("from={from}&to={to}&program={}", section.code);
+                    if with_compare {
+                        query.push_str(&format!(
+                            "&compare_from={}&compare_to={}",
+                            year_before(from),
+                            year_before(to)
+                        ));
+                    }
+                    let fetched = match api::get_report(&token, &query).await {
+                        Ok(r) => Fetched::Report(Box::new(r)),
+                        Err(e) => Fetched::Failed(texts(ctx.lang()).report_error(&e)),
+                    };
+                    results.update(|all| all.push((section, fetched)));
+                }
+            }
+        },
+    );
+    let busy = fetch.pending();
     let prepare = move |_| {
         let t = texts(ctx.lang());
         let picked: Vec<Section> = offered
@@ -177,36 +202,14 @@ pub fn AnnualReport() -> impl IntoView {
         let Some((from, to)) = year_range(is_fiscal, year) else {
             return;
         };
-        let with_compare = compare.get_untracked();
-        let token = secrets
-            .with_untracked(|s| s.token.clone())
-            .unwrap_or_default();
         message.set(None);
-        busy.set(true);
         results.set(Vec::new());
         heading.set(Some((
             year_label(is_fiscal, year),
             period_label(from, to),
             year_label(is_fiscal, year - 1),
         )));
-        spawn_local(async move {
-            for section in picked {
-                let mut query = format!("from={from}&to={to}&program={}", section.code);
-                if with_compare {
-                    query.push_str(&format!(
-                        "&compare_from={}&compare_to={}",
-                        year_before(from),
-                        year_before(to)
-                    ));
-                }
-                let fetched = match api::get_report(&token, &query).await {
-                    Ok(r) => Fetched::Report(Box::new(r)),
-                    Err(e) => Fetched::Failed(texts(ctx.lang()).report_error(&e)),
-                };
-                results.update(|all| all.push((section, fetched)));
-            }
-            busy.set(false);
-        });
+        fetch.dispatch((picked, from, to, compare.get_untracked()));
     };
 
     let year_options = move || {
@@ -315,11 +318,7 @@ pub fn AnnualReport() -> impl IntoView {
                     />
                 }}
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || compare.get()
-                        on:change=move |ev| compare.set(event_target_checked(&ev))
-                    />
+                    <input type="checkbox" bind:checked=compare />
                     <span>{move || texts(ctx.lang()).compare_year_before}</span>
                 </label>
                 <button type="button" class="primary wide" disabled=move || busy.get() on:click=prepare>
@@ -331,7 +330,7 @@ pub fn AnnualReport() -> impl IntoView {
             {body}
             <Show when=move || !results.with(|r| r.is_empty()) && !busy.get()>
                 <div class="report-actions no-print">
-                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
+                    <button type="button" on:click=move |_| platform::print()>{move || texts(ctx.lang()).print}</button>
                 </div>
             </Show>
         </section>

@@ -6,18 +6,15 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, Body, ClientError};
+use crate::api;
 use crate::coordination::tables::program_or_group_label;
 use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
-
-/// A big file on a slow server: more than the usual 10 s.
-const IMPORT_TIMEOUT_MS: i32 = 60_000;
+use crate::ui::use_fetch::use_fetch;
 
 /// One problem of the file (line 1 is the header row).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -44,36 +41,6 @@ pub struct ImportOutcome {
     pub problems: Vec<LineProblem>,
 }
 
-/// Sends the file: the outcome, with its problems when the server refused it (`422`).
-async fn send(
-    token: &str,
-    worker: &str,
-    dry_run: bool,
-    csv: &str,
-) -> Result<ImportOutcome, ClientError> {
-    let path = format!(
-        "/api/v1/import?worker={}{}",
-        js_sys::encode_uri_component(worker),
-        if dry_run { "&dry_run=true" } else { "" }
-    );
-    let answer = api::send_as(
-        "POST",
-        &path,
-        Some(token),
-        Some(api::Outgoing::text(csv, "text/csv; charset=utf-8")),
-        Body::Text,
-        IMPORT_TIMEOUT_MS,
-        None,
-    )
-    .await?;
-    if answer.status == 422
-        && let Ok(outcome) = serde_json::from_str::<ImportOutcome>(&answer.text)
-    {
-        return Ok(outcome);
-    }
-    api::json(&answer.ok()?)
-}
-
 /// The file chosen, read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Chosen {
@@ -93,17 +60,13 @@ async fn read_file(input: web_sys::HtmlInputElement) -> Option<Chosen> {
     })
 }
 
+/// What « Vérifier » or « Importer » sends: a dry run or not, and the worker typed.
+type Run = (bool, String);
+
 #[component]
 pub fn Import() -> impl IntoView {
     let ctx = use_ctx();
-    let file = RwSignal::new(None::<Chosen>);
     let worker = RwSignal::new(String::new());
-    let workers = RwSignal::new(Vec::<String>::new());
-    let outcome = RwSignal::new(None::<ImportOutcome>);
-    // The dry run that cleared the file and the worker now chosen: only then « Importer ».
-    let cleared = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None::<String>);
     let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
         secrets
@@ -112,70 +75,67 @@ pub fn Import() -> impl IntoView {
     };
 
     // The team's names, offered as suggestions (any name may still be typed).
-    {
-        let token = token();
-        let today = platform::today();
-        spawn_local(async move {
-            if let Ok(tallies) = api::get_tallies(&token, &format!("from={today}&to={today}")).await
-            {
-                workers.set(tallies.workers.into_iter().map(|w| w.worker).collect());
+    let workers = use_fetch(move || {
+        let (token, today) = (token(), platform::today());
+        async move {
+            api::get_tallies(&token, &format!("from={today}&to={today}"))
+                .await
+                .map(|tallies| tallies.workers.into_iter().map(|w| w.worker).collect())
+                .unwrap_or_else(|_| Vec::<String>::new())
+        }
+    });
+    // The file chosen, once read: `Some(None)` when it could not be read.
+    let read = Action::new_local(|input: &web_sys::HtmlInputElement| read_file(input.clone()));
+    let file = move || read.value().get().flatten();
+    // The server's account of the last run, or why there is none.
+    let run = Action::new_local(move |(dry_run, who): &Run| {
+        let (dry_run, who, chosen, token) = (*dry_run, who.clone(), file(), token());
+        async move {
+            let t = texts(ctx.lang());
+            let chosen = chosen.ok_or(t.choose_file.to_owned())?;
+            if who.is_empty() {
+                return Err(t.choose_worker.to_owned());
             }
-        });
-    }
-
+            api::post_import::<ImportOutcome>(&token, &who, dry_run, &chosen.text)
+                .await
+                .map_err(|e| texts(ctx.lang()).import_error(&e))
+        }
+    });
+    let outcome = move || run.value().get().and_then(Result::ok);
+    // The dry run that cleared the file and the worker now chosen: only then « Importer ».
+    let cleared = move || {
+        run.value()
+            .with(|o| matches!(o, Some(Ok(o)) if o.dry_run && o.problems.is_empty()))
+    };
+    let message = move || match run.value().get() {
+        Some(Err(why)) => Some(why),
+        _ => read
+            .value()
+            .with(|r| matches!(r, Some(None)))
+            .then(|| texts(ctx.lang()).file_unreadable.to_owned()),
+    };
+    // A new file or another worker: the last run's account and any message go.
     let forget = move || {
-        outcome.set(None);
-        cleared.set(false);
-        message.set(None);
+        run.value().set(None);
+        if read.value().with_untracked(|r| matches!(r, Some(None))) {
+            read.value().set(None);
+        }
     };
     let on_file = move |ev: leptos::ev::Event| {
         forget();
-        let Some(input) = ev
+        if let Some(input) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        spawn_local(async move {
-            let chosen = read_file(input).await;
-            if chosen.is_none() {
-                message.set(Some(texts(ctx.lang()).file_unreadable.to_owned()));
-            }
-            file.set(chosen);
-        });
-    };
-    let run = move |dry_run: bool| {
-        let t = texts(ctx.lang());
-        let who = worker.get_untracked().trim().to_owned();
-        let Some(chosen) = file.get_untracked() else {
-            message.set(Some(t.choose_file.to_owned()));
-            return;
-        };
-        if who.is_empty() {
-            message.set(Some(t.choose_worker.to_owned()));
-            return;
+        {
+            read.dispatch_local(input);
         }
-        busy.set(true);
-        message.set(None);
-        let token = token();
-        spawn_local(async move {
-            match send(&token, &who, dry_run, &chosen.text).await {
-                Ok(answer) => {
-                    cleared.set(dry_run && answer.problems.is_empty());
-                    outcome.set(Some(answer));
-                }
-                Err(e) => {
-                    cleared.set(false);
-                    outcome.set(None);
-                    message.set(Some(texts(ctx.lang()).import_error(&e)));
-                }
-            }
-            busy.set(false);
-        });
+    };
+    let start = move |dry_run: bool| {
+        run.dispatch((dry_run, worker.get_untracked().trim().to_owned()));
     };
 
     let summary = move || {
-        let o = outcome.get()?;
+        let o = outcome()?;
         let t = texts(ctx.lang());
         let title = match (o.dry_run, o.problems.is_empty()) {
             (_, false) => t.import_refused(o.problems.len()),
@@ -272,24 +232,24 @@ pub fn Import() -> impl IntoView {
                         }
                     />
                     <datalist id="import-workers">
-                        {move || workers.get().into_iter().map(|w| view! { <option value=w></option> }).collect_view()}
+                        {move || workers.get().unwrap_or_default().into_iter().map(|w| view! { <option value=w></option> }).collect_view()}
                     </datalist>
                     <p class="help">{move || texts(ctx.lang()).worker_help}</p>
                 </div>
                 <div class="report-actions">
-                    <button type="button" disabled=move || busy.get() on:click=move |_| run(true)>
+                    <button type="button" disabled=move || run.pending().get() on:click=move |_| start(true)>
                         {move || texts(ctx.lang()).dry_run}
                     </button>
                     <button
                         type="button"
                         class="primary"
-                        disabled=move || busy.get() || !cleared.get()
-                        on:click=move |_| run(false)
+                        disabled=move || run.pending().get() || !cleared()
+                        on:click=move |_| start(false)
                     >
                         {move || texts(ctx.lang()).import_now}
                     </button>
                 </div>
-                {move || message.get().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
+                {move || message().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
             </div>
             {summary}
         </section>

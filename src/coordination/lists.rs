@@ -10,17 +10,17 @@ use carnet_core::lists::{EditableList, ListEdit};
 use carnet_core::wire::{ErrorCode, ListEditRequest};
 use carnet_core::{Entry, ListKind, Taxonomy};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
+use crate::api::ClientError;
 use crate::coordination::scope::CheckChips;
-use crate::coordination::texts::texts;
+use crate::coordination::texts::{CoordTexts, texts};
 use crate::i18n::Lang;
 use crate::state::{use_ctx, use_open};
 use crate::taxonomy_cache;
 
 /// One row of a list, whatever the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Row {
     code: String,
     fr: String,
@@ -103,43 +103,41 @@ enum Said {
     Refused(String),
 }
 
+/// The edits, and the name of the entry they are about (for the refusal's words).
+type Edit = (Vec<ListEdit>, String);
+
+/// Sends `edit` unless another is under way (a form submitted with Enter skips the
+/// disabled button).
+fn send(action: Action<Edit, Said>, edit: Edit) {
+    if !action.pending().get_untracked() {
+        action.dispatch(edit);
+    }
+}
+
 #[component]
 pub fn Lists() -> impl IntoView {
     let ctx = use_ctx();
     let list = RwSignal::new(EditableList::Venues);
-    let said = RwSignal::new(None::<Said>);
-    let busy = RwSignal::new(false);
     let editing = RwSignal::new(None::<String>);
-    // Counts the changes made: the add form empties itself after each.
-    let saved = RwSignal::new(0u32);
-    let secrets = RwSignal::from(use_open().secrets.clone());
+    let open = use_open();
 
     // The lists as the server has them now (another coordinator may have changed them).
-    let reload = move || {
-        spawn_local(async move {
-            if let Some(fresh) = api::get_taxonomy().await {
-                taxonomy_cache::save(&fresh);
-                ctx.taxonomy.set(fresh);
-            }
-        })
-    };
-    reload();
-
-    // The edits, and the name of the entry they are about (for the refusal's words).
-    let send = Callback::new(move |(edits, entry): (Vec<ListEdit>, String)| {
-        if busy.get_untracked() {
-            return;
+    let reload = Action::new_local(move |_: &()| async move {
+        if let Some(fresh) = api::get_taxonomy().await {
+            taxonomy_cache::save(&fresh);
+            ctx.taxonomy.set(fresh);
         }
-        let token = secrets
-            .with_untracked(|s| s.token.clone())
-            .unwrap_or_default();
+    });
+    reload.dispatch(());
+
+    let edit = Action::new_local(move |(edits, entry): &Edit| {
+        let token = open.token().unwrap_or_default();
         let request = ListEditRequest {
             base_version: Some(ctx.taxonomy.with_untracked(|t| t.version)),
-            edits,
+            edits: edits.clone(),
         };
-        let key = list.get_untracked().key();
-        busy.set(true);
-        spawn_local(async move {
+        let (key, entry) = (list.get_untracked().key(), entry.clone());
+        async move {
             let t = texts(ctx.lang());
             match api::edit_list(&token, key, &request).await {
                 Ok(answer) => {
@@ -147,22 +145,20 @@ pub fn Lists() -> impl IntoView {
                     taxonomy_cache::save(&answer.taxonomy);
                     ctx.taxonomy.set(answer.taxonomy);
                     editing.set(None);
-                    saved.update(|n| *n += 1);
-                    said.set(Some(Said::Done(if answer.changed {
+                    Said::Done(if answer.changed {
                         t.list_saved(version)
                     } else {
                         t.list_unchanged.to_owned()
-                    })));
+                    })
                 }
                 Err(e) => {
                     if e.code() == Some(ErrorCode::TaxonomyChanged) {
-                        reload();
+                        reload.dispatch(());
                     }
-                    said.set(Some(Said::Refused(t.list_error(&e, &entry))));
+                    Said::Refused(t.list_error(&e, &entry))
                 }
             }
-            busy.set(false);
-        });
+        }
     });
 
     let tab = move |target: EditableList| {
@@ -174,66 +170,72 @@ pub fn Lists() -> impl IntoView {
                 on:click=move |_| {
                     list.set(target);
                     editing.set(None);
-                    said.set(None);
+                    edit.value().set(None);
                 }
             >
                 {move || list_name(target, ctx.lang())}
             </button>
         }
     };
-    let table = move || {
+    // Keyed by what a row shows: an edit redraws only the rows it changed.
+    let shown_rows = move || {
         let current = list.get();
-        let lang = ctx.lang();
-        let t = texts(lang);
-        let all = ctx.taxonomy.with(|tx| rows(tx, current));
-        let attribute = attribute_of(current, lang);
-        let empty = all.is_empty();
-        let body = all
+        ctx.taxonomy
+            .with(|tx| rows(tx, current))
             .into_iter()
-            .map(|row| view! { <EntryRow row=row list=current editing=editing send=send busy=busy /> })
-            .collect_view();
-        view! {
-            <div class="table-scroll">
-                <table class="grid lists" data-testid="list-table">
-                    <caption>{list_name(current, lang)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{t.name_fr}</th>
-                            <th scope="col">{t.name_en}</th>
-                            {attribute.map(|(_, head)| view! { <th scope="col">{head}</th> })}
-                            <th scope="col">{t.state}</th>
-                            <th scope="col">{t.actions}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{body}</tbody>
-                </table>
-            </div>
-            {empty.then(|| view! { <p class="muted">{t.list_empty}</p> })}
-        }
+            .map(move |row| (current.key(), row))
+            .collect::<Vec<_>>()
     };
+    let attribute_head = move || {
+        attribute_of(list.get(), ctx.lang()).map(|(_, head)| view! { <th scope="col">{head}</th> })
+    };
+    let t = move || texts(ctx.lang());
 
     view! {
         <section class="lists" aria-labelledby="lists-title">
-            <h1 id="lists-title">{move || texts(ctx.lang()).lists}</h1>
-            <p class="help">{move || texts(ctx.lang()).lists_help}</p>
-            <div class="tabs" role="group" aria-label=move || texts(ctx.lang()).lists>
+            <h1 id="lists-title">{move || t().lists}</h1>
+            <p class="help">{move || t().lists_help}</p>
+            <div class="tabs" role="group" aria-label=move || t().lists>
                 {tab(EditableList::Venues)}
                 {tab(EditableList::Sites)}
                 {tab(EditableList::Partners)}
                 {tab(EditableList::ProgramGroups)}
             </div>
             <p class="muted" data-testid="taxonomy-version">
-                {move || texts(ctx.lang()).lists_version(ctx.taxonomy.with(|t| t.version))}
+                {move || t().lists_version(ctx.taxonomy.with(|t| t.version))}
             </p>
             {move || {
-                said.get()
+                edit.value().get()
                     .map(|s| match s {
                         Said::Done(m) => view! { <p class="flash list-status" role="status" data-testid="list-message">{m}</p> }.into_any(),
                         Said::Refused(m) => view! { <p class="flash error list-status" role="alert" data-testid="list-message">{m}</p> }.into_any(),
                     })
             }}
-            {table}
-            {move || view! { <AddForm list=list.get() send=send busy=busy saved=saved /> }}
+            <div class="table-scroll">
+                <table class="grid lists" data-testid="list-table">
+                    <caption>{move || list_name(list.get(), ctx.lang())}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().name_fr}</th>
+                            <th scope="col">{move || t().name_en}</th>
+                            {attribute_head}
+                            <th scope="col">{move || t().state}</th>
+                            <th scope="col">{move || t().actions}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=shown_rows key=|row| row.clone() let:((_, row))>
+                            <EntryRow row=row list=list.get_untracked() editing=editing edit=edit />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            {move || {
+                ctx.taxonomy
+                    .with(|tx| rows(tx, list.get()).is_empty())
+                    .then(|| view! { <p class="muted">{t().list_empty}</p> })
+            }}
+            {move || view! { <AddForm list=list.get() edit=edit /> }}
         </section>
     }
 }
@@ -244,9 +246,9 @@ fn EntryRow(
     row: Row,
     list: EditableList,
     editing: RwSignal<Option<String>>,
-    send: Callback<(Vec<ListEdit>, String)>,
-    busy: RwSignal<bool>,
+    edit: Action<Edit, Said>,
 ) -> impl IntoView {
+    let busy = edit.pending();
     let ctx = use_ctx();
     let code = row.code.clone();
     let is_editing = {
@@ -295,7 +297,7 @@ fn EntryRow(
             if edits.is_empty() {
                 editing.set(None);
             } else {
-                send.run((edits, old_fr.clone()));
+                send(edit, (edits, old_fr.clone()));
             }
         }
     };
@@ -309,7 +311,7 @@ fn EntryRow(
             let retire_or_restore = if row.retired {
                 view! {
                     <button type="button" aria-label=named(t.restore) disabled=move || busy.get()
-                        on:click=move |_| send.run((vec![ListEdit::Restore { code: c2.clone() }], l2.clone()))>
+                        on:click=move |_| send(edit, (vec![ListEdit::Restore { code: c2.clone() }], l2.clone()))>
                         {t.restore}
                     </button>
                 }
@@ -317,7 +319,7 @@ fn EntryRow(
             } else {
                 view! {
                     <button type="button" aria-label=named(t.retire) disabled=move || busy.get()
-                        on:click=move |_| send.run((vec![ListEdit::Retire { code: c2.clone() }], l2.clone()))>
+                        on:click=move |_| send(edit, (vec![ListEdit::Retire { code: c2.clone() }], l2.clone()))>
                         {t.retire}
                     </button>
                 }
@@ -330,7 +332,7 @@ fn EntryRow(
                     </button>
                     {retire_or_restore}
                     <button type="button" class="danger" aria-label=named(t.delete) disabled=move || busy.get()
-                        on:click=move |_| send.run((vec![ListEdit::Remove { code: c3.clone() }], l3.clone()))>
+                        on:click=move |_| send(edit, (vec![ListEdit::Remove { code: c3.clone() }], l3.clone()))>
                         {t.delete}
                     </button>
                 </div>
@@ -350,13 +352,11 @@ fn EntryRow(
             <form class="inline-edit" on:submit=save.clone()>
                 <div class="field">
                     <label for="edit-fr">{t.name_fr}</label>
-                    <input id="edit-fr" type="text" prop:value=move || fr.get()
-                        on:input=move |ev| fr.set(event_target_value(&ev)) />
+                    <input id="edit-fr" type="text" bind:value=fr />
                 </div>
                 <div class="field">
                     <label for="edit-en">{t.name_en}</label>
-                    <input id="edit-en" type="text" prop:value=move || en.get()
-                        on:input=move |ev| en.set(event_target_value(&ev)) />
+                    <input id="edit-en" type="text" bind:value=en />
                 </div>
                 {(list == EditableList::ProgramGroups).then(|| view! {
                     <CheckChips
@@ -400,20 +400,20 @@ fn EntryRow(
 
 /// « Ajouter »: a new entry (its code is made from the French name by the server).
 #[component]
-fn AddForm(
-    list: EditableList,
-    send: Callback<(Vec<ListEdit>, String)>,
-    busy: RwSignal<bool>,
-    saved: RwSignal<u32>,
-) -> impl IntoView {
+fn AddForm(list: EditableList, edit: Action<Edit, Said>) -> impl IntoView {
+    let busy = edit.pending();
     let ctx = use_ctx();
     let fr = RwSignal::new(String::new());
     let en = RwSignal::new(String::new());
     // After a change went through, the form is ready for the next entry; after a refusal
     // it keeps what was typed.
-    let seen = saved.get_untracked();
+    let seen = edit.version().get_untracked();
     Effect::new(move |_| {
-        if saved.get() != seen {
+        if edit.version().get() != seen
+            && edit
+                .value()
+                .with_untracked(|s| matches!(s, Some(Said::Done(_))))
+        {
             fr.set(String::new());
             en.set(String::new());
         }
@@ -444,29 +444,32 @@ fn AddForm(
             return;
         }
         let attr = (!attr.is_empty()).then_some(attr);
-        send.run((
-            vec![ListEdit::Add {
-                code: None,
-                fr: name.clone(),
-                en: (!english.is_empty()).then_some(english),
-                milieu: if list == EditableList::Venues {
-                    attr.clone()
-                } else {
-                    None
-                },
-                platform: if list == EditableList::Sites {
-                    attr
-                } else {
-                    None
-                },
-                programs: if list == EditableList::ProgramGroups {
-                    ticked
-                } else {
-                    Vec::new()
-                },
-            }],
-            name,
-        ));
+        send(
+            edit,
+            (
+                vec![ListEdit::Add {
+                    code: None,
+                    fr: name.clone(),
+                    en: (!english.is_empty()).then_some(english),
+                    milieu: if list == EditableList::Venues {
+                        attr.clone()
+                    } else {
+                        None
+                    },
+                    platform: if list == EditableList::Sites {
+                        attr
+                    } else {
+                        None
+                    },
+                    programs: if list == EditableList::ProgramGroups {
+                        ticked
+                    } else {
+                        Vec::new()
+                    },
+                }],
+                name,
+            ),
+        );
     };
     let choice = move || {
         let t = texts(ctx.lang());
@@ -520,17 +523,56 @@ fn AddForm(
             <h2 id="add-title">{move || texts(ctx.lang()).add_to(list_name(list, ctx.lang()))}</h2>
             <div class="field">
                 <label for="add-fr">{move || texts(ctx.lang()).name_fr}</label>
-                <input id="add-fr" type="text" prop:value=move || fr.get() on:input=move |ev| fr.set(event_target_value(&ev)) />
+                <input id="add-fr" type="text" bind:value=fr />
             </div>
             <div class="field">
                 <label for="add-en">{move || texts(ctx.lang()).name_en_optional}</label>
-                <input id="add-en" type="text" prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev)) />
+                <input id="add-en" type="text" bind:value=en />
             </div>
             {choice}
             {groups}
             {move || missing.get().map(|m| view! { <p class="flash error" role="alert">{m}</p> })}
             <button type="submit" class="primary" disabled=move || busy.get()>{move || texts(ctx.lang()).add}</button>
         </form>
+    }
+}
+
+/// The words of a refused list edit live with the lists, not with the other strings: they
+/// read the refusal's details, which only this screen knows.
+impl CoordTexts {
+    /// A list edit about `entry` the server refused, in plain words and with what to do
+    /// instead.
+    pub fn list_error(&self, e: &ClientError, entry: &str) -> String {
+        if let Some(common) = self.common_error(e) {
+            return common;
+        }
+        let ClientError::Refused(refusal) = e else {
+            return self.server_failed.to_owned();
+        };
+        match refusal.error {
+            ErrorCode::CodeKept => match uses_in(&refusal.message) {
+                Some(n) if self.fr() => format!(
+                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
+                    if n > 1 { "s" } else { "" },
+                    self.code_kept
+                ),
+                Some(n) => format!(
+                    "“{entry}” is used by {n} record{}. {}",
+                    if n > 1 { "s" } else { "" },
+                    self.code_kept
+                ),
+                None => self.code_kept.to_owned(),
+            },
+            ErrorCode::CodeExists if self.fr() => {
+                format!("«\u{a0}{entry}\u{a0}»\u{a0}: {}", self.code_exists)
+            }
+            ErrorCode::CodeExists => format!("“{entry}”: {}", self.code_exists),
+            ErrorCode::TaxonomyChanged => self.taxonomy_changed.to_owned(),
+            ErrorCode::UnknownProgram => self.unknown_program.to_owned(),
+            ErrorCode::UnknownCode => self.unknown_code.to_owned(),
+            ErrorCode::InvalidListEdit => self.invalid_list_edit.to_owned(),
+            _ => self.server_failed.to_owned(),
+        }
     }
 }
 

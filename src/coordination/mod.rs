@@ -12,14 +12,15 @@ pub mod lists;
 pub mod report;
 pub mod scope;
 pub mod tables;
+pub mod team;
 pub mod texts;
 
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
-use crate::session;
 use crate::state::{OpenProfile, Screen, use_ctx};
 use crate::ui::lock::LockScreen;
+use crate::{session, startup};
 
 /// The coordinator's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +34,10 @@ pub enum Page {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ctx = crate::app::start(Screen::Figures, None);
+    let ctx = startup::start(Screen::Figures, None);
     move || match ctx.open.get() {
         Some(open) => view! { <Unlocked open=open /> }.into_any(),
-        None => view! { <LockScreen opener=crate::app::OPENER /> }.into_any(),
+        None => view! { <LockScreen opener=startup::OPENER /> }.into_any(),
     }
 }
 
@@ -60,13 +61,13 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
     };
     view! {
         <header class="top">
-            <span class="brand">{move || ctx.t().coordination_title}</span>
+            <span class="brand">{move || texts::texts(ctx.lang()).coordination_title}</span>
             <nav class="coordination-nav" aria-label=move || ctx.t().nav_label data-testid="unlocked">
-                {nav(Page::TeamReport, |l| l.t().team_report)}
+                {nav(Page::TeamReport, |l| texts::texts(l).team_report)}
                 {nav(Page::AnnualReport, |l| texts::texts(l).annual_report)}
                 {nav(Page::Lists, |l| texts::texts(l).lists)}
                 {nav(Page::Import, |l| texts::texts(l).import)}
-                {nav(Page::Accounts, |l| l.t().team_accounts)}
+                {nav(Page::Accounts, |l| texts::texts(l).team_accounts)}
             </nav>
             <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
                 {move || ctx.t().lock_now}
@@ -75,14 +76,14 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
         <main class="wide">
             <Show
                 when=move || coordinator.with(|p| p.coordinator)
-                fallback=move || view! { <p class="flash" role="alert">{move || ctx.t().not_coordinator}</p> }
+                fallback=move || view! { <p class="flash" role="alert">{move || texts::texts(ctx.lang()).not_coordinator}</p> }
             >
                 {move || match page.get() {
                     Page::TeamReport => view! { <report::TeamReport /> }.into_any(),
                     Page::AnnualReport => view! { <annual::AnnualReport /> }.into_any(),
                     Page::Lists => view! { <lists::Lists /> }.into_any(),
                     Page::Import => view! { <import::Import /> }.into_any(),
-                    Page::Accounts => view! { <crate::ui::team::TeamAccounts /> }.into_any(),
+                    Page::Accounts => view! { <team::TeamAccounts /> }.into_any(),
                 }}
             </Show>
         </main>

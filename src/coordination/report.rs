@@ -4,7 +4,6 @@
 
 use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::coordination::scope::{
@@ -52,7 +51,6 @@ pub fn TeamReport() -> impl IntoView {
     });
     let shown = RwSignal::new(None::<Shown>);
     let message = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
 
     let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
@@ -60,6 +58,21 @@ pub fn TeamReport() -> impl IntoView {
             .with_untracked(|s| s.token.clone())
             .unwrap_or_default()
     };
+    // The report asked for: `query`, and the same with the comparison when one is asked.
+    let fetch = Action::new_local(move |(query, compare_query): &(String, Option<String>)| {
+        let (query, compare_query, token) = (query.clone(), compare_query.clone(), token());
+        async move {
+            let asked = compare_query.as_deref().unwrap_or(&query);
+            match api::get_report(&token, asked).await {
+                Ok(response) => shown.set(Some(Shown {
+                    response,
+                    query,
+                    compare_query,
+                })),
+                Err(e) => message.set(Some(texts(ctx.lang()).report_error(&e))),
+            }
+        }
+    });
     let load = move |_| {
         let t = texts(ctx.lang());
         let Ok(program) = scope.program_param() else {
@@ -78,43 +91,30 @@ pub fn TeamReport() -> impl IntoView {
                 compare_to.get_untracked()
             )
         });
-        busy.set(true);
         message.set(None);
-        let token = token();
-        spawn_local(async move {
-            let asked = compare_query.as_deref().unwrap_or(&query);
-            match api::get_report(&token, asked).await {
-                Ok(response) => shown.set(Some(Shown {
-                    response,
-                    query,
-                    compare_query,
-                })),
-                Err(e) => message.set(Some(texts(ctx.lang()).report_error(&e))),
-            }
-            busy.set(false);
-        });
+        fetch.dispatch((query, compare_query));
     };
 
     // Downloads: the CSV as text, the spreadsheet as a blob, each named after its period.
-    let download = move |format: &'static str, with_compare: bool| {
-        let Some(s) = shown.get_untracked() else {
-            return;
-        };
-        let query = if with_compare {
-            s.compare_query.clone().unwrap_or(s.query.clone())
-        } else {
-            s.query.clone()
-        };
-        let filter = &s.response.filter;
-        let name = match (&s.response.compare, with_compare) {
-            (Some(c), true) => format!(
-                "carnet-comparaison-{}-{}-{}-{}.{format}",
-                filter.from, filter.to, c.filter.from, c.filter.to
-            ),
-            _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
-        };
-        let token = token();
-        spawn_local(async move {
+    let fetch_file = Action::new_local(move |&(format, with_compare): &(&'static str, bool)| {
+        let (shown, token) = (shown.get_untracked(), token());
+        async move {
+            let Some(s) = shown else {
+                return;
+            };
+            let query = if with_compare {
+                s.compare_query.clone().unwrap_or(s.query.clone())
+            } else {
+                s.query.clone()
+            };
+            let filter = &s.response.filter;
+            let name = match (&s.response.compare, with_compare) {
+                (Some(c), true) => format!(
+                    "carnet-comparaison-{}-{}-{}-{}.{format}",
+                    filter.from, filter.to, c.filter.from, c.filter.to
+                ),
+                _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
+            };
             let done = if format == "xlsx" {
                 match api::get_report_xlsx(&token, &query).await {
                     Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
@@ -135,7 +135,10 @@ pub fn TeamReport() -> impl IntoView {
                     None => t.download_failed.to_owned(),
                 }));
             }
-        });
+        }
+    });
+    let download = move |format: &'static str, with_compare: bool| {
+        fetch_file.dispatch((format, with_compare));
     };
 
     let report = Signal::derive(move || {
@@ -154,7 +157,7 @@ pub fn TeamReport() -> impl IntoView {
                     .map(|code| program_or_group_label(ctx, code))
                     .collect::<Vec<_>>()
                     .join(", "),
-                None => ctx.t().all_programs.to_owned(),
+                None => t.all_programs.to_owned(),
             };
             Some(view! {
                 <p class="report-scope" data-testid="report-scope">
@@ -236,16 +239,12 @@ pub fn TeamReport() -> impl IntoView {
 
     view! {
         <section class="team-report" aria-labelledby="team-report-title">
-            <h1 id="team-report-title">{move || ctx.t().team_report}</h1>
+            <h1 id="team-report-title">{move || texts(ctx.lang()).team_report}</h1>
             <div class="no-print report-controls">
                 <DateRange from=from to=to />
                 <ScopePicker state=scope />
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || compare.get()
-                        on:change=move |ev| compare.set(event_target_checked(&ev))
-                    />
+                    <input type="checkbox" bind:checked=compare />
                     <span>{move || texts(ctx.lang()).compare_with}</span>
                 </label>
                 <Show when=move || compare.get()>
@@ -257,8 +256,8 @@ pub fn TeamReport() -> impl IntoView {
                         to_label=Signal::derive(move || texts(ctx.lang()).compare_to.to_owned())
                     />
                 </Show>
-                <button type="button" class="primary wide" disabled=move || busy.get() on:click=load>
-                    {move || ctx.t().show_report}
+                <button type="button" class="primary wide" disabled=move || fetch.pending().get() on:click=load>
+                    {move || texts(ctx.lang()).show_report}
                 </button>
             </div>
             {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
@@ -269,12 +268,12 @@ pub fn TeamReport() -> impl IntoView {
                 {comparison}
                 <div class="report-actions no-print">
                     <button type="button" on:click=move |_| download("csv", false)>
-                        {move || ctx.t().download_csv}
+                        {move || texts(ctx.lang()).download_csv}
                     </button>
                     <button type="button" on:click=move |_| download("xlsx", false)>
                         {move || texts(ctx.lang()).download_xlsx}
                     </button>
-                    <button type="button" on:click=move |_| platform::print()>{move || ctx.t().print}</button>
+                    <button type="button" on:click=move |_| platform::print()>{move || texts(ctx.lang()).print}</button>
                 </div>
             </Show>
         </section>

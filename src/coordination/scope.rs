@@ -141,7 +141,7 @@ pub fn ScopePicker(state: ScopeState) -> impl IntoView {
         let (groups, programs) = offered(ctx);
         view! {
             <div class="chips">
-                {chip(Scope::All, ctx.t().all_programs.to_owned())}
+                {chip(Scope::All, t.all_programs.to_owned())}
                 {groups.into_iter().map(|(code, label)| chip(Scope::One(code), label)).collect_view()}
             </div>
             <div class="chips">

@@ -1,8 +1,8 @@
 //! The sync log: what a sync run records about rows without rewriting them.
 //!
-//! Marking a batch sent and taking the server's answers used to read and rewrite every row
-//! of the batch, twice: four IndexedDB requests per record, most of a long sync. Now each
-//! is one value per 100 records in the records store, keyed `~log:<sequence>:<random>`
+//! Marking a batch sent and taking the server's answers by rewriting every row of the batch
+//! would cost four IndexedDB requests per record, most of a long sync. Instead each is one
+//! value per 100 records in the records store, keyed `~log:<sequence>:<random>`
 //! (above rows and blocks), holding one [`Logged`] line per record. Every read of a row
 //! folds the lines about it in ([`Standing::fold`](carnet_core::Standing::fold)), inside
 //! the reading transaction, so a row read anywhere (edits, compaction, conflicts, other

@@ -11,10 +11,11 @@
 //!
 //! IndexedDB holds each row as `{ id, row }`, `row` being the row as JSON: one encoder
 //! (serde_json, which the wire needs anyway) instead of a second one for JS objects, which
-//! kept the download smaller. Rows written as plain objects by older versions are read too.
+//! keeps the download smaller. Rows written as plain objects by older versions of the app
+//! may still be on a phone, so they are read too.
 //!
-//! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time made unlocking a full
-//! phone take seconds. So synced records older than a couple of days are *compacted*: in
+//! **Blocks.** Opening 20 000 bodies one WebCrypto call at a time would make unlocking a
+//! full phone take seconds. So synced records older than a couple of days are *compacted*: in
 //! one transaction they move into a sealed block of up to [`BLOCK_RECORDS`] records (a
 //! value keyed `~block:<uuid>` in the same object store, above every row's key) and their
 //! rows are deleted. A block entry holds the record and the digest of its body; a record
@@ -587,7 +588,7 @@ impl RecordStore {
         let mut set_aside = Vec::new();
         for ((key, _), plain) in blocks.into_iter().zip(opened) {
             // Parsing a block takes a while on a slow phone: let the page breathe between.
-            crate::sync::pause(0).await;
+            crate::platform::pause(0).await;
             match plain
                 .ok()
                 .and_then(|json| serde_json::from_str::<BlockContents>(&json).ok())
@@ -613,7 +614,7 @@ impl RecordStore {
         let mut newest: HashMap<Uuid, (String, (Digest, Record))> = HashMap::new();
         for (key, contents) in blocks {
             // Between two blocks the page may paint and answer taps.
-            crate::sync::pause(0).await;
+            crate::platform::pause(0).await;
             for entry in contents.entries {
                 let Some((digest, record)) = entry.into_parts() else {
                     continue;

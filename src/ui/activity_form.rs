@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::actions;
 use crate::state::{use_ctx, use_open};
-use crate::ui::widgets::{ChoiceGroup, Counter, FormActions};
+use crate::ui::record_form::{FormActions, MaterialCounters, NoteField, use_save};
+use crate::ui::widgets::ChoiceGroup;
 
 #[component]
 pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
@@ -35,30 +36,9 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
     let head_count = RwSignal::new(start.head_count.unwrap_or(0));
     let material = RwSignal::new(start.material);
     let note = RwSignal::new(start.note.unwrap_or_default());
-    let errors = RwSignal::new(Vec::<String>::new());
-    let save = Action::new_local(move |draft: &ActivityDraft| {
-        let draft = draft.clone();
-        async move { actions::save_activity(ctx, editing, draft).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Err(messages)) = save.value().get() {
-            errors.set(messages);
-        }
-    });
-    let has_venues = ctx
-        .taxonomy
-        .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
-    let has_sites = ctx
-        .taxonomy
-        .with_untracked(|t| t.active(ListKind::Sites).next().is_some());
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if save.pending().get_untracked() {
-            return;
-        }
+    let draft = move || {
         let text = note.get_untracked();
-        let draft = ActivityDraft {
+        ActivityDraft {
             program: program.get_untracked(),
             activity: activity.get_untracked(),
             milieu: milieu.get_untracked(),
@@ -68,19 +48,20 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
             head_count: Some(head_count.get_untracked()).filter(|n| *n > 0),
             material: material.get_untracked(),
             note: (!text.trim().is_empty()).then_some(text),
-        };
-        save.dispatch(draft);
+        }
     };
-    let material_counters = move || {
-        ctx.taxonomy
-            .with(|t| t.active(ListKind::Materials).cloned().collect::<Vec<_>>())
-            .into_iter()
-            .map(|entry| view! { <Counter entry=entry counts=material /> })
-            .collect_view()
-    };
+    let saving = use_save(draft, move |draft| {
+        actions::save_activity(ctx, editing, draft)
+    });
+    let has_venues = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
+    let has_sites = ctx
+        .taxonomy
+        .with_untracked(|t| t.active(ListKind::Sites).next().is_some());
 
     view! {
-        <form class="activity-form" on:submit=submit novalidate>
+        <form class="activity-form" on:submit=move |ev| saving.submit.run(ev) novalidate>
             <h1>{move || if editing.is_some() { ctx.t().edit_activity } else { ctx.t().new_activity }}</h1>
             <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=program />
             <ChoiceGroup legend=|t| t.activity_kind name="activity" kind=ListKind::ActivityKinds selected=activity />
@@ -105,22 +86,9 @@ pub fn ActivityForm(editing: Option<Uuid>) -> impl IntoView {
                     }
                 />
             </div>
-            <fieldset class="group">
-                <legend>{move || ctx.t().material}</legend>
-                {material_counters}
-            </fieldset>
-            <div class="field">
-                <label for="note">{move || ctx.t().note}</label>
-                <textarea
-                    id="note"
-                    rows="3"
-                    maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
-                    prop:value=move || note.get()
-                    on:input=move |ev| note.set(event_target_value(&ev))
-                ></textarea>
-                <p class="help">{move || ctx.t().note_help}</p>
-            </div>
-            <FormActions errors=errors saving=save.pending() editing=editing />
+            <MaterialCounters counts=material />
+            <NoteField value=note />
+            <FormActions saving=saving editing=editing />
         </form>
     }
 }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::actions;
 use crate::state::{use_ctx, use_open};
-use crate::ui::widgets::{ChoiceGroup, Counter, FormActions, MultiChoiceGroup, RadioChip};
+use crate::ui::record_form::{FormActions, MaterialCounters, NoteField, use_save};
+use crate::ui::widgets::{ChipGroup, ChoiceGroup, MultiChoiceGroup, RadioChip};
 
 /// The form's state: one signal per field of the draft.
 #[derive(Clone, Copy)]
@@ -107,35 +108,14 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let has_code = start.person_code.is_some();
     let fields = Fields::new(start);
     let alias = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<String>::new());
-    let save = Action::new_local(move |(draft, alias): &(ContactDraft, String)| {
-        let (draft, alias) = (draft.clone(), alias.clone());
-        async move { actions::save_contact(ctx, editing, draft, alias).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Err(messages)) = save.value().get() {
-            errors.set(messages);
-        }
-    });
+    let saving = use_save(
+        move || (fields.draft(), alias.get_untracked()),
+        move |(draft, alias)| actions::save_contact(ctx, editing, draft, alias),
+    );
     let has_venues = ctx
         .taxonomy
         .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if save.pending().get_untracked() {
-            return;
-        }
-        save.dispatch((fields.draft(), alias.get_untracked()));
-    };
-
-    let material_counters = move || {
-        ctx.taxonomy
-            .with(|t| t.active(ListKind::Materials).cloned().collect::<Vec<_>>())
-            .into_iter()
-            .map(|entry| view! { <Counter entry=entry counts=fields.material /> })
-            .collect_view()
-    };
     let direction_chips = move || {
         let t = ctx.t();
         [
@@ -158,7 +138,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     };
 
     view! {
-        <form class="contact-form" on:submit=submit novalidate>
+        <form class="contact-form" on:submit=move |ev| saving.submit.run(ev) novalidate>
             <h1>{move || if editing.is_some() { ctx.t().edit_contact } else { ctx.t().new_contact }}</h1>
             <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=fields.program />
             <ChoiceGroup legend=|t| t.milieu name="milieu" kind=ListKind::Milieux selected=fields.milieu />
@@ -171,10 +151,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                 kind=ListKind::InterventionTypes
                 selected=fields.intervention_types
             />
-            <fieldset class="group">
-                <legend>{move || ctx.t().material}</legend>
-                {material_counters}
-            </fieldset>
+            <MaterialCounters counts=fields.material />
             <details class="more">
                 <summary>{move || ctx.t().more_details}</summary>
                 <ChoiceGroup legend=|t| t.mode name="mode" kind=ListKind::Modes selected=fields.mode />
@@ -185,10 +162,7 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     selected=fields.platform
                     optional=true
                 />
-                <fieldset class="group">
-                    <legend>{move || ctx.t().direction}</legend>
-                    <div class="chips">{direction_chips}</div>
-                </fieldset>
+                <ChipGroup legend=|t| t.direction>{direction_chips}</ChipGroup>
                 <ChoiceGroup legend=|t| t.status name="status" kind=ListKind::Statuses selected=fields.status optional=true />
                 <ChoiceGroup
                     legend=|t| t.occupation
@@ -224,19 +198,9 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                     </p>
                 </div>
                 <MultiChoiceGroup legend=|t| t.referrals name="referrals" kind=ListKind::Partners selected=fields.referrals />
-                <div class="field">
-                    <label for="note">{move || ctx.t().note}</label>
-                    <textarea
-                        id="note"
-                        rows="3"
-                        maxlength=carnet_core::note::MAX_NOTE_CHARS.to_string()
-                        prop:value=move || fields.note.get()
-                        on:input=move |ev| fields.note.set(event_target_value(&ev))
-                    ></textarea>
-                    <p class="help">{move || ctx.t().note_help}</p>
-                </div>
+                <NoteField value=fields.note />
             </details>
-            <FormActions errors=errors saving=save.pending() editing=editing />
+            <FormActions saving=saving editing=editing />
         </form>
     }
 }

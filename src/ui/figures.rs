@@ -5,11 +5,12 @@
 use carnet_core::{ListKind, Record, Report, ReportFilter};
 use chrono::{Datelike, Duration, NaiveDate};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::figures_cache::{self, ServerFigures};
 use crate::i18n::Texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
+use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{DateField, RadioChip};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,17 +34,6 @@ fn range(period: Period, today: NaiveDate) -> (NaiveDate, NaiveDate) {
         Period::Month => (today.with_day(1).unwrap_or(today), today),
         Period::Year => (today.with_ordinal(1).unwrap_or(today), today),
     }
-}
-
-/// Where figures beyond the phone's window come from.
-#[derive(Debug, Clone, PartialEq)]
-enum ServerFigures {
-    Loading,
-    Fresh(Report),
-    /// Offline: the figures fetched at this time (ms since the epoch).
-    Cached(Report, i64),
-    /// Offline, and never fetched for this period.
-    Unavailable,
 }
 
 #[component]
@@ -119,45 +109,33 @@ pub fn Figures() -> impl IntoView {
         })
     });
 
-    let server = RwSignal::new(ServerFigures::Loading);
     let secrets = RwSignal::from(open.secrets.clone());
-    // One memo as the effect's only source: the period to fetch, if any. (Reading `beyond`
-    // and `days` separately missed changes of `days`: both derive from it, a diamond.)
+    // The period to ask the server for, if any: the only signal `server` reads. (Reading
+    // `beyond` and `days` separately would miss changes of `days`: both derive from it.)
     let wanted = Memo::new(move |_| beyond.get().then(|| days.get()));
-    Effect::new(move |_| {
-        let Some((start, end)) = wanted.get() else {
-            return;
-        };
+    let server = use_fetch(move || {
+        let wanted = wanted.get();
         let who = profile.get_untracked();
         let token = secrets.with_untracked(|s| s.token.clone());
-        server.set(ServerFigures::Loading);
-        spawn_local(async move {
-            let fetched = match token {
-                Some(token) => crate::figures_cache::fetch(&who, &token, start, end)
-                    .await
-                    .ok(),
-                None => None,
-            };
-            let figures = match fetched {
-                Some(fresh) => ServerFigures::Fresh(fresh.report),
-                None => match crate::figures_cache::load(&who, start, end).await {
-                    Some(cached) => ServerFigures::Cached(cached.report, cached.fetched_ms),
-                    None => ServerFigures::Unavailable,
-                },
-            };
-            // The worker may have picked another period meanwhile: only the answer for
-            // the period on screen is shown.
-            if days.get_untracked() == (start, end) {
-                server.set(figures);
-            }
-        });
+        async move {
+            let (start, end) = wanted?;
+            let figures = figures_cache::fetch_or_kept(&who, token.as_deref(), start, end).await;
+            Some(((start, end), figures))
+        }
+    });
+    // The server's figures for the period on screen; `None` while they are asked for (the
+    // last period's stay in `server` meanwhile).
+    let fetched = Memo::new(move |_| {
+        server.with(|answer| match answer {
+            Some(Some((period, figures))) if Some(*period) == wanted.get() => Some(figures.clone()),
+            _ => None,
+        })
     });
     let report = Signal::derive(move || {
         if beyond.get() {
-            server.with(|s| match s {
-                ServerFigures::Fresh(r) | ServerFigures::Cached(r, _) => r.clone(),
-                ServerFigures::Loading | ServerFigures::Unavailable => Report::default(),
-            })
+            fetched
+                .with(|f| f.as_ref().and_then(ServerFigures::report).cloned())
+                .unwrap_or_default()
         } else {
             local.get()
         }
@@ -170,16 +148,16 @@ pub fn Figures() -> impl IntoView {
         }
         let lang = ctx.lang();
         let kept = profile.with(|p| p.retention_days);
-        Some(server.with(|s| match s {
-            ServerFigures::Loading => lang.t().figures_loading.to_owned(),
-            ServerFigures::Fresh(_) => lang.figures_from_server(kept),
-            ServerFigures::Cached(_, at) => {
+        Some(fetched.with(|f| match f {
+            None => lang.t().figures_loading.to_owned(),
+            Some(ServerFigures::Fresh(_)) => lang.figures_from_server(kept),
+            Some(ServerFigures::Cached(_, at)) => {
                 let day = chrono::DateTime::from_timestamp_millis(*at)
                     .map(|d| d.date_naive())
                     .unwrap_or_default();
                 lang.figures_cached(&lang.day_title(day))
             }
-            ServerFigures::Unavailable => lang.figures_unavailable(kept),
+            Some(ServerFigures::Unavailable) => lang.figures_unavailable(kept),
         }))
     };
 

@@ -16,23 +16,46 @@ pub fn ToFix() -> impl IntoView {
     let ctx = use_ctx();
     let open = use_open();
     let book = open.book.clone();
-    let items = move || {
-        book.with(|b| b.to_fix().cloned().collect::<Vec<_>>())
-            .into_iter()
-            .map(|local| view! { <FixItem local=local /> })
-            .collect_view()
-    };
+    // Keyed by the record, its content and why it is here: settling one redraws no other.
+    let items = Memo::new(move |_| book.with(|b| b.to_fix().cloned().collect::<Vec<_>>()));
     let book = open.book.clone();
     let empty = move || book.with(|b| b.to_fix_count() == 0);
     view! {
         <section class="to-fix" aria-labelledby="to-fix-title">
             <h1 id="to-fix-title">{move || ctx.t().to_fix_title}</h1>
             <p class="help">{move || ctx.t().to_fix_help}</p>
-            <Show when=empty fallback=move || view! { <ul class="contacts">{items.clone()}</ul> }>
+            <Show
+                when=empty
+                fallback=move || {
+                    view! {
+                        <ul class="contacts">
+                            <For each=move || items.get() key=fix_key let:local>
+                                <FixItem local=local />
+                            </For>
+                        </ul>
+                    }
+                }
+            >
                 <p class="muted">{move || ctx.t().nothing_to_fix}</p>
             </Show>
         </section>
     }
+}
+
+/// What an item shows, as a key: the record, its content, and the refusal (its reasons)
+/// or the conflict (the server's version).
+fn fix_key(local: &LocalRecord) -> (Uuid, String, Option<String>, Option<u32>) {
+    let (reason, server_version) = match &local.standing.sync {
+        SyncState::Rejected { reason } => (Some(reason.clone()), None),
+        SyncState::Conflict { server_version } => (None, Some(*server_version)),
+        SyncState::Pending | SyncState::Synced => (None, None),
+    };
+    (
+        local.record.id(),
+        local.standing.digest.clone(),
+        reason,
+        server_version,
+    )
 }
 
 /// One refused or conflicting record.

@@ -9,9 +9,9 @@ use std::pin::Pin;
 use leptos::prelude::*;
 
 use crate::profile;
-use crate::session::{self, MAX_LABEL_CHARS, MIN_PIN_CHARS, UnlockError};
+use crate::session::{self, MAX_LABEL_CHARS, UnlockError};
 use crate::state::{Ctx, use_ctx};
-use crate::ui::widgets::RadioChip;
+use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
 /// An unlock or a set-up under way.
 pub type Opening = Pin<Box<dyn Future<Output = Result<(), UnlockError>>>>;
@@ -90,21 +90,10 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             {several
                 .then(|| {
                     view! {
-                        <fieldset class="group">
-                            <legend>{move || ctx.t().profile_choose}</legend>
-                            <div class="chips">{chooser}</div>
-                        </fieldset>
+                        <ChipGroup legend=|t| t.profile_choose>{chooser}</ChipGroup>
                     }
                 })}
-            <label for="pin">{move || ctx.t().pin_label}</label>
-            <input
-                id="pin"
-                type="password"
-                inputmode="numeric"
-                autocomplete="off"
-                prop:value=move || pin.get()
-                on:input=move |ev| pin.set(event_target_value(&ev))
-            />
+            <PinField id="pin" label=|t| t.pin_label value=pin />
             <button type="submit" class="primary wide" disabled=move || unlock.pending().get()>
                 {move || if unlock.pending().get() { ctx.t().unlocking } else { ctx.t().unlock }}
             </button>
@@ -134,33 +123,13 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let t = ctx.t();
         let (first, second) = (pin.get_untracked(), again.get_untracked());
-        if first.chars().count() < MIN_PIN_CHARS {
-            message.set(Some(t.pin_too_short));
-            return;
-        }
-        if first != second {
-            message.set(Some(t.pin_mismatch));
+        if let Some(problem) = new_pin_problem(ctx.t(), &first, &second) {
+            message.set(Some(problem));
             return;
         }
         if !set_up.pending().get_untracked() {
             set_up.dispatch((first, label.get_untracked()));
-        }
-    };
-    let password = move |id: &'static str,
-                         text: fn(&crate::i18n::Texts) -> &'static str,
-                         value: RwSignal<String>| {
-        view! {
-            <label for=id>{move || text(ctx.t())}</label>
-            <input
-                id=id
-                type="password"
-                inputmode="numeric"
-                autocomplete="off"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
         }
     };
     view! {
@@ -176,8 +145,8 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
                 on:input=move |ev| label.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().profile_label_help}</p>
-            {password("new-pin", |t| t.pin_new, pin)}
-            {password("new-pin-again", |t| t.pin_confirm, again)}
+            <PinField id="new-pin" label=|t| t.pin_new value=pin />
+            <PinField id="new-pin-again" label=|t| t.pin_confirm value=again />
             <button type="submit" class="primary wide" disabled=move || set_up.pending().get()>
                 {move || ctx.t().pin_create}
             </button>

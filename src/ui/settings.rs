@@ -2,7 +2,6 @@
 //! set aside, encrypted backups, and the PIN.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::actions::{self, Paired};
@@ -13,7 +12,8 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
-use crate::ui::widgets::RadioChip;
+use crate::ui::use_fetch::use_fetch;
+use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -68,68 +68,56 @@ pub fn Settings() -> impl IntoView {
     view! {
         <div class="settings">
             <h1>{move || ctx.t().settings_title}</h1>
-            <fieldset class="group">
-                <legend>{move || ctx.t().language}</legend>
-                <div class="chips">
-                    {pref_chip(
-                        "lang",
-                        Signal::stored("Français".to_owned()),
-                        Some("fr-CA"),
-                        |p| p.lang == Lang::Fr,
-                        |p| p.lang = Lang::Fr,
-                    )}
-                    {pref_chip(
-                        "lang",
-                        Signal::stored("English".to_owned()),
-                        Some("en-CA"),
-                        |p| p.lang == Lang::En,
-                        |p| p.lang = Lang::En,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().theme}</legend>
-                <div class="chips">
-                    {pref_chip(
-                        "theme",
-                        text(|t| t.theme_dark),
-                        None,
-                        |p| p.theme == Theme::Dark,
-                        |p| p.theme = Theme::Dark,
-                    )}
-                    {pref_chip(
-                        "theme",
-                        text(|t| t.theme_light),
-                        None,
-                        |p| p.theme == Theme::Light,
-                        |p| p.theme = Theme::Light,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().lock_after}</legend>
-                <div class="chips">
-                    {number_chips(
-                        "lock-after",
-                        &LOCK_CHOICES,
-                        |lang, n| lang.minutes(n),
-                        |p| p.lock_after_minutes,
-                        |p, n| p.lock_after_minutes = n,
-                    )}
-                </div>
-            </fieldset>
-            <fieldset class="group">
-                <legend>{move || ctx.t().stale_after}</legend>
-                <div class="chips">
-                    {number_chips(
-                        "stale-after",
-                        &STALE_CHOICES,
-                        |_, n| format!("{n} h"),
-                        |p| p.stale_after_hours,
-                        |p, n| p.stale_after_hours = n,
-                    )}
-                </div>
-            </fieldset>
+            <ChipGroup legend=|t| t.language>
+                {pref_chip(
+                    "lang",
+                    Signal::stored("Français".to_owned()),
+                    Some("fr-CA"),
+                    |p| p.lang == Lang::Fr,
+                    |p| p.lang = Lang::Fr,
+                )}
+                {pref_chip(
+                    "lang",
+                    Signal::stored("English".to_owned()),
+                    Some("en-CA"),
+                    |p| p.lang == Lang::En,
+                    |p| p.lang = Lang::En,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.theme>
+                {pref_chip(
+                    "theme",
+                    text(|t| t.theme_dark),
+                    None,
+                    |p| p.theme == Theme::Dark,
+                    |p| p.theme = Theme::Dark,
+                )}
+                {pref_chip(
+                    "theme",
+                    text(|t| t.theme_light),
+                    None,
+                    |p| p.theme == Theme::Light,
+                    |p| p.theme = Theme::Light,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.lock_after>
+                {number_chips(
+                    "lock-after",
+                    &LOCK_CHOICES,
+                    |lang, n| lang.minutes(n),
+                    |p| p.lock_after_minutes,
+                    |p, n| p.lock_after_minutes = n,
+                )}
+            </ChipGroup>
+            <ChipGroup legend=|t| t.stale_after>
+                {number_chips(
+                    "stale-after",
+                    &STALE_CHOICES,
+                    |_, n| format!("{n} h"),
+                    |p| p.stale_after_hours,
+                    |p, n| p.stale_after_hours = n,
+                )}
+            </ChipGroup>
             <Pairing />
             <DeviceStorage />
             <Backup />
@@ -158,7 +146,7 @@ fn Pairing() -> impl IntoView {
             Ok(Paired::NotKept) => t.pair_not_kept,
             Err(ClientError::Network | ClientError::Timeout) => t.pair_offline,
             Err(e) if e.code() == Some(carnet_core::wire::ErrorCode::InvalidDeviceLabel) => {
-                ctx.lang().accounts().device_label_invalid
+                t.device_label_invalid
             }
             Err(_) => t.pair_refused,
         })
@@ -217,7 +205,7 @@ fn Pairing() -> impl IntoView {
                 on:input=move |ev| code.set(event_target_value(&ev))
             />
             <p class="help">{move || ctx.t().pair_help}</p>
-            <label for="device-label">{move || ctx.lang().accounts().device_label}</label>
+            <label for="device-label">{move || ctx.t().device_label}</label>
             <input
                 id="device-label"
                 type="text"
@@ -226,7 +214,7 @@ fn Pairing() -> impl IntoView {
                 prop:value=move || label.get()
                 on:input=move |ev| label.set(event_target_value(&ev))
             />
-            <p class="help">{move || ctx.lang().accounts().device_label_help}</p>
+            <p class="help">{move || ctx.t().device_label_help}</p>
             <button type="submit" class="primary" disabled=move || pair.pending().get()>
                 {move || ctx.t().pair_button}
             </button>
@@ -259,19 +247,13 @@ fn Pairing() -> impl IntoView {
 fn DeviceStorage() -> impl IntoView {
     let ctx = use_ctx();
     let open = use_open();
-    let persistent = RwSignal::new(None::<bool>);
-    let usage = RwSignal::new(None::<storage_guard::Usage>);
-    let refresh = move || {
-        spawn_local(async move {
-            persistent.set(storage_guard::is_persistent().await);
-            usage.set(storage_guard::usage().await);
-        })
-    };
-    refresh();
+    let persistent = use_fetch(storage_guard::is_persistent);
+    let usage = use_fetch(storage_guard::usage);
     let ask = Action::new_local(move |_: &()| async move {
         storage_guard::request_persistence().await;
-        persistent.set(storage_guard::is_persistent().await);
+        persistent.refetch();
     });
+    let persistent = move || persistent.get().flatten();
     let set_aside = open.set_aside.clone();
     let set_aside_list = {
         let set_aside = set_aside.clone();
@@ -290,7 +272,7 @@ fn DeviceStorage() -> impl IntoView {
         <section class="group" aria-labelledby="storage-title">
             <h2 id="storage-title">{move || ctx.t().storage_title}</h2>
             <p data-testid="storage-persistent">
-                {move || match persistent.get() {
+                {move || match persistent() {
                     Some(true) => ctx.t().storage_persistent,
                     Some(false) => ctx.t().storage_not_persistent,
                     None => ctx.t().storage_unknown,
@@ -299,6 +281,7 @@ fn DeviceStorage() -> impl IntoView {
             {move || {
                 usage
                     .get()
+                    .flatten()
                     .map(|u| {
                         let french = ctx.lang() == Lang::Fr;
                         view! {
@@ -311,7 +294,7 @@ fn DeviceStorage() -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || persistent.get() == Some(false)>
+            <Show when=move || persistent() == Some(false)>
                 <button type="button" on:click=move |_| {
                     ask.dispatch(());
                 }>{move || ctx.t().storage_ask}</button>
@@ -460,36 +443,17 @@ fn ChangePin() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let t = ctx.t();
         let (old, new, again) = (
             old_pin.get_untracked(),
             new_pin.get_untracked(),
             new_again.get_untracked(),
         );
-        if new.chars().count() < crate::session::MIN_PIN_CHARS {
-            pin_message.set(Some(t.pin_too_short));
-            return;
-        }
-        if new != again {
-            pin_message.set(Some(t.pin_mismatch));
+        if let Some(problem) = new_pin_problem(ctx.t(), &new, &again) {
+            pin_message.set(Some(problem));
             return;
         }
         change.dispatch((old, new));
     };
-    let pin_input =
-        move |id: &'static str, label: fn(&Texts) -> &'static str, value: RwSignal<String>| {
-            view! {
-                <label for=id>{move || label(ctx.t())}</label>
-                <input
-                    id=id
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            }
-        };
     let book = open.book.clone();
     view! {
         <details class="more">
@@ -499,9 +463,9 @@ fn ChangePin() -> impl IntoView {
                     {move || ctx.t().change_pin_sync_first} " "
                     <strong>{move || ctx.lang().pending(book.with(|b| b.pending_count()))}</strong>
                 </p>
-                {pin_input("old-pin", |t| t.pin_current, old_pin)}
-                {pin_input("changed-pin", |t| t.pin_new, new_pin)}
-                {pin_input("changed-pin-again", |t| t.pin_confirm, new_again)}
+                <PinField id="old-pin" label=|t| t.pin_current value=old_pin />
+                <PinField id="changed-pin" label=|t| t.pin_new value=new_pin />
+                <PinField id="changed-pin-again" label=|t| t.pin_confirm value=new_again />
                 <button type="submit" class="primary" disabled=move || change.pending().get()>
                     {move || ctx.t().change_pin}
                 </button>

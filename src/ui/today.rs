@@ -106,13 +106,6 @@ pub fn Today() -> impl IntoView {
         list.reverse();
         list
     });
-    let day_records = move || {
-        day_list
-            .get()
-            .into_iter()
-            .map(|r| view! { <RecordRow local=r /> })
-            .collect_view()
-    };
 
     let book = open.book.clone();
     let previous = move || {
@@ -178,7 +171,13 @@ pub fn Today() -> impl IntoView {
                 when=move || tally.with(|t| t.contacts > 0 || !t.activities.is_empty())
                 fallback=move || view! { <p class="muted">{move || ctx.t().no_contact_yet}</p> }
             >
-                <ul class="contacts">{day_records}</ul>
+                <ul class="contacts">
+                    // Keyed by what a row shows: another day, a save or a synced batch
+                    // redraws only the rows that changed.
+                    <For each=move || day_list.get() key=Shown::of let:local>
+                        <RecordRow local=local />
+                    </For>
+                </ul>
             </Show>
             <nav class="day-nav" aria-label=move || ctx.t().other_days>
                 {move || {
@@ -275,7 +274,8 @@ fn RecordRow(local: LocalRecord) -> impl IntoView {
     let t = ctx.t();
     let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
     let id = local.record.id();
-    let (state_class, state_text) = state_badge(&local, t);
+    let badge = Badge::of(&local);
+    let (state_class, state_text) = (badge.class(), badge.words(t));
     let time = clock(&local.record.occurred_at());
     let (title, detail, is_contact) = match &local.record {
         Record::Contact(c) => (
@@ -324,19 +324,62 @@ fn RecordRow(local: LocalRecord) -> impl IntoView {
     }
 }
 
-/// The class and words of a record's sync state.
-pub fn state_badge(
-    local: &LocalRecord,
-    t: &'static crate::i18n::Texts,
-) -> (&'static str, &'static str) {
-    match local.standing.sync {
-        SyncState::Pending if local.standing.is_unconfirmed() => {
-            ("state unconfirmed", t.state_unconfirmed)
+/// What a row of the day shows, as a key: the record, its content and its sync state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Shown {
+    id: uuid::Uuid,
+    digest: String,
+    badge: Badge,
+}
+
+impl Shown {
+    fn of(local: &LocalRecord) -> Self {
+        Shown {
+            id: local.record.id(),
+            digest: local.standing.digest.clone(),
+            badge: Badge::of(local),
         }
-        SyncState::Pending => ("state pending", t.state_pending),
-        SyncState::Synced => ("state synced", t.state_synced),
-        SyncState::Rejected { .. } => ("state rejected", t.state_rejected),
-        SyncState::Conflict { .. } => ("state rejected", t.state_conflict),
+    }
+}
+
+/// A record's sync state as its row shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Badge {
+    Unconfirmed,
+    Pending,
+    Synced,
+    Rejected,
+    Conflict,
+}
+
+impl Badge {
+    fn of(local: &LocalRecord) -> Self {
+        match local.standing.sync {
+            SyncState::Pending if local.standing.is_unconfirmed() => Badge::Unconfirmed,
+            SyncState::Pending => Badge::Pending,
+            SyncState::Synced => Badge::Synced,
+            SyncState::Rejected { .. } => Badge::Rejected,
+            SyncState::Conflict { .. } => Badge::Conflict,
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Badge::Unconfirmed => "state unconfirmed",
+            Badge::Pending => "state pending",
+            Badge::Synced => "state synced",
+            Badge::Rejected | Badge::Conflict => "state rejected",
+        }
+    }
+
+    fn words(self, t: &'static crate::i18n::Texts) -> &'static str {
+        match self {
+            Badge::Unconfirmed => t.state_unconfirmed,
+            Badge::Pending => t.state_pending,
+            Badge::Synced => t.state_synced,
+            Badge::Rejected => t.state_rejected,
+            Badge::Conflict => t.state_conflict,
+        }
     }
 }
 

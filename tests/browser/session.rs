@@ -158,7 +158,7 @@ async fn wrong_pins_in_a_row_make_the_worker_wait() {
         session::unlock(ctx, PIN).await,
         Err(UnlockError::Wait(1..=5))
     ));
-    carnet::sync::pause(5_100).await;
+    carnet::platform::pause(5_100).await;
     session::unlock(ctx, PIN).await.expect("unlock");
     assert!(ctx.open.get_untracked().is_some());
     session::lock(ctx);

@@ -1,9 +1,8 @@
-//! Bench-only hooks (`--cfg carnet_bench`; never in a shipped build): seeding a profile with
-//! N records through the app's own storage code, and `performance` marks around the steps
-//! the budgets of BENCHMARKS.md time. `end2end/bench/` builds with the cfg and calls
-//! `window.wasmBindings.bench_seed(...)` from the page.
+//! Seeding a profile with N records through the app's own storage code, for the budgets of
+//! BENCHMARKS.md (`--cfg carnet_bench` only). `end2end/bench/` builds with the cfg and
+//! calls `window.wasmBindings.bench_seed(...)` from the page.
 //!
-//! In a normal build [`mark`] is an empty inline function and nothing else exists.
+//! In a normal build [`opened`] is an empty inline function and nothing else exists.
 
 #[cfg(carnet_bench)]
 mod hooks {
@@ -24,12 +23,6 @@ mod hooks {
     /// The profile just unlocked (the seed writes into it).
     pub fn opened(open: &OpenProfile) {
         OPEN.with(|o| *o.borrow_mut() = Some(open.clone()));
-    }
-
-    pub fn mark(name: &str) {
-        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = performance.mark(name);
-        }
     }
 
     /// Records of the open profile with a row of their own (the bench waits for the older
@@ -133,12 +126,7 @@ mod hooks {
 }
 
 #[cfg(carnet_bench)]
-pub use hooks::{mark, opened};
-
-/// A `performance.mark` in bench builds; nothing otherwise.
-#[cfg(not(carnet_bench))]
-#[inline(always)]
-pub fn mark(_name: &str) {}
+pub use hooks::opened;
 
 /// Bench builds remember the unlocked profile; nothing otherwise.
 #[cfg(not(carnet_bench))]

@@ -3,7 +3,10 @@
 //!
 //! They live here and not in `i18n::Texts` because `Texts` is linked whole into the phone
 //! app, whose download has a size budget; nothing of the phone reaches these. Strings both
-//! apps show (« Imprimer », « Personnes rencontrées », …) stay in `Texts`.
+//! apps show (« Personnes rencontrées », « Annuler », …) stay in `Texts`. The team's
+//! accounts have theirs in [`accounts`].
+
+pub mod accounts;
 
 use carnet_core::wire::ErrorCode;
 
@@ -19,6 +22,14 @@ pub fn texts(lang: Lang) -> &'static CoordTexts {
 
 pub struct CoordTexts {
     pub lang: Lang,
+    pub coordination_title: &'static str,
+    pub not_coordinator: &'static str,
+    pub team_accounts: &'static str,
+    pub team_report: &'static str,
+    pub all_programs: &'static str,
+    pub show_report: &'static str,
+    pub download_csv: &'static str,
+    pub print: &'static str,
     // Navigation
     pub annual_report: &'static str,
     pub lists: &'static str,
@@ -151,6 +162,14 @@ pub struct CoordTexts {
 
 pub const FR: CoordTexts = CoordTexts {
     lang: Lang::Fr,
+    coordination_title: "Carnet — coordination",
+    not_coordinator: "Ce profil n'est pas celui d'une coordonnatrice. Jumelle cet ordinateur avec un compte de coordination.",
+    team_accounts: "Comptes de l'équipe",
+    team_report: "Rapport de l'équipe",
+    all_programs: "Tous les volets",
+    show_report: "Afficher le rapport",
+    download_csv: "Télécharger le CSV",
+    print: "Imprimer",
     annual_report: "Rapport annuel",
     lists: "Listes",
     import: "Importer",
@@ -276,6 +295,14 @@ pub const FR: CoordTexts = CoordTexts {
 
 pub const EN: CoordTexts = CoordTexts {
     lang: Lang::En,
+    coordination_title: "Carnet — coordination",
+    not_coordinator: "This profile is not a coordinator's. Pair this computer with a coordinator account.",
+    team_accounts: "Team accounts",
+    team_report: "Team report",
+    all_programs: "All programs",
+    show_report: "Show report",
+    download_csv: "Download CSV",
+    print: "Print",
     annual_report: "Annual report",
     lists: "Lists",
     import: "Import",
@@ -400,12 +427,12 @@ pub const EN: CoordTexts = CoordTexts {
 };
 
 impl CoordTexts {
-    fn fr(&self) -> bool {
+    pub(crate) fn fr(&self) -> bool {
         self.lang == Lang::Fr
     }
 
     /// What any request's failure means, when it is not about the request itself.
-    fn common_error(&self, e: &ClientError) -> Option<String> {
+    pub(crate) fn common_error(&self, e: &ClientError) -> Option<String> {
         Some(
             match e {
                 ClientError::Network | ClientError::Timeout | ClientError::Cancelled => {
@@ -436,41 +463,6 @@ impl CoordTexts {
         match e.code() {
             Some(ErrorCode::UnknownProgram) => self.unknown_program.to_owned(),
             Some(ErrorCode::InvalidQuery) => self.bad_period.to_owned(),
-            _ => self.server_failed.to_owned(),
-        }
-    }
-
-    /// A list edit about `entry` the server refused, in plain words and with what to do
-    /// instead.
-    pub fn list_error(&self, e: &ClientError, entry: &str) -> String {
-        if let Some(common) = self.common_error(e) {
-            return common;
-        }
-        let ClientError::Refused(refusal) = e else {
-            return self.server_failed.to_owned();
-        };
-        match refusal.error {
-            ErrorCode::CodeKept => match crate::coordination::lists::uses_in(&refusal.message) {
-                Some(n) if self.fr() => format!(
-                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
-                    if n > 1 { "s" } else { "" },
-                    self.code_kept
-                ),
-                Some(n) => format!(
-                    "“{entry}” is used by {n} record{}. {}",
-                    if n > 1 { "s" } else { "" },
-                    self.code_kept
-                ),
-                None => self.code_kept.to_owned(),
-            },
-            ErrorCode::CodeExists if self.fr() => {
-                format!("«\u{a0}{entry}\u{a0}»\u{a0}: {}", self.code_exists)
-            }
-            ErrorCode::CodeExists => format!("“{entry}”: {}", self.code_exists),
-            ErrorCode::TaxonomyChanged => self.taxonomy_changed.to_owned(),
-            ErrorCode::UnknownProgram => self.unknown_program.to_owned(),
-            ErrorCode::UnknownCode => self.unknown_code.to_owned(),
-            ErrorCode::InvalidListEdit => self.invalid_list_edit.to_owned(),
             _ => self.server_failed.to_owned(),
         }
     }
