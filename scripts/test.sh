@@ -14,6 +14,9 @@ python3 scripts/contrast.py --check
 echo "==> documents name only paths and Rust items that exist"
 python3 scripts/check_docs.py
 
+echo "==> no module depends on one that depends on it"
+python3 scripts/import_graph.py --check
+
 echo "==> cargo fmt --check"
 cargo fmt --all --check
 
