@@ -6,8 +6,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use carnet_core::wire::{
-    ApiError, AuditPage, BatchRequest, BatchResponse, Confirm, ErrorCode, Me, NewWorker,
-    PairRequest, PairResponse, Pairing, ReportResponse, RoleChange, TeamAccounts,
+    ApiError, AuditPage, BatchRequest, BatchResponse, Confirm, ErrorCode, ImportOutcome, Me,
+    NewWorker, PairRequest, PairResponse, Pairing, ReportResponse, RoleChange, TeamAccounts,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use thiserror::Error;
@@ -49,6 +49,9 @@ pub enum ClientError {
     Refused(ApiError),
     #[error("unreadable answer")]
     Unreadable,
+    /// The request itself could not be written (a value JSON cannot hold): nothing was sent.
+    #[error("the request could not be written")]
+    Unwritable,
 }
 
 impl ClientError {
@@ -70,9 +73,10 @@ impl From<&ClientError> for Failure {
             ClientError::Unauthorized | ClientError::Forbidden => Failure::Unauthorized,
             ClientError::Expired => Failure::Expired,
             ClientError::RateLimited(s) => Failure::RateLimited { retry_after_s: *s },
-            ClientError::Server(_) | ClientError::Refused(_) | ClientError::Unreadable => {
-                Failure::Server
-            }
+            ClientError::Server(_)
+            | ClientError::Refused(_)
+            | ClientError::Unreadable
+            | ClientError::Unwritable => Failure::Server,
         }
     }
 }
@@ -87,18 +91,33 @@ struct Answer {
 }
 
 impl Answer {
-    /// The body of a `200`, or the error the status and body mean.
+    /// The body of a `2xx`, or the error the answer means.
     fn ok(self) -> Result<String, ClientError> {
-        match self.status {
-            200..=299 => Ok(self.text),
-            401 if self.text.contains("\"device_expired\"") => Err(ClientError::Expired),
-            401 => Err(ClientError::Unauthorized),
-            403 => Err(ClientError::Forbidden),
-            429 => Err(ClientError::RateLimited(self.retry_after.unwrap_or(30))),
-            status @ 500.. => Err(ClientError::Server(status)),
-            status => Err(serde_json::from_str::<ApiError>(&self.text)
-                .map(ClientError::Refused)
-                .unwrap_or(ClientError::Server(status))),
+        if (200..300).contains(&self.status) {
+            return Ok(self.text);
+        }
+        Err(self.error())
+    }
+
+    /// What an error answer means: by the server's code when the body is the API's error
+    /// body; by the status alone when it is not (a proxy's page, an older server).
+    fn error(self) -> ClientError {
+        let retry = self.retry_after.unwrap_or(30);
+        match serde_json::from_str::<ApiError>(&self.text) {
+            Ok(refusal) => match refusal.error {
+                ErrorCode::DeviceExpired => ClientError::Expired,
+                ErrorCode::Unauthorized => ClientError::Unauthorized,
+                ErrorCode::Forbidden => ClientError::Forbidden,
+                ErrorCode::RateLimited => ClientError::RateLimited(retry),
+                ErrorCode::Internal | ErrorCode::Unavailable => ClientError::Server(self.status),
+                _ => ClientError::Refused(refusal),
+            },
+            Err(_) => match self.status {
+                401 => ClientError::Unauthorized,
+                403 => ClientError::Forbidden,
+                429 => ClientError::RateLimited(retry),
+                status => ClientError::Server(status),
+            },
         }
     }
 }
@@ -218,22 +237,17 @@ pub async fn post_batch(
         // Ours (`batch_too_large`, `payload_too_large`) or a proxy's page: fewer at a time.
         return BatchOutcome::TooLarge;
     }
-    if answer.status == 422 {
-        return match serde_json::from_str::<ApiError>(&answer.text) {
-            Ok(ApiError {
-                error: ErrorCode::InvalidRecords,
-                records,
-                ..
-            }) => BatchOutcome::InvalidRecords(records),
-            _ => BatchOutcome::Failed(Failure::Server),
-        };
-    }
     match answer.ok() {
         // A 200 that is not a batch answer (a captive portal, a proxy page): nothing is
         // known to be stored.
         Ok(text) => json::<BatchResponse>(&text)
             .map(BatchOutcome::Acknowledged)
             .unwrap_or(BatchOutcome::Failed(Failure::Server)),
+        Err(ClientError::Refused(ApiError {
+            error: ErrorCode::InvalidRecords,
+            records,
+            ..
+        })) => BatchOutcome::InvalidRecords(records),
         Err(e) => BatchOutcome::Failed(Failure::from(&e)),
     }
 }
@@ -274,7 +288,7 @@ pub async fn pair(code: &str, label: Option<&str>) -> Result<PairResponse, Clien
             .filter(|l| !l.is_empty())
             .map(str::to_owned),
     })
-    .map_err(|_| ClientError::Unreadable)?;
+    .map_err(|_| ClientError::Unwritable)?;
     let answer = send("POST", "/api/v1/pair", None, Some(&body), TIMEOUT_MS, None).await?;
     json(&answer.ok()?)
 }
@@ -292,7 +306,7 @@ pub async fn create_worker(
         coordinator,
         confirm: confirm.map(str::to_owned),
     })
-    .map_err(|_| ClientError::Unreadable)?;
+    .map_err(|_| ClientError::Unwritable)?;
     let answer = send(
         "POST",
         "/api/v1/workers",
@@ -373,7 +387,7 @@ pub async fn edit_list(
     list: &str,
     request: &carnet_core::wire::ListEditRequest,
 ) -> Result<carnet_core::wire::ListEditResponse, ClientError> {
-    let body = serde_json::to_string(request).map_err(|_| ClientError::Unreadable)?;
+    let body = serde_json::to_string(request).map_err(|_| ClientError::Unwritable)?;
     let path = format!("/api/v1/taxonomy/lists/{list}");
     let answer = send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None).await?;
     json(&answer.ok()?)
@@ -433,7 +447,7 @@ pub async fn revoke_worker(token: &str, name: &str, confirm: &str) -> Result<(),
     let body = serde_json::to_string(&Confirm {
         confirm: confirm.to_owned(),
     })
-    .map_err(|_| ClientError::Unreadable)?;
+    .map_err(|_| ClientError::Unwritable)?;
     let path = worker_path(name, "revoke");
     send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None)
         .await?
@@ -452,7 +466,7 @@ pub async fn change_role(
         role: if coordinator { "coordinator" } else { "worker" }.to_owned(),
         confirm: confirm.to_owned(),
     })
-    .map_err(|_| ClientError::Unreadable)?;
+    .map_err(|_| ClientError::Unwritable)?;
     let path = worker_path(name, "role");
     send("POST", &path, Some(token), Some(&body), TIMEOUT_MS, None)
         .await?
@@ -478,12 +492,12 @@ pub async fn get_audit(
 /// The answer is the server's account of the import, also when it refused the file for its
 /// problems (`422`, the same shape). `Outcome` is that account's type, which the
 /// coordinator's app declares: this module stays free of its screens.
-pub async fn post_import<Outcome: serde::de::DeserializeOwned>(
+pub async fn post_import(
     token: &str,
     worker: &str,
     dry_run: bool,
     csv: &str,
-) -> Result<Outcome, ClientError> {
+) -> Result<ImportOutcome, ClientError> {
     let path = format!(
         "/api/v1/import?worker={}{}",
         js_sys::encode_uri_component(worker),
@@ -499,8 +513,9 @@ pub async fn post_import<Outcome: serde::de::DeserializeOwned>(
         None,
     )
     .await?;
+    // The file's problems: the refusal carries what the import found, beside its code.
     if answer.status == 422
-        && let Ok(outcome) = serde_json::from_str::<Outcome>(&answer.text)
+        && let Ok(outcome) = serde_json::from_str::<ImportOutcome>(&answer.text)
     {
         return Ok(outcome);
     }

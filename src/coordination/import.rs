@@ -3,10 +3,7 @@
 //! by line; then the import is all or nothing, and importing the same file again changes
 //! nothing (the server gives each row an id made from what it says).
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -15,31 +12,6 @@ use crate::coordination::texts::texts;
 use crate::platform;
 use crate::state::{use_ctx, use_open};
 use crate::ui::use_fetch::use_fetch;
-
-/// One problem of the file (line 1 is the header row).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct LineProblem {
-    pub line: usize,
-    #[serde(default)]
-    pub column: Option<String>,
-    pub message: String,
-}
-
-/// The server's account of an import or a dry run (also the body of its `422`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct ImportOutcome {
-    pub dry_run: bool,
-    pub worker: String,
-    pub rows: usize,
-    pub contacts: usize,
-    pub activities: usize,
-    #[serde(default)]
-    pub by_program: BTreeMap<String, usize>,
-    pub new: usize,
-    pub already_there: usize,
-    #[serde(default)]
-    pub problems: Vec<LineProblem>,
-}
 
 /// The file chosen, read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +68,7 @@ pub fn Import() -> impl IntoView {
             if who.is_empty() {
                 return Err(t.choose_worker.to_owned());
             }
-            api::post_import::<ImportOutcome>(&token, &who, dry_run, &chosen.text)
+            api::post_import(&token, &who, dry_run, &chosen.text)
                 .await
                 .map_err(|e| texts(ctx.lang()).import_error(&e))
         }

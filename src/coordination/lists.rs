@@ -550,7 +550,7 @@ impl CoordTexts {
             return self.server_failed.to_owned();
         };
         match refusal.error {
-            ErrorCode::CodeKept => match uses_in(&refusal.message) {
+            ErrorCode::CodeKept => match refusal.uses {
                 Some(n) if self.fr() => format!(
                     "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
                     if n > 1 { "s" } else { "" },
@@ -574,11 +574,4 @@ impl CoordTexts {
             _ => self.server_failed.to_owned(),
         }
     }
-}
-
-/// The number of records the server says use a code (« in use by 12 record(s) »).
-pub fn uses_in(message: &str) -> Option<u64> {
-    let rest = &message[message.find("in use by ")? + "in use by ".len()..];
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
 }

@@ -2,7 +2,6 @@
 //! words, the titles of the report's tables.
 
 use carnet::api::ClientError;
-use carnet::coordination::lists::uses_in;
 use carnet::coordination::scope::{fiscal_year_start, short_period, year_before};
 use carnet::coordination::tables::title;
 use carnet::coordination::texts::texts;
@@ -38,11 +37,11 @@ fn a_whole_year_is_said_briefly() {
 
 #[wasm_bindgen_test]
 fn a_code_in_use_is_explained_with_its_count() {
-    let message =
-        "`salon_02` is in use by 46 record(s) and codes are never removed: retire it instead";
-    assert_eq!(uses_in(message), Some(46));
-    assert_eq!(uses_in("edit 0: `x` cannot be removed"), None);
-    let refusal = ClientError::Refused(ApiError::new(ErrorCode::CodeKept, message));
+    // The count comes from the typed field; the message is for logs and is not read.
+    let refusal = ClientError::Refused(ApiError {
+        uses: Some(46),
+        ..ApiError::new(ErrorCode::CodeKept, "in use by 1 record(s)")
+    });
     let fr = texts(Lang::Fr).list_error(&refusal, "Salon 2");
     assert!(
         fr.starts_with("«\u{a0}Salon 2\u{a0}» sert dans 46 enregistrements."),

@@ -448,7 +448,9 @@ impl CoordTexts {
                         format!("Too many requests: try again in {s} s.")
                     });
                 }
-                ClientError::Server(_) | ClientError::Unreadable => self.server_failed,
+                ClientError::Server(_) | ClientError::Unreadable | ClientError::Unwritable => {
+                    self.server_failed
+                }
                 ClientError::Refused(_) => return None,
             }
             .to_owned(),
