@@ -12,6 +12,7 @@ pub mod book;
 pub mod boot;
 pub mod broadcast;
 pub mod coordination;
+pub mod draft;
 pub mod figures_cache;
 pub mod handoff;
 pub mod i18n;
@@ -47,6 +48,7 @@ pub use boot::start_boot;
 pub fn start() {
     log_panics_to_console();
     service_worker::register();
+    ui::desk::link_stylesheet();
     leptos::mount::mount_to_body(app::App);
 }
 
