@@ -138,6 +138,56 @@ test('the desk: navigation in the header, the form beside the day\'s records, r�
   assert.equal(await focused(page), 'program');
 });
 
+test('every control of the desk is reached by Tab, and shows where the focus is', async () => {
+  const { page } = computer;
+  // What a control is, to Tab: a group of chips is one stop (its name), anything else itself.
+  const stop = () => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const key = e.name || e.id || `${e.tagName}:${e.textContent.trim()}`;
+    // A chip's input is transparent: its label's text shows the focus.
+    const shown = e.matches('.chip input') ? e.nextElementSibling : e;
+    const style = getComputedStyle(shown);
+    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return { key, outlined };
+  };
+  const reached = new Map();
+  await page.locator('header .brand').click();
+  for (let i = 0; i < 150; i += 1) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(stop);
+    if (!at) continue;
+    if (reached.has(at.key) && at.key === 'lock-now') break;
+    reached.set(at.key, at.outlined);
+    // « Plus de détails » opens from the keyboard too.
+    if (at.key === 'SUMMARY:Plus de détails') await page.keyboard.press('Enter');
+  }
+  const controls = await page.evaluate(() => [...document.querySelectorAll('button, input, summary, textarea, a[href]')]
+    .filter((e) => e.checkVisibility() && e.tabIndex >= 0 || e.matches('.chips input'))
+    .filter((e) => e.checkVisibility({ visibilityProperty: true }) || e.matches('.chip input'))
+    .map((e) => e.name || e.id || `${e.tagName}:${e.textContent.trim()}`));
+  const missed = [...new Set(controls)].filter((k) => !reached.has(k));
+  assert.deepEqual(missed, [], 'reached by Tab');
+  const unseen = [...reached].filter(([, outlined]) => !outlined).map(([k]) => k);
+  assert.deepEqual(unseen, [], 'a visible focus');
+  await page.getByText('Plus de détails').click();
+});
+
+test('a counter takes + and −, or a typed number', async () => {
+  const { page } = computer;
+  const condoms = page.getByLabel('Condoms', { exact: true });
+  await condoms.focus();
+  for (const key of ['+', '+', '+', '-']) await page.keyboard.press(key);
+  assert.equal(await condoms.inputValue(), '2');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('12');
+  assert.equal(await condoms.inputValue(), '12');
+  await page.keyboard.press('-');
+  assert.equal(await condoms.inputValue(), '11');
+  await page.getByRole('button', { name: 'Annuler' }).click();
+  await page.waitForFunction(() => document.activeElement?.name === 'program');
+});
+
 test('Escape locks at once and the form being filled comes back, sealed meanwhile', async () => {
   const { page } = computer;
   await page.getByRole('radio', { name: 'Projet web adultes' }).check();

@@ -28,29 +28,21 @@ pub fn use_keys(ctx: Ctx) {
             return;
         }
         let key = ev.key();
-        let target = ev.target();
-        let field = target
-            .as_ref()
-            .and_then(|t| t.dyn_ref::<HtmlInputElement>());
-        let kind = field.map(HtmlInputElement::type_).unwrap_or_default();
-        let handled = match (kind.as_str(), key.as_str()) {
+        let Some(target) = ev.target().map(JsCast::unchecked_into::<Element>) else {
+            return;
+        };
+        let kind = target
+            .dyn_ref::<HtmlInputElement>()
+            .map(HtmlInputElement::type_);
+        // Where text is typed (a text or number field, the note), keys are text.
+        let typing = target.matches(":read-write").unwrap_or(false);
+        let handled = match (kind.as_deref(), key.as_str()) {
             (_, "Enter") if ev.ctrl_key() || ev.meta_key() => submit_record_form(),
-            ("number", "+" | "-") => field.is_some_and(|f| step(f, key == "+")),
-            ("checkbox", "ArrowRight" | "ArrowDown") => {
-                field.is_some_and(|f| move_in_group(f, true))
-            }
-            ("checkbox", "ArrowLeft" | "ArrowUp") => field.is_some_and(|f| move_in_group(f, false)),
-            // Text typed in a field, and keys with Ctrl or ⌘, are the browser's.
-            ("" | "radio" | "checkbox" | "button" | "submit", _)
-                if !ev.ctrl_key()
-                    && !ev.meta_key()
-                    && target
-                        .as_ref()
-                        .is_none_or(|t| t.unchecked_ref::<Element>().tag_name() != "TEXTAREA") =>
-            {
-                command(ctx, &key, presets.clone(), book.clone())
-            }
-            _ => false,
+            (Some("number"), "+" | "-") => step(&target, key == "+"),
+            (Some("checkbox"), "ArrowRight" | "ArrowDown") => move_in_group(&target, true),
+            (Some("checkbox"), "ArrowLeft" | "ArrowUp") => move_in_group(&target, false),
+            _ if typing || ev.ctrl_key() || ev.meta_key() => false,
+            _ => command(ctx, &key, presets.clone(), book.clone()),
         };
         if handled {
             ev.prevent_default();
@@ -100,26 +92,23 @@ fn submit_record_form() -> bool {
     })
 }
 
-/// One more or one less in a number field, within its `max`; the field's `input` handler
-/// takes the value.
-fn step(field: &HtmlInputElement, up: bool) -> bool {
-    let now = field.value().trim().parse::<u32>().unwrap_or(0);
-    let next = if up {
-        let max = field.get_attribute("max").and_then(|m| m.parse().ok());
-        now.saturating_add(1).min(max.unwrap_or(u32::MAX))
+/// One more or one less in a counter, through its own « + » or « − » button beside the
+/// field (a number field without them takes neither key).
+fn step(field: &Element, up: bool) -> bool {
+    let button = if up {
+        field.next_element_sibling()
     } else {
-        now.saturating_sub(1)
+        field.previous_element_sibling()
     };
-    field.set_value(&next.to_string());
-    if let Ok(event) = web_sys::Event::new("input") {
-        let _ = field.dispatch_event(&event);
+    if let Some(button) = button {
+        button.unchecked_into::<HtmlElement>().click();
     }
     true
 }
 
 /// Moves the focus to the next (or previous) checkbox of the group, round, which becomes
 /// the group's Tab stop. Each chip is a label around its checkbox.
-fn move_in_group(field: &HtmlInputElement, forward: bool) -> bool {
+fn move_in_group(field: &Element, forward: bool) -> bool {
     let Some(chip) = field.parent_element() else {
         return false;
     };
@@ -140,7 +129,7 @@ fn move_in_group(field: &HtmlInputElement, forward: bool) -> bool {
         return false;
     };
     let next = next.unchecked_into::<HtmlElement>();
-    field.set_tab_index(-1);
+    field.unchecked_ref::<HtmlElement>().set_tab_index(-1);
     next.set_tab_index(0);
     let _ = next.focus();
     true
