@@ -742,4 +742,9 @@ pub struct CompletenessResponse {
     pub server_build: Option<String>,
     #[serde(flatten)]
     pub completeness: crate::completeness::Completeness,
+    /// Active workers none of whose devices ever reached the server: a phone never paired
+    /// holds whatever it holds where the server cannot see it (said apart, since nothing
+    /// tells whether it exists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_seen: Vec<String>,
 }

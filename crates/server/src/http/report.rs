@@ -372,6 +372,11 @@ async fn completeness(
         return Err(invalid_query("`from` is after `to`"));
     }
     let (accounts, _) = state.store.accounts(now_ms()).await?;
+    let never_seen = accounts
+        .iter()
+        .filter(|w| !w.revoked && w.devices.iter().all(|d| d.last_seen_ms.is_none()))
+        .map(|w| w.name.clone())
+        .collect();
     let devices = accounts.into_iter().flat_map(|worker| {
         let name = worker.name;
         worker.devices.into_iter().map(move |d| DeviceSeen {
@@ -380,7 +385,14 @@ async fn completeness(
             label: d.label,
             state: d.state,
             created_ms: d.created_ms,
-            last_sync_ms: d.report_ms,
+            // The report's time: when it came, or the phone's own clock if earlier. A phone
+            // whose clock is behind looks older than it is, never newer: a doubt too many,
+            // never a period called complete too soon.
+            last_sync_ms: d.report_ms.map(|came| {
+                d.report
+                    .as_ref()
+                    .map_or(came, |r| came.min(r.reported_at.timestamp_millis()))
+            }),
             last_seen_ms: d.last_seen_ms,
             report: d.report,
         })
@@ -396,5 +408,6 @@ async fn completeness(
         to: query.to,
         server_build: build.0,
         completeness,
+        never_seen,
     }))
 }
