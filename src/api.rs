@@ -8,7 +8,8 @@ use std::rc::Rc;
 use carnet_core::completeness::DeviceReport;
 use carnet_core::wire::{
     ApiError, AuditPage, BatchRequest, BatchResponse, CompletenessResponse, Confirm, ErrorCode,
-    ImportOutcome, Me, NewWorker, TeamResponse, PairRequest, PairResponse, Pairing, ReportResponse, RoleChange, TeamAccounts,
+    ImportOutcome, Me, NewWorker, PairRequest, PairResponse, Pairing, ReportResponse, RoleChange,
+    TeamAccounts, TeamResponse,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use thiserror::Error;

@@ -14,11 +14,9 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::coordination::scope::{CheckChips, fiscal_year_start, period_label, year_before};
 use crate::coordination::completeness::CompletenessBanner;
-use crate::coordination::tables::{
-    BarBlock, GridTable, program_or_group_label, table, title,
-};
+use crate::coordination::scope::{CheckChips, fiscal_year_start, period_label, year_before};
+use crate::coordination::tables::{BarBlock, GridTable, program_or_group_label, table, title};
 use crate::coordination::texts::texts;
 use crate::i18n::Lang;
 use crate::platform;

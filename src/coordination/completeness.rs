@@ -35,7 +35,9 @@ pub fn CompletenessBanner(
     let secrets = RwSignal::from(use_open().secrets.clone());
     let answer = use_fetch(move || {
         let wanted = period.get();
-        let token = secrets.with_untracked(|s| s.token.clone()).unwrap_or_default();
+        let token = secrets
+            .with_untracked(|s| s.token.clone())
+            .unwrap_or_default();
         async move {
             let (from, to) = wanted?;
             Some(api::get_completeness(&token, from, to).await)
@@ -107,14 +109,18 @@ fn banner_text(t: &WorkerTexts, c: &CompletenessResponse, period: &str) -> Strin
         .completeness
         .pending
         .iter()
-        .filter(|d| d.doubts.contains(&Doubt::WaitingInPeriod) && !d.doubts.contains(&Doubt::NotSyncedSinceEnd))
+        .filter(|d| {
+            d.doubts.contains(&Doubt::WaitingInPeriod)
+                && !d.doubts.contains(&Doubt::NotSyncedSinceEnd)
+        })
         .count();
     let others = c
         .completeness
         .pending
         .iter()
         .filter(|d| {
-            !d.doubts.contains(&Doubt::NotSyncedSinceEnd) && !d.doubts.contains(&Doubt::WaitingInPeriod)
+            !d.doubts.contains(&Doubt::NotSyncedSinceEnd)
+                && !d.doubts.contains(&Doubt::WaitingInPeriod)
         })
         .count();
     let since = c
@@ -122,7 +128,14 @@ fn banner_text(t: &WorkerTexts, c: &CompletenessResponse, period: &str) -> Strin
         .silent_since_ms()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|at| t.lang.date(at.date_naive()));
-    t.banner(silent, since, waiting, others, c.completeness.lost.len(), period)
+    t.banner(
+        silent,
+        since,
+        waiting,
+        others,
+        c.completeness.lost.len(),
+        period,
+    )
 }
 
 /// The devices behind the banner: those that may still send records, then those that
@@ -176,13 +189,16 @@ fn DeviceRow(device: DoubtfulDevice, server_build: Option<String>) -> impl IntoV
     let lang = ctx.lang();
     let t = workers(lang);
     let d = &device.device;
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms).map(|at| lang.date(at.date_naive()))
-    };
-    let last_sync = d.last_sync_ms.and_then(day).unwrap_or_else(|| t.never.to_owned());
-    let waiting = d.report.as_ref().map(|r| {
-        t.waiting_since(r.waiting, r.oldest_waiting.map(|day| lang.date(day)))
-    });
+    let day =
+        |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|at| lang.date(at.date_naive()));
+    let last_sync = d
+        .last_sync_ms
+        .and_then(day)
+        .unwrap_or_else(|| t.never.to_owned());
+    let waiting = d
+        .report
+        .as_ref()
+        .map(|r| t.waiting_since(r.waiting, r.oldest_waiting.map(|day| lang.date(day))));
     let version = match (&d.report, &server_build) {
         (None, _) => t.build_unknown.to_owned(),
         (Some(r), Some(b)) if r.build == *b => format!("{} ({})", short(&r.build), t.build_current),

@@ -6,10 +6,10 @@ use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::coordination::completeness::CompletenessBanner;
 use crate::coordination::scope::{
     DatePair, ScopePicker, ScopeState, fiscal_year_start, period_label, year_before,
 };
-use crate::coordination::completeness::CompletenessBanner;
 use crate::coordination::tables::{BarBlock, Comparison, GridTable, program_or_group_label, table};
 use crate::coordination::texts::texts;
 use crate::platform;
@@ -257,7 +257,10 @@ pub fn TeamReport() -> impl IntoView {
         load(());
     }
     let period = Signal::derive(move || {
-        shown.with(|s| s.as_ref().map(|s| (s.response.filter.from, s.response.filter.to)))
+        shown.with(|s| {
+            s.as_ref()
+                .map(|s| (s.response.filter.from, s.response.filter.to))
+        })
     });
     let whose = move || {
         worker.get().map(|name| {

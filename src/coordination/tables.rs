@@ -315,7 +315,6 @@ pub fn GridTable(
     }
 }
 
-
 /// A period as a column head: a year when it is one, else its days, each kept whole.
 fn period_head(period: (NaiveDate, NaiveDate)) -> impl IntoView {
     let short = crate::coordination::scope::short_period(period.0, period.1);

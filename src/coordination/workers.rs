@@ -29,7 +29,11 @@ pub fn Workers() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let sort = RwSignal::new((Column::Worker, true));
     let secrets = RwSignal::from(use_open().secrets.clone());
-    let token = move || secrets.with_untracked(|s| s.token.clone()).unwrap_or_default();
+    let token = move || {
+        secrets
+            .with_untracked(|s| s.token.clone())
+            .unwrap_or_default()
+    };
 
     let fetch = Action::new_local(move |query: &String| {
         let (query, token) = (query.clone(), token());
@@ -70,7 +74,9 @@ pub fn Workers() -> impl IntoView {
                 }
             } else {
                 match api::get_csv(&token, "team", &query).await {
-                    Ok(csv) => platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None),
+                    Ok(csv) => {
+                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
+                    }
                     Err(e) => Err(Some(e)),
                 }
             };
@@ -83,7 +89,9 @@ pub fn Workers() -> impl IntoView {
             }
         }
     });
-    let period = Signal::derive(move || shown.with(|s| s.as_ref().map(|(r, _)| (r.filter.from, r.filter.to))));
+    let period = Signal::derive(move || {
+        shown.with(|s| s.as_ref().map(|(r, _)| (r.filter.from, r.filter.to)))
+    });
     // A row opens the worker's own report, for the same period and programs.
     let drill = use_context::<RwSignal<Option<Drill>>>();
     let page = use_context::<RwSignal<Page>>();

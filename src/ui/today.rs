@@ -91,7 +91,12 @@ pub fn Today() -> impl IntoView {
                 .get()
                 .activities
                 .into_iter()
-                .map(|(code, n)| (label(ListKind::ActivityKinds, &code), ctx.lang().count(u64::from(n))))
+                .map(|(code, n)| {
+                    (
+                        label(ListKind::ActivityKinds, &code),
+                        ctx.lang().count(u64::from(n)),
+                    )
+                })
                 .collect(),
         )
     };

@@ -11,7 +11,16 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-pub use crate::wire::DeviceState;
+/// Whether a device's token works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    Active,
+    /// Unused longer than `device_expiry_days`: refused until the phone is paired again.
+    Expired,
+    /// Revoked (the device, or its whole worker).
+    Revoked,
+}
 
 /// The longest app build name a phone may report.
 pub const MAX_BUILD_LEN: usize = 64;

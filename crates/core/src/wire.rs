@@ -445,16 +445,7 @@ pub struct DeviceInfo {
     pub report_ms: Option<i64>,
 }
 
-/// Whether a device's token works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceState {
-    Active,
-    /// Unused longer than `device_expiry_days`: refused until the phone is paired again.
-    Expired,
-    /// Revoked (the device, or its whole worker).
-    Revoked,
-}
+pub use crate::completeness::DeviceState;
 
 /// `POST /api/v1/workers/{name}/role` (coordinators). Making someone a coordinator gives
 /// them the team's figures and its accounts, so the name must be typed a second time.

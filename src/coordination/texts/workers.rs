@@ -137,9 +137,7 @@ impl WorkerTexts {
         match (self.lang, doubt) {
             (Lang::Fr, Doubt::NeverSynced) => "n'a jamais synchronisé",
             (Lang::Fr, Doubt::NoReport) => "n'a jamais dit ce qu'il garde (ancienne version)",
-            (Lang::Fr, Doubt::NotSyncedSinceEnd) => {
-                "n'a rien envoyé depuis la fin de la période"
-            }
+            (Lang::Fr, Doubt::NotSyncedSinceEnd) => "n'a rien envoyé depuis la fin de la période",
             (Lang::Fr, Doubt::WaitingInPeriod) => "garde des contacts de la période",
             (Lang::Fr, Doubt::OtherBuild) => "n'a pas la version du serveur",
             (Lang::En, Doubt::NeverSynced) => "never synced",
@@ -163,7 +161,15 @@ impl WorkerTexts {
 
     /// The banner's first sentence, from the worst case down: « 2 appareils n'ont rien
     /// envoyé depuis le 15 mars 2026 », « 1 appareil garde des contacts de la période »…
-    pub fn banner(&self, silent: usize, since: Option<String>, waiting: usize, others: usize, lost: usize, period: &str) -> String {
+    pub fn banner(
+        &self,
+        silent: usize,
+        since: Option<String>,
+        waiting: usize,
+        others: usize,
+        lost: usize,
+        period: &str,
+    ) -> String {
         let fr = self.lang == Lang::Fr;
         let devices = |n: usize| match (fr, n) {
             (true, 1) => "1 appareil".to_owned(),
@@ -174,24 +180,51 @@ impl WorkerTexts {
         let mut parts = Vec::new();
         if silent > 0 {
             parts.push(match (fr, since) {
-                (true, Some(day)) => format!("{} n'{} rien envoyé depuis le {day}", devices(silent), if silent > 1 { "ont" } else { "a" }),
-                (true, None) => format!("{} n'{} rien envoyé depuis la fin de la période", devices(silent), if silent > 1 { "ont" } else { "a" }),
+                (true, Some(day)) => format!(
+                    "{} n'{} rien envoyé depuis le {day}",
+                    devices(silent),
+                    if silent > 1 { "ont" } else { "a" }
+                ),
+                (true, None) => format!(
+                    "{} n'{} rien envoyé depuis la fin de la période",
+                    devices(silent),
+                    if silent > 1 { "ont" } else { "a" }
+                ),
                 (false, Some(day)) => format!("{} sent nothing since {day}", devices(silent)),
                 (false, None) => format!("{} sent nothing since the period ended", devices(silent)),
             });
         }
         if waiting > 0 {
             parts.push(if fr {
-                format!("{} {} des contacts de la période pas encore envoyés", devices(waiting), if waiting > 1 { "gardent" } else { "garde" })
+                format!(
+                    "{} {} des contacts de la période pas encore envoyés",
+                    devices(waiting),
+                    if waiting > 1 { "gardent" } else { "garde" }
+                )
             } else {
-                format!("{} still {} records of the period", devices(waiting), if waiting > 1 { "hold" } else { "holds" })
+                format!(
+                    "{} still {} records of the period",
+                    devices(waiting),
+                    if waiting > 1 { "hold" } else { "holds" }
+                )
             });
         }
         if others > 0 {
             parts.push(if fr {
-                format!("{} {} jamais dit ce qu'{} gardent ou {} une ancienne version", devices(others), if others > 1 { "n'ont" } else { "n'a" }, if others > 1 { "ils" } else { "il" }, if others > 1 { "ont" } else { "a" })
+                format!(
+                    "{} {} jamais dit ce qu'{} gardent ou {} une ancienne version",
+                    devices(others),
+                    if others > 1 { "n'ont" } else { "n'a" },
+                    if others > 1 { "ils" } else { "il" },
+                    if others > 1 { "ont" } else { "a" }
+                )
             } else {
-                format!("{} never said what {} or {} an older version", devices(others), if others > 1 { "they hold" } else { "it holds" }, if others > 1 { "run" } else { "runs" })
+                format!(
+                    "{} never said what {} or {} an older version",
+                    devices(others),
+                    if others > 1 { "they hold" } else { "it holds" },
+                    if others > 1 { "run" } else { "runs" }
+                )
             });
         }
         if lost > 0 {
