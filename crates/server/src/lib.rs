@@ -8,6 +8,7 @@
 
 pub mod assets;
 pub mod backup;
+pub mod calendar;
 pub mod client;
 pub mod csv_import;
 pub mod headers;

@@ -7,6 +7,7 @@
 //! accounts have theirs in [`accounts`].
 
 pub mod accounts;
+pub mod workers;
 
 use carnet_core::wire::ErrorCode;
 
@@ -26,6 +27,8 @@ pub struct CoordTexts {
     pub not_coordinator: &'static str,
     pub team_accounts: &'static str,
     pub team_report: &'static str,
+    pub worker_report: &'static str,
+    pub whole_team: &'static str,
     pub all_programs: &'static str,
     pub show_report: &'static str,
     pub download_csv: &'static str,
@@ -166,6 +169,8 @@ pub const FR: CoordTexts = CoordTexts {
     not_coordinator: "Ce profil n'est pas celui d'une coordonnatrice. Jumelle cet ordinateur avec un compte de coordination.",
     team_accounts: "Comptes de l'équipe",
     team_report: "Rapport de l'équipe",
+    worker_report: "Rapport d'un·e intervenant·e",
+    whole_team: "Toute l'équipe",
     all_programs: "Tous les volets",
     show_report: "Afficher le rapport",
     download_csv: "Télécharger le CSV",
@@ -299,6 +304,8 @@ pub const EN: CoordTexts = CoordTexts {
     not_coordinator: "This profile is not a coordinator's. Pair this computer with a coordinator account.",
     team_accounts: "Team accounts",
     team_report: "Team report",
+    worker_report: "One worker's report",
+    whole_team: "The whole team",
     all_programs: "All programs",
     show_report: "Show report",
     download_csv: "Download CSV",
