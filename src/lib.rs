@@ -13,6 +13,7 @@ pub mod boot;
 pub mod broadcast;
 pub mod coordination;
 pub mod figures_cache;
+pub mod format;
 pub mod handoff;
 pub mod i18n;
 pub mod local_store;
