@@ -26,9 +26,12 @@ BUDGET_FIRST_LOAD = 115 * 1024
 # for how it got there), raised by 1 KiB for compressed uploads (+1.5 kB: a long sync over
 # « Fast 3G » twice as fast) and 1 KiB for reading a sync batch's rows in one request
 # (+1.3 kB: the loopback sync under its 3 s budget with a margin), then 5 KiB for keyed
-# <For> lists (+4.5 kB) and gloo-storage (+0.7 kB), and 1 KiB for one error contract
-# (+0.4 kB: every error answer read by its code), steps back recorded in BENCHMARKS.md.
-BUDGET_APP = 373 * 1024
+# <For> lists (+4.5 kB) and gloo-storage (+0.7 kB), 1 KiB for one error contract (+0.4 kB:
+# every error answer read by its code), then 2 KiB for what a phone reports at each sync,
+# figures grouped as each language writes them and the charts' text alternative (+2.1 kB),
+# and a device format number a rolled-back build respects (+0.6 kB): steps back recorded
+# in BENCHMARKS.md.
+BUDGET_APP = 375 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 

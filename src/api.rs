@@ -5,9 +5,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use carnet_core::completeness::DeviceReport;
 use carnet_core::wire::{
-    ApiError, AuditPage, BatchRequest, BatchResponse, Confirm, ErrorCode, ImportOutcome, Me,
-    NewWorker, PairRequest, PairResponse, Pairing, ReportResponse, RoleChange, TeamAccounts,
+    ApiError, AuditPage, BatchRequest, BatchResponse, CompletenessResponse, Confirm, ErrorCode,
+    ImportOutcome, Me, NewWorker, PairRequest, PairResponse, Pairing, ReportResponse, RoleChange,
+    TeamAccounts, TeamResponse,
 };
 use carnet_core::{BatchOutcome, Failure, Record, Taxonomy};
 use thiserror::Error;
@@ -278,6 +280,30 @@ pub async fn get_me(token: &str) -> Result<Me, ClientError> {
     json(&answer.ok()?)
 }
 
+/// The phone app's start-up page as the server serves it now (the coordinator's app reads
+/// the build it names).
+pub async fn get_start_page() -> Result<String, ClientError> {
+    send("GET", "/index.html", None, None, TIMEOUT_MS, None)
+        .await?
+        .ok()
+}
+
+/// Tells the server what this phone still holds (`PUT /device/report`): counts and dates.
+pub async fn put_device_report(token: &str, report: &DeviceReport) -> Result<(), ClientError> {
+    let body = serde_json::to_string(report).map_err(|_| ClientError::Unwritable)?;
+    send(
+        "PUT",
+        "/api/v1/device/report",
+        Some(token),
+        Some(&body),
+        TIMEOUT_MS,
+        None,
+    )
+    .await?
+    .ok()
+    .map(drop)
+}
+
 /// Exchanges a one-time pairing code for this device's token; `label` is what the worker
 /// calls this device (« Téléphone bleu »), shown to coordinators.
 pub async fn pair(code: &str, label: Option<&str>) -> Result<PairResponse, ClientError> {
@@ -353,17 +379,21 @@ pub async fn get_own_tallies(
         .ok_or(ClientError::Unreadable)
 }
 
-/// The same report as CSV text.
-pub async fn get_report_csv(token: &str, query: &str) -> Result<String, ClientError> {
-    let path = format!("/api/v1/report?{query}&format=csv");
+/// A report of the coordinator's (`endpoint`: `report` or `team`) as CSV text.
+pub async fn get_csv(token: &str, endpoint: &str, query: &str) -> Result<String, ClientError> {
+    let path = format!("/api/v1/{endpoint}?{query}&format=csv");
     send("GET", &path, Some(token), None, TIMEOUT_MS, None)
         .await?
         .ok()
 }
 
-/// The same report as an xlsx spreadsheet (binary), for the funders.
-pub async fn get_report_xlsx(token: &str, query: &str) -> Result<web_sys::Blob, ClientError> {
-    let path = format!("/api/v1/report?{query}&format=xlsx");
+/// The same as an xlsx spreadsheet (binary), for the funders.
+pub async fn get_xlsx(
+    token: &str,
+    endpoint: &str,
+    query: &str,
+) -> Result<web_sys::Blob, ClientError> {
+    let path = format!("/api/v1/{endpoint}?{query}&format=xlsx");
     let answer = send_as(
         "GET",
         &path,
@@ -378,6 +408,24 @@ pub async fn get_report_xlsx(token: &str, query: &str) -> Result<web_sys::Blob, 
         Some(blob) => Ok(blob),
         None => answer.ok().and(Err(ClientError::Unreadable)),
     }
+}
+
+/// Coordinators: each worker's figures beside the team's (`GET /api/v1/team`).
+pub async fn get_team(token: &str, query: &str) -> Result<TeamResponse, ClientError> {
+    let path = format!("/api/v1/team?{query}");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
+}
+
+/// Coordinators: the devices that may still hold records of a period.
+pub async fn get_completeness(
+    token: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<CompletenessResponse, ClientError> {
+    let path = format!("/api/v1/completeness?from={from}&to={to}");
+    let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
+    json(&answer.ok()?)
 }
 
 /// Coordinators: edits one of the lists the organisation keeps (`venues`, `sites`,

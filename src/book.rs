@@ -107,6 +107,19 @@ impl Book {
         ids
     }
 
+    /// The local days of the oldest and newest pending records (each by its own offset):
+    /// what the phone reports it still holds. One pass over the queue, once per sync run.
+    pub fn pending_days(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.pending
+            .iter()
+            .filter_map(|(_, id)| self.rows.get(id))
+            .map(|r| r.record.local_date())
+            .fold(None, |span, day| match span {
+                None => Some((day, day)),
+                Some((first, last)) => Some((first.min(day), last.max(day))),
+            })
+    }
+
     /// When the oldest pending record happened (ms since the epoch).
     pub fn oldest_pending_ms(&self) -> Option<i64> {
         self.pending.first().map(|(ms, _)| *ms)

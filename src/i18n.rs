@@ -111,6 +111,35 @@ impl Lang {
         }
     }
 
+    /// A count as the language writes it: « 31 721 » in French (a no-break space between
+    /// thousands, as Québec writes them), "31,721" in English. Screens only: CSV and
+    /// spreadsheets keep plain numbers.
+    pub fn count(self, n: u64) -> String {
+        let digits = n.to_string();
+        let separator = match self {
+            Lang::Fr => '\u{a0}',
+            Lang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    /// A difference with its sign (« +1 204 », « −3 », « 0 »), grouped like [`Lang::count`].
+    pub fn signed(self, n: i64) -> String {
+        let magnitude = self.count(n.unsigned_abs());
+        match n.signum() {
+            1 => format!("+{magnitude}"),
+            -1 => format!("\u{2212}{magnitude}"),
+            _ => magnitude,
+        }
+    }
+
     /// « jeudi 27 novembre 2026 »: hand-formatted (chrono's formatting would weigh on the
     /// download).
     pub fn day_title(self, day: chrono::NaiveDate) -> String {
@@ -118,6 +147,25 @@ impl Lang {
         const JOURS: [&str; 7] = [
             "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
         ];
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        let weekday = day.weekday().num_days_from_monday() as usize;
+        match self {
+            Lang::Fr => format!("{} {}", JOURS[weekday], self.date(day)),
+            Lang::En => format!("{}, {}", DAYS[weekday], self.date(day)),
+        }
+    }
+
+    /// « 27 novembre 2026 », "November 27, 2026".
+    pub fn date(self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
         const MOIS: [&str; 12] = [
             "janvier",
             "février",
@@ -131,15 +179,6 @@ impl Lang {
             "octobre",
             "novembre",
             "décembre",
-        ];
-        const DAYS: [&str; 7] = [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
         ];
         const MONTHS: [&str; 12] = [
             "January",
@@ -155,23 +194,10 @@ impl Lang {
             "November",
             "December",
         ];
-        let weekday = day.weekday().num_days_from_monday() as usize;
         let month = day.month0() as usize;
         match self {
-            Lang::Fr => format!(
-                "{} {} {} {}",
-                JOURS[weekday],
-                day.day(),
-                MOIS[month],
-                day.year()
-            ),
-            Lang::En => format!(
-                "{}, {} {}, {}",
-                DAYS[weekday],
-                MONTHS[month],
-                day.day(),
-                day.year()
-            ),
+            Lang::Fr => format!("{} {} {}", day.day(), MOIS[month], day.year()),
+            Lang::En => format!("{} {}, {}", MONTHS[month], day.day(), day.year()),
         }
     }
 
@@ -549,6 +575,8 @@ pub struct Texts {
     pub token_empty: &'static str,
     pub storage_unavailable: &'static str,
     pub app_not_downloaded: &'static str,
+    /// The device's data was written by a newer version (a rollback): nothing is opened.
+    pub newer_data: &'static str,
     pub language: &'static str,
     pub theme: &'static str,
     pub theme_dark: &'static str,
@@ -742,6 +770,7 @@ pub const FR: Texts = Texts {
     token_empty: "Colle le jeton avant d'enregistrer.",
     storage_unavailable: "Le stockage de l'appareil n'est pas disponible (navigation privée?). Les contacts ne peuvent pas être enregistrés.",
     app_not_downloaded: "Carnet n'a pas fini de se télécharger. Reconnectez-vous un instant, puis réessayez.",
+    newer_data: "Une version plus récente de Carnet a enregistré ces données : rien n'a été ouvert ni modifié. Prévenez votre coordination.",
     language: "Langue",
     theme: "Thème",
     theme_dark: "Sombre",
@@ -935,6 +964,7 @@ pub const EN: Texts = Texts {
     token_empty: "Paste the token before saving.",
     storage_unavailable: "The device's storage is unavailable (private browsing?). Contacts cannot be saved.",
     app_not_downloaded: "Carnet has not finished downloading. Get back online for a moment, then try again.",
+    newer_data: "A newer version of Carnet saved this data: nothing was opened or changed. Tell your coordinator.",
     language: "Language",
     theme: "Theme",
     theme_dark: "Dark",

@@ -14,6 +14,7 @@ pub mod broadcast;
 pub mod coordination;
 pub mod draft;
 pub mod figures_cache;
+pub mod format;
 pub mod handoff;
 pub mod i18n;
 pub mod local_store;

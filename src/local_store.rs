@@ -2,10 +2,12 @@
 //! the profiles — through `gloo_storage::LocalStorage`, which stores each as JSON. Nothing
 //! about a person met goes here; records live in IndexedDB.
 //!
-//! One thing is added to gloo: where the browser refuses `localStorage` altogether
+//! Two things are added to gloo: where the browser refuses `localStorage` altogether
 //! (storage blocked for the site), gloo throws a JavaScript exception, which would stop the
 //! app half-way through whatever it was doing; here that reads as nothing stored, and a
-//! write as refused, so the app says the storage is unavailable instead.
+//! write as refused, so the app says the storage is unavailable instead. And on a device
+//! whose storage a newer build wrote (`format`), every write is refused: nothing this build
+//! does not understand is overwritten.
 
 use gloo_storage::{LocalStorage, Storage};
 use serde::Serialize;
@@ -21,14 +23,20 @@ pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
     usable().then(|| LocalStorage::get(key).ok()).flatten()
 }
 
-/// Stores a value; false when the browser refuses (private mode, quota).
+/// Stores a value; false when the browser refuses (private mode, quota) or a newer build
+/// owns the device's storage.
 pub fn set<T: Serialize>(key: &str, value: &T) -> bool {
-    usable() && LocalStorage::set(key, value).is_ok()
+    usable() && !crate::format::newer_on_device() && LocalStorage::set(key, value).is_ok()
 }
 
-/// Removes a value (best effort).
+/// Whether a value is stored under `key`, readable or not.
+pub fn holds(key: &str) -> bool {
+    usable() && LocalStorage::raw().get_item(key).ok().flatten().is_some()
+}
+
+/// Removes a value (best effort; never on a device a newer build owns).
 pub fn remove(key: &str) {
-    if usable() {
+    if usable() && !crate::format::newer_on_device() {
         LocalStorage::delete(key);
     }
 }

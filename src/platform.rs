@@ -33,6 +33,27 @@ pub fn now() -> DateTime<FixedOffset> {
         .with_timezone(&offset)
 }
 
+/// The app's build: the hash of its module, as the start-up page names it
+/// (`<meta name="carnet-app" data-js="/app/carnet-app-<hash>.js">`, `scripts/link_app.py`).
+/// The server reads the same page, so a phone left on another build shows.
+pub fn app_build() -> Option<String> {
+    let meta = web_sys::window()?
+        .document()?
+        .query_selector("meta[name=carnet-app]")
+        .ok()??;
+    build_in(&meta.get_attribute("data-js")?)
+}
+
+/// The hash in `/app/carnet-app-<hash>.js`, found in a page or an attribute.
+pub fn build_in(text: &str) -> Option<String> {
+    let start = text.find("/app/carnet-app-")? + "/app/carnet-app-".len();
+    let hash: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (text[start + hash.len()..].starts_with(".js") && !hash.is_empty()).then_some(hash)
+}
+
 /// Today's date on the device.
 pub fn today() -> NaiveDate {
     now().date_naive()

@@ -106,10 +106,14 @@ impl Profile {
     }
 }
 
-/// Every profile of the device (an older version's single profile moved in).
+/// Every profile of the device (an older version's single profile moved in); none when
+/// the stored list cannot be read, which is then left as it is.
 pub fn load_all() -> Vec<Profile> {
     if let Some(list) = local_store::get::<Vec<Profile>>(PROFILES_KEY) {
         return list;
+    }
+    if local_store::holds(PROFILES_KEY) {
+        return Vec::new();
     }
     let list: Vec<Profile> = local_store::get::<Profile>(LEGACY_KEY)
         .into_iter()
@@ -120,9 +124,14 @@ pub fn load_all() -> Vec<Profile> {
     list
 }
 
-/// Saves (adds or replaces) a profile; false when the browser refuses.
+/// Saves (adds or replaces) a profile; false when the browser refuses, or when the stored
+/// list cannot be read (damaged, or in a newer build's shape): it is never replaced.
 pub fn save(profile: &Profile) -> bool {
-    let mut list = load_all();
+    let mut list = match local_store::get::<Vec<Profile>>(PROFILES_KEY) {
+        Some(list) => list,
+        None if local_store::holds(PROFILES_KEY) => return false,
+        None => load_all(),
+    };
     match list.iter_mut().find(|p| p.id == profile.id) {
         Some(slot) => *slot = profile.clone(),
         None => list.push(profile.clone()),

@@ -7,8 +7,8 @@ use crate::book::Book;
 use crate::draft::{self, FormDraft};
 use crate::profile::{self, Profile};
 use crate::state::{Ctx, OpenProfile, Screen, Secrets};
-use crate::storage::{LocalRecord, RecordStore, SetAside};
-use crate::{broadcast, local_store, presets, storage_guard, vault};
+use crate::storage::{LocalRecord, RecordStore, SetAside, StoreError};
+use crate::{broadcast, format, local_store, presets, storage_guard, vault};
 
 /// The device-wide lock-out older versions of the app stored (it is kept with each profile
 /// now): a phone may still hold one, and updating the app must not lift it, so it is
@@ -33,6 +33,18 @@ pub enum UnlockError {
     /// The PIN was right but the app's module is not on the phone yet (the first visit
     /// went offline before it was downloaded): nothing was opened.
     NotDownloaded,
+    /// A newer build wrote the device's storage (`format`) or this profile's database:
+    /// nothing was opened or written.
+    Newer,
+}
+
+impl From<StoreError> for UnlockError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Newer => UnlockError::Newer,
+            _ => UnlockError::Storage,
+        }
+    }
 }
 
 /// Seconds to wait after `count` wrong PINs: none for the first three, then doubling
@@ -60,6 +72,9 @@ pub async fn set_up(ctx: Ctx, pin: &str, label: &str) -> Result<(), UnlockError>
 /// The first half of [`set_up`], all the start-up module does: a new data key sealed under
 /// `pin`, left unlocked. Nothing is stored yet: the returned profile carries the header.
 pub async fn create_vault(ctx: Ctx, pin: &str, label: &str) -> Result<Profile, UnlockError> {
+    if format::newer_on_device() {
+        return Err(UnlockError::Newer);
+    }
     let mut profile = ctx.lock_profile.get_untracked();
     profile.label = label.trim().chars().take(MAX_LABEL_CHARS).collect();
     let header = vault::create(pin).await.map_err(|_| UnlockError::Storage)?;
@@ -77,7 +92,7 @@ pub async fn finish_set_up(ctx: Ctx, mut profile: Profile) -> Result<(), UnlockE
     profile.sealed_person_code_key = seal_opt(secrets.person_code_key.as_deref()).await?;
     // Rows written before encryption existed are read in clear and written back sealed.
     let store = RecordStore::for_profile(&profile);
-    let (records, set_aside) = store.load_all().await.map_err(|_| UnlockError::Storage)?;
+    let (records, set_aside) = store.load_all().await?;
     for local in &records {
         let standing = local.standing.clone();
         store
@@ -122,6 +137,9 @@ pub async fn unlock(ctx: Ctx, pin: &str) -> Result<(), UnlockError> {
 /// the vault left unlocked. Returns the stored profile, its lock-out cleared.
 pub async fn check_pin(ctx: Ctx, pin: &str) -> Result<Profile, UnlockError> {
     crate::bench::mark("unlock:start");
+    if format::newer_on_device() {
+        return Err(UnlockError::Newer);
+    }
     let now = now_ms();
     let chosen = ctx.lock_profile.get_untracked();
     // The stored profile, not the screen's copy: its lock-out is the one that counts.
@@ -177,7 +195,7 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
         Err(err) => {
             leptos::logging::warn!("carnet: cannot read records: {err}");
             vault::lock();
-            return Err(UnlockError::Storage);
+            return Err(err.into());
         }
     };
     enter(ctx, profile, secrets, records, set_aside).await;

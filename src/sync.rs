@@ -12,13 +12,14 @@
 
 use std::sync::Arc;
 
+use carnet_core::completeness::DeviceReport;
 use carnet_core::sync::{self as core_sync, FIRST_BATCH, MIN_BATCH, Outcome, Resolution, Step};
 use carnet_core::wire::MAX_BATCH;
 use carnet_core::{Failure, Record, Standing, SyncRun, SyncSummary, Transition};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::platform::pause;
+use crate::platform::{self, pause};
 use crate::state::{OpenProfile, RunControl, SyncStatus};
 use crate::storage::{LocalRecord, Outgoing, StoreError};
 use crate::{api, locks};
@@ -56,6 +57,11 @@ pub async fn run(open: OpenProfile) -> RunEnd {
             if let Ok(mut slot) = open.run.lock() {
                 slot.take();
             }
+            if matches!(end, RunEnd::Ran(_))
+                && let Some(build) = platform::app_build()
+            {
+                report_holdings(&open, &token, build).await;
+            }
             end
         }
     };
@@ -65,6 +71,29 @@ pub async fn run(open: OpenProfile) -> RunEnd {
             open.sync.set(SyncStatus::ElsewhereRunning);
             RunEnd::ElsewhereRunning
         }
+    }
+}
+
+/// Tells the server what this device still holds, as counts and dates only, so that a
+/// coordinator knows whether a period's figures may still change: the phone app at the end
+/// of each run (a build whose page does not name its module, a development build, does
+/// not), the coordinator's app when it opens the profile. Best effort: a phone that cannot
+/// reach the server says nothing, and the server shows that silence.
+pub async fn report_holdings(open: &OpenProfile, token: &str, build: String) {
+    let (waiting, days, to_fix) = open
+        .book
+        .with_untracked(|b| (b.pending_count(), b.pending_days(), b.to_fix_count()));
+    let report = DeviceReport {
+        waiting: u32::try_from(waiting).unwrap_or(u32::MAX),
+        oldest_waiting: days.map(|d| d.0),
+        newest_waiting: days.map(|d| d.1),
+        to_fix: u32::try_from(to_fix).unwrap_or(u32::MAX),
+        build,
+        persistent: crate::storage_guard::is_persistent().await.unwrap_or(false),
+        reported_at: platform::now(),
+    };
+    if let Err(err) = api::put_device_report(token, &report).await {
+        leptos::logging::warn!("carnet: what this phone holds was not reported: {err}");
     }
 }
 

@@ -9,6 +9,7 @@
 //
 //   proxy.limitRecords(2);                      // a 413 page for any batch of more than 2
 //   proxy.plainOnly(true);                      // a gzip batch gets an older server's 400
+//   proxy.forwarded();                          // every request the server answered, with its body
 //
 // Faults apply in order to the next batches; everything else is forwarded untouched.
 import http from 'node:http';
@@ -45,6 +46,9 @@ export async function startProxy(targetUrl) {
   let refuseGzip = false;
   const faults = [];
   const log = [];
+  // What reached the server and its answer: the phone's requests as a server saw them
+  // (end2end/fixtures/capture.mjs keeps them for the next releases).
+  const forwardedLog = [];
   const sockets = new Set();
 
   /** Sends the request on to the server; the server's whole answer. */
@@ -56,7 +60,11 @@ export async function startProxy(targetUrl) {
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () => {
+            const answer = { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+            forwardedLog.push({ method: req.method, url: req.url, headers: req.headers, body, answer });
+            resolve(answer);
+          });
           res.on('error', reject);
         },
       );
@@ -201,6 +209,13 @@ export async function startProxy(targetUrl) {
     /** Faults not used yet. */
     pendingFaults() {
       return faults.length;
+    },
+    /**
+     * Every request the server answered, in order: `{ method, url, headers, body, answer:
+     * { status, headers, body } }` (bodies as Buffers, as they went on the wire).
+     */
+    forwarded() {
+      return forwardedLog;
     },
     /** Batches that reached the proxy. */
     batches() {

@@ -14,10 +14,9 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::coordination::completeness::CompletenessBanner;
 use crate::coordination::scope::{CheckChips, fiscal_year_start, period_label, year_before};
-use crate::coordination::tables::{
-    BarBlock, GridTable, program_or_group_label, signed, table, title,
-};
+use crate::coordination::tables::{BarBlock, GridTable, program_or_group_label, table, title};
 use crate::coordination::texts::texts;
 use crate::i18n::Lang;
 use crate::platform;
@@ -157,6 +156,8 @@ pub fn AnnualReport() -> impl IntoView {
     let results = RwSignal::new(Vec::<(Section, Fetched)>::new());
     // The year shown: its label, its days, and the year before's label.
     let heading = RwSignal::new(None::<(String, String, String)>);
+    // The period prepared, for the note on its completeness (printed with the report).
+    let prepared = RwSignal::new(None::<(NaiveDate, NaiveDate)>);
     let message = RwSignal::new(None::<String>);
     let secrets = RwSignal::from(use_open().secrets.clone());
 
@@ -209,6 +210,7 @@ pub fn AnnualReport() -> impl IntoView {
             period_label(from, to),
             year_label(is_fiscal, year - 1),
         )));
+        prepared.set(Some((from, to)));
         fetch.dispatch((picked, from, to, compare.get_untracked()));
     };
 
@@ -288,6 +290,7 @@ pub fn AnnualReport() -> impl IntoView {
                 {move || heading.get().map(|(year, _, _)| view! { " " <span class="nowrap">{year}</span> })}
             </h1>
             {move || heading.get().map(|(_, period, _)| view! { <p class="report-scope">{period}</p> })}
+            <CompletenessBanner period=Signal::derive(move || prepared.get()) say_complete=true />
             <div class="no-print report-controls">
                 <fieldset class="group">
                     <legend>{move || texts(ctx.lang()).report_period}</legend>
@@ -410,16 +413,18 @@ fn AnnualSection(
             ));
         }
         let before_label = before.as_ref().map(|b| b.0.clone());
+        let lang = ctx.lang();
         let stats = headline
             .into_iter()
             .map(|(label, n, was)| {
                 let was = was.zip(before_label.clone()).map(|(was, period)| {
                     let diff = n as i64 - was as i64;
-                    view! { <span class="was">{format!("{period}\u{a0}: {was} ({})", signed(diff))}</span> }
+                    let was = lang.count(was);
+                    view! { <span class="was">{format!("{period}\u{a0}: {was} ({})", lang.signed(diff))}</span> }
                 });
                 view! {
                     <p class="stat">
-                        <span class="stat-value">{n}</span>
+                        <span class="stat-value">{lang.count(n)}</span>
                         <span class="stat-label">{label}</span>
                         {was}
                     </p>

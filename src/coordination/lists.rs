@@ -552,12 +552,14 @@ impl CoordTexts {
         match refusal.error {
             ErrorCode::CodeKept => match refusal.uses {
                 Some(n) if self.fr() => format!(
-                    "«\u{a0}{entry}\u{a0}» sert dans {n} enregistrement{}. {}",
+                    "«\u{a0}{entry}\u{a0}» sert dans {} enregistrement{}. {}",
+                    self.lang.count(n),
                     if n > 1 { "s" } else { "" },
                     self.code_kept
                 ),
                 Some(n) => format!(
-                    "“{entry}” is used by {n} record{}. {}",
+                    "“{entry}” is used by {} record{}. {}",
+                    self.lang.count(n),
                     if n > 1 { "s" } else { "" },
                     self.code_kept
                 ),

@@ -7,6 +7,7 @@
 //! app: pair this computer and choose a PIN there, or here, then unlock.
 
 pub mod annual;
+pub mod completeness;
 pub mod import;
 pub mod lists;
 pub mod report;
@@ -14,6 +15,7 @@ pub mod scope;
 pub mod tables;
 pub mod team;
 pub mod texts;
+pub mod workers;
 
 use leptos::prelude::*;
 
@@ -26,10 +28,22 @@ use crate::{session, startup};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     TeamReport,
+    Workers,
     AnnualReport,
     Lists,
     Import,
     Accounts,
+}
+
+/// A worker's own report asked from « Équipe »: « Rapport de l'équipe » opens on it, for
+/// the same period and programs (the screens share it through a context).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drill {
+    pub worker: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub choice: scope::Scope,
+    pub several: Vec<String>,
 }
 
 #[component]
@@ -46,6 +60,27 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
     provide_context(open.clone());
     let ctx = use_ctx();
     let page = RwSignal::new(Page::TeamReport);
+    provide_context(page);
+    // This profile's device says what it holds, as phones do at each sync: a coordinator's
+    // computer is a device too, and one that never reported would keep every period in
+    // doubt. The coordinator's app is always the server's build: it names the phone app's
+    // build the server serves.
+    {
+        let open = open.clone();
+        leptos::task::spawn_local(async move {
+            let Some(token) = open.token() else {
+                return;
+            };
+            let build = crate::api::get_start_page()
+                .await
+                .ok()
+                .and_then(|page| crate::platform::build_in(&page));
+            if let Some(build) = build {
+                crate::sync::report_holdings(&open, &token, build).await;
+            }
+        });
+    }
+    provide_context(RwSignal::new(None::<Drill>));
     let coordinator = RwSignal::from(open.profile.clone());
     let nav = move |target: Page, label: fn(Lang) -> &'static str| {
         view! {
@@ -64,6 +99,7 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             <span class="brand">{move || texts::texts(ctx.lang()).coordination_title}</span>
             <nav class="coordination-nav" aria-label=move || ctx.t().nav_label data-testid="unlocked">
                 {nav(Page::TeamReport, |l| texts::texts(l).team_report)}
+                {nav(Page::Workers, |l| texts::workers::workers(l).title)}
                 {nav(Page::AnnualReport, |l| texts::texts(l).annual_report)}
                 {nav(Page::Lists, |l| texts::texts(l).lists)}
                 {nav(Page::Import, |l| texts::texts(l).import)}
@@ -80,6 +116,7 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             >
                 {move || match page.get() {
                     Page::TeamReport => view! { <report::TeamReport /> }.into_any(),
+                    Page::Workers => view! { <workers::Workers /> }.into_any(),
                     Page::AnnualReport => view! { <annual::AnnualReport /> }.into_any(),
                     Page::Lists => view! { <lists::Lists /> }.into_any(),
                     Page::Import => view! { <import::Import /> }.into_any(),

@@ -6,6 +6,7 @@ use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::coordination::completeness::CompletenessBanner;
 use crate::coordination::scope::{
     DatePair, ScopePicker, ScopeState, fiscal_year_start, period_label, year_before,
 };
@@ -51,6 +52,17 @@ pub fn TeamReport() -> impl IntoView {
     });
     let shown = RwSignal::new(None::<Shown>);
     let message = RwSignal::new(None::<String>);
+    // One worker's own report, when « Équipe » opened one (same period and programs).
+    let worker = RwSignal::new(None::<String>);
+    let drill = use_context::<RwSignal<Option<crate::coordination::Drill>>>()
+        .and_then(|d| d.try_update(Option::take).flatten());
+    if let Some(d) = &drill {
+        from.set(d.from);
+        to.set(d.to);
+        scope.choice.set(d.choice.clone());
+        scope.several.set(d.several.clone());
+        worker.set(Some(d.worker.clone()));
+    }
 
     let secrets = RwSignal::from(use_open().secrets.clone());
     let token = move || {
@@ -73,7 +85,7 @@ pub fn TeamReport() -> impl IntoView {
             }
         }
     });
-    let load = move |_| {
+    let load = move |_: ()| {
         let t = texts(ctx.lang());
         let Ok(program) = scope.program_param() else {
             message.set(Some(t.tick_a_program.to_owned()));
@@ -83,6 +95,10 @@ pub fn TeamReport() -> impl IntoView {
         if let Some(p) = program {
             query.push_str("&program=");
             query.push_str(&p);
+        }
+        if let Some(name) = worker.get_untracked() {
+            query.push_str("&worker=");
+            query.push_str(&String::from(js_sys::encode_uri_component(&name)));
         }
         let compare_query = compare.get_untracked().then(|| {
             format!(
@@ -115,25 +131,8 @@ pub fn TeamReport() -> impl IntoView {
                 ),
                 _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
             };
-            let done = if format == "xlsx" {
-                match api::get_report_xlsx(&token, &query).await {
-                    Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
-                    Err(e) => Err(Some(e)),
-                }
-            } else {
-                match api::get_report_csv(&token, &query).await {
-                    Ok(csv) => {
-                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
-                    }
-                    Err(e) => Err(Some(e)),
-                }
-            };
-            if let Err(e) = done {
-                let t = texts(ctx.lang());
-                message.set(Some(match e {
-                    Some(e) => t.report_error(&e),
-                    None => t.download_failed.to_owned(),
-                }));
+            if let Err(why) = download_file(&token, "report", &query, &name, format).await {
+                message.set(Some(why.in_words(ctx.lang())));
             }
         }
     });
@@ -237,9 +236,35 @@ pub fn TeamReport() -> impl IntoView {
         })
     };
 
+    if drill.is_some() {
+        load(());
+    }
+    let period = Signal::derive(move || {
+        shown.with(|s| {
+            s.as_ref()
+                .map(|s| (s.response.filter.from, s.response.filter.to))
+        })
+    });
+    let whose = move || {
+        worker.get().map(|name| {
+            let t = texts(ctx.lang());
+            view! {
+                <p class="report-worker" data-testid="report-worker">
+                    <strong>{format!("{}\u{a0}: {name}", t.worker_report)}</strong>
+                    " "
+                    <button type="button" class="no-print" on:click=move |_| {
+                        worker.set(None);
+                        shown.set(None);
+                    }>{t.whole_team}</button>
+                </p>
+            }
+        })
+    };
+
     view! {
         <section class="team-report" aria-labelledby="team-report-title">
             <h1 id="team-report-title">{move || texts(ctx.lang()).team_report}</h1>
+            {whose}
             <div class="no-print report-controls">
                 <DateRange from=from to=to />
                 <ScopePicker state=scope />
@@ -256,11 +281,12 @@ pub fn TeamReport() -> impl IntoView {
                         to_label=Signal::derive(move || texts(ctx.lang()).compare_to.to_owned())
                     />
                 </Show>
-                <button type="button" class="primary wide" disabled=move || fetch.pending().get() on:click=load>
+                <button type="button" class="primary wide" disabled=move || fetch.pending().get() on:click=move |_| load(())>
                     {move || texts(ctx.lang()).show_report}
                 </button>
             </div>
             {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
+            <CompletenessBanner period=period />
             <Show when=move || shown.with(|s| s.is_some())>
                 {scope_line}
                 <ReportView report=report />
@@ -277,5 +303,44 @@ pub fn TeamReport() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// Why a download did not happen.
+pub enum DownloadFailed {
+    Server(api::ClientError),
+    /// The browser refused to save the file.
+    Saving,
+}
+
+impl DownloadFailed {
+    pub fn in_words(&self, lang: crate::i18n::Lang) -> String {
+        let t = texts(lang);
+        match self {
+            DownloadFailed::Server(e) => t.report_error(e),
+            DownloadFailed::Saving => t.download_failed.to_owned(),
+        }
+    }
+}
+
+/// Fetches one of the server's tables (`endpoint`: `report` or `team`) as `format` (`csv`
+/// or `xlsx`) and offers it as a file named `name`.
+pub async fn download_file(
+    token: &str,
+    endpoint: &str,
+    query: &str,
+    name: &str,
+    format: &str,
+) -> Result<(), DownloadFailed> {
+    if format == "xlsx" {
+        let blob = api::get_xlsx(token, endpoint, query)
+            .await
+            .map_err(DownloadFailed::Server)?;
+        platform::download_blob(name, &blob).map_err(|_| DownloadFailed::Saving)
+    } else {
+        let csv = api::get_csv(token, endpoint, query)
+            .await
+            .map_err(DownloadFailed::Server)?;
+        platform::download(name, "text/csv;charset=utf-8", &csv).map_err(|_| DownloadFailed::Saving)
     }
 }

@@ -253,6 +253,7 @@ pub fn GridTable(
             "table-block"
         };
         let t = texts(ctx.lang());
+        let lang = ctx.lang();
         let heading = heading
             .clone()
             .unwrap_or_else(|| title(ctx.lang(), &table.name));
@@ -275,8 +276,8 @@ pub fn GridTable(
                 view! {
                     <tr>
                         <th scope="row">{unbroken(label(ctx, row_axis, r))}</th>
-                        {values.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}
-                        <td class="total">{total}</td>
+                        {values.into_iter().map(|v| view! { <td>{lang.count(v)}</td> }).collect_view()}
+                        <td class="total">{lang.count(total)}</td>
                     </tr>
                 }
             })
@@ -287,8 +288,8 @@ pub fn GridTable(
                 <tfoot>
                     <tr>
                         <th scope="row">{t.total}</th>
-                        {column_sums.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}
-                        <td class="total">{grand}</td>
+                        {column_sums.into_iter().map(|v| view! { <td>{lang.count(v)}</td> }).collect_view()}
+                        <td class="total">{lang.count(grand)}</td>
                     </tr>
                 </tfoot>
             }
@@ -311,15 +312,6 @@ pub fn GridTable(
                 </div>
             </figure>
         })
-    }
-}
-
-/// « +51 », « −12 », « 0 ».
-pub fn signed(n: i64) -> String {
-    match n {
-        n if n > 0 => format!("+{n}"),
-        n if n < 0 => format!("−{}", n.unsigned_abs()),
-        _ => "0".to_owned(),
     }
 }
 
@@ -375,9 +367,9 @@ pub fn Comparison(
                         view! {
                             <tr>
                                 <th scope="row">{full_label_view(ctx, &axes, &d.code)}</th>
-                                <td>{d.value}</td>
-                                <td>{d.compare_value}</td>
-                                <td class=class>{signed(d.difference)}</td>
+                                <td>{ctx.lang().count(d.value)}</td>
+                                <td>{ctx.lang().count(d.compare_value)}</td>
+                                <td class=class>{ctx.lang().signed(d.difference)}</td>
                             </tr>
                         }
                     })

@@ -44,7 +44,11 @@ use wasm_bindgen::JsValue;
 use crate::profile::Profile;
 use codec::{BodyCodec, CodecError};
 
-const DB_VERSION: u32 = 1;
+/// The version of each profile's database: its object stores and the format of the values
+/// in them. A newer build that changes either raises it (with the device's `format`), and
+/// IndexedDB then refuses to open the database at this build's lower version: an older
+/// build never reads or rewrites those values ([`StoreError::Newer`]).
+pub const DB_VERSION: u32 = 1;
 const RECORDS: &str = "records";
 
 #[derive(Debug, Error)]
@@ -55,6 +59,8 @@ pub enum StoreError {
     Codec(#[from] CodecError),
     #[error("a stored row cannot be read: {0}")]
     Row(String),
+    #[error("a newer version of the app wrote this database")]
+    Newer,
 }
 
 /// A row as IndexedDB takes it: `{ id, row: "<json>" }`.
@@ -117,6 +123,13 @@ impl From<indexed_db_futures::error::Error> for StoreError {
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        use indexed_db_futures::error::{DomException, Error, OpenDbError};
+        // The database is at a higher version than this build asks for.
+        if let OpenDbError::Base(Error::DomException(DomException::Other(d))) = &e
+            && d.name() == "VersionError"
+        {
+            return StoreError::Newer;
+        }
         StoreError::Idb(e.to_string())
     }
 }

@@ -277,17 +277,17 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
         <div class="report">
             <div class="stats" data-testid="figures">
                 <p class="stat">
-                    <span class="stat-value" data-testid="persons">{move || report.with(|r| r.persons)}</span>
+                    <span class="stat-value" data-testid="persons">{move || ctx.lang().count(report.with(|r| r.persons).into())}</span>
                     <span class="stat-label">{move || ctx.t().persons}</span>
                 </p>
                 <p class="stat">
                     <span class="stat-value" data-testid="interventions">
-                        {move || report.with(|r| r.interventions)}
+                        {move || ctx.lang().count(report.with(|r| r.interventions).into())}
                     </span>
                     <span class="stat-label">{move || ctx.t().interventions}</span>
                 </p>
                 <p class="stat">
-                    <span class="stat-value" data-testid="new-persons">{move || report.with(|r| r.new_persons)}</span>
+                    <span class="stat-value" data-testid="new-persons">{move || ctx.lang().count(report.with(|r| r.new_persons).into())}</span>
                     <span class="stat-label">{move || ctx.t().new_persons}</span>
                 </p>
             </div>
@@ -310,21 +310,26 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
             {table(|t| t.activities, ListKind::ActivityKinds, |r| counts(&r.activities))}
             {move || {
                 let n = report.with(|r| r.workshop_participants);
-                (n > 0).then(|| view! { <p class="kv-line">{ctx.t().workshop_participants} " : " <strong>{n}</strong></p> })
+                (n > 0).then(|| view! { <p class="kv-line">{ctx.t().workshop_participants} " : " <strong>{ctx.lang().count(n)}</strong></p> })
             }}
         </div>
     }
 }
 
 /// A horizontal bar chart in inline SVG: no chart library, prints cleanly, readable at 360 px.
-/// Each label sits above its bar, so a long label never runs into it at any width. Its
-/// labels and numbers are SVG text, which screen readers read in order: the chart is not
-/// an image to describe.
+/// Each label sits above its bar, so a long label never runs into it at any width. The
+/// chart's text alternative is its rows in words (« Santé : 849 ; … »), for screen readers.
 #[component]
 pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
     const ROW: usize = 40;
+    let lang = use_ctx().lang();
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let height = rows.len() * ROW;
+    let spoken = rows
+        .iter()
+        .map(|(label, n)| format!("{label}\u{a0}: {}", lang.count(*n)))
+        .collect::<Vec<_>>()
+        .join(" ; ");
     let bars = rows
         .into_iter()
         .enumerate()
@@ -338,13 +343,13 @@ pub fn Bars(rows: Vec<(String, u64)>) -> impl IntoView {
                 <g>
                     <text x="0" y=y + 15 class="bar-text">{label}</text>
                     <rect x="0" y=y + 21 height="12" rx="4" width=width class="bar-rect"></rect>
-                    <text x="100%" y=y + 33 text-anchor="end" class="bar-num">{n}</text>
+                    <text x="100%" y=y + 33 text-anchor="end" class="bar-num">{lang.count(n)}</text>
                 </g>
             }
         })
         .collect_view();
     view! {
-        <svg class="chart" width="100%" height=height xmlns="http://www.w3.org/2000/svg">
+        <svg class="chart" width="100%" height=height role="img" aria-label=spoken xmlns="http://www.w3.org/2000/svg">
             {bars}
         </svg>
     }

@@ -64,6 +64,10 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
         })
         .collect_view();
     let unlock = Action::new_local(move |typed: &String| (opener.unlock)(ctx, typed.clone()));
+    if crate::format::newer_on_device() {
+        // Said at once: a newer build wrote this device, nothing will open (`format`).
+        unlock.value().set(Some(Err(UnlockError::Newer)));
+    }
     let message = move || {
         let t = ctx.t();
         match unlock.value().get()? {
@@ -72,6 +76,7 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             Err(UnlockError::Wait(s)) => Some(ctx.lang().wait_seconds(s)),
             Err(UnlockError::Storage) => Some(t.storage_unavailable.to_owned()),
             Err(UnlockError::NotDownloaded) => Some(t.app_not_downloaded.to_owned()),
+            Err(UnlockError::Newer) => Some(t.newer_data.to_owned()),
         }
     };
     Effect::new(move |_| {
@@ -112,12 +117,13 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
     let again = RwSignal::new(String::new());
     let others = profile::with_vault().len();
     let label = RwSignal::new(ctx.lang().default_profile_label(others + 1));
-    let message = RwSignal::new(None::<&'static str>);
+    let message = RwSignal::new(crate::format::newer_on_device().then_some(ctx.t().newer_data));
     let set_up = Action::new_local(move |(pin, label): &(String, String)| {
         (opener.set_up)(ctx, pin.clone(), label.clone())
     });
     Effect::new(move |_| match set_up.value().get() {
         Some(Err(UnlockError::NotDownloaded)) => message.set(Some(ctx.t().app_not_downloaded)),
+        Some(Err(UnlockError::Newer)) => message.set(Some(ctx.t().newer_data)),
         Some(Err(_)) => message.set(Some(ctx.t().storage_unavailable)),
         _ => {}
     });

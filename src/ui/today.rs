@@ -81,7 +81,7 @@ pub fn Today() -> impl IntoView {
                 .get()
                 .material
                 .into_iter()
-                .map(|(code, n)| (label(ListKind::Materials, &code), n.to_string()))
+                .map(|(code, n)| (label(ListKind::Materials, &code), ctx.lang().count(n)))
                 .collect(),
         )
     };
@@ -91,7 +91,12 @@ pub fn Today() -> impl IntoView {
                 .get()
                 .activities
                 .into_iter()
-                .map(|(code, n)| (label(ListKind::ActivityKinds, &code), n.to_string()))
+                .map(|(code, n)| {
+                    (
+                        label(ListKind::ActivityKinds, &code),
+                        ctx.lang().count(u64::from(n)),
+                    )
+                })
                 .collect(),
         )
     };
@@ -146,7 +151,7 @@ pub fn Today() -> impl IntoView {
             <div class="card">
                 <p class="stat">
                     <span class="stat-value" data-testid="contacts-today">
-                        {move || tally.get().contacts}
+                        {move || ctx.lang().count(u64::from(tally.get().contacts))}
                     </span>
                     <span class="stat-label">
                         {move || if is_today() { ctx.t().contacts_today } else { ctx.t().contacts_of_day }}

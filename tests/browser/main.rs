@@ -1,5 +1,6 @@
-//! The app crate's own tests, in headless Chromium: storage, vault, codec, session and
-//! backup against the browser's real IndexedDB, WebCrypto, localStorage and Web Locks;
+//! The app crate's own tests, in headless Chromium: storage, vault, codec, session, backup
+//! and what a build does with storage a newer build wrote (`format`), against the
+//! browser's real IndexedDB, WebCrypto, localStorage and Web Locks;
 //! the records in memory (`book`); and the coordinator's app's pure helpers (periods,
 //! refusals in words, table titles).
 //!
@@ -20,6 +21,7 @@ mod backup;
 mod book;
 mod codec;
 mod coordination;
+mod format;
 mod session;
 mod storage;
 mod support;

@@ -18,7 +18,7 @@ use crate::support::{self, PIN, contact, put_raw_row};
 const KEYS: [&str; 2] = ["carnet.profiles", "carnet.lock"];
 
 /// The app's context for a lock screen showing `profile`, built as `app.rs` does.
-fn ctx_for(profile: Profile) -> Ctx {
+pub(crate) fn ctx_for(profile: Profile) -> Ctx {
     Ctx {
         open: RwSignal::new(None),
         lock_profile: RwSignal::new(profile),
@@ -33,7 +33,7 @@ fn ctx_for(profile: Profile) -> Ctx {
 }
 
 /// A reactive owner for the test's signals, and a device with no profile yet.
-fn fresh_device() -> Owner {
+pub(crate) fn fresh_device() -> Owner {
     for key in KEYS {
         support::forget_local(key);
     }
@@ -42,7 +42,7 @@ fn fresh_device() -> Owner {
     owner
 }
 
-fn clean_up(ctx: Ctx) {
+pub(crate) fn clean_up(ctx: Ctx) {
     session::lock(ctx);
     for key in KEYS {
         support::forget_local(key);

@@ -231,6 +231,38 @@ fn run_js(body: &str) -> JsValue {
         .expect("test instrumentation")
 }
 
+/// Runs the body of an async JavaScript function of `arg` and returns what it resolves to:
+/// for reading or writing the browser's storage exactly as another build would.
+pub async fn run_async_js(body: &str, arg: &JsValue) -> JsValue {
+    let function =
+        js_sys::Function::new_with_args("arg", &format!("return (async () => {{ {body} }})();"));
+    let promise: Promise = function
+        .call1(&JsValue::NULL, arg)
+        .expect("a promise")
+        .unchecked_into();
+    JsFuture::from(promise).await.expect("the script ran")
+}
+
+/// Everything localStorage holds, as text: key and value, in key order.
+pub async fn local_snapshot() -> String {
+    run_async_js(
+        "return JSON.stringify(Object.keys(localStorage).sort().map((k) => [k, localStorage.getItem(k)]));",
+        &JsValue::NULL,
+    )
+    .await
+    .as_string()
+    .expect("text")
+}
+
+/// Sets a localStorage value as raw text (what another build may have written).
+pub fn set_local_raw(key: &str, value: &str) {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
+        .set_item(key, value)
+        .expect("set a value");
+}
+
 /// Removes a localStorage key (tests share one browser session).
 pub fn forget_local(key: &str) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {

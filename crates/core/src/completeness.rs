@@ -1,6 +1,6 @@
 //! Whether a period's figures are complete: which phones may still hold records of it.
 //!
-//! A phone reports what it still holds at the end of each sync ([`DeviceState`]: counts and
+//! A phone reports what it still holds at the end of each sync ([`DeviceReport`]: counts and
 //! dates only, never contents or ids). Before printing a period, the coordinator needs every
 //! device that may hold records of it: one that has not synced since the period ended, one
 //! that reported waiting records dated inside it, one that runs another build than the
@@ -11,14 +11,25 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// Whether a device's token works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    Active,
+    /// Unused longer than `device_expiry_days`: refused until the phone is paired again.
+    Expired,
+    /// Revoked (the device, or its whole worker).
+    Revoked,
+}
+
 /// The longest app build name a phone may report.
 pub const MAX_BUILD_LEN: usize = 64;
 
-/// What a phone still holds, sent with each sync (`PUT /api/v1/device/state`). Counts and
+/// What a phone still holds, sent with each sync (`PUT /api/v1/device/report`). Counts and
 /// dates only: nothing here can tell which records, let alone whom they are about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DeviceState {
+pub struct DeviceReport {
     /// Records not yet acknowledged by the server (waiting, or sent without an answer).
     pub waiting: u32,
     /// The local day of the oldest and of the newest waiting record.
@@ -59,7 +70,7 @@ pub enum StateError {
     Dates,
 }
 
-impl DeviceState {
+impl DeviceReport {
     /// Checks what serde cannot: a build name of safe characters, coherent dates.
     pub fn validate(&self) -> Result<(), StateError> {
         let build_ok = !self.build.is_empty()
@@ -87,30 +98,25 @@ impl DeviceState {
     }
 }
 
-/// Whether a device's token still works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceStatus {
-    Active,
-    Revoked,
-    /// Unused longer than the organisation allows: it must be paired again.
-    Expired,
-}
-
 /// One device as the server knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceSeen {
     pub worker: String,
     pub device: i64,
     pub label: String,
-    pub status: DeviceStatus,
-    /// When the server last received a sync from it (its last state report, or its last
-    /// batch for a phone too old to report), in ms since the epoch.
+    pub state: DeviceState,
+    /// When it was paired (ms since the epoch).
+    pub created_ms: i64,
+    /// When the server last received its report, at the end of a sync (ms since the epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_ms: Option<i64>,
+    /// Its last request of any kind, to within minutes: all that is known of a phone too
+    /// old to report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_ms: Option<i64>,
     /// Its latest report, if it ever sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<DeviceState>,
+    pub report: Option<DeviceReport>,
 }
 
 /// Why a device may still hold records of the period.
@@ -119,6 +125,8 @@ pub struct DeviceSeen {
 pub enum Doubt {
     /// It never synced at all.
     NeverSynced,
+    /// It was used, but never reported what it holds: a build from before reports.
+    NoReport,
     /// Its last sync was before the period ended.
     NotSyncedSinceEnd,
     /// It reported waiting records dated inside the period.
@@ -165,34 +173,43 @@ impl Completeness {
         let mut out = Completeness::default();
         for device in devices {
             let mut doubts = Vec::new();
-            match device.last_sync_ms {
-                None => doubts.push(Doubt::NeverSynced),
-                Some(at) if at < period_end_ms => doubts.push(Doubt::NotSyncedSinceEnd),
-                Some(_) => {}
-            }
-            if let Some(state) = &device.state {
-                if state.waiting_within(from, to) {
-                    doubts.push(Doubt::WaitingInPeriod);
+            match (&device.report, device.last_sync_ms) {
+                // Paired after the period: it cannot hold records of it.
+                (None, _) if device.created_ms >= period_end_ms => {}
+                // Never used at all, or used by a build too old to report: nothing tells
+                // what it holds.
+                (None, _) if device.last_seen_ms.is_none() => doubts.push(Doubt::NeverSynced),
+                (None, _) => doubts.push(Doubt::NoReport),
+                (Some(_), None) => doubts.push(Doubt::NeverSynced),
+                (Some(report), Some(at)) => {
+                    if at < period_end_ms {
+                        doubts.push(Doubt::NotSyncedSinceEnd);
+                    }
+                    if report.waiting_within(from, to) {
+                        doubts.push(Doubt::WaitingInPeriod);
+                    }
+                    if server_build.is_some_and(|b| b != report.build) {
+                        doubts.push(Doubt::OtherBuild);
+                    }
                 }
-                if server_build.is_some_and(|b| b != state.build) {
-                    doubts.push(Doubt::OtherBuild);
-                }
             }
-            match device.status {
-                DeviceStatus::Active => {
+            match device.state {
+                DeviceState::Active => {
                     out.active_devices += 1;
                     if !doubts.is_empty() {
                         out.pending.push(DoubtfulDevice { device, doubts });
                     }
                 }
-                DeviceStatus::Revoked | DeviceStatus::Expired => {
-                    // A device gone before the period began holds nothing of it, unless
-                    // it said so; one that reported nothing waiting lost nothing.
-                    let holds = device.state.as_ref().map_or(
-                        doubts.contains(&Doubt::NotSyncedSinceEnd)
-                            && device.last_sync_ms.is_some_and(|at| at >= from_ms),
-                        |s| s.waiting_within(from, to),
-                    );
+                DeviceState::Revoked | DeviceState::Expired => {
+                    // One that reported nothing waiting of the period lost nothing; one
+                    // that never reported may hold some if it was used since the period
+                    // began.
+                    let holds = device
+                        .report
+                        .as_ref()
+                        .map_or(device.last_seen_ms.is_some_and(|at| at >= from_ms), |r| {
+                            r.waiting_within(from, to)
+                        });
                     if holds {
                         doubts.retain(|d| *d != Doubt::OtherBuild);
                         out.lost.push(DoubtfulDevice { device, doubts });
@@ -228,8 +245,8 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
     }
 
-    fn state(waiting: u32, dates: Option<(&str, &str)>, build: &str) -> DeviceState {
-        DeviceState {
+    fn report(waiting: u32, dates: Option<(&str, &str)>, build: &str) -> DeviceReport {
+        DeviceReport {
             waiting,
             oldest_waiting: dates.map(|(a, _)| d(a)),
             newest_waiting: dates.map(|(_, b)| d(b)),
@@ -242,17 +259,19 @@ mod tests {
 
     fn device(
         n: i64,
-        status: DeviceStatus,
+        state: DeviceState,
         last: Option<&str>,
-        s: Option<DeviceState>,
+        r: Option<DeviceReport>,
     ) -> DeviceSeen {
         DeviceSeen {
             worker: format!("poste-{n}"),
             device: n,
             label: "Téléphone".into(),
-            status,
+            state,
+            created_ms: ms("2026-01-05T09:00:00-05:00"),
+            last_seen_ms: last.map(ms),
             last_sync_ms: last.map(ms),
-            state: s,
+            report: r,
         }
     }
 
@@ -274,9 +293,9 @@ mod tests {
     fn a_phone_synced_after_the_end_with_nothing_waiting_is_complete() {
         let c = march(vec![device(
             1,
-            DeviceStatus::Active,
+            DeviceState::Active,
             Some("2026-04-01T08:00:00-04:00"),
-            Some(state(0, None, "b2")),
+            Some(report(0, None, "b2")),
         )]);
         assert!(c.is_complete());
         assert_eq!(c.active_devices, 1);
@@ -285,32 +304,42 @@ mod tests {
     #[test]
     fn silence_waiting_records_and_old_builds_each_raise_a_doubt() {
         let c = march(vec![
-            device(1, DeviceStatus::Active, None, None),
+            device(1, DeviceState::Active, None, None),
             device(
                 2,
-                DeviceStatus::Active,
+                DeviceState::Active,
                 Some("2026-03-15T12:00:00-04:00"),
-                Some(state(0, None, "b2")),
+                Some(report(0, None, "b2")),
             ),
             device(
                 3,
-                DeviceStatus::Active,
+                DeviceState::Active,
                 Some("2026-04-02T13:00:00Z"),
-                Some(state(40, Some(("2026-03-20", "2026-04-02")), "b2")),
+                Some(report(40, Some(("2026-03-20", "2026-04-02")), "b2")),
             ),
             device(
                 4,
-                DeviceStatus::Active,
+                DeviceState::Active,
                 Some("2026-04-02T13:00:00Z"),
-                Some(state(3, Some(("2026-04-01", "2026-04-02")), "b1")),
+                Some(report(3, Some(("2026-04-01", "2026-04-02")), "b1")),
             ),
             // Synced one second before the end: not after it.
             device(
                 5,
-                DeviceStatus::Active,
+                DeviceState::Active,
                 Some("2026-04-01T03:59:59Z"),
-                Some(state(0, None, "b2")),
+                Some(report(0, None, "b2")),
             ),
+            // Paired in April, never synced: it holds nothing of March.
+            DeviceSeen {
+                created_ms: ms("2026-04-01T00:00:00-04:00"),
+                ..device(6, DeviceState::Active, None, None)
+            },
+            // Used in April by a build that does not report: nothing tells what it holds.
+            DeviceSeen {
+                last_seen_ms: Some(ms("2026-04-03T10:00:00-04:00")),
+                ..device(7, DeviceState::Active, None, None)
+            },
         ]);
         let got: Vec<(i64, Vec<Doubt>)> = c
             .pending
@@ -325,6 +354,7 @@ mod tests {
                 (3, vec![Doubt::WaitingInPeriod]),
                 (4, vec![Doubt::OtherBuild]),
                 (5, vec![Doubt::NotSyncedSinceEnd]),
+                (7, vec![Doubt::NoReport]),
             ]
         );
         assert_eq!(c.silent_since_ms(), Some(ms("2026-03-15T12:00:00-04:00")));
@@ -336,18 +366,18 @@ mod tests {
         let c = march(vec![
             device(
                 1,
-                DeviceStatus::Revoked,
+                DeviceState::Revoked,
                 Some("2026-03-10T12:00:00Z"),
-                Some(state(12, Some(("2026-03-02", "2026-03-09")), "b1")),
+                Some(report(12, Some(("2026-03-02", "2026-03-09")), "b1")),
             ),
             // Revoked with nothing waiting, or gone before the period: nothing lost.
             device(
                 2,
-                DeviceStatus::Revoked,
+                DeviceState::Revoked,
                 Some("2026-03-10T12:00:00Z"),
-                Some(state(0, None, "b2")),
+                Some(report(0, None, "b2")),
             ),
-            device(3, DeviceStatus::Expired, Some("2025-11-10T12:00:00Z"), None),
+            device(3, DeviceState::Expired, Some("2025-11-10T12:00:00Z"), None),
         ]);
         assert!(c.pending.is_empty());
         assert_eq!(c.lost.len(), 1);
@@ -362,14 +392,14 @@ mod tests {
     #[test]
     fn a_report_is_counts_and_dates_only_and_refuses_anything_else() {
         let good = r#"{"waiting":2,"oldest_waiting":"2026-03-01","newest_waiting":"2026-03-02","to_fix":1,"build":"3f9c2a1b","persistent":true,"reported_at":"2026-03-02T10:00:00-05:00"}"#;
-        let state: DeviceState = serde_json::from_str(good).unwrap();
-        assert_eq!(state.validate(), Ok(()));
+        let report: DeviceReport = serde_json::from_str(good).unwrap();
+        assert_eq!(report.validate(), Ok(()));
         for bad in [
             good.replace(r#""waiting":2"#, r#""waiting":-2"#),
             good.replace(r#""to_fix":1"#, r#""to_fix":1,"ids":["x"]"#),
             good.replace(r#""persistent":true,"#, ""),
         ] {
-            assert!(serde_json::from_str::<DeviceState>(&bad).is_err(), "{bad}");
+            assert!(serde_json::from_str::<DeviceReport>(&bad).is_err(), "{bad}");
         }
         for (bad, why) in [
             (good.replace("3f9c2a1b", "<script>"), StateError::Build),
@@ -387,8 +417,8 @@ mod tests {
                 StateError::Dates,
             ),
         ] {
-            let state: DeviceState = serde_json::from_str(&bad).unwrap();
-            assert_eq!(state.validate(), Err(why), "{bad}");
+            let report: DeviceReport = serde_json::from_str(&bad).unwrap();
+            assert_eq!(report.validate(), Err(why), "{bad}");
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod base64;
 pub mod calendar;
 pub mod completeness;
+pub mod csv;
 pub mod edit;
 pub mod envelope;
 pub mod lists;

@@ -657,7 +657,7 @@ impl Report {
         let mut out = String::from("table,code,value\n");
         for table in self.tables() {
             for (code, value) in &table.cells {
-                push_csv_row(&mut out, &[&table.name, code, &value.to_string()]);
+                crate::csv::row(&mut out, &[&table.name, code, &value.to_string()]);
             }
         }
         out
@@ -786,7 +786,7 @@ pub fn differences(current: &Report, other: &Report) -> Vec<Difference> {
 pub fn differences_csv(rows: &[Difference]) -> String {
     let mut out = String::from("table,code,value,compare_value,difference\n");
     for d in rows {
-        push_csv_row(
+        crate::csv::row(
             &mut out,
             &[
                 &d.table,
@@ -798,25 +798,6 @@ pub fn differences_csv(rows: &[Difference]) -> String {
         );
     }
     out
-}
-
-fn push_csv_row(out: &mut String, fields: &[&str]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_field(field));
-    }
-    out.push('\n');
-}
-
-/// Quotes a CSV field when it needs it. Codes never do, but labels may one day.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,9 @@ pub enum ErrorCode {
     InvalidDeviceLabel,
     /// 400: a role is `worker` or `coordinator`.
     InvalidRole,
+    /// 400: a device's report of what it holds is inconsistent (its build name, or its
+    /// dates). Nothing was kept.
+    InvalidDeviceReport,
     /// 400: `program=` names something that is neither a program nor a group, or a group
     /// (or a list edit) names a program that does not exist. Nothing changed.
     UnknownProgram,
@@ -132,7 +135,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the documentation's table and its test.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::MalformedJson,
         ErrorCode::BatchTooLarge,
         ErrorCode::PayloadTooLarge,
@@ -150,6 +153,7 @@ impl ErrorCode {
         ErrorCode::LastCoordinator,
         ErrorCode::InvalidDeviceLabel,
         ErrorCode::InvalidRole,
+        ErrorCode::InvalidDeviceReport,
         ErrorCode::UnknownProgram,
         ErrorCode::InvalidListEdit,
         ErrorCode::UnknownCode,
@@ -184,6 +188,7 @@ impl ErrorCode {
             LastCoordinator => "last_coordinator",
             InvalidDeviceLabel => "invalid_device_label",
             InvalidRole => "invalid_role",
+            InvalidDeviceReport => "invalid_device_report",
             UnknownProgram => "unknown_program",
             InvalidListEdit => "invalid_list_edit",
             UnknownCode => "unknown_code",
@@ -432,18 +437,15 @@ pub struct DeviceInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen_ms: Option<i64>,
     pub state: DeviceState,
+    /// What the phone said it still holds at its last sync, and when that came; none for
+    /// a device that never reported (a build from before reports, or never synced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<crate::completeness::DeviceReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_ms: Option<i64>,
 }
 
-/// Whether a device's token works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceState {
-    Active,
-    /// Unused longer than `device_expiry_days`: refused until the phone is paired again.
-    Expired,
-    /// Revoked (the device, or its whole worker).
-    Revoked,
-}
+pub use crate::completeness::DeviceState;
 
 /// `POST /api/v1/workers/{name}/role` (coordinators). Making someone a coordinator gives
 /// them the team's figures and its accounts, so the name must be typed a second time.
@@ -708,4 +710,32 @@ mod account_tests {
             );
         }
     }
+}
+
+/// `GET /api/v1/team` (coordinators): each worker's figures beside the team's, for the
+/// same period and programs as the team report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamResponse {
+    pub filter: crate::report::ReportFilter,
+    pub table: crate::team::TeamTable,
+}
+
+/// `GET /api/v1/completeness?from=…&to=…` (coordinators): which devices may still hold
+/// records of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletenessResponse {
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
+    pub from: chrono::NaiveDate,
+    #[cfg_attr(target_arch = "wasm32", serde(deserialize_with = "crate::time::date"))]
+    pub to: chrono::NaiveDate,
+    /// The phone app's build the server serves, which every phone should run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_build: Option<String>,
+    #[serde(flatten)]
+    pub completeness: crate::completeness::Completeness,
+    /// Active workers none of whose devices ever reached the server: a phone never paired
+    /// holds whatever it holds where the server cannot see it (said apart, since nothing
+    /// tells whether it exists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_seen: Vec<String>,
 }

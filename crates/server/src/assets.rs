@@ -46,6 +46,31 @@ pub fn pwa_service(dist: &Path) -> ServeDir<ServeFile> {
         .fallback(index)
 }
 
+/// The phone app's build the server serves: the hash Trunk gave the app's module
+/// (`dist/app/carnet-app-<hash>.js`, named in the start-up page by `scripts/link_app.py`).
+/// A phone reports the build it runs ([`carnet_core::completeness::DeviceReport::build`]),
+/// read from the same page, so a phone left on another build shows. `None` when `dist`
+/// holds no phone app.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppBuild(pub Option<String>);
+
+impl AppBuild {
+    pub fn of(dist: &Path) -> Self {
+        let page = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+        AppBuild(build_in_page(&page))
+    }
+}
+
+/// The hash of `data-js="/app/carnet-app-<hash>.js"` in the start-up page.
+pub fn build_in_page(page: &str) -> Option<String> {
+    let start = page.find("/app/carnet-app-")? + "/app/carnet-app-".len();
+    let hash: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (page[start + hash.len()..].starts_with(".js") && !hash.is_empty()).then_some(hash)
+}
+
 /// Which `Cache-Control` a response gets. Built once per `dist`: it knows the hashed files.
 #[derive(Clone, Debug)]
 pub struct CachePolicy {
@@ -214,6 +239,14 @@ fn is_html(response: &Response) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_build_is_the_hash_of_the_module_the_start_up_page_names() {
+        let page = r#"<head><meta name="carnet-app" data-js="/app/carnet-app-7a496f8adc8c9175.js" data-wasm="/app/carnet-app-7a496f8adc8c9175_bg.wasm" /></head>"#;
+        assert_eq!(build_in_page(page).as_deref(), Some("7a496f8adc8c9175"));
+        assert_eq!(build_in_page("<head></head>"), None);
+        assert_eq!(build_in_page("/app/carnet-app-.js"), None);
+    }
 
     #[test]
     fn if_none_match_compares_weakly_and_accepts_lists_and_any() {

@@ -22,8 +22,7 @@ use carnet_core::wire::{ImportOutcome, LineProblem, RecordStatus};
 use carnet_core::{
     ActivityDraft, ContactDraft, Direction, ListKind, Record, RecordError, Taxonomy,
 };
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
-use jiff::tz::TimeZone;
+use chrono::{NaiveDate, NaiveTime};
 use uuid::Uuid;
 
 use crate::import::ImportError;
@@ -487,10 +486,10 @@ impl Row<'_> {
         }
         // Without a valid date the row is still checked, so every problem shows at once.
         let noon = NaiveTime::MIN + chrono::Duration::hours(12);
-        let at = quebec_time(date.unwrap_or_default(), time.unwrap_or(noon))
+        let at = crate::calendar::quebec_time(date.unwrap_or_default(), time.unwrap_or(noon))
             .or_else(|| {
                 self.problem(None, "a date and time Québec's calendar does not have");
-                quebec_time(NaiveDate::default(), noon)
+                crate::calendar::quebec_time(NaiveDate::default(), noon)
             })
             .unwrap_or_default();
         // A placeholder id: the real one is made from the content once the row is valid.
@@ -575,33 +574,6 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
     ["%H:%M", "%H:%M:%S", "%Hh%M", "%Hh"]
         .iter()
         .find_map(|f| NaiveTime::parse_from_str(value, f).ok())
-}
-
-/// Québec's clock: the IANA database's zone of Montréal (`America/Montreal` is a link to
-/// it), compiled in.
-static QUEBEC: TimeZone = jiff::tz::get!("America/Toronto");
-
-/// A date and time on Québec's clock as an instant with its offset, from the time-zone
-/// database. When the clock moves, a time it skips (02:00 to 03:00 on the second Sunday of
-/// March) is read as the same time an hour later, with the daylight offset (02:30 →
-/// 03:30−04:00), as a clock not yet moved forward shows it; a time it shows twice (01:00
-/// to 02:00 on the first Sunday of November) is the first one, in daylight time (−04:00).
-/// `None` outside the years the database covers.
-fn quebec_time(date: NaiveDate, time: NaiveTime) -> Option<DateTime<FixedOffset>> {
-    let small = |n: u32| i8::try_from(n).ok();
-    let civil = jiff::civil::DateTime::new(
-        i16::try_from(date.year()).ok()?,
-        small(date.month())?,
-        small(date.day())?,
-        small(time.hour())?,
-        small(time.minute())?,
-        small(time.second())?,
-        0,
-    )
-    .ok()?;
-    let instant = QUEBEC.to_ambiguous_timestamp(civil).compatible().ok()?;
-    let offset = FixedOffset::east_opt(QUEBEC.to_offset(instant).seconds())?;
-    Some(DateTime::from_timestamp(instant.as_second(), 0)?.with_timezone(&offset))
 }
 
 /// Splits CSV text into rows of cells with the line each row starts on; blank lines are

@@ -50,9 +50,27 @@ pub async fn log_request(request: Request, next: Next) -> Response {
 }
 
 /// Segments of API paths that are names of endpoints, not parameters.
-const ENDPOINT_WORDS: [&str; 16] = [
-    "api", "v1", "records", "versions", "me", "pair", "workers", "pairing", "report", "tallies",
-    "taxonomy", "devices", "revoke", "role", "audit", "import",
+const ENDPOINT_WORDS: [&str; 20] = [
+    "api",
+    "v1",
+    "records",
+    "versions",
+    "me",
+    "pair",
+    "workers",
+    "pairing",
+    "report",
+    "tallies",
+    "taxonomy",
+    "devices",
+    "revoke",
+    "role",
+    "audit",
+    "import",
+    "team",
+    "completeness",
+    "device",
+    "lists",
 ];
 
 /// The path as the log shows it. Under `/api/`, every segment that is not an endpoint's
@@ -96,6 +114,12 @@ mod tests {
             "/api/v1/workers/:name/pairing"
         );
         assert_eq!(redact_path("/api/v1/records"), "/api/v1/records");
+        assert_eq!(
+            redact_path("/api/v1/device/report"),
+            "/api/v1/device/report"
+        );
+        assert_eq!(redact_path("/api/v1/team"), "/api/v1/team");
+        assert_eq!(redact_path("/api/v1/completeness"), "/api/v1/completeness");
         assert_eq!(
             redact_path("/api/v1/workers/poste-nuit/role"),
             "/api/v1/workers/:name/role"

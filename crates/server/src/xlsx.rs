@@ -6,7 +6,7 @@
 //! The tables are [`Report::tables`], the same rows as the CSV: the two cannot disagree.
 
 use carnet_core::report::{Axis, Table};
-use carnet_core::wire::ReportResponse;
+use carnet_core::wire::{ReportResponse, TeamResponse};
 use carnet_core::{Report, ReportFilter, Taxonomy};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -51,6 +51,68 @@ pub fn workbook(response: &ReportResponse, taxonomy: &Taxonomy) -> Result<Vec<u8
             sheet_writer.column(&table, other.as_ref(), &periods)?;
         }
     }
+    book.save_to_buffer()
+}
+
+/// Each worker's figures beside the team's (`GET /api/v1/team?format=xlsx`): one sheet, a
+/// row per worker, the team's total last, and why the persons do not add up.
+pub fn team_workbook(response: &TeamResponse, taxonomy: &Taxonomy) -> Result<Vec<u8>, XlsxError> {
+    use carnet_core::team::Column;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Équipe")?;
+    sheet.write_string_with_format(0, 0, "Carnet : chiffres par intervenant·e", &bold)?;
+    sheet.write_string(1, 0, format!("Période : {}", period(&response.filter)))?;
+    let table = &response.table;
+    let columns = table.columns();
+    for (col, column) in columns.iter().enumerate() {
+        let title = match column {
+            Column::Worker => "Intervenant·e".to_owned(),
+            Column::Interventions => "Interventions".to_owned(),
+            Column::Persons => "Personnes".to_owned(),
+            Column::NewPersons => "Nouvelles personnes".to_owned(),
+            Column::Activities => "Activités".to_owned(),
+            Column::Material(code) => {
+                label(taxonomy, Axis::List(carnet_core::ListKind::Materials), code)
+            }
+            Column::WebMessages(direction) => {
+                format!(
+                    "Messages web {}",
+                    label(taxonomy, Axis::Direction, direction).to_lowercase()
+                )
+            }
+        };
+        sheet.set_column_width(col as u16, if col == 0 { 28 } else { 16 })?;
+        sheet.write_string_with_format(3, col as u16, title, &bold)?;
+    }
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| (r, false))
+        .chain([(&table.total, true)]);
+    for (i, (row, total)) in rows.enumerate() {
+        let at = 4 + i as u32;
+        for (col, column) in columns.iter().enumerate() {
+            let col = col as u16;
+            match (column, total) {
+                // A string cell: a name such as `=HYPERLINK(…)` stays text.
+                (Column::Worker, false) => sheet.write_string(at, col, &row.worker)?,
+                (Column::Worker, true) => {
+                    sheet.write_string_with_format(at, col, "Équipe", &bold)?
+                }
+                (_, false) => sheet.write_number(at, col, row.value(column) as f64)?,
+                (_, true) => {
+                    sheet.write_number_with_format(at, col, row.value(column) as f64, &bold)?
+                }
+            };
+        }
+    }
+    sheet.write_string(
+        6 + table.rows.len() as u32,
+        0,
+        "Les personnes de l'équipe ne sont pas la somme des lignes : une personne rencontrée par deux intervenant·e·s compte une fois pour l'équipe. Les autres colonnes s'additionnent.",
+    )?;
     book.save_to_buffer()
 }
 

@@ -7,6 +7,7 @@
 //! accounts have theirs in [`accounts`].
 
 pub mod accounts;
+pub mod workers;
 
 use carnet_core::wire::ErrorCode;
 
@@ -26,6 +27,8 @@ pub struct CoordTexts {
     pub not_coordinator: &'static str,
     pub team_accounts: &'static str,
     pub team_report: &'static str,
+    pub worker_report: &'static str,
+    pub whole_team: &'static str,
     pub all_programs: &'static str,
     pub show_report: &'static str,
     pub download_csv: &'static str,
@@ -166,6 +169,8 @@ pub const FR: CoordTexts = CoordTexts {
     not_coordinator: "Ce profil n'est pas celui d'une coordonnatrice. Jumelle cet ordinateur avec un compte de coordination.",
     team_accounts: "Comptes de l'équipe",
     team_report: "Rapport de l'équipe",
+    worker_report: "Rapport d'un·e intervenant·e",
+    whole_team: "Toute l'équipe",
     all_programs: "Tous les volets",
     show_report: "Afficher le rapport",
     download_csv: "Télécharger le CSV",
@@ -299,6 +304,8 @@ pub const EN: CoordTexts = CoordTexts {
     not_coordinator: "This profile is not a coordinator's. Pair this computer with a coordinator account.",
     team_accounts: "Team accounts",
     team_report: "Team report",
+    worker_report: "One worker's report",
+    whole_team: "The whole team",
     all_programs: "All programs",
     show_report: "Show report",
     download_csv: "Download CSV",
@@ -536,10 +543,18 @@ impl CoordTexts {
                 "{rows} ligne{} pour «\u{a0}{worker}\u{a0}»\u{a0}: {contacts} rencontre{}, {activities} activité{}.",
                 plural(rows),
                 plural(contacts),
-                plural(activities)
+                plural(activities),
+                rows = self.lang.count(rows as u64),
+                contacts = self.lang.count(contacts as u64),
+                activities = self.lang.count(activities as u64)
             )
         } else {
-            format!("{rows} rows for “{worker}”: {contacts} contacts, {activities} activities.")
+            format!(
+                "{rows} rows for “{worker}”: {contacts} contacts, {activities} activities.",
+                rows = self.lang.count(rows as u64),
+                contacts = self.lang.count(contacts as u64),
+                activities = self.lang.count(activities as u64)
+            )
         }
     }
 
@@ -549,10 +564,16 @@ impl CoordTexts {
             format!(
                 "{rows} ligne{} lue{}, dont {valid} sans problème.",
                 plural(rows),
-                plural(rows)
+                plural(rows),
+                rows = self.lang.count(rows as u64),
+                valid = self.lang.count(valid as u64)
             )
         } else {
-            format!("{rows} rows read, {valid} of them without a problem.")
+            format!(
+                "{rows} rows read, {valid} of them without a problem.",
+                rows = self.lang.count(rows as u64),
+                valid = self.lang.count(valid as u64)
+            )
         }
     }
 
@@ -563,7 +584,9 @@ impl CoordTexts {
                 "{new} nouvelle{} ligne{} à importer\u{a0}; {already} déjà importée{}.",
                 plural(new),
                 plural(new),
-                plural(already)
+                plural(already),
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
             ),
             (true, false) => format!(
                 "{new} nouvelle{} ligne{} importée{}\u{a0}; {already} déjà là, laissée{} telle{} quelle{}.",
@@ -572,11 +595,21 @@ impl CoordTexts {
                 plural(new),
                 plural(already),
                 plural(already),
-                plural(already)
+                plural(already),
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
             ),
-            (false, true) => format!("{new} new rows to import; {already} imported before."),
+            (false, true) => format!(
+                "{new} new rows to import; {already} imported before.",
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
+            ),
             (false, false) => {
-                format!("{new} new rows imported; {already} there already, left as they were.")
+                format!(
+                    "{new} new rows imported; {already} there already, left as they were.",
+                    new = self.lang.count(new as u64),
+                    already = self.lang.count(already as u64)
+                )
             }
         }
     }

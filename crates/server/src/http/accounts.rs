@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use carnet_core::completeness::DeviceReport;
 use carnet_core::wire::{
     AuditPage, Confirm, ErrorCode, MAX_AUDIT_PAGE, Me, NewWorker, Pairing, RoleChange, TeamAccounts,
 };
@@ -32,6 +33,25 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/workers/{name}/role", post(change_role))
         .route("/devices/{id}/revoke", post(revoke_device))
         .route("/audit", get(audit))
+        .route("/device/report", put(device_report))
+}
+
+/// `PUT /api/v1/device/report`: what the calling phone still holds, as counts and dates
+/// (it sends this at the end of every sync). Only the latest is kept, with the time it
+/// came; a report that is not coherent is refused whole and nothing is kept.
+async fn device_report(
+    State(state): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    JsonBody(report): JsonBody<DeviceReport>,
+) -> Result<StatusCode, Failure> {
+    report
+        .validate()
+        .map_err(|e| Failure::new(ErrorCode::InvalidDeviceReport, e.to_string()))?;
+    state
+        .store
+        .save_device_report(caller.device, &report, now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/me`: the worker's name and the organisation's person-code key.

@@ -32,7 +32,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         MalformedJson | MalformedEncoding | InvalidQuery | InvalidPairingCode
         | InvalidWorkerName | ConfirmationRequired | InvalidDeviceLabel | InvalidRole
-        | UnknownProgram | InvalidListEdit => StatusCode::BAD_REQUEST,
+        | InvalidDeviceReport | UnknownProgram | InvalidListEdit => StatusCode::BAD_REQUEST,
         Unauthorized | DeviceExpired => StatusCode::UNAUTHORIZED,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,

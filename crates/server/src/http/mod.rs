@@ -46,6 +46,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         .merge(import::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::Extension(assets::AppBuild::of(dist)))
         // Reports, CSV and the taxonomy shrink several times; static files are compressed
         // at build time instead (`assets`), and a spreadsheet is a zip already. No cookies:
         // a cross-site page cannot make an authenticated request, so compression cannot

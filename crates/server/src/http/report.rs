@@ -1,25 +1,35 @@
 //! `/report` (every table of the annual report, as JSON, CSV or a spreadsheet, optionally
-//! beside another period) and `/tallies` (each worker's figures).
+//! beside another period), `/tallies` (each worker's figures), and what a coordinator
+//! checks before publishing a period: `/team` (each worker's figures side by side, with
+//! the team's) and `/completeness` (which phones may still hold records of it).
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use carnet_core::wire::{Comparison, ErrorCode, ReportResponse, Tallies, WorkerTally};
+use carnet_core::completeness::{Completeness, DeviceSeen};
+use carnet_core::team::TeamTable;
+use carnet_core::wire::{
+    Comparison, CompletenessResponse, ErrorCode, ReportResponse, Tallies, TeamResponse, WorkerTally,
+};
 use carnet_core::{Report, ReportFilter, Taxonomy};
 
 use super::error::Failure;
-use super::extract::{Authed, Expected, Query};
+use super::extract::{Authed, Coordinator, Expected, Query};
 use super::state::AppState;
-use crate::store::{Caller, Role, Store, WorkerId};
+use crate::assets::AppBuild;
+use crate::store::{Caller, Role, Store, WorkerId, now_ms};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/report", get(report))
         .route("/tallies", get(tallies))
+        .route("/team", get(team))
+        .route("/completeness", get(completeness))
 }
 
 /// Query of `GET /api/v1/report` and `GET /api/v1/tallies`.
@@ -165,19 +175,6 @@ async fn report(
         "carnet-rapport-{}-{}",
         response.filter.from, response.filter.to
     );
-    let attachment = |content_type: &str, extension: &str, body: Vec<u8>| {
-        (
-            [
-                (header::CONTENT_TYPE, content_type.to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.{extension}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response()
-    };
     Ok(match format {
         Format::Json => Json(response).into_response(),
         Format::Csv => {
@@ -185,11 +182,11 @@ async fn report(
                 Some(c) => carnet_core::report::differences_csv(&c.differences),
                 None => response.report.to_csv(),
             };
-            attachment("text/csv; charset=utf-8", "csv", csv.into_bytes())
+            attachment(&name, "text/csv; charset=utf-8", "csv", csv.into_bytes())
         }
         Format::Xlsx => {
             let bytes = crate::xlsx::workbook(&response, &taxonomy).map_err(Failure::internal)?;
-            attachment(crate::xlsx::CONTENT_TYPE, "xlsx", bytes)
+            attachment(&name, crate::xlsx::CONTENT_TYPE, "xlsx", bytes)
         }
     })
 }
@@ -228,4 +225,189 @@ async fn tallies(
     .await
     .map_err(Failure::internal)?;
     Ok(Json(Tallies { filter, workers }))
+}
+
+/// `GET /api/v1/team` (coordinators): a row per worker (every active worker, and a revoked
+/// one who logged records in the period) with the team's figures as the total, as JSON,
+/// CSV or a spreadsheet.
+async fn team(
+    State(state): State<Arc<AppState>>,
+    _: Coordinator,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, Failure> {
+    let taxonomy = state.taxonomy().await?;
+    let filter = query.filter(&taxonomy)?;
+    if query.compare_filter(&filter)?.is_some() || query.worker.is_some() {
+        return Err(invalid_query(
+            "the team's table is for one period and every worker; use /report for one worker or a comparison",
+        ));
+    }
+    let format = query.format()?;
+    let (accounts, _) = state.store.accounts(now_ms()).await?;
+    let workers = state.store.workers().await?;
+    let records = state.store.latest_records(None).await?;
+    let compute_filter = filter.clone();
+    let table = tokio::task::spawn_blocking(move || {
+        let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
+            std::collections::HashMap::new();
+        for (worker, record) in &records {
+            by_worker.entry(*worker).or_default().push(record);
+        }
+        let revoked: std::collections::HashSet<&str> = accounts
+            .iter()
+            .filter(|a| a.revoked)
+            .map(|a| a.name.as_str())
+            .collect();
+        let mut rows: Vec<(String, Report)> = workers
+            .iter()
+            .map(|(id, name)| {
+                let mine = by_worker.get(id).map(Vec::as_slice).unwrap_or_default();
+                let report =
+                    Report::compute_without_cross_tables(mine.iter().copied(), &compute_filter);
+                (name.clone(), report)
+            })
+            .filter(|(name, report)| {
+                !revoked.contains(name.as_str())
+                    || report.interventions > 0
+                    || !report.activities.is_empty()
+            })
+            .collect();
+        rows.sort_by_key(|(name, _)| name.to_lowercase());
+        let team =
+            Report::compute_without_cross_tables(records.iter().map(|(_, r)| r), &compute_filter);
+        TeamTable::new(rows, &team)
+    })
+    .await
+    .map_err(Failure::internal)?;
+    let response = TeamResponse { filter, table };
+    let name = format!(
+        "carnet-equipe-{}-{}",
+        response.filter.from, response.filter.to
+    );
+    Ok(match format {
+        Format::Json => Json(response).into_response(),
+        Format::Csv => attachment(
+            &name,
+            "text/csv; charset=utf-8",
+            "csv",
+            team_csv(&response.table).into_bytes(),
+        ),
+        Format::Xlsx => {
+            let bytes =
+                crate::xlsx::team_workbook(&response, &taxonomy).map_err(Failure::internal)?;
+            attachment(&name, crate::xlsx::CONTENT_TYPE, "xlsx", bytes)
+        }
+    })
+}
+
+/// A download named `name.extension`.
+fn attachment(name: &str, content_type: &str, extension: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{extension}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The team's table as CSV: `row,worker,<column>…`, a `worker` row each, then the `team`
+/// row. Every text cell goes through [`carnet_core::csv`] (worker names are free text).
+fn team_csv(table: &TeamTable) -> String {
+    use carnet_core::team::Column;
+    let columns: Vec<Column> = table.columns().into_iter().skip(1).collect();
+    let mut header = vec!["row".to_owned(), "worker".to_owned()];
+    header.extend(columns.iter().map(|c| match c {
+        Column::Worker => "worker".to_owned(),
+        Column::Interventions => "interventions".to_owned(),
+        Column::Persons => "persons".to_owned(),
+        Column::NewPersons => "new_persons".to_owned(),
+        Column::Activities => "activities".to_owned(),
+        Column::Material(code) => format!("material:{code}"),
+        Column::WebMessages(direction) => format!("web_messages:{direction}"),
+    }));
+    let mut out = String::new();
+    carnet_core::csv::row(
+        &mut out,
+        &header.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let line = |out: &mut String, kind: &str, row: &carnet_core::team::TeamRow| {
+        let values: Vec<String> = columns.iter().map(|c| row.value(c).to_string()).collect();
+        let mut cells = vec![kind, row.worker.as_str()];
+        cells.extend(values.iter().map(String::as_str));
+        carnet_core::csv::row(out, &cells);
+    };
+    for row in &table.rows {
+        line(&mut out, "worker", row);
+    }
+    line(&mut out, "team", &table.total);
+    out
+}
+
+/// Query of `GET /api/v1/completeness`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodQuery {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+}
+
+impl Expected for PeriodQuery {
+    const EXPECTED: &'static str = "from=YYYY-MM-DD&to=YYYY-MM-DD";
+}
+
+/// `GET /api/v1/completeness` (coordinators): the devices that may still hold records of
+/// the period, from what each last reported and when it last synced.
+async fn completeness(
+    State(state): State<Arc<AppState>>,
+    Extension(build): Extension<AppBuild>,
+    _: Coordinator,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Json<CompletenessResponse>, Failure> {
+    if query.from > query.to {
+        return Err(invalid_query("`from` is after `to`"));
+    }
+    let (accounts, _) = state.store.accounts(now_ms()).await?;
+    let never_seen = accounts
+        .iter()
+        .filter(|w| !w.revoked && w.devices.iter().all(|d| d.last_seen_ms.is_none()))
+        .map(|w| w.name.clone())
+        .collect();
+    let devices = accounts.into_iter().flat_map(|worker| {
+        let name = worker.name;
+        worker.devices.into_iter().map(move |d| DeviceSeen {
+            worker: name.clone(),
+            device: d.id,
+            label: d.label,
+            state: d.state,
+            created_ms: d.created_ms,
+            // The report's time: when it came, or the phone's own clock if earlier. A phone
+            // whose clock is behind looks older than it is, never newer: a doubt too many,
+            // never a period called complete too soon.
+            last_sync_ms: d.report_ms.map(|came| {
+                d.report
+                    .as_ref()
+                    .map_or(came, |r| came.min(r.reported_at.timestamp_millis()))
+            }),
+            last_seen_ms: d.last_seen_ms,
+            report: d.report,
+        })
+    });
+    let bounds = (
+        crate::calendar::start_of_day_ms(query.from),
+        crate::calendar::start_of_day_ms(query.to + chrono::Duration::days(1)),
+    );
+    let completeness =
+        Completeness::of(devices, (query.from, query.to), bounds, build.0.as_deref());
+    Ok(Json(CompletenessResponse {
+        from: query.from,
+        to: query.to,
+        server_build: build.0,
+        completeness,
+        never_seen,
+    }))
 }

@@ -38,6 +38,9 @@ pub(crate) struct DeviceRow {
     pub created_ms: i64,
     pub last_seen_ms: Option<i64>,
     pub revoked_ms: Option<i64>,
+    /// The phone's latest report (JSON of `DeviceReport`) and when it came.
+    pub report: Option<String>,
+    pub report_ms: Option<i64>,
 }
 
 /// An audit row.
@@ -270,7 +273,8 @@ pub(crate) async fn workers<C: Conn>(c: &mut C) -> Result<Vec<WorkerRow>, StoreE
 }
 
 static DEVICES: Sql = Sql::both(
-    "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms FROM devices ORDER BY id",
+    "SELECT id, worker_id, label, created_ms, last_seen_ms, revoked_ms, report, report_ms
+     FROM devices ORDER BY id",
 );
 
 /// Every worker and every device, read together (in one snapshot).
@@ -290,6 +294,8 @@ pub(crate) async fn account_rows<C: Conn>(
                 created_ms: r.int(3)?,
                 last_seen_ms: r.opt_int(4)?,
                 revoked_ms: r.opt_int(5)?,
+                report: r.opt_text(6)?,
+                report_ms: r.opt_int(7)?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -319,6 +325,21 @@ pub(crate) async fn token_row<C: Conn>(
         last_seen_ms: r.opt_int(4)?,
         expiry: r.opt_text(5)?,
     }))
+}
+
+static SAVE_REPORT: Sql =
+    Sql::both("UPDATE devices SET report = $2, report_ms = $3, last_seen_ms = $3 WHERE id = $1");
+
+/// Keeps a device's latest report (only the latest: what it holds now).
+pub(crate) async fn save_report<C: Conn>(
+    c: &mut C,
+    device: i64,
+    report: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    c.execute(&SAVE_REPORT, params![device, report, now])
+        .await?;
+    Ok(())
 }
 
 static TOUCH_DEVICE: Sql = Sql::both(

@@ -13,7 +13,7 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: [Migration; 6] = [
+pub const MIGRATIONS: [Migration; 7] = [
     // 1: the walking skeleton.
     Migration {
         sqlite: "CREATE TABLE IF NOT EXISTS workers (
@@ -217,5 +217,13 @@ pub const MIGRATIONS: [Migration; 6] = [
             device_id BIGINT,
             detail    TEXT
         );",
+    },
+    // 7: what each phone last reported it still holds (counts and dates, as the JSON of
+    // `DeviceReport`), and when the server received it: the completeness of a period.
+    Migration {
+        sqlite: "ALTER TABLE devices ADD COLUMN report TEXT;
+        ALTER TABLE devices ADD COLUMN report_ms INTEGER;",
+        postgres: "ALTER TABLE devices ADD COLUMN report TEXT;
+        ALTER TABLE devices ADD COLUMN report_ms BIGINT;",
     },
 ];

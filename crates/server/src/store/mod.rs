@@ -459,6 +459,12 @@ impl Store {
                         } else {
                             DeviceState::Active
                         },
+                        // Checked when it came; one this version cannot read is left out.
+                        report: d
+                            .report
+                            .as_deref()
+                            .and_then(|json| serde_json::from_str(json).ok()),
+                        report_ms: d.report_ms,
                     })
                     .collect(),
                 name: w.name,
@@ -468,6 +474,18 @@ impl Store {
             })
             .collect();
         Ok((accounts, expiry))
+    }
+
+    /// Keeps what a device reports it still holds (its latest report replaces the last).
+    pub async fn save_device_report(
+        &self,
+        device: DeviceId,
+        report: &carnet_core::completeness::DeviceReport,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(report)?;
+        let id = device.0;
+        on!(self, write, |c| accounts::save_report(c, id, json, now))
     }
 
     /// The newest audit entries, `before` an entry's id if given, at most `limit`.
