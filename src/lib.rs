@@ -50,6 +50,7 @@ pub fn start() {
     log_panics_to_console();
     service_worker::register();
     ui::desk::link_stylesheet();
+    ui::desk::fit_installed_window();
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -29,6 +29,9 @@ after(async () => {
 
 const contactsToday = (page) => page.getByTestId('contacts-today');
 
+/** Opens (or closes) the form's « Plus de détails », whatever it was. */
+const moreDetails = (page, open) => page.locator('form.record details.more').evaluate((d, o) => { d.open = o; }, open);
+
 /** The name (or id) of the field that has the focus. */
 const focused = (page) => page.evaluate(() => document.activeElement?.name || document.activeElement?.id || '');
 
@@ -160,7 +163,8 @@ test('every control of the desk is reached by Tab, and shows where the focus is'
     if (reached.has(at.key) && at.key === 'lock-now') break;
     reached.set(at.key, at.outlined);
     // « Plus de détails » opens from the keyboard too.
-    if (at.key === 'SUMMARY:Plus de détails') await page.keyboard.press('Enter');
+    const closed = await page.evaluate(() => document.activeElement.parentElement?.open === false);
+    if (at.key === 'SUMMARY:Plus de détails' && closed) await page.keyboard.press('Enter');
   }
   const controls = await page.evaluate(() => [...document.querySelectorAll('button, input, summary, textarea, a[href]')]
     .filter((e) => e.checkVisibility() && e.tabIndex >= 0 || e.matches('.chips input'))
@@ -170,7 +174,7 @@ test('every control of the desk is reached by Tab, and shows where the focus is'
   assert.deepEqual(missed, [], 'reached by Tab');
   const unseen = [...reached].filter(([, outlined]) => !outlined).map(([k]) => k);
   assert.deepEqual(unseen, [], 'a visible focus');
-  await page.getByText('Plus de détails').click();
+  await moreDetails(page, false);
 });
 
 test('a counter takes + and −, or a typed number', async () => {
@@ -195,7 +199,7 @@ test('Escape locks at once and the form being filled comes back, sealed meanwhil
   await page.getByRole('radio', { name: 'TikTok', exact: true }).check();
   await page.getByRole('radio', { name: '26-40', exact: true }).check();
   await page.getByRole('checkbox', { name: 'Violence subie', exact: true }).check();
-  await page.getByText('Plus de détails').click();
+  await moreDetails(page, true);
   await page.getByLabel('Note (facultative)').fill('Rappel jeudi soir');
 
   // The help first: Escape closes it, and only it.
@@ -224,7 +228,7 @@ test('Escape locks at once and the form being filled comes back, sealed meanwhil
     assert.ok(await page.getByRole('radio', { name: chosen, exact: true }).isChecked(), `${chosen} is back`);
   }
   assert.ok(await page.getByRole('checkbox', { name: 'Violence subie', exact: true }).isChecked());
-  await page.getByText('Plus de détails').click();
+  await moreDetails(page, true);
   assert.equal(await page.getByLabel('Note (facultative)').inputValue(), 'Rappel jeudi soir');
 
   // « Annuler » leaves the form on purpose: nothing is kept.

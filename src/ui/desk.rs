@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use crate::local_store;
 use crate::state::{Ctx, Screen, wide};
 use crate::ui::today::Today;
 
@@ -28,6 +29,37 @@ pub fn follow_width(ctx: Ctx) {
     };
     update();
     let _ = window_event_listener(leptos::ev::resize, move |_| update());
+}
+
+/// An installed window (Chrome, Edge) first opens at a size the browser picks, often a
+/// phone's column on a wide screen. The first time it opens on a screen that holds the
+/// desk, it is sized for it (1280×900), once: whatever size the worker gives it afterwards
+/// is the browser's to remember. A tab is never resized (browsers refuse it anyway).
+pub fn fit_installed_window() {
+    const FITTED: &str = "carnet.window_fitted";
+    const SIZE: (i32, i32) = (1280, 900);
+    let window = window();
+    let installed = window
+        .match_media("(display-mode: standalone)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    if !installed || local_store::holds(FITTED) {
+        return;
+    }
+    let room = window
+        .screen()
+        .ok()
+        .and_then(|s| Some((s.avail_width().ok()?, s.avail_height().ok()?)));
+    let narrow = window
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < DESK_MIN_WIDTH);
+    if narrow && room.is_some_and(|(w, h)| w >= SIZE.0 && h >= SIZE.1) {
+        let _ = window.resize_to(SIZE.0, SIZE.1);
+    }
+    local_store::set(FITTED, &true);
 }
 
 /// Links the desk's stylesheet, which the build names in the start-up page

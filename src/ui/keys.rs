@@ -201,7 +201,7 @@ const HELP_FR: &str = help!(
     "1 … 9" => "Appliquer le raccourci de ce numéro",
     "R" => "Faire un raccourci du dernier contact",
     "?" => "Cette aide",
-    "Échap" => "Fermer l'aide; sinon verrouiller à l'instant (le formulaire en cours est gardé, chiffré)",
+    "Échap" => "Fermer l'aide, sinon verrouiller à l'instant (le formulaire en cours est gardé, chiffré)",
 );
 
 const HELP_EN: &str = help!(
