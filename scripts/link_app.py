@@ -3,9 +3,10 @@
 
     python3 scripts/link_app.py DIST
 
-Trunk writes the app's hashed JS and wasm paths into dist/app/index.html; the start-up
-module's loader (src/boot/loader.js) finds them in <meta name="carnet-app"> of the page it
-runs in.
+Trunk writes the app's hashed JS, wasm and CSS paths into dist/app/index.html; the
+start-up module's loader (src/boot/loader.js) finds the first two in <meta
+name="carnet-app"> of the page it runs in, and the app's module links the stylesheet
+(data-css, src/ui/desk.rs): the start-up page itself does not load it.
 """
 import os
 import re
@@ -16,16 +17,17 @@ with open(os.path.join(dist, "app", "index.html"), encoding="utf-8") as f:
     app = f.read()
 js = re.search(r"from '(/app/carnet-app-[0-9a-f]+\.js)'", app)
 wasm = re.search(r"module_or_path: '(/app/carnet-app-[0-9a-f]+_bg\.wasm)'", app)
-if not js or not wasm:
-    sys.exit("link_app.py: no app module named in dist/app/index.html")
+css = re.search(r'<link rel="stylesheet" href="(/app/desk-[0-9a-f]+\.css)"', app)
+if not js or not wasm or not css:
+    sys.exit("link_app.py: no app module (JS, wasm and CSS) named in dist/app/index.html")
 page_path = os.path.join(dist, "index.html")
 with open(page_path, encoding="utf-8") as f:
     page = f.read()
 page = re.sub(r'\s*<meta name="carnet-app"[^>]*>', "", page)
-meta = f'<meta name="carnet-app" data-js="{js[1]}" data-wasm="{wasm[1]}" />'
+meta = f'<meta name="carnet-app" data-js="{js[1]}" data-wasm="{wasm[1]}" data-css="{css[1]}" />'
 if "</head>" not in page:
     sys.exit("link_app.py: dist/index.html has no </head>")
 page = page.replace("</head>", f"  {meta}\n  </head>", 1)
 with open(page_path, "w", encoding="utf-8") as f:
     f.write(page)
-print(f"link_app.py: {js[1]}, {wasm[1]}")
+print(f"link_app.py: {js[1]}, {wasm[1]}, {css[1]}")

@@ -1,6 +1,6 @@
 //! The application shell: the lock screen or the open profile (handed over by the start-up
 //! module, `handoff`), the header with the pending and refused counts, the warnings, the
-//! screens and the bottom navigation.
+//! screens and the navigation (at the bottom of a phone, in the header of the desk).
 
 use carnet_core::Record;
 use leptos::prelude::*;
@@ -9,6 +9,8 @@ use leptos::task::spawn_local;
 use crate::i18n::Texts;
 use crate::state::{Ctx, OpenProfile, Screen, use_ctx};
 use crate::storage_guard::{self, Usage};
+use crate::ui::desk::{self, beside_today};
+use crate::ui::keys::{KeysHelp, help_button, open_help, use_keys};
 use crate::ui::{
     activity_form::ActivityForm, contact_form::ContactForm, figures::Figures, fix::ToFix,
     lock::LockScreen, settings::Settings, today::Today, update::UpdateBanner, use_fetch::use_fetch,
@@ -24,6 +26,7 @@ pub fn App() -> impl IntoView {
         None => startup::take_pairing_hint(),
     };
     let ctx = startup::start(Screen::Today, pairing_hint);
+    desk::follow_width(ctx);
     if handoff.as_ref().is_some_and(|h| h.update_ready) {
         service_worker::carry_update_ready();
     }
@@ -60,6 +63,8 @@ pub fn App() -> impl IntoView {
 fn Unlocked(open: OpenProfile) -> impl IntoView {
     provide_context(open.clone());
     let ctx = use_ctx();
+    let wide = RwSignal::from(crate::state::wide());
+    use_keys(ctx);
     let nav = move |screen: Screen, label: fn(&Texts) -> &'static str| -> AnyView {
         view! {
             <button
@@ -93,18 +98,18 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
         let book = book.clone();
         move || match ctx.screen.get() {
             Screen::Today => view! { <Today /> }.into_any(),
-            Screen::NewContact => view! { <ContactForm editing=None /> }.into_any(),
-            Screen::NewActivity => view! { <ActivityForm editing=None /> }.into_any(),
+            Screen::NewContact => beside_today(view! { <ContactForm editing=None /> }.into_any()),
+            Screen::NewActivity => beside_today(view! { <ActivityForm editing=None /> }.into_any()),
             Screen::Edit(id) => {
                 let is_activity = book.with_untracked(|b| {
                     b.get(id)
                         .is_some_and(|x| matches!(x.record, Record::Activity(_)))
                 });
-                if is_activity {
+                beside_today(if is_activity {
                     view! { <ActivityForm editing=Some(id) /> }.into_any()
                 } else {
                     view! { <ContactForm editing=Some(id) /> }.into_any()
-                }
+                })
             }
             Screen::ToFix => view! { <ToFix /> }.into_any(),
             Screen::Figures => view! { <Figures /> }.into_any(),
@@ -127,9 +132,29 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
         })
     };
 
+    // One list of places, at the bottom of a phone or in the desk's header.
+    let places = move |class: &'static str| {
+        view! {
+            <nav class=class aria-label=move || ctx.t().nav_label>
+                {nav(Screen::Today, |t: &Texts| t.nav_today)}
+                {nav(Screen::NewContact, |t| t.nav_new)}
+                {nav(Screen::Figures, |t| t.nav_figures)}
+                {nav(Screen::Settings, |t| t.nav_settings)}
+            </nav>
+        }
+    };
+    let keys_button = move || {
+        view! {
+            <button type="button" class="keys-open" aria-keyshortcuts="?" on:click=move |_| open_help()>
+                {move || help_button(ctx.lang())}
+            </button>
+        }
+    };
+
     view! {
         <header class="top">
             <span class="brand">{move || ctx.t().app_name}</span>
+            {move || wide.get().then(|| places("places"))}
             // Amber while records wait; the success colour once the server has them all.
             <span
                 class="pending"
@@ -139,8 +164,9 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             >
                 {move || ctx.lang().pending(pending.get())}
             </span>
+            {move || wide.get().then(keys_button)}
             // Quick exit: one tap (or Escape) and nothing of any record is on screen.
-            <button type="button" class="lock-now" on:click=move |_| session::lock(ctx)>
+            <button type="button" class="lock-now" aria-keyshortcuts="Escape" on:click=move |_| session::lock(ctx)>
                 {move || ctx.t().lock_now}
             </button>
         </header>
@@ -152,12 +178,8 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             }}
             {screen_view}
         </main>
-        <nav class="bottom" aria-label=move || ctx.t().nav_label>
-            {nav(Screen::Today, |t: &Texts| t.nav_today)}
-            {nav(Screen::NewContact, |t| t.nav_new)}
-            {nav(Screen::Figures, |t| t.nav_figures)}
-            {nav(Screen::Settings, |t| t.nav_settings)}
-        </nav>
+        {move || (!wide.get()).then(|| places("bottom"))}
+        <KeysHelp />
     }
 }
 

@@ -12,6 +12,7 @@ pub mod book;
 pub mod boot;
 pub mod broadcast;
 pub mod coordination;
+pub mod draft;
 pub mod figures_cache;
 pub mod format;
 pub mod handoff;
@@ -48,6 +49,8 @@ pub use boot::start_boot;
 pub fn start() {
     log_panics_to_console();
     service_worker::register();
+    ui::desk::link_stylesheet();
+    ui::desk::fit_installed_window();
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -15,7 +15,8 @@ pub struct Preset {
 }
 
 impl Preset {
-    /// « Bar érotique — Femme 26-40 — Information et prévention — Condoms 3 ».
+    /// « Bar érotique — Femme 26-40 — Information et prévention — Condoms 3 »; a web
+    /// exchange names its platform and direction: « Web — Messenger Reçu — … ».
     pub fn title(&self, taxonomy: &Taxonomy, lang: Lang) -> String {
         let label = |kind: ListKind, code: &str| {
             taxonomy
@@ -27,6 +28,18 @@ impl Preset {
         let mut parts = Vec::new();
         if let Some(m) = &d.milieu {
             parts.push(label(ListKind::Milieux, m));
+        }
+        if let Some(p) = &d.platform {
+            let direction = match d.direction {
+                Some(carnet_core::Direction::Sent) => lang.t().dir_sent,
+                Some(carnet_core::Direction::Received) => lang.t().dir_received,
+                None => "",
+            };
+            parts.push(
+                format!("{} {direction}", label(ListKind::Platforms, p))
+                    .trim_end()
+                    .to_owned(),
+            );
         }
         let person: Vec<String> = [
             d.gender.as_deref().map(|g| label(ListKind::Genders, g)),

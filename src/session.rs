@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::book::Book;
+use crate::draft::{self, FormDraft};
 use crate::profile::{self, Profile};
 use crate::state::{Ctx, OpenProfile, Screen, Secrets};
 use crate::storage::{LocalRecord, RecordStore, SetAside, StoreError};
@@ -224,13 +225,15 @@ async fn enter(
     listen_to_other_windows(&open);
     ctx.flash.set(None);
     ctx.day.set(crate::platform::today());
-    // Opened from a pairing link: go straight to where the code is used.
-    let next = if ctx.pairing_hint.with_untracked(Option::is_some) {
-        Screen::Settings
-    } else {
-        Screen::Today
+    // Opened from a pairing link: go straight to where the code is used. Else the form
+    // being filled when the profile locked comes back as it was.
+    let reopened = draft::reopen(open.id()).await;
+    let next = match &reopened {
+        _ if ctx.pairing_hint.with_untracked(Option::is_some) => Screen::Settings,
+        Some(form) => form_screen(form),
+        None => Screen::Today,
     };
-    ctx.screen.set(next);
+    ctx.go(next);
     crate::bench::seed::opened(&open);
     ctx.open.set(Some(open.clone()));
     crate::bench::mark("unlock:done");
@@ -288,6 +291,20 @@ async fn enter(
             leptos::logging::warn!("carnet: could not compact records: {err}");
         }
     });
+}
+
+/// The screen of a form being filled.
+fn form_screen(form: &FormDraft) -> Screen {
+    match form {
+        FormDraft::Contact {
+            editing: Some(id), ..
+        }
+        | FormDraft::Activity {
+            editing: Some(id), ..
+        } => Screen::Edit(*id),
+        FormDraft::Contact { .. } => Screen::NewContact,
+        FormDraft::Activity { .. } => Screen::NewActivity,
+    }
 }
 
 /// Whether `open` is still the unlocked profile (the worker may have locked meanwhile).

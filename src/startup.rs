@@ -58,8 +58,19 @@ pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
     ctx
 }
 
-/// Locks on Escape, after the chosen minutes without a tap, and when the app was hidden for
-/// longer than a short grace period (the phone went back in a pocket, or was handed over).
+/// Whether a modal dialog (the keyboard's help) is open: it has the keyboard, and the
+/// browser closes it on Escape.
+pub fn dialog_open() -> bool {
+    document()
+        .query_selector("dialog[open]")
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// Locks on Escape (unless it closes a dialog), after the chosen minutes without a tap, and
+/// when the app was hidden for longer than a short grace period (the phone went back in a
+/// pocket, or was handed over).
 fn auto_lock(ctx: Ctx) {
     const HIDDEN_GRACE_MS: f64 = 30.0 * 1000.0;
     let last_activity = StoredValue::new(js_sys::Date::now());
@@ -68,7 +79,8 @@ fn auto_lock(ctx: Ctx) {
     let unlocked = move || ctx.open.with_untracked(Option::is_some);
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         touch();
-        if ev.key() == "Escape" && unlocked() {
+        // An open dialog (the keyboard help) takes this Escape to close itself.
+        if ev.key() == "Escape" && unlocked() && !dialog_open() {
             session::lock(ctx);
         }
     });

@@ -164,6 +164,7 @@ impl OpenProfile {
         self.secrets.set(Secrets::default());
         self.presets.set(Vec::new());
         self.set_aside.set(Vec::new());
+        crate::draft::forget_reopened();
     }
 }
 
@@ -212,8 +213,14 @@ impl Ctx {
         self.open.get_untracked()
     }
 
-    /// Shows a screen from its top (a saved form must not leave the worker mid-page).
+    /// Shows a screen from its top (a saved form must not leave the worker mid-page). On
+    /// the desk the day's records stand beside the form, so « Aujourd'hui » is the form of
+    /// the next contact.
     pub fn go(&self, screen: Screen) {
+        let screen = match screen {
+            Screen::Today if wide().get_untracked() => Screen::NewContact,
+            other => other,
+        };
         self.screen.set(screen);
         if let Some(window) = web_sys::window() {
             window.scroll_to_with_x_and_y(0.0, 0.0);
@@ -225,6 +232,16 @@ impl Ctx {
         prefs::apply(next);
         self.prefs.set(next);
     }
+}
+
+thread_local! {
+    static WIDE: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Whether the window is wide enough for the desk (`ui::desk`, from 960 px): the form and
+/// the day's records side by side. Set by the app's module as the window changes.
+pub fn wide() -> ArcRwSignal<bool> {
+    WIDE.with(Clone::clone)
 }
 
 pub fn use_ctx() -> Ctx {

@@ -156,6 +156,11 @@ export const PHONE = {
   serviceWorkers: 'allow',
 };
 
+/** A computer's window (the desk, `src/ui/desk.rs`): no touch, a mouse and a keyboard. */
+export function desk(width = 1280, height = 900) {
+  return { ...PHONE, viewport: { width, height }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
+}
+
 /**
  * The phones' clock: one fixed instant, so that no test depends on the day it runs (a
  * month's name, a week or a year that starts, midnight during a test). Time flows from it.
@@ -176,9 +181,9 @@ export async function newPhoneContext(browser, options = {}) {
   return context;
 }
 
-export async function launchPhone({ acceptDownloads = false } = {}) {
+export async function launchPhone({ acceptDownloads = false, device = {} } = {}) {
   const browser = await launchChromium();
-  const context = await newPhoneContext(browser, { acceptDownloads });
+  const context = await newPhoneContext(browser, { acceptDownloads, ...device });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

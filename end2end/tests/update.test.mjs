@@ -189,6 +189,9 @@ test('a build with older files, then a rollback, each reach the phone; nothing l
       ]);
       await unlock(page);
       assert.equal(await build(page), marker);
+      // The form being filled comes back, sealed meanwhile; « Annuler » leaves it.
+      assert.equal(await page.getByRole('radio', { name: 'Agence d\'escortes' }).isChecked(), true);
+      await page.getByRole('button', { name: 'Annuler' }).click();
     };
 
     await rolling.deploy(builds.B);

@@ -1,13 +1,17 @@
 //! « Nouveau contact » / « Modifier le contact »: the choices of one record.
-//! The common fields come first; the rest sits under « Plus de détails ».
+//! The common fields come first; the rest sits under « Plus de détails ». On the desk
+//! (`ui::desk`) the web fields (mode, platform, direction) and the person's code move up
+//! beside the others, and the next form keeps the last contact's mode and platform: the
+//! web worker logs one exchange after another.
 
 use carnet_core::{ContactDraft, Direction, ListKind};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::state::{use_ctx, use_open};
-use crate::ui::record_form::{FormActions, MaterialCounters, NoteField, use_save};
+use crate::draft::{self, FormDraft};
+use crate::state::{use_ctx, use_open, wide};
+use crate::ui::record_form::{FormActions, MaterialCounters, NoteField, keep_draft, use_save};
 use crate::ui::widgets::{ChipGroup, ChoiceGroup, MultiChoiceGroup, RadioChip};
 
 /// The form's state: one signal per field of the draft.
@@ -55,25 +59,26 @@ impl Fields {
         }
     }
 
+    /// The draft, tracked: read in an effect, it runs again at every change.
     fn draft(&self) -> ContactDraft {
-        let note = self.note.get_untracked();
+        let note = self.note.get();
         ContactDraft {
-            program: self.program.get_untracked(),
-            milieu: self.milieu.get_untracked(),
-            venue: self.venue.get_untracked(),
-            mode: self.mode.get_untracked(),
-            platform: self.platform.get_untracked(),
-            direction: self.direction.get_untracked(),
-            age_group: self.age_group.get_untracked(),
-            gender: self.gender.get_untracked(),
-            status: self.status.get_untracked(),
-            occupation: self.occupation.get_untracked(),
-            first_contact: self.first_contact.get_untracked(),
-            person_code: self.person_code.get_untracked(),
-            realities: self.realities.get_untracked(),
-            intervention_types: self.intervention_types.get_untracked(),
-            material: self.material.get_untracked(),
-            referrals: self.referrals.get_untracked(),
+            program: self.program.get(),
+            milieu: self.milieu.get(),
+            venue: self.venue.get(),
+            mode: self.mode.get(),
+            platform: self.platform.get(),
+            direction: self.direction.get(),
+            age_group: self.age_group.get(),
+            gender: self.gender.get(),
+            status: self.status.get(),
+            occupation: self.occupation.get(),
+            first_contact: self.first_contact.get(),
+            person_code: self.person_code.get(),
+            realities: self.realities.get(),
+            intervention_types: self.intervention_types.get(),
+            material: self.material.get(),
+            referrals: self.referrals.get(),
             note: (!note.trim().is_empty()).then_some(note),
         }
     }
@@ -83,35 +88,57 @@ impl Fields {
 pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
     let ctx = use_ctx();
     let book = use_open().book;
+    let on_desk = wide().get_untracked();
     let existing = editing.and_then(|id| {
         book.with_untracked(|b| b.get(id).and_then(|x| x.record.as_contact().cloned()))
     });
-    let start = match (&existing, ctx.prefill.get_untracked()) {
-        (Some(contact), _) => ContactDraft::from(contact),
-        (None, Some(prefill)) => prefill,
-        (None, None) => {
-            // The program and the milieu rarely change within a shift: start from the
-            // last record.
-            let last = book.with_untracked(|b| {
-                b.latest()
-                    .and_then(|r| r.as_contact())
-                    .map(|c| (c.program.clone(), c.milieu.clone()))
-            });
-            ContactDraft {
-                program: last.as_ref().map(|l| l.0.clone()),
-                milieu: last.map(|l| l.1),
-                mode: Some("en_personne".into()),
-                ..ContactDraft::default()
-            }
-        }
+    let start = match (draft::take_reopened(), &existing) {
+        (Some(FormDraft::Contact { editing: e, draft }), _) if e == editing => draft,
+        (_, Some(contact)) => ContactDraft::from(contact),
+        _ => ctx
+            .prefill
+            .try_update(Option::take)
+            .flatten()
+            .unwrap_or_else(|| {
+                // The program and the milieu rarely change within a shift: start from the
+                // last record (on the desk, its mode and platform too).
+                let last = book
+                    .with_untracked(|b| {
+                        b.latest()
+                            .and_then(|r| r.as_contact())
+                            .map(ContactDraft::from)
+                    })
+                    .unwrap_or_default();
+                let keep = on_desk && last.mode.is_some();
+                ContactDraft {
+                    program: last.program,
+                    milieu: last.milieu,
+                    mode: if keep {
+                        last.mode
+                    } else {
+                        Some("en_personne".into())
+                    },
+                    platform: if keep { last.platform } else { None },
+                    ..ContactDraft::default()
+                }
+            }),
     };
     let has_code = start.person_code.is_some();
+    let first_field = first_field(&start);
     let fields = Fields::new(start);
     let alias = RwSignal::new(String::new());
     let saving = use_save(
         move || (fields.draft(), alias.get_untracked()),
         move |(draft, alias)| actions::save_contact(ctx, editing, draft, alias),
     );
+    keep_draft(
+        move || FormDraft::Contact {
+            editing,
+            draft: fields.draft(),
+        },
+        on_desk.then_some(first_field),
+    );
+    let wide = RwSignal::from(wide());
     let has_venues = ctx
         .taxonomy
         .with_untracked(|t| t.active(ListKind::Venues).next().is_some());
@@ -137,43 +164,22 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
         .collect_view()
     };
 
-    view! {
-        <form class="contact-form" on:submit=move |ev| saving.submit.run(ev) novalidate>
-            <h1>{move || if editing.is_some() { ctx.t().edit_contact } else { ctx.t().new_contact }}</h1>
-            <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=fields.program />
-            <ChoiceGroup legend=|t| t.milieu name="milieu" kind=ListKind::Milieux selected=fields.milieu />
-            <ChoiceGroup legend=|t| t.age_group name="age_group" kind=ListKind::AgeGroups selected=fields.age_group />
-            <ChoiceGroup legend=|t| t.gender name="gender" kind=ListKind::Genders selected=fields.gender />
-            <MultiChoiceGroup legend=|t| t.realities name="realities" kind=ListKind::Realities selected=fields.realities />
-            <MultiChoiceGroup
-                legend=|t| t.intervention_types
-                name="intervention_types"
-                kind=ListKind::InterventionTypes
-                selected=fields.intervention_types
+    let web_fields = move || {
+        view! {
+            <ChoiceGroup legend=|t| t.mode name="mode" kind=ListKind::Modes selected=fields.mode />
+            <ChoiceGroup
+                legend=|t| t.platform
+                name="platform"
+                kind=ListKind::Platforms
+                selected=fields.platform
+                optional=true
             />
-            <MaterialCounters counts=fields.material />
-            <details class="more">
-                <summary>{move || ctx.t().more_details}</summary>
-                <ChoiceGroup legend=|t| t.mode name="mode" kind=ListKind::Modes selected=fields.mode />
-                <ChoiceGroup
-                    legend=|t| t.platform
-                    name="platform"
-                    kind=ListKind::Platforms
-                    selected=fields.platform
-                    optional=true
-                />
-                <ChipGroup legend=|t| t.direction>{direction_chips}</ChipGroup>
-                <ChoiceGroup legend=|t| t.status name="status" kind=ListKind::Statuses selected=fields.status optional=true />
-                <ChoiceGroup
-                    legend=|t| t.occupation
-                    name="occupation"
-                    kind=ListKind::Occupations
-                    selected=fields.occupation
-                    optional=true
-                />
-                <Show when=move || has_venues>
-                    <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=fields.venue optional=true />
-                </Show>
+            <ChipGroup legend=|t| t.direction>{direction_chips}</ChipGroup>
+        }
+    };
+    let person_fields = move || {
+        view! {
+            <div class="person">
                 <label class="check">
                     <input
                         type="checkbox"
@@ -197,10 +203,72 @@ pub fn ContactForm(editing: Option<Uuid>) -> impl IntoView {
                         {move || if has_code { ctx.t().person_code_kept } else { ctx.t().person_alias_help }}
                     </p>
                 </div>
-                <MultiChoiceGroup legend=|t| t.referrals name="referrals" kind=ListKind::Partners selected=fields.referrals />
-                <NoteField value=fields.note />
-            </details>
+            </div>
+        }
+    };
+
+    view! {
+        <form class="record contact-form" on:submit=move |ev| saving.submit.run(ev) novalidate>
+            <h1>{move || if editing.is_some() { ctx.t().edit_contact } else { ctx.t().new_contact }}</h1>
+            // The choices: on the desk, the panel that scrolls above the bar of actions.
+            <div class="fields">
+                <ChoiceGroup legend=|t| t.program name="program" kind=ListKind::Programs selected=fields.program />
+                <ChoiceGroup legend=|t| t.milieu name="milieu" kind=ListKind::Milieux selected=fields.milieu />
+                {move || wide.get().then(web_fields)}
+                <ChoiceGroup legend=|t| t.age_group name="age_group" kind=ListKind::AgeGroups selected=fields.age_group />
+                <ChoiceGroup legend=|t| t.gender name="gender" kind=ListKind::Genders selected=fields.gender />
+                {move || wide.get().then(person_fields)}
+                <MultiChoiceGroup legend=|t| t.realities name="realities" kind=ListKind::Realities selected=fields.realities />
+                <MultiChoiceGroup
+                    legend=|t| t.intervention_types
+                    name="intervention_types"
+                    kind=ListKind::InterventionTypes
+                    selected=fields.intervention_types
+                />
+                <MaterialCounters counts=fields.material />
+                <details class="more">
+                    <summary>{move || ctx.t().more_details}</summary>
+                    {move || (!wide.get()).then(web_fields)}
+                    <ChoiceGroup legend=|t| t.status name="status" kind=ListKind::Statuses selected=fields.status optional=true />
+                    <ChoiceGroup
+                        legend=|t| t.occupation
+                        name="occupation"
+                        kind=ListKind::Occupations
+                        selected=fields.occupation
+                        optional=true
+                    />
+                    <Show when=move || has_venues>
+                        <ChoiceGroup legend=|t| t.venue name="venue" kind=ListKind::Venues selected=fields.venue optional=true />
+                    </Show>
+                    {move || (!wide.get()).then(person_fields)}
+                    <MultiChoiceGroup legend=|t| t.referrals name="referrals" kind=ListKind::Partners selected=fields.referrals />
+                    <NoteField value=fields.note />
+                </details>
+            </div>
             <FormActions saving=saving editing=editing />
         </form>
+    }
+}
+
+/// Where the next record starts: the first choice still to make, or, for a web exchange
+/// whose choices are all made (a shortcut, the last exchange), its direction.
+fn first_field(d: &ContactDraft) -> &'static str {
+    let web = d.platform.is_some();
+    if d.program.is_none() {
+        "program"
+    } else if d.milieu.is_none() {
+        "milieu"
+    } else if web && d.direction.is_none() {
+        "direction"
+    } else if d.age_group.is_none() {
+        "age_group"
+    } else if d.gender.is_none() {
+        "gender"
+    } else if d.realities.is_empty() {
+        "realities"
+    } else if web {
+        "direction"
+    } else {
+        "program"
     }
 }

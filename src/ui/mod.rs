@@ -4,8 +4,10 @@
 
 pub mod activity_form;
 pub mod contact_form;
+pub mod desk;
 pub mod figures;
 pub mod fix;
+pub mod keys;
 pub mod lock;
 pub mod record_form;
 pub mod settings;

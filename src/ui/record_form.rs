@@ -1,12 +1,15 @@
 //! What the two record forms (`contact_form`, `activity_form`) share: saving a draft from
-//! « Enregistrer », the material counters, the note, and the sticky bar of actions.
+//! « Enregistrer », keeping the draft sealed while it is filled, the material counters,
+//! the note, and the sticky bar of actions.
 
 use std::future::Future;
 
 use carnet_core::ListKind;
 use leptos::prelude::*;
 
-use crate::state::use_ctx;
+use crate::draft::{self, FormDraft};
+use crate::state::{use_ctx, use_open};
+use crate::ui::keys::focus_group;
 use crate::ui::widgets::Counter;
 
 /// A record form's saving, from [`use_save`].
@@ -46,13 +49,37 @@ where
     let submit = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !pending.get_untracked() {
-            action.dispatch(draft());
+            action.dispatch(untrack(&draft));
         }
     });
     Saving {
         errors,
         pending,
         submit,
+    }
+}
+
+/// Keeps the form being filled sealed (`form_draft`, read again at each change) so that
+/// locking never loses it, and forgets it when the form is left while unlocked. On the
+/// desk, `focus` names the group where the next record starts.
+pub fn keep_draft(form_draft: impl Fn() -> FormDraft + 'static, focus: Option<&'static str>) {
+    let ctx = use_ctx();
+    let profile = use_open().id();
+    Effect::new(move |seen: Option<()>| {
+        let current = form_draft();
+        if seen.is_some() {
+            draft::keep(profile, &current);
+        }
+    });
+    on_cleanup(move || {
+        // Locked: the draft stays, sealed, for the next unlock.
+        if ctx.open.with_untracked(Option::is_some) {
+            draft::discard(profile);
+        }
+    });
+    if let Some(name) = focus {
+        // Once the form is on screen.
+        leptos::task::spawn_local(async move { focus_group(name) });
     }
 }
 

@@ -75,12 +75,15 @@ pub fn DateField(id: String, label: Signal<String>, value: RwSignal<NaiveDate>) 
 
 /// One code of a multiple choice drawn as a chip: a real checkbox under its label, which
 /// adds `code` to `selected` or takes it out.
+/// `tab_stop`: in a group of the phone's forms, whether this chip is the one Tab reaches
+/// (the arrow keys move to the others, see `ui::keys`), as in a radio group.
 #[component]
 pub fn CheckChip(
     name: &'static str,
     code: String,
     label: String,
     selected: RwSignal<Vec<String>>,
+    #[prop(optional)] tab_stop: Option<bool>,
 ) -> impl IntoView {
     let checked = {
         let code = code.clone();
@@ -92,6 +95,7 @@ pub fn CheckChip(
                 type="checkbox"
                 name=name
                 value=code.clone()
+                tabindex=tab_stop.map(|first| if first { "0" } else { "-1" })
                 prop:checked=checked
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
@@ -180,13 +184,15 @@ pub fn MultiChoiceGroup(
         let lang = ctx.lang();
         entries
             .iter()
-            .map(|entry| {
+            .enumerate()
+            .map(|(i, entry)| {
                 view! {
                     <CheckChip
                         name=name
                         code=entry.code.clone()
                         label=lang.label(entry)
                         selected=selected
+                        tab_stop=i == 0
                     />
                 }
             })
@@ -228,7 +234,8 @@ pub fn new_pin_problem(t: &Texts, pin: &str, again: &str) -> Option<&'static str
     }
 }
 
-/// A count with − and + buttons big enough for a thumb, and a number field for large counts.
+/// A count with − and + buttons big enough for a thumb, and a number field for large counts
+/// (which takes + and − from the keyboard, `ui::keys`).
 #[component]
 pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl IntoView {
     let ctx = use_ctx();
@@ -257,9 +264,11 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
         move |sign: &'static str, words: fn(&Texts) -> &'static str, next: fn(u32) -> u32| {
             let (value, set, label) = (value.clone(), set.clone(), label.clone());
             view! {
+                // Not a Tab stop: from the keyboard, + and − (or a number) in the field.
                 <button
                     type="button"
                     class="step"
+                    tabindex="-1"
                     aria-label=move || format!("{} : {}", words(ctx.t()), label())
                     on:click=move |_| set(next(value()))
                 >
