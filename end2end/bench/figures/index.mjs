@@ -11,5 +11,6 @@ import open from './open_large.mjs';
 import save from './save_large.mjs';
 import figures from './figures_year.mjs';
 import sync, { sync3g } from './sync_queue.mjs';
+import waiting from './waiting.mjs';
 
-export default [cold, firstAfterSixSeconds, firstAtOnce, warm, unlock, open, save, figures, sync, sync3g];
+export default [cold, firstAfterSixSeconds, firstAtOnce, warm, unlock, open, save, figures, sync, sync3g, ...waiting];

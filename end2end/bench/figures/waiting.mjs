@@ -1,0 +1,67 @@
+// A phone whose records are waiting (never paired, or its server out of reach for weeks):
+// 30, 1 000 and 5 000 records of the last 30 days, none synced, seeded through the bench
+// build's `bench_seed`. The phone is not paired, so nothing leaves while it is measured.
+// Each save: from the tap on « Enregistrer » to the IndexedDB commit (`save:start` →
+// `save:durable`), through a shortcut, 20 saves, at full CPU and at 4×; the unlock at 4×,
+// from the derived key to the day's screen (as `unlock`). The product's rule: a save and
+// an unlock cost the same on every phone, so each should stay within 1.2× of its figure
+// with 30 records.
+import { device, between, clearMarks, timedUnlock } from './device.mjs';
+import { logContact } from '../../tests/harness.mjs';
+
+/** p50 and p95 of 20 saves through the first shortcut, at the CPU rate `rate`. */
+async function saves(page, cdp, rate) {
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  const samples = [];
+  for (let i = 0; i < 20; i++) {
+    await clearMarks(page);
+    await page.locator('.preset-apply').first().click();
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await page.getByText('Enregistré sur l\'appareil.').waitFor();
+    samples.push(await between(page, 'save:start', 'save:durable'));
+  }
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  samples.sort((a, b) => a - b);
+  return { p50: samples[samples.length >> 1], p95: samples[Math.ceil(samples.length * 0.95) - 1] };
+}
+
+async function waitingPhone(env, count) {
+  const made = await device({ ...env, server: null }, { key: `waiting-${count}`, count, pending: true, days: 30 });
+  const { page } = made;
+  if ((await page.locator('.preset-apply').count()) === 0) {
+    // A record of today, made a shortcut: what every save then applies.
+    await logContact(page, 'Rue');
+    await page.getByRole('button', { name: /^Raccourci — / }).first().click();
+    await page.locator('.preset-apply').first().waitFor();
+  }
+  return made;
+}
+
+function saveFigure(count) {
+  return {
+    id: `wsave${count}`,
+    title: `« Enregistrer » to durable with ${count} records waiting: p95 at 4× CPU; p50 apart, and both at full CPU`,
+    async run(env) {
+      const { page, cdp } = await waitingPhone(env, count);
+      const slow = await saves(page, cdp, 4);
+      const full = await saves(page, cdp, 1);
+      return { ms: slow.p95, p50x4: slow.p50, p95x1: full.p95, p50x1: full.p50 };
+    },
+  };
+}
+
+function unlockFigure(count) {
+  return {
+    id: `wunlock${count}`,
+    title: `unlock with ${count} records waiting (4× CPU): to the day's screen beyond the PIN derivation`,
+    async run(env) {
+      const { page } = await waitingPhone(env, count);
+      await page.getByRole('button', { name: 'Verrouiller' }).click();
+      await clearMarks(page);
+      const { ms, pbkdf2 } = await timedUnlock(page);
+      return { ms, pbkdf2 };
+    },
+  };
+}
+
+export default [30, 1_000, 5_000].flatMap((n) => [saveFigure(n), unlockFigure(n)]);
