@@ -9,9 +9,11 @@
 //!
 //! Two phases per backend, timed apart: every worker sends each of its batches once (first
 //! sends: every record `stored`), then all of them again (resends, as after lost answers:
-//! every record `duplicate`). Each phase prints records per second and the p50/p99/max
-//! latency of a batch; with several backends, the last line is each one's records/s over
-//! the first's. It asserts that exactly 50 000 records are stored. With a PostgreSQL URL
+//! every record `duplicate`). Each phase prints records per second, the p50/p99/max
+//! latency of a batch, and (on Linux) the CPU time it took per 1 000 records: the server's
+//! (this process without its client threads) and, on a PostgreSQL of this machine, its
+//! processes' — a figure other work on a shared machine barely moves, unlike the rates.
+//! With several backends, the last line is each one's records/s over the first's. It asserts that exactly 50 000 records are stored. With a PostgreSQL URL
 //! the benchmark creates a database of its own on that server and drops it at the end.
 //! Goal: PostgreSQL at ≥ 0.9× SQLite's records/s, p99 ≤ 250 ms. Figures go in
 //! BENCHMARKS.md.
@@ -71,11 +73,89 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Linux's clock ticks per second in `/proc/…/stat` (`USER_HZ`, fixed for user space).
+const TICKS: f64 = 100.0;
+
+/// The fields of `/proc/{pid}/stat` after the command's name (the state is field 0 here).
+fn stat_fields(pid: &str) -> Option<Vec<u64>> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = text.rsplit_once(") ")?;
+    Some(
+        rest.split_whitespace()
+            .map(|f| f.parse().unwrap_or(0))
+            .collect(),
+    )
+}
+
+/// CPU seconds of this process so far (every thread, ended ones included).
+fn process_cpu() -> f64 {
+    stat_fields("self").map_or(0.0, |f| (f[11] + f[12]) as f64 / TICKS)
+}
+
+/// CPU seconds of the calling thread so far (nanoseconds on the CPU, from schedstat).
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
+/// CPU seconds of a PostgreSQL cluster on this machine: its postmaster (with the backends
+/// it reaped) and its live children. `None` when it is not on this machine.
+fn postgres_cpu(postmaster: Option<u32>) -> Option<f64> {
+    let pm = postmaster?;
+    let main = stat_fields(&pm.to_string())?;
+    let mut ticks = main[11] + main[12] + main[13] + main[14];
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if let Some(f) = stat_fields(pid)
+            && f[1] == u64::from(pm)
+        {
+            ticks += f[11] + f[12];
+        }
+    }
+    Some(ticks as f64 / TICKS)
+}
+
+/// The postmaster behind `url`, if it runs on this machine: the parent of a backend.
+fn postmaster(url: &str) -> Option<u32> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let backend: i32 = rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .ok()?;
+        tokio::spawn(connection);
+        client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .ok()
+            .map(|r| r.get(0))
+    })?;
+    let parent = stat_fields(&backend.to_string())?[1];
+    u32::try_from(parent).ok()
+}
+
 /// One phase: every worker sends each of its batches once, all workers at once; every
 /// record must be answered `want`. Returns records per second.
-fn phase(url: &str, tokens: &[String], bodies: &[Vec<String>], label: &str, want: &str) -> f64 {
+fn phase(
+    url: &str,
+    tokens: &[String],
+    bodies: &[Vec<String>],
+    (label, want): (&str, &str),
+    pg: Option<u32>,
+) -> f64 {
+    let (process, postgres) = (process_cpu(), postgres_cpu(pg));
     let started = Instant::now();
-    let latencies: Vec<Duration> = std::thread::scope(|scope| {
+    let (latencies, clients): (Vec<Vec<Duration>>, Vec<f64>) = std::thread::scope(|scope| {
         let handles: Vec<_> = tokens
             .iter()
             .zip(bodies)
@@ -105,17 +185,17 @@ fn phase(url: &str, tokens: &[String], bodies: &[Vec<String>], label: &str, want
                             "{label} not all {want}: {text}"
                         );
                     }
-                    latencies
+                    (latencies, thread_cpu())
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("client"))
-            .collect()
+            .map(|h| h.join().expect("client"))
+            .unzip()
     });
     let elapsed = started.elapsed();
-    let mut sorted = latencies;
+    let mut sorted: Vec<Duration> = latencies.into_iter().flatten().collect();
     sorted.sort();
     let rate = (WORKERS * RECORDS) as f64 / elapsed.as_secs_f64();
     println!(
@@ -125,6 +205,24 @@ fn phase(url: &str, tokens: &[String], bodies: &[Vec<String>], label: &str, want
         ms(percentile(&sorted, 0.99)),
         ms(sorted.last().copied().unwrap_or_default()),
     );
+    // CPU per 1 000 records, in ms: seconds × 1 000 ms / (records / 1 000).
+    let per_thousand = 1e6 / (WORKERS * RECORDS) as f64;
+    let clients: f64 = clients.iter().sum();
+    let server = (process_cpu() - process - clients) * per_thousand;
+    match postgres_cpu(pg).zip(postgres) {
+        Some((after, before)) => println!(
+            "  {:<11} CPU per 1 000 records: server {server:.1} ms + PostgreSQL {:.1} ms = {:.1} ms (clients {:.1} ms)",
+            "",
+            (after - before) * per_thousand,
+            server + (after - before) * per_thousand,
+            clients * per_thousand
+        ),
+        None => println!(
+            "  {:<11} CPU per 1 000 records: server {server:.1} ms (clients {:.1} ms)",
+            "",
+            clients * per_thousand
+        ),
+    }
     rate
 }
 
@@ -132,13 +230,17 @@ fn phase(url: &str, tokens: &[String], bodies: &[Vec<String>], label: &str, want
 /// records per second of the first sends and of the resends.
 fn run(target: &str, bodies: &[Vec<String>]) -> (String, f64, f64) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (database, cleanup) = if target == "sqlite" {
-        (Database::Sqlite(dir.path().join("load.db")), None)
+    let (database, cleanup, pg) = if target == "sqlite" {
+        (Database::Sqlite(dir.path().join("load.db")), None, None)
     } else {
         let name = format!("load_bench_{}", std::process::id());
         admin(target, &format!("CREATE DATABASE {name}"));
         let (base, _) = target.rsplit_once('/').expect("a URL with a database");
-        (Database::Postgres(format!("{base}/{name}")), Some(name))
+        (
+            Database::Postgres(format!("{base}/{name}")),
+            Some(name),
+            postmaster(target),
+        )
     };
     let dist = dir.path().join("dist");
     std::fs::create_dir(&dist).expect("dist");
@@ -163,8 +265,8 @@ fn run(target: &str, bodies: &[Vec<String>]) -> (String, f64, f64) {
 
     println!("{database}");
     let url = format!("http://{addr}/api/v1/records");
-    let first = phase(&url, &tokens, bodies, "first sends", "stored");
-    let again = phase(&url, &tokens, bodies, "resends", "duplicate");
+    let first = phase(&url, &tokens, bodies, ("first sends", "stored"), pg);
+    let again = phase(&url, &tokens, bodies, ("resends", "duplicate"), pg);
     let stored = runtime.block_on(store.counts()).expect("counts").records;
     assert_eq!(stored, (WORKERS * RECORDS) as i64, "exactly 50 000 stored");
 
