@@ -166,7 +166,8 @@ test('the team report: a group, any set of programs, cross-tables, two periods, 
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
   const team = page.locator('.team-report');
   await page.waitForFunction(() => document.querySelector('.team-report [data-testid="persons"]')?.textContent === '547');
-  assert.equal(norm(await team.getByTestId('interventions').textContent()), '2689');
+  // Grouped the way Québec French writes numbers: a no-break space between thousands.
+  assert.equal(await team.getByTestId('interventions').textContent(), '2\u00a0689');
   assert.match(norm(await page.getByTestId('report-scope').innerText()), /CatWoman \(travail de milieu\), Travail de rue jeunesse/);
   const occupation = await tableCaptioned(page.getByTestId('cross-tables'), 'Personnes par genre et occupation');
   assert.equal(await occupation.count(), 1);
@@ -353,7 +354,7 @@ test('the annual report: a section per program or group, printable on A4 and Let
   const headline = async (code) =>
     Object.fromEntries(
       await section(code).locator('.headline .stat').evaluateAll((stats) =>
-        stats.map((s) => [s.querySelector('.stat-label').textContent, Number(s.querySelector('.stat-value').textContent)]),
+        stats.map((s) => [s.querySelector('.stat-label').textContent, Number(s.querySelector('.stat-value').textContent.replace(/\u00a0/g, ''))]),
       ),
     );
   // Sections: each group, then its programs, then the others; empty ones only named.
@@ -382,7 +383,7 @@ test('the annual report: a section per program or group, printable on A4 and Let
   const rdm = section('reduction_mefaits');
   assert.deepEqual(await headline('reduction_mefaits'), { 'Personnes rencontrées': (await api('api/v1/report?from=2019-04-01&to=2020-03-31&program=reduction_mefaits')).body.report.persons, Interventions: 430 });
   assert.match(norm(await rdm.locator('figure', { hasText: 'Interventions par genre' }).innerText()), /Femme\s+250[\s\S]*Homme\s+180/);
-  assert.match(norm(await rdm.locator('figure', { hasText: 'Matériel remis' }).innerText()), /Seringues distribuées\s+22683[\s\S]*Seringues récupérées\s+11712[\s\S]*Pipes à crack\s+365/);
+  assert.match(norm(await rdm.locator('figure', { hasText: 'Matériel remis' }).innerText()), /Seringues distribuées\s+22 683[\s\S]*Seringues récupérées\s+11 712[\s\S]*Pipes à crack\s+365/);
   // The year before, side by side with the headline numbers (SIDEP's three imported rows).
   assert.match(norm(await section('sidep').locator('.headline').innerText()), /2018-2019 : 3 \(\+368\)/);
   await screenshot(page, 'annual-1280');

@@ -131,25 +131,8 @@ pub fn TeamReport() -> impl IntoView {
                 ),
                 _ => format!("carnet-rapport-{}-{}.{format}", filter.from, filter.to),
             };
-            let done = if format == "xlsx" {
-                match api::get_xlsx(&token, "report", &query).await {
-                    Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
-                    Err(e) => Err(Some(e)),
-                }
-            } else {
-                match api::get_csv(&token, "report", &query).await {
-                    Ok(csv) => {
-                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
-                    }
-                    Err(e) => Err(Some(e)),
-                }
-            };
-            if let Err(e) = done {
-                let t = texts(ctx.lang());
-                message.set(Some(match e {
-                    Some(e) => t.report_error(&e),
-                    None => t.download_failed.to_owned(),
-                }));
+            if let Err(why) = download_file(&token, "report", &query, &name, format).await {
+                message.set(Some(why.in_words(ctx.lang())));
             }
         }
     });
@@ -320,5 +303,44 @@ pub fn TeamReport() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// Why a download did not happen.
+pub enum DownloadFailed {
+    Server(api::ClientError),
+    /// The browser refused to save the file.
+    Saving,
+}
+
+impl DownloadFailed {
+    pub fn in_words(&self, lang: crate::i18n::Lang) -> String {
+        let t = texts(lang);
+        match self {
+            DownloadFailed::Server(e) => t.report_error(e),
+            DownloadFailed::Saving => t.download_failed.to_owned(),
+        }
+    }
+}
+
+/// Fetches one of the server's tables (`endpoint`: `report` or `team`) as `format` (`csv`
+/// or `xlsx`) and offers it as a file named `name`.
+pub async fn download_file(
+    token: &str,
+    endpoint: &str,
+    query: &str,
+    name: &str,
+    format: &str,
+) -> Result<(), DownloadFailed> {
+    if format == "xlsx" {
+        let blob = api::get_xlsx(token, endpoint, query)
+            .await
+            .map_err(DownloadFailed::Server)?;
+        platform::download_blob(name, &blob).map_err(|_| DownloadFailed::Saving)
+    } else {
+        let csv = api::get_csv(token, endpoint, query)
+            .await
+            .map_err(DownloadFailed::Server)?;
+        platform::download(name, "text/csv;charset=utf-8", &csv).map_err(|_| DownloadFailed::Saving)
     }
 }

@@ -1,27 +1,14 @@
 //! What a report covers: a period (the organisation's fiscal year by default), and all
 //! programs, one program or group, or any set of programs.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 
 use crate::coordination::texts::texts;
 use crate::state::{Ctx, use_ctx};
 use crate::ui::widgets::{CheckChip, DateField, RadioChip};
 
-/// The first day of the fiscal year (April to March, the organisation's habit) `day` is in.
-pub fn fiscal_year_start(day: NaiveDate) -> NaiveDate {
-    let year = if day.month() >= 4 {
-        day.year()
-    } else {
-        day.year() - 1
-    };
-    NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or(day)
-}
-
-/// The same day a year earlier (February 29th becomes the 28th).
-pub fn year_before(day: NaiveDate) -> NaiveDate {
-    day.checked_sub_months(Months::new(12)).unwrap_or(day)
-}
+pub use carnet_core::calendar::{fiscal_year_start, year_before};
 
 /// « 2025-04-01 – 2026-03-31 »
 pub fn period_label(from: NaiveDate, to: NaiveDate) -> String {

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::coordination::completeness::CompletenessBanner;
+use crate::coordination::report::download_file;
 use crate::coordination::scope::{ScopePicker, ScopeState, fiscal_year_start};
 use crate::coordination::texts::texts;
 use crate::coordination::texts::workers::{WorkerTexts, workers};
@@ -67,25 +68,8 @@ pub fn Workers() -> impl IntoView {
                 "carnet-equipe-{}-{}.{format}",
                 response.filter.from, response.filter.to
             );
-            let done = if format == "xlsx" {
-                match api::get_xlsx(&token, "team", &query).await {
-                    Ok(blob) => platform::download_blob(&name, &blob).map_err(|_| None),
-                    Err(e) => Err(Some(e)),
-                }
-            } else {
-                match api::get_csv(&token, "team", &query).await {
-                    Ok(csv) => {
-                        platform::download(&name, "text/csv;charset=utf-8", &csv).map_err(|_| None)
-                    }
-                    Err(e) => Err(Some(e)),
-                }
-            };
-            if let Err(e) = done {
-                let t = texts(ctx.lang());
-                message.set(Some(match e {
-                    Some(e) => t.report_error(&e),
-                    None => t.download_failed.to_owned(),
-                }));
+            if let Err(why) = download_file(&token, "team", &query, &name, format).await {
+                message.set(Some(why.in_words(ctx.lang())));
             }
         }
     });

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod calendar;
 pub mod client;
 pub mod csv_import;
+pub mod export;
 pub mod headers;
 pub mod http;
 pub mod import;

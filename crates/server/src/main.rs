@@ -138,6 +138,15 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Write every record (latest versions, deletions included) as NDJSON that `import`
+    /// reads back, one file per worker, with the taxonomy and a manifest
+    Export {
+        /// A new (or empty) folder
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write a synthetic year (taxonomy and one NDJSON file per worker)
     Gen {
         /// Output folder
@@ -516,6 +525,20 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             Ok(())
         }
         Command::Gen { out, seed } => write_generated(seed, &out),
+        Command::Export { out, db } => {
+            let store = open(&db, explicit_url).await?;
+            let manifest = carnet_server::export::export(&store, &out)
+                .await
+                .map_err(|e| text(&e))?;
+            let records: usize = manifest.workers.iter().map(|w| w.records).sum();
+            log!(
+                "exported {records} record(s) of {} worker(s) into {} (taxonomy version {}); manifest.json says how to import them",
+                manifest.workers.len(),
+                out.display(),
+                manifest.taxonomy_version
+            );
+            Ok(())
+        }
         Command::Backup { file, db } => {
             let Database::Sqlite(path) = db.database(explicit_url)? else {
                 return Err(BackupError::Postgres.to_string());

@@ -153,13 +153,18 @@ both_backends! {
     }
 }
 
+/// A phone's report, made now by its clock (the server takes the earlier of its own time
+/// and the phone's as the report's time).
 fn report(waiting: u32, dates: Option<(&str, &str)>, build: &str) -> Value {
+    let now = chrono::DateTime::from_timestamp_millis(carnet_server::store::now_ms())
+        .unwrap()
+        .to_rfc3339();
     let mut v = json!({
         "waiting": waiting,
         "to_fix": 1,
         "build": build,
         "persistent": true,
-        "reported_at": "2026-04-02T09:00:00-04:00",
+        "reported_at": now,
     });
     if let Some((oldest, newest)) = dates {
         v["oldest_waiting"] = json!(oldest);
@@ -289,6 +294,16 @@ both_backends! {
         assert_eq!(lost_devices[0]["state"], "revoked");
         assert_eq!(lost_devices[0]["report"]["waiting"], 7);
         assert_eq!(body["active_devices"], 4);
+        // A phone whose clock is behind (it says the 10th of last month) looks that old,
+        // though its report came today: a doubt too many, never a period called complete.
+        let mut behind = report(0, None, "b2");
+        behind["reported_at"] = json!(format!("{}T10:00:00-05:00", day(9)));
+        assert_eq!(call(&s, "PUT", "/api/v1/device/report", &s.token, Some(&behind)).0, 204);
+        let (_, body2) = call(&s, "GET", &format!("/api/v1/completeness?{period}"), &coordinator, None);
+        let doubts_of = |b: &Value, w: &str| {
+            b["pending"].as_array().unwrap().iter().find(|d| d["worker"] == w).map(|d| d["doubts"].clone())
+        };
+        assert_eq!(doubts_of(&body2, "travailleuse-a"), Some(json!(["not_synced_since_end"])));
         // A period before any device existed is complete: none could hold its records.
         let (_, old) = call(&s, "GET", "/api/v1/completeness?from=2019-04-01&to=2020-03-31", &coordinator, None);
         assert_eq!(old["pending"], json!([]), "{old}");

@@ -543,10 +543,18 @@ impl CoordTexts {
                 "{rows} ligne{} pour «\u{a0}{worker}\u{a0}»\u{a0}: {contacts} rencontre{}, {activities} activité{}.",
                 plural(rows),
                 plural(contacts),
-                plural(activities)
+                plural(activities),
+                rows = self.lang.count(rows as u64),
+                contacts = self.lang.count(contacts as u64),
+                activities = self.lang.count(activities as u64)
             )
         } else {
-            format!("{rows} rows for “{worker}”: {contacts} contacts, {activities} activities.")
+            format!(
+                "{rows} rows for “{worker}”: {contacts} contacts, {activities} activities.",
+                rows = self.lang.count(rows as u64),
+                contacts = self.lang.count(contacts as u64),
+                activities = self.lang.count(activities as u64)
+            )
         }
     }
 
@@ -556,10 +564,16 @@ impl CoordTexts {
             format!(
                 "{rows} ligne{} lue{}, dont {valid} sans problème.",
                 plural(rows),
-                plural(rows)
+                plural(rows),
+                rows = self.lang.count(rows as u64),
+                valid = self.lang.count(valid as u64)
             )
         } else {
-            format!("{rows} rows read, {valid} of them without a problem.")
+            format!(
+                "{rows} rows read, {valid} of them without a problem.",
+                rows = self.lang.count(rows as u64),
+                valid = self.lang.count(valid as u64)
+            )
         }
     }
 
@@ -570,7 +584,9 @@ impl CoordTexts {
                 "{new} nouvelle{} ligne{} à importer\u{a0}; {already} déjà importée{}.",
                 plural(new),
                 plural(new),
-                plural(already)
+                plural(already),
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
             ),
             (true, false) => format!(
                 "{new} nouvelle{} ligne{} importée{}\u{a0}; {already} déjà là, laissée{} telle{} quelle{}.",
@@ -579,11 +595,21 @@ impl CoordTexts {
                 plural(new),
                 plural(already),
                 plural(already),
-                plural(already)
+                plural(already),
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
             ),
-            (false, true) => format!("{new} new rows to import; {already} imported before."),
+            (false, true) => format!(
+                "{new} new rows to import; {already} imported before.",
+                new = self.lang.count(new as u64),
+                already = self.lang.count(already as u64)
+            ),
             (false, false) => {
-                format!("{new} new rows imported; {already} there already, left as they were.")
+                format!(
+                    "{new} new rows imported; {already} there already, left as they were.",
+                    new = self.lang.count(new as u64),
+                    already = self.lang.count(already as u64)
+                )
             }
         }
     }
