@@ -235,6 +235,7 @@ impl PgStore {
         let versions: Vec<i64> = sorted.iter().map(|r| i64::from(r.version)).collect();
         let deleted: Vec<bool> = sorted.iter().map(|r| r.deleted).collect();
         let bodies: Vec<&str> = sorted.iter().map(|r| r.body.as_str()).collect();
+        let days: Vec<Option<&str>> = sorted.iter().map(|r| r.local_date.as_deref()).collect();
         let client = self.client().await?;
         let stmt = client.prepare_cached(CLAIM_OR_READ).await?;
         let rows = client
@@ -248,6 +249,7 @@ impl PgStore {
                     &worker.0,
                     &received_ms,
                     &may_claim,
+                    &days,
                 ],
             )
             .await?;
@@ -309,12 +311,18 @@ impl PgStore {
                 .iter()
                 .map(|&i| batch[i].body.as_str())
                 .collect();
+            let days: Vec<Option<&str>> = decision
+                .inserts
+                .iter()
+                .map(|&i| batch[i].local_date.as_deref())
+                .collect();
             let insert = tx
                 .prepare_cached(
-                    "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-                     SELECT id, version, $5, deleted, body, $6
-                     FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[])
-                          AS t(id, version, deleted, body)
+                    "INSERT INTO records
+                        (id, version, worker_id, deleted, body, received_ms, local_date)
+                     SELECT id, version, $5, deleted, body, $6, local_date
+                     FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[], $7::TEXT[])
+                          AS t(id, version, deleted, body, local_date)
                      ON CONFLICT (id, version) DO NOTHING
                      RETURNING id, version",
                 )
@@ -322,7 +330,15 @@ impl PgStore {
             let inserted: HashSet<(String, i64)> = tx
                 .query(
                     &insert,
-                    &[&ids, &versions, &deleted, &bodies, &worker.0, &received_ms],
+                    &[
+                        &ids,
+                        &versions,
+                        &deleted,
+                        &bodies,
+                        &worker.0,
+                        &received_ms,
+                        &days,
+                    ],
                 )
                 .await?
                 .iter()
@@ -469,10 +485,10 @@ const CLAIM_OR_READ: &str = concat!(
         ORDER BY id
         RETURNING id
     ), stored AS (
-        INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-        SELECT t.id, t.version, $5, t.deleted, t.body, $6
-        FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[])
-             AS t(id, version, deleted, body)
+        INSERT INTO records (id, version, worker_id, deleted, body, received_ms, local_date)
+        SELECT t.id, t.version, $5, t.deleted, t.body, $6, t.local_date
+        FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[], $8::TEXT[])
+             AS t(id, version, deleted, body, local_date)
         WHERE t.id IN (SELECT id FROM claimed)
     )
     SELECT id, worker_id, version, body FROM held"
