@@ -50,6 +50,9 @@ type AuditRow = (
     Option<String>,
 );
 
+/// id, version, worker, deleted, body, received, local day.
+type RecordRow = (String, i64, i64, bool, String, i64, Option<String>);
+
 /// Every row of the SQLite database.
 #[derive(Default)]
 struct Dump {
@@ -59,7 +62,7 @@ struct Dump {
     pairing_codes: Vec<(String, i64, i64, Option<i64>)>,
     taxonomies: Vec<(i64, String, i64)>,
     settings: Vec<(String, String)>,
-    records: Vec<(String, i64, i64, bool, String, i64, Option<String>)>,
+    records: Vec<RecordRow>,
     record_owners: Vec<(String, i64)>,
 }
 
