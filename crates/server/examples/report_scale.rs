@@ -9,7 +9,7 @@
 //! Seeds through the store: the synthetic year of every program (`synthetic::year`), 14
 //! seeds a year, moved to each of the fiscal years 2020-2021 … 2024-2025, spread over 50
 //! workers. Then a coordinator asks `GET /api/v1/report` (every table of the annual
-//! report) for the whole team, `REQUESTS` times each: the last fiscal year; the same year
+//! report) for the whole team, `REQUESTS` times each (or `REPORT_SCALE_REQUESTS`): the last fiscal year; the same year
 //! beside the one before (« Rapport de l'équipe »'s default); the five years at once.
 //! Prints min / median / p95 / max per query, and where the time of the last year's
 //! report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
@@ -178,16 +178,20 @@ fn main() {
         ),
         ("all five years", format!("from={first_from}&to={to}")),
     ];
+    let requests = std::env::var("REPORT_SCALE_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(REQUESTS);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     for (label, query) in &queries {
         let url = format!("http://{addr}/api/v1/report?{query}");
-        let mut times = Vec::with_capacity(REQUESTS);
+        let mut times = Vec::with_capacity(requests);
         let mut interventions = 0;
         // One request first, untimed: a fresh server's caches, as after any restart.
-        for run in 0..=REQUESTS {
+        for run in 0..=requests {
             let sent = Instant::now();
             let mut resp = agent
                 .get(&url)
