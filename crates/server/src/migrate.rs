@@ -50,6 +50,9 @@ type AuditRow = (
     Option<String>,
 );
 
+/// id, version, worker, deleted, body, received, local day.
+type RecordRow = (String, i64, i64, bool, String, i64, Option<String>);
+
 /// Every row of the SQLite database.
 #[derive(Default)]
 struct Dump {
@@ -59,7 +62,7 @@ struct Dump {
     pairing_codes: Vec<(String, i64, i64, Option<i64>)>,
     taxonomies: Vec<(i64, String, i64)>,
     settings: Vec<(String, String)>,
-    records: Vec<(String, i64, i64, bool, String, i64)>,
+    records: Vec<RecordRow>,
     record_owners: Vec<(String, i64)>,
 }
 
@@ -120,7 +123,7 @@ fn dump(tx: &rusqlite::Transaction<'_>) -> Result<Dump, StoreError> {
         settings: read_all(tx, "SELECT name, value FROM settings")?,
         records: read_all(
             tx,
-            "SELECT id, version, worker_id, deleted, body, received_ms FROM records",
+            "SELECT id, version, worker_id, deleted, body, received_ms, local_date FROM records",
         )?,
         record_owners: read_all(tx, "SELECT id, worker_id FROM record_owners")?,
     })
@@ -302,8 +305,8 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
     .await?;
     insert_chunks(
         &tx,
-        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-         SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::BIGINT[], $4::BOOLEAN[], $5::TEXT[], $6::BIGINT[])",
+        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms, local_date)
+         SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::BIGINT[], $4::BOOLEAN[], $5::TEXT[], $6::BIGINT[], $7::TEXT[])",
         &dump.records,
         |rows| {
             vec![
@@ -313,6 +316,7 @@ pub async fn sqlite_to_postgres(file: &Path, url: &str) -> Result<Counts, Migrat
                 column(rows, |r| r.3),
                 column(rows, |r| r.4.clone()),
                 column(rows, |r| r.5),
+                column(rows, |r| r.6.clone()),
             ]
         },
     )

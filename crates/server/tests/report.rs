@@ -7,9 +7,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use carnet_server::store::Database;
 use carnet_server::synthetic::{self, expected};
-use common::{TestDb, TestServer, ndjson, year_server};
-use serde_json::Value;
+use common::{TestDb, TestServer, ndjson, record, statuses, year_server};
+use serde_json::{Value, json};
 
 const YEAR: &str = "from=2019-04-01&to=2020-03-31";
 
@@ -231,5 +232,89 @@ both_backends! {
         assert_eq!(db.records(), n as i64);
         let unknown = import("personne", &good).unwrap_err();
         assert!(unknown.to_string().contains("no worker named"));
+    }
+}
+
+/// Every stored version's body with its `local_date` column, read past the store.
+fn local_dates(target: &TestDb) -> Vec<(String, Option<String>)> {
+    const SQL: &str = "SELECT body, local_date FROM records";
+    match &target.database {
+        Database::Sqlite(path) => {
+            let conn = common::rusqlite_conn(path);
+            let mut stmt = conn.prepare(SQL).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        }
+        Database::Postgres(url) => common::runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            let rows = client.query(SQL, &[]).await.unwrap();
+            rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+        }),
+    }
+}
+
+both_backends! {
+    fn a_database_from_before_local_dates_gets_each_from_its_body(backend: Backend) {
+        let (s, coordinator, _) = year_server(&backend);
+        let report = format!("/api/v1/report?{YEAR}&compare_from=2019-10-01&compare_to=2020-03-31");
+        let (status, before, _) = s.get(&report, Some(&coordinator));
+        assert_eq!(status, 200, "{before}");
+        let (target, token) = s.stop();
+        // The schema as the step before left it: no column, no indexes.
+        target.execute(if backend.is_postgres() {
+            "DROP INDEX records_by_local_date; DROP INDEX records_later_versions;
+             ALTER TABLE records DROP COLUMN local_date;
+             DELETE FROM carnet_schema WHERE version = 8;"
+        } else {
+            "DROP INDEX records_by_local_date; DROP INDEX records_later_versions;
+             ALTER TABLE records DROP COLUMN local_date; PRAGMA user_version = 7;"
+        });
+        let s = TestServer::start_on(target, token);
+        let rows = local_dates(&s.target);
+        assert!(rows.len() > 1000, "{}", rows.len());
+        for (body, day) in &rows {
+            let record = carnet_core::Record::from_json(body).unwrap();
+            let expected = record.local_date().format("%Y-%m-%d").to_string();
+            assert_eq!(day.as_deref(), Some(expected.as_str()), "{body}");
+        }
+        let (status, after, _) = s.get(&report, Some(&coordinator));
+        assert_eq!(status, 200, "{after}");
+        assert_eq!(before["report"], after["report"]);
+        assert_eq!(before["compare"], after["compare"]);
+        assert!(after["compare"]["report"]["interventions"].as_u64().unwrap() > 0);
+    }
+}
+
+both_backends! {
+    fn a_correction_to_another_year_counts_in_that_year_only(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        let coordinator = s.db.add_coordinator("coordination");
+        let interventions = |from: &str, to: &str| {
+            let (status, body, _) =
+                s.get(&format!("/api/v1/report?from={from}&to={to}"), Some(&coordinator));
+            assert_eq!(status, 200, "{body}");
+            body["report"]["interventions"].as_u64().unwrap()
+        };
+        s.post(&json!({ "records": [record(1), record(2)] }));
+        assert_eq!(interventions("2026-04-01", "2027-03-31"), 2);
+        let mut moved = record(1);
+        moved["version"] = json!(2);
+        moved["occurred_at"] = json!("2027-04-01T23:30:00-04:00");
+        assert_eq!(statuses(&s.post(&json!({ "records": [moved.clone()] })).1), ["stored"]);
+        assert_eq!(interventions("2026-04-01", "2027-03-31"), 1);
+        assert_eq!(interventions("2027-04-01", "2028-03-31"), 1);
+        // Its local day, not the UTC one (already 2 April there).
+        assert_eq!(interventions("2027-04-01", "2027-04-01"), 1);
+        let mut gone = moved;
+        gone["version"] = json!(3);
+        gone["deleted"] = json!(true);
+        assert_eq!(statuses(&s.post(&json!({ "records": [gone] })).1), ["stored"]);
+        assert_eq!(interventions("2027-04-01", "2028-03-31"), 0);
+        assert_eq!(interventions("2026-04-01", "2027-03-31"), 1);
     }
 }

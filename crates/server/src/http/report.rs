@@ -134,6 +134,18 @@ async fn scope(
     }
 }
 
+/// The latest records of a period (of one worker, or all): the only ones its figures
+/// count, read through the store's index of local days rather than every record.
+async fn period_records(
+    store: &Store,
+    worker: Option<WorkerId>,
+    filter: &ReportFilter,
+) -> Result<Vec<(WorkerId, carnet_core::Record)>, Failure> {
+    Ok(store
+        .latest_records_in(worker, filter.from, filter.to)
+        .await?)
+}
+
 /// `GET /api/v1/report`: every table of the annual report, as JSON, CSV or a spreadsheet,
 /// optionally beside another period.
 async fn report(
@@ -146,16 +158,22 @@ async fn report(
     let compare_filter = query.compare_filter(&filter)?;
     let format = query.format()?;
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
-    let records = state
-        .store
-        .latest_records(who.as_ref().map(|w| w.0))
-        .await?;
+    let worker = who.as_ref().map(|w| w.0);
+    // Both periods at once, each on its own connection.
+    let (records, others) =
+        tokio::try_join!(period_records(&state.store, worker, &filter), async {
+            match &compare_filter {
+                Some(f) => Ok(Some(period_records(&state.store, worker, f).await?)),
+                None => Ok(None),
+            }
+        })?;
     let filters = (filter.clone(), compare_filter.clone());
     let (report, other) = tokio::task::spawn_blocking(move || {
         let report = Report::compute(records.iter().map(|(_, r)| r), &filters.0);
         let other = filters
             .1
-            .map(|f| Report::compute(records.iter().map(|(_, r)| r), &f));
+            .zip(others)
+            .map(|(f, others)| Report::compute(others.iter().map(|(_, r)| r), &f));
         (report, other)
     })
     .await
@@ -208,7 +226,7 @@ async fn tallies(
         Some(one) => vec![one],
         None => state.store.workers().await?,
     };
-    let records = state.store.latest_records(None).await?;
+    let records = period_records(&state.store, None, &filter).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
         names
@@ -245,7 +263,7 @@ async fn team(
     let format = query.format()?;
     let (accounts, _) = state.store.accounts(now_ms()).await?;
     let workers = state.store.workers().await?;
-    let records = state.store.latest_records(None).await?;
+    let records = period_records(&state.store, None, &filter).await?;
     let compute_filter = filter.clone();
     let table = tokio::task::spawn_blocking(move || {
         let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =

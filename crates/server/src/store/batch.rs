@@ -11,6 +11,8 @@ use carnet_core::Record;
 use carnet_core::wire::{RecordResult, RecordStatus};
 use uuid::Uuid;
 
+use super::records;
+
 /// One record of a batch, in the form the database keeps.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -20,6 +22,8 @@ pub struct Prepared {
     pub deleted: bool,
     /// The canonical JSON (réalités sorted, zero counts dropped): what "same content" means.
     pub body: String,
+    /// Its local day, as the `local_date` column keeps it ([`records::local_date`]).
+    pub local_date: Option<String>,
 }
 
 /// Canonical bodies of a batch's records, in order.
@@ -33,6 +37,7 @@ pub fn prepare(records: &[Record]) -> Result<Vec<Prepared>, serde_json::Error> {
                 version: record.version(),
                 deleted: record.deleted(),
                 body: serde_json::to_string(&record.clone().normalized())?,
+                local_date: records::local_date(record.local_date()),
             })
         })
         .collect()
@@ -114,6 +119,7 @@ mod tests {
             version,
             deleted: false,
             body: body.into(),
+            local_date: None,
         }
     }
 

@@ -13,7 +13,7 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: [Migration; 7] = [
+pub const MIGRATIONS: [Migration; 8] = [
     // 1: the walking skeleton.
     Migration {
         sqlite: "CREATE TABLE IF NOT EXISTS workers (
@@ -225,5 +225,28 @@ pub const MIGRATIONS: [Migration; 7] = [
         ALTER TABLE devices ADD COLUMN report_ms INTEGER;",
         postgres: "ALTER TABLE devices ADD COLUMN report TEXT;
         ALTER TABLE devices ADD COLUMN report_ms BIGINT;",
+    },
+    // 8: each version's local day (`YYYY-MM-DD`, see `records::local_date`), indexed, so a
+    // report reads only its period's records. Filled from the body's `occurred_at`, written
+    // in the worker's offset, so its first ten characters are the local day; a body whose
+    // date is not four-digit-year text keeps NULL, which every period reads. PostgreSQL
+    // reads the compact text rather than casting it to JSON, which refuses a note holding
+    // `\u0000` and would stop the migration; the key cannot appear inside a string, where
+    // quotes are escaped, nor nested. And the
+    // versions after the first, apart: whether a version is its record's latest is then a
+    // look in a small index (corrections and deletions only) instead of the whole key.
+    Migration {
+        sqlite: "ALTER TABLE records ADD COLUMN local_date TEXT;
+        UPDATE records SET local_date = CASE WHEN json_valid(body) THEN CASE
+            WHEN json_extract(body, '$.occurred_at')
+                 GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'
+            THEN substr(json_extract(body, '$.occurred_at'), 1, 10) END END;
+        CREATE INDEX records_by_local_date ON records(local_date);
+        CREATE INDEX records_later_versions ON records(id, version) WHERE version > 1;",
+        postgres: "ALTER TABLE records ADD COLUMN local_date TEXT COLLATE \"C\";
+        UPDATE records SET local_date =
+            substring(body FROM '\"occurred_at\":\"([0-9]{4}-[0-9]{2}-[0-9]{2})T');
+        CREATE INDEX records_by_local_date ON records(local_date);
+        CREATE INDEX records_later_versions ON records(id, version) WHERE version > 1;",
     },
 ];

@@ -45,6 +45,7 @@ use carnet_core::wire::{
     AuditAction, AuditEntry, DeviceInfo, DeviceState, RecordResult, WorkerAccount,
 };
 use carnet_core::{Record, Taxonomy, TaxonomyError};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 pub use error::{Refusal, StoreError};
@@ -559,9 +560,25 @@ impl Store {
         worker: Option<WorkerId>,
     ) -> Result<Vec<(WorkerId, Record)>, StoreError> {
         let rows = on!(self, read, |c| records::latest_bodies(c, worker))?;
-        rows.into_iter()
-            .map(|(w, body)| Ok((w, Record::from_json(&body)?)))
-            .collect()
+        parse_bodies(rows).await
+    }
+
+    /// The latest version of every record (of one worker, or all) whose local day is in
+    /// `from..=to`, through the `local_date` index: what a report of that period reads,
+    /// instead of every record. May hold a few more (a body whose date the migration
+    /// could not read): a report filters by its period anyway. Tombstones included.
+    pub async fn latest_records_in(
+        &self,
+        worker: Option<WorkerId>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(WorkerId, Record)>, StoreError> {
+        let rows = on!(self, read, |c| records::latest_bodies_in(
+            c,
+            worker,
+            (from, to)
+        ))?;
+        parse_bodies(rows).await
     }
 
     /// Stores a batch of valid records for one worker in one transaction.
@@ -603,6 +620,25 @@ impl Store {
     pub async fn counts(&self) -> Result<Counts, StoreError> {
         on!(self, read, |c| records::counts(c))
     }
+}
+
+/// Stored bodies as records, on the blocking pool (a year of a team's records is tens of
+/// thousands). Straight into [`Record`] first, three times faster than through a
+/// `serde_json::Value`; [`Record::from_json`] (which also reads a body without `type`)
+/// only for a body that refuses.
+async fn parse_bodies(
+    rows: Vec<(WorkerId, String)>,
+) -> Result<Vec<(WorkerId, Record)>, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        rows.into_iter()
+            .map(|(w, body)| {
+                let record = serde_json::from_str(&body).or_else(|_| Record::from_json(&body))?;
+                Ok((w, record))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))?
 }
 
 /// The taxonomy as last read, with the database version it came from (`None`: built-in).

@@ -7,10 +7,11 @@
 //!   held, decides with [`batch::decide`], and inserts with `ON CONFLICT (id, version) DO
 //!   NOTHING`; a row another server inserted meanwhile is re-read and answered
 //!   `duplicate` or `conflict`. The whole batch is one transaction; a deadlock or
-//!   serialisation failure retries it. Two shortcuts, both falling back to that path: a
-//!   resend whose records are all stored is answered from one read (stored rows never
-//!   change), and a batch of ids nobody owned is claimed and inserted in one statement,
-//!   kept only if it claimed every id.
+//!   serialisation failure retries it. One shortcut before it, one statement outside any
+//!   explicit transaction and so one round trip: it reads what is held for the batch and,
+//!   when none of its ids is owned, claims them all and inserts the records (a resend is
+//!   then answered from what it read: stored rows never change; an id claimed by another
+//!   transaction meanwhile fails the statement whole, and the general path decides).
 //! - a pairing code is spent by one `UPDATE … WHERE used_ms IS NULL … RETURNING`: the row
 //!   lock makes the second server's update find nothing.
 //! - `synchronous_commit = on` is set for every connection: a commit is flushed to the WAL
@@ -184,25 +185,24 @@ impl PgStore {
         batch: Vec<Prepared>,
         received_ms: i64,
     ) -> Result<Vec<RecordResult>, StoreError> {
-        // A resend is decided by one read, without a write transaction: stored records
-        // never change, so what it finds is final.
-        let held = {
-            let client = self.client().await?;
-            let stmt = client.prepare_cached(HELD).await?;
-            let (keys, versions) = keys(&batch);
-            held(client.query(&stmt, &[&keys, &versions]).await?)?
-        };
-        let decision = batch::decide(worker.0, &batch, held);
-        if decision.inserts.is_empty() {
-            return Ok(batch::results(&batch, &decision.statuses));
-        }
-        // The usual first send: only new ids, each once. Claim and insert in one statement.
-        if decision.new_owners.len() == batch.len() {
-            match self.store_new(worker, &batch, received_ms).await {
-                Ok(Some(results)) => return Ok(results),
-                Ok(None) | Err(StoreError::Contention(_)) => {} // raced: the general path
-                Err(err) => return Err(err),
+        // The usual first send (only new ids, each once) is stored, and a resend answered,
+        // by one statement in one round trip; anything else takes the general path.
+        match self.claim_or_read(worker, &batch, received_ms).await {
+            Ok(None) => {
+                return Ok(batch::results(
+                    &batch,
+                    &vec![RecordStatus::Stored; batch.len()],
+                ));
             }
+            Ok(Some(held)) => {
+                // Stored records never change, so what a resend finds is final.
+                let decision = batch::decide(worker.0, &batch, held);
+                if decision.inserts.is_empty() {
+                    return Ok(batch::results(&batch, &decision.statuses));
+                }
+            }
+            Err(First::Raced) => {} // another transaction claimed one of the ids meanwhile
+            Err(First::Failed(err)) => return Err(err),
         }
         let mut attempt = 0;
         loop {
@@ -216,54 +216,47 @@ impl PgStore {
         }
     }
 
-    /// Stores a batch of ids nobody owned when last read: claims them all and inserts
-    /// every record of the ids this transaction claimed, in one statement. `None` (and
-    /// nothing kept) if another transaction claimed one of them meanwhile.
-    async fn store_new(
+    /// One statement, outside any explicit transaction (so it commits on its own, durably,
+    /// before PostgreSQL answers): reads what the database holds for the batch and, when
+    /// it holds none of its ids and no id repeats, claims them all and inserts every
+    /// record. `None`: all stored. `Some`: what is held, nothing written. A claim that
+    /// meets an id another transaction claimed meanwhile fails whole (the inserts have no
+    /// `ON CONFLICT`): [`First::Raced`], nothing kept.
+    async fn claim_or_read(
         &self,
         worker: WorkerId,
         batch: &[Prepared],
         received_ms: i64,
-    ) -> Result<Option<Vec<RecordResult>>, StoreError> {
+    ) -> Result<Option<Held>, First> {
         let mut sorted: Vec<&Prepared> = batch.iter().collect();
         sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let may_claim = sorted.windows(2).all(|w| w[0].id != w[1].id);
         let ids: Vec<&str> = sorted.iter().map(|r| r.id.as_str()).collect();
         let versions: Vec<i64> = sorted.iter().map(|r| i64::from(r.version)).collect();
         let deleted: Vec<bool> = sorted.iter().map(|r| r.deleted).collect();
         let bodies: Vec<&str> = sorted.iter().map(|r| r.body.as_str()).collect();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "WITH claimed AS (
-                    INSERT INTO record_owners (id, worker_id)
-                    SELECT id, $5 FROM unnest($1::TEXT[]) AS c(id) ORDER BY id
-                    ON CONFLICT (id) DO NOTHING
-                    RETURNING id
-                 )
-                 INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-                 SELECT t.id, t.version, $5, t.deleted, t.body, $6
-                 FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[])
-                      AS t(id, version, deleted, body)
-                 WHERE t.id IN (SELECT id FROM claimed)
-                 ON CONFLICT (id, version) DO NOTHING",
-            )
-            .await?;
-        let inserted = tx
-            .execute(
+        let days: Vec<Option<&str>> = sorted.iter().map(|r| r.local_date.as_deref()).collect();
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(CLAIM_OR_READ).await?;
+        let rows = client
+            .query(
                 &stmt,
-                &[&ids, &versions, &deleted, &bodies, &worker.0, &received_ms],
+                &[
+                    &ids,
+                    &versions,
+                    &deleted,
+                    &bodies,
+                    &worker.0,
+                    &received_ms,
+                    &may_claim,
+                    &days,
+                ],
             )
             .await?;
-        if inserted != batch.len() as u64 {
-            tx.rollback().await?;
+        if may_claim && rows.is_empty() {
             return Ok(None);
         }
-        tx.commit().await?;
-        Ok(Some(batch::results(
-            batch,
-            &vec![RecordStatus::Stored; batch.len()],
-        )))
+        Ok(Some(held(rows)?))
     }
 
     async fn store_batch_once(
@@ -318,12 +311,18 @@ impl PgStore {
                 .iter()
                 .map(|&i| batch[i].body.as_str())
                 .collect();
+            let days: Vec<Option<&str>> = decision
+                .inserts
+                .iter()
+                .map(|&i| batch[i].local_date.as_deref())
+                .collect();
             let insert = tx
                 .prepare_cached(
-                    "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-                     SELECT id, version, $5, deleted, body, $6
-                     FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[])
-                          AS t(id, version, deleted, body)
+                    "INSERT INTO records
+                        (id, version, worker_id, deleted, body, received_ms, local_date)
+                     SELECT id, version, $5, deleted, body, $6, local_date
+                     FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[], $7::TEXT[])
+                          AS t(id, version, deleted, body, local_date)
                      ON CONFLICT (id, version) DO NOTHING
                      RETURNING id, version",
                 )
@@ -331,7 +330,15 @@ impl PgStore {
             let inserted: HashSet<(String, i64)> = tx
                 .query(
                     &insert,
-                    &[&ids, &versions, &deleted, &bodies, &worker.0, &received_ms],
+                    &[
+                        &ids,
+                        &versions,
+                        &deleted,
+                        &bodies,
+                        &worker.0,
+                        &received_ms,
+                        &days,
+                    ],
                 )
                 .await?
                 .iter()
@@ -454,11 +461,67 @@ macro_rules! conn {
 conn!(Client, Transaction<'_>);
 
 /// What the database holds for a batch: the owner of each of its ids, and the body of
-/// each of its (id, version) pairs that exists.
-const HELD: &str = "SELECT o.id, o.worker_id, k.version, r.body
-    FROM record_owners o
-    JOIN unnest($1::TEXT[], $2::BIGINT[]) AS k(id, version) ON k.id = o.id
-    LEFT JOIN records r ON r.id = k.id AND r.version = k.version";
+/// each of its (id, version) pairs that exists. A macro, so [`CLAIM_OR_READ`] can hold it.
+macro_rules! held_sql {
+    () => {
+        "SELECT o.id, o.worker_id, k.version, r.body
+        FROM record_owners o
+        JOIN unnest($1::TEXT[], $2::BIGINT[]) AS k(id, version) ON k.id = o.id
+        LEFT JOIN records r ON r.id = k.id AND r.version = k.version"
+    };
+}
+const HELD: &str = held_sql!();
+
+/// [`PgStore::claim_or_read`]'s statement. `held` is [`HELD`]; the claim runs only when
+/// `$7` (no id repeats) and nothing is held, in id order (two batches sharing ids lock them
+/// in the same order), and the records go in only for the ids it claimed.
+const CLAIM_OR_READ: &str = concat!(
+    "WITH held AS (",
+    held_sql!(),
+    "), claimed AS (
+        INSERT INTO record_owners (id, worker_id)
+        SELECT id, $5 FROM unnest($1::TEXT[]) AS c(id)
+        WHERE $7 AND NOT EXISTS (SELECT 1 FROM held)
+        ORDER BY id
+        RETURNING id
+    ), stored AS (
+        INSERT INTO records (id, version, worker_id, deleted, body, received_ms, local_date)
+        SELECT t.id, t.version, $5, t.deleted, t.body, $6, t.local_date
+        FROM unnest($1::TEXT[], $2::BIGINT[], $3::BOOLEAN[], $4::TEXT[], $8::TEXT[])
+             AS t(id, version, deleted, body, local_date)
+        WHERE t.id IN (SELECT id FROM claimed)
+    )
+    SELECT id, worker_id, version, body FROM held"
+);
+
+/// Why [`PgStore::claim_or_read`] stored nothing and answered nothing.
+enum First {
+    /// Another transaction claimed one of the ids between the read and the claim.
+    Raced,
+    Failed(StoreError),
+}
+
+impl From<tokio_postgres::Error> for First {
+    fn from(err: tokio_postgres::Error) -> Self {
+        if err.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+            First::Raced
+        } else {
+            First::Failed(err.into())
+        }
+    }
+}
+
+impl From<StoreError> for First {
+    fn from(err: StoreError) -> Self {
+        First::Failed(err)
+    }
+}
+
+impl From<PoolError> for First {
+    fn from(err: PoolError) -> Self {
+        First::Failed(err.into())
+    }
+}
 
 fn keys(batch: &[Prepared]) -> (Vec<&str>, Vec<i64>) {
     batch

@@ -2,6 +2,7 @@
 //! backends (over [`Conn`]). The batch write path is each backend's own (see
 //! [`super::batch`] for its rules).
 
+use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::sql::{Conn, Sql, params};
@@ -66,6 +67,62 @@ pub(crate) async fn latest_bodies<C: Conn>(
         .into_iter()
         .map(|mut r| Ok((WorkerId(r.int(0)?), r.take_text(1)?)))
         .collect()
+}
+
+/// The latest versions whose local date falls in a period, with the rows whose date could
+/// not be read (`NULL`), which every period reads: the report's own filter decides them.
+/// A row is a latest version when no later version of its id exists, looked up in the
+/// index of versions after the first (`n.version > 1` lets both planners use it; SQLite
+/// is told to, as it has no statistics to choose it by). PostgreSQL types a null
+/// parameter (`CAST`).
+static LATEST_BODIES_IN: Sql = Sql::each(
+    "SELECT r.worker_id, r.body FROM records r
+     WHERE (r.local_date BETWEEN $2 AND $3 OR r.local_date IS NULL)
+       AND ($1 IS NULL OR r.worker_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM records n INDEXED BY records_later_versions
+                       WHERE n.id = r.id AND n.version > 1 AND n.version > r.version)",
+    "SELECT r.worker_id, r.body FROM records r
+     WHERE (r.local_date BETWEEN $2 AND $3 OR r.local_date IS NULL)
+       AND (CAST($1 AS BIGINT) IS NULL OR r.worker_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM records n
+                       WHERE n.id = r.id AND n.version > 1 AND n.version > r.version)",
+);
+
+/// The latest version of every record (of one worker, or all) whose local date is in
+/// `from..=to`, with its worker; and any whose date the store could not read.
+pub(crate) async fn latest_bodies_in<C: Conn>(
+    c: &mut C,
+    worker: Option<WorkerId>,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(WorkerId, String)>, StoreError> {
+    c.query(
+        &LATEST_BODIES_IN,
+        params![worker.map(|w| w.0), bound(from), bound(to)],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| Ok((WorkerId(r.int(0)?), r.take_text(1)?)))
+    .collect()
+}
+
+/// The `local_date` column of a record: its local day as `YYYY-MM-DD`, which sorts as the
+/// days do, for years of four digits; `None` (read by every period) for any other year.
+/// Migration 8 fills old rows with the same text, the body's own `occurred_at` up to the
+/// `T`: a time is written in the worker's offset, so its date part is the local day.
+pub(crate) fn local_date(day: NaiveDate) -> Option<String> {
+    (0..=9999)
+        .contains(&day.year())
+        .then(|| day.format("%Y-%m-%d").to_string())
+}
+
+/// A period's end as compared with `local_date`: a year before 0 below every stored date,
+/// one after 9999 above.
+fn bound(day: NaiveDate) -> String {
+    match day.year() {
+        y if y < 0 => String::new(),
+        y if y > 9999 => "~".into(),
+        _ => day.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// One worker's records, latest versions, in the order they first reached the server:
@@ -145,4 +202,31 @@ pub(crate) async fn counts<C: Conn>(c: &mut C) -> Result<Counts, StoreError> {
         settings: r.int(6)?,
         audit: r.int(7)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn local_dates_sort_as_the_days_and_other_years_are_left_to_every_period() {
+        let days = [
+            day(0, 1, 1),
+            day(999, 12, 31),
+            day(2019, 4, 1),
+            day(9999, 12, 31),
+        ];
+        let keys: Vec<String> = days.iter().map(|d| local_date(*d).unwrap()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        assert_eq!(keys[2], "2019-04-01");
+        assert_eq!(local_date(day(-1, 6, 1)), None);
+        assert_eq!(local_date(day(10_000, 1, 1)), None);
+        // A period's ends past either side of four digits take in every stored date.
+        assert!(bound(day(-5, 1, 1)) < keys[0] && bound(day(12_000, 1, 1)) > keys[3]);
+        assert_eq!(bound(day(2019, 4, 1)), keys[2]);
+    }
 }

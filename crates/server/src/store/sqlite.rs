@@ -435,8 +435,8 @@ fn store_one(
         own.execute(params![batch[i].id, worker.0])?;
     }
     let mut insert = tx.prepare_cached(
-        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO records (id, version, worker_id, deleted, body, received_ms, local_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for &i in &decision.inserts {
         let r = &batch[i];
@@ -446,7 +446,8 @@ fn store_one(
             worker.0,
             r.deleted,
             r.body,
-            received_ms
+            received_ms,
+            r.local_date
         ])?;
     }
     Ok(batch::results(batch, &decision.statuses))

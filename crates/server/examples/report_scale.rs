@@ -1,0 +1,264 @@
+//! The team's report at scale: 50 workers, five fiscal years, about 250 000 records, on a
+//! real database behind a real server, timed over HTTP on loopback.
+//!
+//! ```sh
+//! cargo run --profile server -p carnet-server --example report_scale                  # SQLite
+//! cargo run --profile server -p carnet-server --example report_scale -- postgres://carnet@127.0.0.1:5432/postgres
+//! ```
+//!
+//! Seeds through the store: the synthetic year of every program (`synthetic::year`), 14
+//! seeds a year, moved to each of the fiscal years 2020-2021 … 2024-2025, spread over 50
+//! workers. Then a coordinator asks `GET /api/v1/report` (every table of the annual
+//! report) for the whole team, `REQUESTS` times each (or `REPORT_SCALE_REQUESTS`): the last fiscal year; the same year
+//! beside the one before (« Rapport de l'équipe »'s default); the five years at once.
+//! Prints min / median / p95 / max per query, and where the time of the last year's
+//! report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
+//! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
+//! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
+//! in BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use carnet_core::{Record, Report, ReportFilter};
+use carnet_server::store::{Database, Role, WorkerId};
+use carnet_server::{AppState, Store, router, synthetic};
+use chrono::{Months, NaiveDate};
+
+const WORKERS: usize = 50;
+const YEARS: u32 = 5;
+const SEEDS_A_YEAR: u64 = 14;
+const FIRST_YEAR: i32 = 2020;
+const REQUESTS: usize = 20;
+/// Records per `store_batch` while seeding.
+const SEED_BATCH: usize = 1_000;
+
+fn admin(url: &str, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("cannot reach PostgreSQL");
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.expect(sql);
+    });
+}
+
+/// A synthetic record moved `years` later (29 February becomes the 28th).
+fn later(record: Record, years: u32) -> Record {
+    let months = Months::new(12 * years);
+    match record {
+        Record::Contact(mut c) => {
+            c.occurred_at = c.occurred_at.checked_add_months(months).expect("date");
+            Record::Contact(c)
+        }
+        Record::Activity(mut a) => {
+            a.occurred_at = a.occurred_at.checked_add_months(months).expect("date");
+            Record::Activity(a)
+        }
+    }
+}
+
+/// Every record to seed, by worker index.
+fn team_records() -> Vec<Vec<Record>> {
+    let (from, _) = synthetic::period();
+    let shift = u32::try_from(FIRST_YEAR - chrono::Datelike::year(&from)).expect("later");
+    let mut by_worker: Vec<Vec<Record>> = vec![Vec::new(); WORKERS];
+    for year in 0..YEARS {
+        for seed in 0..SEEDS_A_YEAR {
+            let records = synthetic::year(u64::from(year) * 1_000 + seed);
+            for (who, record) in records {
+                let slot = synthetic::WORKERS
+                    .iter()
+                    .position(|w| *w == who)
+                    .expect("a synthetic worker");
+                let worker = (seed as usize * synthetic::WORKERS.len() + slot) % WORKERS;
+                by_worker[worker].push(later(record, shift + year));
+            }
+        }
+    }
+    by_worker
+}
+
+fn fiscal_year(start: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(start, 4, 1).expect("date"),
+        NaiveDate::from_ymd_opt(start + 1, 3, 31).expect("date"),
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// min / median / p95 / max of `times`, in ms.
+fn summary(times: &mut [Duration]) -> String {
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    format!(
+        "min {:.0} / median {:.0} / p95 {:.0} / max {:.0} ms",
+        ms(times[0]),
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(times[times.len() - 1])
+    )
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, cleanup) = match std::env::args().nth(1) {
+        Some(url) => {
+            let name = format!("report_scale_{}", std::process::id());
+            admin(&url, &format!("CREATE DATABASE {name}"));
+            let (base, _) = url.rsplit_once('/').expect("a URL with a database");
+            (
+                Database::Postgres(format!("{base}/{name}")),
+                Some((url.clone(), name)),
+            )
+        }
+        None => (Database::Sqlite(dir.path().join("report.db")), None),
+    };
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).expect("dist");
+    std::fs::write(dist.join("index.html"), "<!doctype html>").expect("index");
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store = runtime.block_on(Store::open(&database)).expect("store");
+    let taxonomy = serde_json::to_string(&synthetic::taxonomy()).expect("taxonomy");
+    runtime
+        .block_on(store.load_taxonomy(&taxonomy))
+        .expect("load taxonomy");
+    let coordinator = runtime
+        .block_on(store.add_worker_with_role("coordination", Role::Coordinator))
+        .expect("coordinator");
+
+    let seeding = Instant::now();
+    let mut total = 0;
+    for (w, records) in team_records().into_iter().enumerate() {
+        let name = format!("poste-{w:02}");
+        runtime.block_on(store.add_worker(&name)).expect("worker");
+        let id: WorkerId = runtime
+            .block_on(store.worker_by_name(&name))
+            .expect("read")
+            .expect("the worker");
+        for chunk in records.chunks(SEED_BATCH) {
+            runtime
+                .block_on(store.store_batch(id, chunk))
+                .expect("seed");
+        }
+        total += records.len();
+    }
+    let stored = runtime.block_on(store.counts()).expect("counts").records;
+    assert_eq!(stored, total as i64);
+    println!(
+        "{database} — {WORKERS} workers, {YEARS} fiscal years from {FIRST_YEAR}, {total} records \
+         (seeded in {:.1} s)",
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = router(Arc::new(AppState::new(store.clone())), &dist);
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let last = FIRST_YEAR + YEARS as i32 - 1;
+    let (from, to) = fiscal_year(last);
+    let (before_from, before_to) = fiscal_year(last - 1);
+    let (first_from, _) = fiscal_year(FIRST_YEAR);
+    let queries = [
+        ("last fiscal year", format!("from={from}&to={to}")),
+        (
+            "last year beside the one before",
+            format!("from={from}&to={to}&compare_from={before_from}&compare_to={before_to}"),
+        ),
+        ("all five years", format!("from={first_from}&to={to}")),
+    ];
+    let requests = std::env::var("REPORT_SCALE_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(REQUESTS);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    for (label, query) in &queries {
+        let url = format!("http://{addr}/api/v1/report?{query}");
+        let mut times = Vec::with_capacity(requests);
+        let mut interventions = 0;
+        // One request first, untimed: a fresh server's caches, as after any restart.
+        for run in 0..=requests {
+            let sent = Instant::now();
+            let mut resp = agent
+                .get(&url)
+                .header("Authorization", format!("Bearer {coordinator}"))
+                .call()
+                .expect("request");
+            let text = resp.body_mut().read_to_string().expect("body");
+            let took = sent.elapsed();
+            assert_eq!(resp.status().as_u16(), 200, "{text}");
+            let answer: serde_json::Value = serde_json::from_str(&text).expect("json");
+            interventions = answer["report"]["interventions"].as_u64().expect("report");
+            if run > 0 {
+                times.push(took);
+            }
+        }
+        println!(
+            "GET /report, {label}: {} ({interventions} interventions)",
+            summary(&mut times)
+        );
+    }
+
+    // Where the last year's report spends its time, step by step, in this process: the
+    // store's read of the period (the database, then parsing each body), then the report.
+    let filter = ReportFilter {
+        from,
+        to,
+        programs: None,
+    };
+    let (mut read, mut parse, mut compute) = (Vec::new(), Vec::new(), Vec::new());
+    let mut count = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let records = runtime
+            .block_on(store.latest_records_in(None, from, to))
+            .expect("records");
+        let took = started.elapsed();
+        count = records.len();
+        // Parsing alone: the same bodies, from memory.
+        let bodies: Vec<String> = records
+            .iter()
+            .map(|(_, r)| serde_json::to_string(r).expect("json"))
+            .collect();
+        let started = Instant::now();
+        let parsed = bodies
+            .iter()
+            .filter(|b| serde_json::from_str::<Record>(b).is_ok())
+            .count();
+        let parsing = started.elapsed();
+        assert_eq!(parsed, count);
+        read.push(took.saturating_sub(parsing));
+        parse.push(parsing);
+        let started = Instant::now();
+        let report = Report::compute(records.iter().map(|(_, r)| r), &filter);
+        compute.push(started.elapsed());
+        assert!(report.interventions > 0);
+    }
+    println!("last fiscal year, {count} records read:");
+    println!("  database read          {}", summary(&mut read));
+    println!("  parsing the bodies     {}", summary(&mut parse));
+    println!("  Report::compute        {}", summary(&mut compute));
+
+    drop(store);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if let Some((url, name)) = cleanup {
+        admin(
+            &url,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+    }
+}
