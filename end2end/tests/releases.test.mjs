@@ -161,7 +161,8 @@ for (const release of fixtureFolders()) {
         }
         const res = await fetch(new URL(r.path.slice(1), server.url), { method: r.method, headers, body });
         const answer = await res.text();
-        assert.equal(res.status, 200, `${r.method} ${r.path}: ${res.status} ${answer.slice(0, 200)}`);
+        // Answered as that release's server answered it (a device report: 204, no body).
+        assert.equal(res.status, r.status, `${r.method} ${r.path}: ${res.status} ${answer.slice(0, 200)}`);
         if (r.method === 'POST' && r.path === '/api/v1/records') {
           outcomes.push(JSON.parse(answer).results.map((x) => x.status));
         }
