@@ -18,12 +18,16 @@
 //! Goal: PostgreSQL at ≥ 0.9× SQLite's records/s, p99 ≤ 250 ms. Figures go in
 //! BENCHMARKS.md.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use carnet_server::store::Database;
 use carnet_server::{AppState, Store, router};
 use serde_json::{Value, json};
+
+use common::{create_database, drop_database, ms, percentile};
 
 const WORKERS: usize = 50;
 const RECORDS: usize = 1_000;
@@ -48,29 +52,6 @@ fn contact(worker: usize, n: usize) -> Value {
         "realities": realities,
         "material": { "condoms": 1 + n % 12 }
     })
-}
-
-fn admin(url: &str, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .expect("cannot reach PostgreSQL");
-        tokio::spawn(connection);
-        client.batch_execute(sql).await.expect(sql);
-    });
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// Linux's clock ticks per second in `/proc/…/stat` (`USER_HZ`, fixed for user space).
@@ -233,14 +214,8 @@ fn run(target: &str, bodies: &[Vec<String>]) -> (String, f64, f64) {
     let (database, cleanup, pg) = if target == "sqlite" {
         (Database::Sqlite(dir.path().join("load.db")), None, None)
     } else {
-        let name = format!("load_bench_{}", std::process::id());
-        admin(target, &format!("CREATE DATABASE {name}"));
-        let (base, _) = target.rsplit_once('/').expect("a URL with a database");
-        (
-            Database::Postgres(format!("{base}/{name}")),
-            Some(name),
-            postmaster(target),
-        )
+        let (database, name) = create_database(target, "load_bench");
+        (database, Some(name), postmaster(target))
     };
     let dist = dir.path().join("dist");
     std::fs::create_dir(&dist).expect("dist");
@@ -273,10 +248,7 @@ fn run(target: &str, bodies: &[Vec<String>]) -> (String, f64, f64) {
     drop(store);
     runtime.shutdown_timeout(Duration::from_secs(1));
     if let Some(name) = cleanup {
-        admin(
-            target,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        );
+        drop_database(target, &name);
     }
     (backend, first, again)
 }

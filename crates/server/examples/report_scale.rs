@@ -17,6 +17,8 @@
 //! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
 //! in BENCHMARKS.md.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,8 @@ use carnet_server::store::{Database, Role, WorkerId};
 use carnet_server::{AppState, Store, router, synthetic};
 use chrono::{Months, NaiveDate};
 
+use common::{create_database, drop_database, ms, percentile};
+
 const WORKERS: usize = 50;
 const YEARS: u32 = 5;
 const SEEDS_A_YEAR: u64 = 14;
@@ -32,20 +36,6 @@ const FIRST_YEAR: i32 = 2020;
 const REQUESTS: usize = 20;
 /// Records per `store_batch` while seeding.
 const SEED_BATCH: usize = 1_000;
-
-fn admin(url: &str, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .expect("cannot reach PostgreSQL");
-        tokio::spawn(connection);
-        client.batch_execute(sql).await.expect(sql);
-    });
-}
 
 /// A synthetic record moved `years` later (29 February becomes the 28th).
 fn later(record: Record, years: u32) -> Record {
@@ -90,14 +80,10 @@ fn fiscal_year(start: i32) -> (NaiveDate, NaiveDate) {
     )
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 /// min / median / p95 / max of `times`, in ms.
 fn summary(times: &mut [Duration]) -> String {
     times.sort();
-    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let at = |p: f64| percentile(times, p);
     format!(
         "min {:.0} / median {:.0} / p95 {:.0} / max {:.0} ms",
         ms(times[0]),
@@ -111,13 +97,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database, cleanup) = match std::env::args().nth(1) {
         Some(url) => {
-            let name = format!("report_scale_{}", std::process::id());
-            admin(&url, &format!("CREATE DATABASE {name}"));
-            let (base, _) = url.rsplit_once('/').expect("a URL with a database");
-            (
-                Database::Postgres(format!("{base}/{name}")),
-                Some((url.clone(), name)),
-            )
+            let (database, name) = create_database(&url, "report_scale");
+            (database, Some((url, name)))
         }
         None => (Database::Sqlite(dir.path().join("report.db")), None),
     };
@@ -256,9 +237,6 @@ fn main() {
     drop(store);
     runtime.shutdown_timeout(Duration::from_secs(1));
     if let Some((url, name)) = cleanup {
-        admin(
-            &url,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        );
+        drop_database(&url, &name);
     }
 }

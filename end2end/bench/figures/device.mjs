@@ -86,6 +86,23 @@ export async function timedUnlock(page) {
   return { ms: shown - derived, pbkdf2: await between(page, 'unlock:start', 'unlock:derived') };
 }
 
+/**
+ * Times `n` saves through the first shortcut, each from the tap on « Enregistrer » to the
+ * IndexedDB commit (`save:start` → `save:durable`); their p50 and p95.
+ */
+export async function timedSaves(page, n = 20) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    await clearMarks(page);
+    await page.locator('.preset-apply').first().click();
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await page.getByText('Enregistré sur l\'appareil.').waitFor();
+    samples.push(await between(page, 'save:start', 'save:durable'));
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: samples[samples.length >> 1], p95: samples[Math.ceil(samples.length * 0.95) - 1] };
+}
+
 export async function clearMarks(page) {
   await page.evaluate(() => performance.clearMarks());
 }

@@ -1,6 +1,6 @@
 // « Enregistrer » to durable on a phone that holds 20 000 records, at 4× CPU: from the tap
 // to the IndexedDB commit (strict durability), 20 saves through a shortcut; p95 per run.
-import { device, between, clearMarks } from './device.mjs';
+import { device, timedSaves } from './device.mjs';
 
 export default {
   id: 'save',
@@ -12,15 +12,7 @@ export default {
       await page.getByRole('button', { name: /^Raccourci — / }).first().click();
       await page.locator('.preset-apply').first().waitFor();
     }
-    const samples = [];
-    for (let i = 0; i < 20; i++) {
-      await clearMarks(page);
-      await page.locator('.preset-apply').first().click();
-      await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-      await page.getByText('Enregistré sur l\'appareil.').waitFor();
-      samples.push(await between(page, 'save:start', 'save:durable'));
-    }
-    samples.sort((a, b) => a - b);
-    return { ms: samples[Math.ceil(samples.length * 0.95) - 1], p50: samples[samples.length >> 1] };
+    const { p50, p95 } = await timedSaves(page);
+    return { ms: p95, p50 };
   },
 };

@@ -6,23 +6,15 @@
 // from the derived key to the day's screen (as `unlock`). The product's rule: a save and
 // an unlock cost the same on every phone, so each should stay within 1.2× of its figure
 // with 30 records.
-import { device, between, clearMarks, timedUnlock } from './device.mjs';
+import { device, clearMarks, timedSaves, timedUnlock } from './device.mjs';
 import { logContact } from '../../tests/harness.mjs';
 
 /** p50 and p95 of 20 saves through the first shortcut, at the CPU rate `rate`. */
 async function saves(page, cdp, rate) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-  const samples = [];
-  for (let i = 0; i < 20; i++) {
-    await clearMarks(page);
-    await page.locator('.preset-apply').first().click();
-    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-    await page.getByText('Enregistré sur l\'appareil.').waitFor();
-    samples.push(await between(page, 'save:start', 'save:durable'));
-  }
+  const timed = await timedSaves(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  samples.sort((a, b) => a - b);
-  return { p50: samples[samples.length >> 1], p95: samples[Math.ceil(samples.length * 0.95) - 1] };
+  return timed;
 }
 
 async function waitingPhone(env, count) {
