@@ -12,6 +12,7 @@ pub mod completeness;
 pub mod csv;
 pub mod edit;
 pub mod envelope;
+pub mod hash;
 pub mod lists;
 pub mod note;
 pub mod person;
