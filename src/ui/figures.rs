@@ -79,22 +79,24 @@ pub fn Figures() -> impl IntoView {
         let now = platform::now();
         let chosen = period.get();
         let (start, end) = days.get();
+        // A shift is twelve hours back from now, which may begin the day before: its days'
+        // records are read and kept by time. Other periods are whole days, which the
+        // book's index and the filter select without looking at each record's time twice.
+        let shift = matches!(chosen, Period::Shift);
         let filter = ReportFilter {
-            from: start - Duration::days(1),
-            to: end + Duration::days(1),
+            from: if shift {
+                start - Duration::days(1)
+            } else {
+                start
+            },
+            to: if shift { end + Duration::days(1) } else { end },
             programs: None,
         };
         book.with(|all| {
             let shift_start = now - Duration::hours(12);
             let in_period = |r: &&Record| {
                 let at = r.occurred_at();
-                match chosen {
-                    Period::Shift => at >= shift_start && at <= now,
-                    _ => {
-                        let day = at.date_naive();
-                        day >= start && day <= end
-                    }
-                }
+                !shift || (at >= shift_start && at <= now)
             };
             // Only the period's days are read: the index keeps « Mes chiffres » cheap on a
             // full phone.

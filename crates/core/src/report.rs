@@ -291,8 +291,15 @@ impl<'a, N: Copy + AddAssign> Counts<'a, N> {
         let hash = (key.len() as u32) << 16
             | u32::from(first.copied().unwrap_or(0)) << 8
             | u32::from(last.copied().unwrap_or(0));
-        match self.0.iter_mut().find(|(h, k, _)| *h == hash && *k == key) {
-            Some((_, _, total)) => *total += n,
+        match self.0.iter().position(|(h, k, _)| *h == hash && *k == key) {
+            Some(i) => {
+                self.0[i].2 += n;
+                // A code found moves one place up: the frequent ones end up first, and
+                // most contacts' codes are found at the first or second place.
+                if i > 0 {
+                    self.0.swap(i, i - 1);
+                }
+            }
             None => self.0.push((hash, key, n)),
         }
     }

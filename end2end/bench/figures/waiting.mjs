@@ -6,7 +6,7 @@
 // from the derived key to the day's screen (as `unlock`). The product's rule: a save and
 // an unlock cost the same on every phone, so each should stay within 1.2× of its figure
 // with 30 records.
-import { device, clearMarks, timedSaves, timedUnlock } from './device.mjs';
+import { device, between, clearMarks, timedSaves, timedUnlock } from './device.mjs';
 import { logContact } from '../../tests/harness.mjs';
 
 /** p50 and p95 of 20 saves through the first shortcut, at the CPU rate `rate`. */
@@ -51,7 +51,12 @@ function unlockFigure(count) {
       await page.getByRole('button', { name: 'Verrouiller' }).click();
       await clearMarks(page);
       const { ms, pbkdf2 } = await timedUnlock(page);
-      return { ms, pbkdf2 };
+      // Where it goes: reading the rows, unsealing their bodies, decoding them, the book.
+      const rows = await between(page, 'unlock:derived', 'load:rows');
+      const unseal = await between(page, 'load:rows', 'load:unsealed');
+      const decode = await between(page, 'load:unsealed', 'load:decoded');
+      const book = await between(page, 'load:decoded', 'load:indexed');
+      return { ms, pbkdf2, rows, unseal, decode, book };
     },
   };
 }
