@@ -119,7 +119,9 @@ test('a past spreadsheet: every problem by line, then all or nothing, and twice 
   await summary.getByText('2 problèmes : rien n\'est importé tant que le fichier n\'est pas corrigé').waitFor();
   const problems = await tableCells(page.getByTestId('import-problems'));
   assert.deepEqual(problems.slice(1).map((r) => r.slice(0, 2)), [['3', 'Milieu'], ['4', 'Date']]);
-  assert.match(problems[1][2], /Casino/);
+  // In the coordinator's language, from the typed problem the server sends.
+  assert.equal(norm(problems[1][2]), '« Casino » n\'est ni un code ni un libellé de cette liste.');
+  assert.equal(norm(problems[2][2]), '« 12/13/2018 » : une date attendue, AAAA-MM-JJ ou JJ/MM/AAAA.');
   assert.equal(await page.getByRole('button', { name: 'Importer le fichier' }).isDisabled(), true);
   await screenshot(page, 'import-problems-1280');
 

@@ -135,7 +135,7 @@ pub fn Import() -> impl IntoView {
                         <tr>
                             <th scope="row">{p.line}</th>
                             <td>{p.column.clone().unwrap_or_default()}</td>
-                            <td>{p.message.clone()}</td>
+                            <td>{t.import_problem(p)}</td>
                         </tr>
                     }
                 })

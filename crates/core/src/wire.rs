@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::envelope::Record;
-use crate::record::FieldError;
+use crate::record::{FieldError, Reason};
+use crate::taxonomy::ListKind;
 
 /// Most records one `POST /api/v1/records` may carry: bounds the server's work per
 /// request. Phones start lower and grow their requests only while answers come back fast
@@ -540,7 +541,23 @@ pub struct LineProblem {
     /// The column at fault, as the file names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// What is wrong, for the coordinator's app to say in the coordinator's language.
+    /// (Answers from before it read as [`ImportProblem::Other`]: the message says it.)
+    #[serde(default)]
+    pub problem: ImportProblem,
+    /// The same in English, for scripts and the command line.
     pub message: String,
+}
+
+impl LineProblem {
+    pub fn new(line: usize, column: Option<&str>, problem: ImportProblem) -> Self {
+        LineProblem {
+            line,
+            column: column.map(str::to_owned),
+            message: problem.to_string(),
+            problem,
+        }
+    }
 }
 
 impl std::fmt::Display for LineProblem {
@@ -550,6 +567,61 @@ impl std::fmt::Display for LineProblem {
             None => write!(f, "line {}: {}", self.line, self.message),
         }
     }
+}
+
+/// What is wrong with a line of an imported file, machine-readable. A cell's text is
+/// given back where it is a code, a date or a count the file holds; an alias never is (it
+/// may identify someone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ImportProblem {
+    #[error("not CSV: {detail}")]
+    NotCsv { detail: String },
+    #[error("the file is empty: a header row is needed")]
+    EmptyFile,
+    #[error("unknown column; see docs/api.md for the columns")]
+    UnknownColumn,
+    #[error("no `date` column")]
+    NoDateColumn,
+    #[error("this row was already imported for `{worker}`")]
+    AlreadyImported { worker: String },
+    #[error("this row has more cells than the header has columns")]
+    TooManyCells,
+    #[error("`{value}` is neither a code nor a label of the list `{}`", list.key())]
+    NotInList { value: String, list: ListKind },
+    #[error("`{value}`: expected contact or activité")]
+    ExpectedType { value: String },
+    #[error("`{value}`: expected a date, AAAA-MM-JJ or JJ/MM/AAAA")]
+    ExpectedDate { value: String },
+    #[error("`{value}`: expected a time, HH:MM")]
+    ExpectedTime { value: String },
+    #[error("`{value}`: expected envoyé or reçu")]
+    ExpectedDirection { value: String },
+    #[error("`{value}`: expected oui or non")]
+    ExpectedYesNo { value: String },
+    #[error("`{value}`: expected a count")]
+    ExpectedCount { value: String },
+    #[error("unusable alias: the alias is too short")]
+    AliasTooShort,
+    #[error("no date")]
+    NoDate,
+    #[error("a date and time Québec's calendar does not have")]
+    NoSuchLocalTime,
+    /// The record the line makes breaks a rule of records (`field` as records name it).
+    #[error("{}", reason_words(*reason))]
+    Invalid { field: String, reason: Reason },
+    /// Anything else: the message says what.
+    #[default]
+    #[error("see the message")]
+    Other,
+}
+
+/// `too_large` → "too large".
+fn reason_words(reason: Reason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
 }
 
 /// `POST /api/v1/import` (and `carnet-server import FILE.csv`): what an import did, or
@@ -639,11 +711,14 @@ mod account_tests {
         let outcome = ImportOutcome {
             worker: "rdm-a".into(),
             rows: 2,
-            problems: vec![LineProblem {
-                line: 3,
-                column: Some("Milieu".into()),
-                message: "no".into(),
-            }],
+            problems: vec![LineProblem::new(
+                3,
+                Some("Milieu"),
+                ImportProblem::NotInList {
+                    value: "Casino".into(),
+                    list: ListKind::Milieux,
+                },
+            )],
             ..ImportOutcome::default()
         };
         let mut refusal = ApiError::new(ErrorCode::InvalidImport, "1 problem(s)");
@@ -651,6 +726,14 @@ mod account_tests {
         let json = serde_json::to_value(&refusal).unwrap();
         assert_eq!(json["error"], "invalid_import");
         assert_eq!(json["problems"][0]["line"], 3);
+        assert_eq!(
+            json["problems"][0]["problem"],
+            serde_json::json!({"kind": "not_in_list", "value": "Casino", "list": "milieux"})
+        );
+        assert_eq!(
+            json["problems"][0]["message"],
+            "`Casino` is neither a code nor a label of the list `milieux`"
+        );
         assert_eq!(json["worker"], "rdm-a");
         assert!(json.get("import").is_none() && json.get("uses").is_none());
         let back: ApiError = serde_json::from_value(json.clone()).unwrap();
@@ -660,6 +743,10 @@ mod account_tests {
             serde_json::from_value::<ImportOutcome>(json).unwrap(),
             outcome
         );
+        // A problem from before `problem`: its message says it.
+        let older: LineProblem =
+            serde_json::from_str(r#"{"line":2,"message":"no `date` column"}"#).unwrap();
+        assert_eq!(older.problem, ImportProblem::Other);
         // A body of before the typed fields, and one with `uses`.
         let old: ApiError =
             serde_json::from_str(r#"{"error":"code_kept","message":"in use by 3 record(s)"}"#)

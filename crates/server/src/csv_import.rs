@@ -17,8 +17,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use carnet_core::person::{is_person_code, key_from_hex, person_code};
-use carnet_core::wire::{ImportOutcome, LineProblem, RecordStatus};
+use carnet_core::person::{AliasError, is_person_code, key_from_hex, person_code};
+use carnet_core::wire::{ImportOutcome, ImportProblem, LineProblem, RecordStatus};
 use carnet_core::{
     ActivityDraft, ContactDraft, Direction, ListKind, Record, RecordError, Taxonomy,
 };
@@ -53,11 +53,7 @@ pub fn parse(text: &str, taxonomy: &Taxonomy, person_key: &[u8]) -> Parsed {
         }
     };
     let Some((header_line, header)) = rows.first() else {
-        problems.push(LineProblem {
-            line: 1,
-            column: None,
-            message: "the file is empty: a header row is needed".into(),
-        });
+        problems.push(LineProblem::new(1, None, ImportProblem::EmptyFile));
         return Parsed {
             problems,
             ..Parsed::default()
@@ -68,21 +64,21 @@ pub fn parse(text: &str, taxonomy: &Taxonomy, person_key: &[u8]) -> Parsed {
         .map(|name| {
             let column = Column::from_header(name, taxonomy);
             if column.is_none() && !name.trim().is_empty() {
-                problems.push(LineProblem {
-                    line: *header_line,
-                    column: Some(name.clone()),
-                    message: "unknown column; see docs/api.md for the columns".into(),
-                });
+                problems.push(LineProblem::new(
+                    *header_line,
+                    Some(name),
+                    ImportProblem::UnknownColumn,
+                ));
             }
             column
         })
         .collect();
     if !columns.iter().flatten().any(|c| *c == Column::Date) {
-        problems.push(LineProblem {
-            line: *header_line,
-            column: None,
-            message: "no `date` column".into(),
-        });
+        problems.push(LineProblem::new(
+            *header_line,
+            None,
+            ImportProblem::NoDateColumn,
+        ));
     }
     // Which header names each record field, for messages in the file's own words.
     let headers: BTreeMap<&'static str, String> = columns
@@ -105,7 +101,7 @@ pub fn parse(text: &str, taxonomy: &Taxonomy, person_key: &[u8]) -> Parsed {
             problems: Vec::new(),
         };
         if raw.len() > header.len() && raw[header.len()..].iter().any(|c| !c.trim().is_empty()) {
-            row.problem(None, "this row has more cells than the header has columns");
+            row.problem(None, ImportProblem::TooManyCells);
         }
         let cells: Vec<(&Column, &str, &str)> = columns
             .iter()
@@ -196,14 +192,13 @@ pub async fn import_csv(
         match held.get(&record.id()) {
             None => new.push(record),
             Some(w) if *w == worker_id => outcome.already_there += 1,
-            Some(w) => problems.push(LineProblem {
+            Some(w) => problems.push(LineProblem::new(
                 line,
-                column: None,
-                message: format!(
-                    "this row was already imported for `{}`",
-                    store.worker_name(*w).await?
-                ),
-            }),
+                None,
+                ImportProblem::AlreadyImported {
+                    worker: store.worker_name(*w).await?,
+                },
+            )),
         }
     }
     problems.sort_by_key(|p| p.line);
@@ -323,12 +318,9 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn problem(&mut self, column: Option<&str>, message: impl Into<String>) {
-        self.problems.push(LineProblem {
-            line: self.line,
-            column: column.map(str::to_owned),
-            message: message.into(),
-        });
+    fn problem(&mut self, column: Option<&str>, problem: ImportProblem) {
+        self.problems
+            .push(LineProblem::new(self.line, column, problem));
     }
 
     /// A code of `kind` for a cell holding a code or a label.
@@ -337,10 +329,10 @@ impl Row<'_> {
         if found.is_none() {
             self.problem(
                 Some(header),
-                format!(
-                    "`{value}` is neither a code nor a label of the list `{}`",
-                    kind.key()
-                ),
+                ImportProblem::NotInList {
+                    value: value.to_owned(),
+                    list: kind,
+                },
             );
         }
         found
@@ -367,21 +359,30 @@ impl Row<'_> {
                     "activite" | "activity" => is_activity = Some(true),
                     _ => self.problem(
                         Some(header),
-                        format!("`{value}`: expected contact or activité"),
+                        ImportProblem::ExpectedType {
+                            value: value.to_owned(),
+                        },
                     ),
                 },
                 Column::Date => {
                     date = parse_date(value).or_else(|| {
                         self.problem(
                             Some(header),
-                            format!("`{value}`: expected a date, AAAA-MM-JJ or JJ/MM/AAAA"),
+                            ImportProblem::ExpectedDate {
+                                value: value.to_owned(),
+                            },
                         );
                         None
                     })
                 }
                 Column::Time => {
                     time = parse_time(value).or_else(|| {
-                        self.problem(Some(header), format!("`{value}`: expected a time, HH:MM"));
+                        self.problem(
+                            Some(header),
+                            ImportProblem::ExpectedTime {
+                                value: value.to_owned(),
+                            },
+                        );
                         None
                     })
                 }
@@ -414,7 +415,9 @@ impl Row<'_> {
                         _ => {
                             self.problem(
                                 Some(header),
-                                format!("`{value}`: expected envoyé or reçu"),
+                                ImportProblem::ExpectedDirection {
+                                    value: value.to_owned(),
+                                },
                             );
                             None
                         }
@@ -434,7 +437,12 @@ impl Row<'_> {
                 }
                 Column::FirstContact => match parse_bool(value) {
                     Some(b) => contact.first_contact = b,
-                    None => self.problem(Some(header), format!("`{value}`: expected oui or non")),
+                    None => self.problem(
+                        Some(header),
+                        ImportProblem::ExpectedYesNo {
+                            value: value.to_owned(),
+                        },
+                    ),
                 },
                 Column::Person => {
                     contact.person_code = if is_person_code(value) {
@@ -442,9 +450,18 @@ impl Row<'_> {
                     } else {
                         match person_code(self.person_key, value) {
                             Ok(code) => Some(code),
-                            Err(e) => {
+                            Err(AliasError::TooShort) => {
                                 // Never echo the alias: it may identify someone.
-                                self.problem(Some(header), format!("unusable alias: {e}"));
+                                self.problem(Some(header), ImportProblem::AliasTooShort);
+                                None
+                            }
+                            Err(e @ AliasError::BadKey) => {
+                                self.problems.push(LineProblem {
+                                    line: self.line,
+                                    column: Some(header.to_owned()),
+                                    problem: ImportProblem::Other,
+                                    message: format!("unusable alias: {e}"),
+                                });
                                 None
                             }
                         }
@@ -466,7 +483,12 @@ impl Row<'_> {
                 }
                 Column::HeadCount => match value.parse() {
                     Ok(n) => activity.head_count = Some(n),
-                    Err(_) => self.problem(Some(header), format!("`{value}`: expected a count")),
+                    Err(_) => self.problem(
+                        Some(header),
+                        ImportProblem::ExpectedCount {
+                            value: value.to_owned(),
+                        },
+                    ),
                 },
                 Column::Note => {
                     (contact.note, activity.note) =
@@ -477,18 +499,23 @@ impl Row<'_> {
                         contact.material.insert(code.clone(), n);
                         activity.material.insert(code.clone(), n);
                     }
-                    Err(_) => self.problem(Some(header), format!("`{value}`: expected a count")),
+                    Err(_) => self.problem(
+                        Some(header),
+                        ImportProblem::ExpectedCount {
+                            value: value.to_owned(),
+                        },
+                    ),
                 },
             }
         }
         if date.is_none() && !cells.iter().any(|(c, _, _)| **c == Column::Date) {
-            self.problem(None, "no date");
+            self.problem(None, ImportProblem::NoDate);
         }
         // Without a valid date the row is still checked, so every problem shows at once.
         let noon = NaiveTime::MIN + chrono::Duration::hours(12);
         let at = crate::calendar::quebec_time(date.unwrap_or_default(), time.unwrap_or(noon))
             .or_else(|| {
-                self.problem(None, "a date and time Québec's calendar does not have");
+                self.problem(None, ImportProblem::NoSuchLocalTime);
                 crate::calendar::quebec_time(NaiveDate::default(), noon)
             })
             .unwrap_or_default();
@@ -524,11 +551,13 @@ impl Row<'_> {
                     {
                         continue;
                     }
-                    let reason = serde_json::to_value(e.reason)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    self.problem(Some(&column), reason.replace('_', " "));
+                    self.problem(
+                        Some(&column),
+                        ImportProblem::Invalid {
+                            field: e.field,
+                            reason: e.reason,
+                        },
+                    );
                 }
                 None
             }
@@ -604,10 +633,14 @@ fn read_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, LineProblem> {
     reader
         .records()
         .map(|record| {
-            let record = record.map_err(|e| LineProblem {
-                line: line(e.position()),
-                column: None,
-                message: format!("not CSV: {e}"),
+            let record = record.map_err(|e| {
+                LineProblem::new(
+                    line(e.position()),
+                    None,
+                    ImportProblem::NotCsv {
+                        detail: e.to_string(),
+                    },
+                )
             })?;
             Ok((
                 line(record.position()),
@@ -792,6 +825,17 @@ mod tests {
             ]
         );
         assert!(problems[1].message.contains("`casino`"), "{}", problems[1]);
+        // Each problem is typed, for the app to word in the coordinator's language.
+        let kinds: Vec<&ImportProblem> = problems.iter().map(|p| &p.problem).collect();
+        assert_eq!(kinds[0], &ImportProblem::UnknownColumn);
+        assert_eq!(
+            kinds[1],
+            &ImportProblem::NotInList {
+                value: "casino".into(),
+                list: ListKind::Milieux
+            }
+        );
+        assert!(matches!(kinds[2], ImportProblem::ExpectedDate { .. }));
     }
 
     #[test]
@@ -827,6 +871,8 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 3);
         assert!(!problems[0].message.contains("abc"));
+        assert_eq!(problems[0].problem, ImportProblem::AliasTooShort);
+        assert!(!serde_json::to_string(&problems[0]).unwrap().contains("abc"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! accounts have theirs in [`accounts`].
 
 pub mod accounts;
+mod import;
 pub mod workers;
 
 use carnet_core::wire::ErrorCode;
