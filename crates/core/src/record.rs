@@ -126,6 +126,16 @@ pub enum Reason {
     TooLong,
 }
 
+impl Reason {
+    /// The reason as the wire spells it (`too_large`), for messages and stored rows.
+    pub fn code(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
 impl From<NoteProblem> for Reason {
     fn from(problem: NoteProblem) -> Self {
         match problem {

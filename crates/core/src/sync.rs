@@ -893,13 +893,7 @@ fn rejection_reason(rejection: &RecordRejection) -> String {
     rejection
         .errors
         .iter()
-        .map(|e| {
-            let code = serde_json::to_value(e.reason)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("{}:{}", e.field, code)
-        })
+        .map(|e| format!("{}:{}", e.field, e.reason.code()))
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -608,20 +608,12 @@ pub enum ImportProblem {
     #[error("a date and time Québec's calendar does not have")]
     NoSuchLocalTime,
     /// The record the line makes breaks a rule of records (`field` as records name it).
-    #[error("{}", reason_words(*reason))]
+    #[error("{}", reason.code().replace('_', " "))]
     Invalid { field: String, reason: Reason },
     /// Anything else: the message says what.
     #[default]
     #[error("see the message")]
     Other,
-}
-
-/// `too_large` → "too large".
-fn reason_words(reason: Reason) -> String {
-    serde_json::to_value(reason)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
 }
 
 /// `POST /api/v1/import` (and `carnet-server import FILE.csv`): what an import did, or

@@ -19,9 +19,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(30);
-    let records: Vec<_> = (0..years)
-        .flat_map(|seed| synthetic::catwoman_year(seed).into_iter().map(|(_, r)| r))
-        .collect();
+    let records = synthetic::catwoman_years(years);
     let (from, to) = synthetic::period();
     let filter = ReportFilter {
         from,

@@ -426,6 +426,14 @@ pub fn catwoman_year(seed: u64) -> Vec<(&'static str, Record)> {
         .collect()
 }
 
+/// The CatWoman records of `count` years of different seeds, all in [`period`]: a busy
+/// phone's records many times over, for the report benches.
+pub fn catwoman_years(count: u64) -> Vec<Record> {
+    (0..count)
+        .flat_map(|seed| catwoman_year(seed).into_iter().map(|(_, r)| r))
+        .collect()
+}
+
 fn proximite(rng: &mut Rng, version: u32) -> Vec<(&'static str, Record)> {
     use expected::proximite as p;
     let catwoman = expected::PERSONS as usize;
