@@ -86,10 +86,13 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
         .into_any()
     };
     let book = open.book.clone();
+    // Not known until every row is read (a moment after unlocking): never « all synced »
+    // on part of the queue.
     let pending = {
         let book = book.clone();
         Memo::new(move |_| book.with(|b| b.pending_count()))
     };
+    let rows_in = RwSignal::from(open.rows_in.clone());
     let to_fix = {
         let book = book.clone();
         move || book.with(|b| b.to_fix_count())
@@ -158,11 +161,18 @@ fn Unlocked(open: OpenProfile) -> impl IntoView {
             // Amber while records wait; the success colour once the server has them all.
             <span
                 class="pending"
-                class:all-synced=move || pending.get() == 0
+                class:all-synced=move || rows_in.get() && pending.get() == 0
                 role="status"
+                aria-busy=move || (!rows_in.get()).then_some("true")
                 data-testid="pending"
             >
-                {move || ctx.lang().pending(pending.get())}
+                {move || {
+                    if rows_in.get() {
+                        ctx.lang().pending(pending.get())
+                    } else {
+                        ctx.t().pending_unknown.to_owned()
+                    }
+                }}
             </span>
             {move || wide.get().then(keys_button)}
             // Quick exit: one tap (or Escape) and nothing of any record is on screen.

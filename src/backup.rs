@@ -71,6 +71,10 @@ pub async fn export(open: &OpenProfile, passphrase: &str) -> Result<(String, usi
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(BackupError::PassphraseTooShort);
     }
+    // Every unsynced record, so every row read first (a moment after unlocking).
+    if !open.all_rows().await {
+        return Err(BackupError::Vault(VaultError::Locked));
+    }
     let records: Vec<Entry> = open.book.with_untracked(|book| {
         book.iter()
             .filter(|l| l.standing.sync != SyncState::Synced)

@@ -7,6 +7,7 @@ use crate::book::Book;
 use crate::draft::{self, FormDraft};
 use crate::profile::{self, Profile};
 use crate::state::{Ctx, OpenProfile, Screen, Secrets};
+use crate::storage::day_hint::Hint;
 use crate::storage::{LocalRecord, RecordStore, SetAside, StoreError};
 use crate::{broadcast, format, local_store, presets, storage_guard, vault};
 
@@ -109,7 +110,7 @@ pub async fn finish_set_up(ctx: Ctx, mut profile: Profile) -> Result<(), UnlockE
     }
     storage_guard::request_persistence().await;
     let records = store.load_all().await.map(|(r, _)| r).unwrap_or(records);
-    enter(ctx, profile, secrets, records, set_aside).await;
+    enter(ctx, profile, secrets, records, set_aside, true).await;
     Ok(())
 }
 
@@ -190,7 +191,14 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
         token: open_opt(profile.sealed_token.as_deref()).await,
         person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,
     };
-    let (records, set_aside) = match RecordStore::for_profile(&profile).load_all().await {
+    let store = RecordStore::for_profile(&profile);
+    // The day's rows first when the day's hint names them; else every row before the screen.
+    let loaded = match store.load_day(crate::platform::today()).await {
+        Ok(Some(day)) => Ok((day, false)),
+        Ok(None) => store.load_all().await.map(|all| (all, true)),
+        Err(err) => Err(err),
+    };
+    let ((records, set_aside), rows_in) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => {
             leptos::logging::warn!("carnet: cannot read records: {err}");
@@ -198,7 +206,7 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
             return Err(err.into());
         }
     };
-    enter(ctx, profile, secrets, records, set_aside).await;
+    enter(ctx, profile, secrets, records, set_aside, rows_in).await;
     Ok(())
 }
 
@@ -208,6 +216,7 @@ async fn enter(
     secrets: Secrets,
     records: Vec<LocalRecord>,
     set_aside: Vec<SetAside>,
+    rows_in: bool,
 ) {
     let (presets, presets_unreadable) = match presets::load(&profile).await {
         Ok(list) => (list, false),
@@ -222,6 +231,7 @@ async fn enter(
     open.presets.set(presets);
     open.presets_unreadable.set(presets_unreadable);
     open.set_aside.set(set_aside);
+    open.rows_in.set(rows_in);
     listen_to_other_windows(&open);
     ctx.flash.set(None);
     ctx.day.set(crate::platform::today());
@@ -237,12 +247,23 @@ async fn enter(
     crate::bench::seed::opened(&open);
     ctx.open.set(Some(open.clone()));
     crate::bench::mark("unlock:done");
-    // Once the screen is up: the older records, sealed in blocks, then sealing the synced
-    // records that aged into blocks (the next unlock reads fewer rows).
+    // Once the screen is up: the other rows, the older records sealed in blocks, then
+    // sealing the synced records that aged into blocks (the next unlock reads fewer rows).
     wasm_bindgen_futures::spawn_local(async move {
         // After the first paint: the day's screen comes first.
         crate::platform::pause(50).await;
         let store = open.store();
+        if !rows_in && !read_other_rows(ctx, &open).await {
+            return;
+        }
+        let today = crate::platform::today();
+        let hint = open.book.with_untracked(|b| Hint {
+            day: today,
+            ids: b.day(today).map(|l| l.record.id()).collect(),
+        });
+        if let Err(err) = store.keep_day_hint(hint).await {
+            leptos::logging::warn!("carnet: cannot keep the day's hint: {err}");
+        }
         let shadowed = open
             .book
             .with_untracked(|b| b.iter().map(|l| l.record.id()).collect());
@@ -291,6 +312,37 @@ async fn enter(
             leptos::logging::warn!("carnet: could not compact records: {err}");
         }
     });
+}
+
+/// Reads every row after the day's screen and adds the records the day's rows left out
+/// (a record already in the book was read later, or saved since: it is kept). A store
+/// that cannot be read now, after the day's rows were, locks the profile: nothing may run
+/// on part of the queue. False when the profile is no longer open.
+async fn read_other_rows(ctx: Ctx, open: &OpenProfile) -> bool {
+    let (rows, set_aside) = match open.store().load_all().await {
+        Ok(all) => all,
+        Err(err) => {
+            leptos::logging::warn!("carnet: cannot read the other rows: {err}");
+            if still_open(ctx, open) {
+                lock(ctx);
+            }
+            return false;
+        }
+    };
+    if !still_open(ctx, open) {
+        return false;
+    }
+    open.book.update(|b| {
+        for local in rows {
+            if b.get(local.record.id()).is_none() {
+                b.upsert(local);
+            }
+        }
+    });
+    open.set_aside.set(set_aside);
+    open.rows_in.set(true);
+    crate::bench::mark("unlock:rows");
+    true
 }
 
 /// The screen of a form being filled.

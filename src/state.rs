@@ -106,9 +106,14 @@ pub struct OpenProfile {
     /// Rows that could not be read at unlock; kept on the device, reported in Réglages.
     pub set_aside: ArcRwSignal<Vec<SetAside>>,
     pub sync: ArcRwSignal<SyncStatus>,
-    /// Whether the older records (sealed in blocks) are in `book` yet: unlocking shows the
-    /// recent ones first and reads the blocks after.
+    /// Whether every row is in `book` yet: unlocking shows the day's records first (see
+    /// `storage::day_hint`) and reads the other rows after. Until then the queue is not
+    /// known: nothing that sends, counts or exports it may run.
+    pub rows_in: ArcRwSignal<bool>,
+    /// Whether the older records (sealed in blocks) are in `book` too: they come last.
     pub complete: ArcRwSignal<bool>,
+    /// Set when the profile locks: whatever waits for it stops.
+    pub closed: Arc<AtomicBool>,
     /// The run in progress, if any.
     pub run: Arc<Mutex<Option<Arc<RunControl>>>>,
     /// Keeps this profile's cross-tab channel open while unlocked.
@@ -127,7 +132,9 @@ impl OpenProfile {
             presets_unreadable: ArcRwSignal::new(false),
             set_aside: ArcRwSignal::new(Vec::new()),
             sync: ArcRwSignal::new(SyncStatus::Idle),
+            rows_in: ArcRwSignal::new(false),
             complete: ArcRwSignal::new(false),
+            closed: Arc::new(AtomicBool::new(false)),
             run: Arc::new(Mutex::new(None)),
             channel: Arc::new(Mutex::new(None)),
             resume_online: Arc::new(Mutex::new(false)),
@@ -146,6 +153,20 @@ impl OpenProfile {
         self.secrets.with_untracked(|s| s.token.clone())
     }
 
+    /// Waits until every row is in `book` (a moment after unlocking at most); false if the
+    /// profile was locked meanwhile.
+    pub async fn all_rows(&self) -> bool {
+        loop {
+            if self.rows_in.get_untracked() {
+                return true;
+            }
+            if self.closed.load(Ordering::Relaxed) {
+                return false;
+            }
+            crate::platform::pause(50).await;
+        }
+    }
+
     /// Whether a sync run of this profile is going on in this window.
     pub fn is_syncing(&self) -> bool {
         self.run.lock().is_ok_and(|r| r.is_some())
@@ -154,6 +175,7 @@ impl OpenProfile {
     /// Empties what is in memory (locking): stops the run, closes the channel, drops
     /// records, secrets and shortcuts.
     pub fn clear(&self) {
+        self.closed.store(true, Ordering::Relaxed);
         if let Some(run) = self.run.lock().ok().and_then(|mut r| r.take()) {
             run.cancel();
         }

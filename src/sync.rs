@@ -44,6 +44,10 @@ pub async fn run(open: OpenProfile) -> RunEnd {
     let Some(token) = open.token() else {
         return RunEnd::NoToken;
     };
+    // The queue is known once every row is read (a moment after unlocking).
+    if !open.all_rows().await {
+        return RunEnd::Cancelled;
+    }
     let profile = open.id();
     let control = Arc::new(RunControl::default());
     let work = {

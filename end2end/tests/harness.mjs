@@ -348,13 +348,15 @@ export async function setPin(page, pin = PIN) {
 }
 
 /**
- * After a reload or a lock: unlock with the PIN. Unlocked is the phone's header (its pending
- * count) or the coordinator's app's navigation.
+ * After a reload or a lock: unlock with the PIN. Unlocked is the phone's header with its
+ * pending count known, or the coordinator's app's navigation.
  */
 export async function unlock(page, pin = PIN, { label = 'NIP', button = 'Déverrouiller' } = {}) {
   await page.getByLabel(label, { exact: true }).fill(pin);
   await page.getByRole('button', { name: button }).click();
-  await page.locator('[data-testid="pending"], [data-testid="unlocked"]').first().waitFor();
+  // The day's screen comes first; the queue's count once every row is read (`aria-busy`
+  // until then).
+  await page.locator('[data-testid="pending"]:not([aria-busy]), [data-testid="unlocked"]').first().waitFor();
 }
 
 /** Everything IndexedDB and localStorage hold, as one string, read around the app. */

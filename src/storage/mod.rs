@@ -22,8 +22,14 @@
 //! changed later gets a row of its own again, which shadows the block's copy at every
 //! load. New and pending records always have their own row, so saving stays one small
 //! write.
+//!
+//! **The day's hint.** Records waiting for a sync keep their rows, and a phone that could
+//! not sync for weeks holds thousands. So the unlock opens only the rows of today's
+//! records first, named by one sealed value (`day_hint`), and every other row after the
+//! day's screen is up.
 
 pub mod codec;
+pub mod day_hint;
 mod journal;
 
 use std::cell::RefCell;
@@ -43,6 +49,7 @@ use wasm_bindgen::JsValue;
 
 use crate::profile::Profile;
 use codec::{BodyCodec, CodecError};
+use day_hint::{Hint, Known};
 
 /// The version of each profile's database: its object stores and the format of the values
 /// in them. A newer build that changes either raises it (with the device's `format`), and
@@ -308,6 +315,25 @@ impl BlockContents {
     }
 }
 
+/// What a write seals before its transaction: the body, and the day's hint as this window
+/// knew it with its successor (if the record joins or leaves the day).
+struct SealedWrite {
+    body: String,
+    known: Known,
+    next: Option<(Hint, String)>,
+}
+
+/// The day's hint sealed as stored (none for none).
+async fn seal_hint(hint: Option<&Hint>) -> Result<Option<String>, StoreError> {
+    let Some(hint) = hint else {
+        return Ok(None);
+    };
+    crate::vault::seal(&hint.to_text())
+        .await
+        .map(Some)
+        .map_err(|e| StoreError::Codec(CodecError::Vault(e)))
+}
+
 /// One row inside an open transaction (a value that is not a row reads as none: it is left
 /// alone, as `load_all` sets it aside).
 async fn read(
@@ -546,11 +572,21 @@ impl RecordStore {
     }
 
     /// The records that have their own row (new, pending, refused, recent, corrected),
-    /// opened: what unlocking waits for. Rows that cannot be read are set aside. The older
-    /// synced records in blocks come after, from [`RecordStore::load_blocks`].
+    /// opened; rows that cannot be read are set aside. Unlocking reads them right after the
+    /// day's rows ([`RecordStore::load_day`]), or first when there is no day's hint; the
+    /// older synced records in blocks come after, from [`RecordStore::load_blocks`].
     pub async fn load_all(&self) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
-        let (rows, mut set_aside) = self.read_all().await?;
+        let (rows, set_aside) = self.read_all().await?;
         crate::bench::mark("load:rows");
+        Ok(self.open_rows(rows, set_aside).await)
+    }
+
+    /// Rows opened into records; those that cannot be read join `set_aside`.
+    async fn open_rows(
+        &self,
+        rows: Vec<Row>,
+        mut set_aside: Vec<SetAside>,
+    ) -> (Vec<LocalRecord>, Vec<SetAside>) {
         let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
         let decoded = self.codec.decode_many(&bodies).await;
         let mut records = Vec::with_capacity(rows.len());
@@ -570,7 +606,7 @@ impl RecordStore {
                 }),
             }
         }
-        Ok((records, set_aside))
+        (records, set_aside)
     }
 
     /// Every sealed block, raw: key and sealed text.
@@ -847,22 +883,77 @@ impl RecordStore {
     }
 
     /// Seals and writes `record`; `standing` receives the new content's digest. Returns
-    /// what was stored once the write is on disk.
+    /// what was stored once the write is on disk. The day's hint changes in the same
+    /// transaction when the record joins or leaves today (see `day_hint`).
     pub async fn write(
         &self,
         record: Record,
         standing: impl FnOnce(Digest) -> Standing,
     ) -> Result<LocalRecord, StoreError> {
-        // Seal before opening the transaction: awaiting anything but IndexedDB while a
-        // transaction is open lets the browser commit it early.
-        let body = self.codec.encode(&record).await?;
-        let standing = standing(sync::digest(body.as_bytes()));
+        // Generic over `standing` (one copy per caller): only this line, the rest is shared.
+        let sealed = self.seal_for_write(&record).await?;
+        let standing = standing(sync::digest(sealed.body.as_bytes()));
+        self.put_written(record, standing, sealed).await
+    }
+
+    /// The record's body and the day's hint after it, sealed before the transaction opens:
+    /// awaiting anything but IndexedDB while a transaction is open lets the browser commit
+    /// it early.
+    async fn seal_for_write(&self, record: &Record) -> Result<SealedWrite, StoreError> {
+        let known = day_hint::known(&self.db_name);
+        let next = match &known {
+            Known::Stored { hint, .. } => {
+                hint.after_write(crate::platform::today(), record.id(), record.local_date())
+            }
+            _ => None,
+        };
+        let body = self.codec.encode(record).await?;
+        let next_sealed = seal_hint(next.as_ref()).await?;
+        Ok(SealedWrite {
+            body,
+            known,
+            next: next.zip(next_sealed),
+        })
+    }
+
+    /// Writes the row and keeps the day's hint, in one transaction.
+    async fn put_written(
+        &self,
+        record: Record,
+        standing: Standing,
+        sealed: SealedWrite,
+    ) -> Result<LocalRecord, StoreError> {
+        let SealedWrite { body, known, next } = sealed;
         let row = Row::new(record.id(), &standing, body);
-        self.put_rows(std::slice::from_ref(&row)).await?;
+        let db = self.db().await?;
+        let tx = writing(&db)?;
+        let store = tx.object_store(RECORDS)?;
+        store.put(to_js(&row)?).await?;
+        let stored: Option<JsValue> = store.get(day_hint::KEY).await?;
+        let now_known = match (stored.as_ref().and_then(sealed_of), known) {
+            (None, _) => Known::Absent,
+            // As this window read it: rewritten if the record joins or leaves the day.
+            (Some(stored), Known::Stored { sealed, hint }) if stored == sealed => match next {
+                Some((hint, sealed)) => {
+                    store.put(block_js(day_hint::KEY, &sealed)).await?;
+                    Known::Stored { sealed, hint }
+                }
+                None => Known::Stored { sealed, hint },
+            },
+            // Rewritten elsewhere since (another window): this write may make it wrong.
+            _ => {
+                store.delete(day_hint::KEY).await?;
+                Known::Absent
+            }
+        };
+        drop(store);
+        tx.commit().await?;
+        day_hint::remember(&self.db_name, now_known);
         Ok(LocalRecord { record, standing })
     }
 
-    /// Writes rows as they are (a backup being imported), in one transaction.
+    /// Writes rows as they are (the bench's seeding), in one transaction. The day's hint is
+    /// deleted with it: the next unlock reads every row first and writes it again.
     pub async fn put_rows(&self, rows: &[Row]) -> Result<(), StoreError> {
         let db = self.db().await?;
         let tx = writing(&db)?;
@@ -870,8 +961,85 @@ impl RecordStore {
         for row in rows {
             store.put(to_js(row)?).await?;
         }
+        store.delete(day_hint::KEY).await?;
         drop(store);
         tx.commit().await?;
+        day_hint::remember(&self.db_name, Known::Absent);
+        Ok(())
+    }
+
+    /// The records of `today`'s rows as the day's hint names them, opened: what the day's
+    /// screen waits for (every other row comes after, from [`RecordStore::load_all`]).
+    /// `None` when there is no readable hint: then every row is read first.
+    pub async fn load_day(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<(Vec<LocalRecord>, Vec<SetAside>)>, StoreError> {
+        let db = self.db().await?;
+        let value: Option<JsValue> = reading(&db)?
+            .object_store(RECORDS)?
+            .get(day_hint::KEY)
+            .await?;
+        let Some(sealed) = value.as_ref().and_then(sealed_of) else {
+            day_hint::remember(&self.db_name, Known::Absent);
+            return Ok(None);
+        };
+        let opened = crate::vault::open(&sealed).await.ok();
+        let Some(hint) = opened.as_deref().and_then(Hint::from_text) else {
+            // Unreadable: the next write deletes it, the next full read replaces it.
+            day_hint::remember(&self.db_name, Known::Unknown);
+            return Ok(None);
+        };
+        let ids = if hint.day == today {
+            hint.ids.clone()
+        } else {
+            Vec::new()
+        };
+        day_hint::remember(&self.db_name, Known::Stored { sealed, hint });
+        // One `get` per id (a day's ids are scattered over the whole key range).
+        let tx = reading(&db)?;
+        let store = tx.object_store(RECORDS)?;
+        journal::refresh(&self.db_name, &store).await?;
+        let reads = ids.iter().map(|id| read(&store, id));
+        let mut rows: Vec<Row> = futures_util::future::join_all(reads)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        drop(store);
+        drop(tx);
+        for row in &mut rows {
+            journal::fold(&self.db_name, row);
+        }
+        crate::bench::mark("load:rows");
+        Ok(Some(self.open_rows(rows, Vec::new()).await))
+    }
+
+    /// Writes the day's hint as `hint` unless it says so already: after every row was
+    /// read, so that the next unlock opens the day's rows first. Another window writing
+    /// meanwhile may leave out its newest record until the next full read, a moment late
+    /// on screen, never lost.
+    pub async fn keep_day_hint(&self, mut hint: Hint) -> Result<(), StoreError> {
+        hint.ids.sort_unstable();
+        if let Known::Stored { hint: stored, .. } = day_hint::known(&self.db_name) {
+            let mut ids = stored.ids.clone();
+            ids.sort_unstable();
+            if stored.day == hint.day && ids == hint.ids {
+                return Ok(());
+            }
+        }
+        let Some(sealed) = seal_hint(Some(&hint)).await? else {
+            return Ok(());
+        };
+        let db = self.db().await?;
+        let tx = writing(&db)?;
+        tx.object_store(RECORDS)?
+            .put(block_js(day_hint::KEY, &sealed))
+            .await?;
+        tx.commit().await?;
+        day_hint::remember(&self.db_name, Known::Stored { sealed, hint });
         Ok(())
     }
 

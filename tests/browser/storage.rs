@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use carnet::storage::day_hint::Hint;
 use carnet::storage::{Outgoing, RecordStore, Row};
 use carnet::vault;
 use carnet_core::sync::digest;
@@ -724,4 +725,147 @@ async fn another_windows_log_is_read_and_a_resend_is_not_undone_by_it() {
         next.iter().map(|o| o.id).collect::<Vec<_>>(),
         vec![b.record.id()]
     );
+}
+
+/// A valid synthetic contact logged now (today on this device).
+fn contact_now() -> Record {
+    let mut record = contact(0);
+    if let Record::Contact(c) = &mut record {
+        c.occurred_at = carnet::platform::now();
+    }
+    record
+}
+
+/// The ids of what `load_day` opened, sorted.
+async fn day_ids(store: &RecordStore) -> Option<Vec<Uuid>> {
+    let today = carnet::platform::today();
+    let (records, set_aside) = store.load_day(today).await.expect("load_day")?;
+    assert!(set_aside.is_empty(), "{set_aside:?}");
+    let mut ids: Vec<Uuid> = records.iter().map(|l| l.record.id()).collect();
+    ids.sort_unstable();
+    Some(ids)
+}
+
+#[wasm_bindgen_test]
+fn the_days_hint_is_text_and_changes_only_when_a_record_joins_or_leaves_the_day() {
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("a date");
+    let (a, b) = (support::id(1), support::id(2));
+    let hint = Hint {
+        day: day(7),
+        ids: vec![a],
+    };
+    assert_eq!(Hint::from_text(&hint.to_text()), Some(hint.clone()));
+    let empty = Hint {
+        day: day(7),
+        ids: vec![],
+    };
+    assert_eq!(Hint::from_text(&empty.to_text()), Some(empty));
+    assert_eq!(Hint::from_text("739000 not-an-id"), None);
+    assert_eq!(Hint::from_text(""), None);
+
+    // A new record of today joins; saved again, nothing changes.
+    let with_b = hint.after_write(day(7), b, day(7)).expect("b joins");
+    assert_eq!(with_b.ids, vec![a, b]);
+    assert_eq!(with_b.after_write(day(7), b, day(7)), None);
+    // Corrected to another day, it leaves; a record of another day never joins.
+    assert_eq!(
+        with_b.after_write(day(7), b, day(6)).expect("b leaves").ids,
+        vec![a]
+    );
+    assert_eq!(hint.after_write(day(7), b, day(5)), None);
+    // The first record of a new day starts that day's hint; a record of an older day
+    // leaves yesterday's as it is (it says « none today », still true).
+    assert_eq!(
+        hint.after_write(day(8), b, day(8)),
+        Some(Hint {
+            day: day(8),
+            ids: vec![b]
+        })
+    );
+    assert_eq!(hint.after_write(day(8), b, day(6)), None);
+}
+
+#[wasm_bindgen_test]
+async fn the_days_hint_opens_todays_rows_and_is_dropped_when_it_may_be_wrong() {
+    let profile = support::unlocked_profile().await;
+    let store = RecordStore::for_profile(&profile);
+    let today = carnet::platform::today();
+    let older = save_new(&store, contact(5)).await;
+    // No hint yet: the unlock reads every row first.
+    assert_eq!(day_ids(&store).await, None);
+
+    // The full read writes it (no record of today yet); then a save of today joins it,
+    // in the same transaction as its row, and a save of another day does not.
+    store
+        .keep_day_hint(Hint {
+            day: today,
+            ids: vec![],
+        })
+        .await
+        .expect("keep_day_hint");
+    assert_eq!(day_ids(&store).await, Some(vec![]));
+    let first = save_new(&store, contact_now()).await.record.id();
+    let second = save_new(&store, contact_now()).await.record.id();
+    save_new(&store, contact(9)).await;
+    let mut both = vec![first, second];
+    both.sort_unstable();
+    assert_eq!(day_ids(&store).await, Some(both));
+    // Sealed like a body: nothing of it shows in the store.
+    let raw = support::raw_values(&profile.database_name()).await;
+    let hint = raw
+        .iter()
+        .find(|v| v.contains("~today"))
+        .expect("the hint is stored");
+    assert!(!hint.contains(&first.to_string()), "{hint}");
+    assert!(!hint.contains(&today.to_string()), "{hint}");
+
+    // A write that moves a record to another day takes it out (the app's corrections keep
+    // the time; the store does not count on it).
+    let current = store.get(second).await.expect("get").expect("second");
+    let mut moved = current.record.clone();
+    if let Record::Contact(c) = &mut moved {
+        c.occurred_at = older.record.occurred_at();
+    }
+    store
+        .write(moved, |d| current.standing.rewritten(2, d))
+        .await
+        .expect("write");
+    assert_eq!(day_ids(&store).await, Some(vec![first]));
+
+    // Another window rewrote it since this one read it: the next write deletes it
+    // rather than guess, and the next unlock reads every row first again.
+    let elsewhere = vault::seal(
+        &Hint {
+            day: today,
+            ids: vec![first, support::id(7)],
+        }
+        .to_text(),
+    )
+    .await
+    .expect("seal");
+    support::put_raw_row(
+        &profile.database_name(),
+        &json!({ "id": "~today", "sealed": elsewhere }),
+    )
+    .await;
+    save_new(&store, contact_now()).await;
+    assert_eq!(day_ids(&store).await, None);
+
+    // Rows written as they are (the bench's seeding) drop it too.
+    store
+        .keep_day_hint(Hint {
+            day: today,
+            ids: vec![first],
+        })
+        .await
+        .expect("keep_day_hint");
+    assert_eq!(day_ids(&store).await, Some(vec![first]));
+    let other = contact_now();
+    let body = store.codec().encode(&other).await.expect("encode");
+    let row = Row::new(other.id(), &Standing::new(1, digest(body.as_bytes())), body);
+    store.put_rows(&[row]).await.expect("put_rows");
+    assert_eq!(day_ids(&store).await, None);
+    // And every row is still read whole.
+    let (all, _) = store.load_all().await.expect("load_all");
+    assert_eq!(all.len(), 6);
 }

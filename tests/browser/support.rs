@@ -99,6 +99,39 @@ pub async fn put_raw_row(db_name: &str, row: &serde_json::Value) {
     db.close();
 }
 
+/// Every value of the records store as JSON text, read around the app.
+pub async fn raw_values(db_name: &str) -> Vec<String> {
+    let factory = web_sys::window()
+        .expect("a window")
+        .indexed_db()
+        .expect("IndexedDB")
+        .expect("IndexedDB");
+    let open = factory.open(db_name).expect("open the database");
+    settle(|ok, err| {
+        open.set_onsuccess(Some(ok));
+        open.set_onerror(Some(err));
+    })
+    .await;
+    let db: IdbDatabase = open.result().expect("a database").unchecked_into();
+    let tx = db.transaction_with_str("records").expect("a transaction");
+    let request = tx
+        .object_store("records")
+        .expect("the records store")
+        .get_all()
+        .expect("getAll");
+    settle(|ok, err| {
+        request.set_onsuccess(Some(ok));
+        request.set_onerror(Some(err));
+    })
+    .await;
+    let values = js_sys::Array::from(&request.result().expect("values"));
+    db.close();
+    values
+        .iter()
+        .filter_map(|v| js_sys::JSON::stringify(&v).ok()?.as_string())
+        .collect()
+}
+
 /// Every key of the records store, read around the app.
 pub async fn raw_keys(db_name: &str) -> Vec<String> {
     let factory = web_sys::window()

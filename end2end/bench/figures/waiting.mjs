@@ -3,10 +3,11 @@
 // build's `bench_seed`. The phone is not paired, so nothing leaves while it is measured.
 // Each save: from the tap on « Enregistrer » to the IndexedDB commit (`save:start` →
 // `save:durable`), through a shortcut, 20 saves, at full CPU and at 4×; the unlock at 4×,
-// from the derived key to the day's screen (as `unlock`). The product's rule: a save and
+// from the derived key to the day's screen (as `unlock`), and to the moment every row is read
+// (`rowsIn`: the queue's count shows). The product's rule: a save and
 // an unlock cost the same on every phone, so each should stay within 1.2× of its figure
 // with 30 records.
-import { device, between, clearMarks, timedSaves, timedUnlock } from './device.mjs';
+import { device, clearMarks, timedSaves, timedUnlock } from './device.mjs';
 import { logContact } from '../../tests/harness.mjs';
 
 /** p50 and p95 of 20 saves through the first shortcut, at the CPU rate `rate`. */
@@ -51,12 +52,29 @@ function unlockFigure(count) {
       await page.getByRole('button', { name: 'Verrouiller' }).click();
       await clearMarks(page);
       const { ms, pbkdf2 } = await timedUnlock(page);
-      // Where it goes: reading the rows, unsealing their bodies, decoding them, the book.
-      const rows = await between(page, 'unlock:derived', 'load:rows');
-      const unseal = await between(page, 'load:rows', 'load:unsealed');
-      const decode = await between(page, 'load:unsealed', 'load:decoded');
-      const book = await between(page, 'load:decoded', 'load:indexed');
-      return { ms, pbkdf2, rows, unseal, decode, book };
+      // Where it goes before the day's screen: reading the day's rows (or every row, with no
+      // day's hint), unsealing their bodies, decoding them, the book. Then, after the screen,
+      // every other row: `rowsIn` is when the queue is known (its count in the header).
+      await page.waitForFunction(() => performance.getEntriesByName('unlock:rows').length > 0
+        || document.querySelector('[data-testid="pending"]:not([aria-busy])'), null, { timeout: 120_000 });
+      const marks = await page.evaluate(() => {
+        const derived = performance.getEntriesByName('unlock:derived').at(-1).startTime;
+        const first = (name) => performance.getEntriesByName(name).find((e) => e.startTime >= derived)?.startTime;
+        return {
+          derived, rows: first('load:rows'), unsealed: first('load:unsealed'),
+          decoded: first('load:decoded'), indexed: first('load:indexed'), all: first('unlock:rows'),
+        };
+      });
+      return {
+        ms,
+        pbkdf2,
+        rows: marks.rows - marks.derived,
+        unseal: marks.unsealed - marks.rows,
+        decode: marks.decoded - marks.unsealed,
+        book: marks.indexed - marks.decoded,
+        // No `unlock:rows` mark: every row was read before the screen.
+        rowsIn: (marks.all ?? marks.indexed) - marks.derived,
+      };
     },
   };
 }
