@@ -192,13 +192,9 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
         person_code_key: open_opt(profile.sealed_person_code_key.as_deref()).await,
     };
     let store = RecordStore::for_profile(&profile);
-    // The day's rows first when the day's hint names them; else every row before the screen.
-    let loaded = match store.load_day(crate::platform::today()).await {
-        Ok(Some(day)) => Ok((day, false)),
-        Ok(None) => store.load_all().await.map(|all| (all, true)),
-        Err(err) => Err(err),
-    };
-    let ((records, set_aside), rows_in) = match loaded {
+    // The day's rows first when there are many rows and the day's hint names them.
+    let loaded = store.load_first(crate::platform::today()).await;
+    let (records, set_aside, rows_in) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => {
             leptos::logging::warn!("carnet: cannot read records: {err}");
@@ -254,6 +250,9 @@ async fn enter(
         crate::platform::pause(50).await;
         let store = open.store();
         if !rows_in && !read_other_rows(ctx, &open).await {
+            return;
+        }
+        if !still_open(ctx, &open) {
             return;
         }
         let today = crate::platform::today();
@@ -359,10 +358,12 @@ fn form_screen(form: &FormDraft) -> Screen {
     }
 }
 
-/// Whether `open` is still the unlocked profile (the worker may have locked meanwhile).
+/// Whether `open` is still the unlocked profile (the worker may have locked meanwhile, or
+/// the app's root been disposed under a task that outlived it).
 fn still_open(ctx: Ctx, open: &OpenProfile) -> bool {
     ctx.open
-        .with_untracked(|o| o.as_ref().is_some_and(|o| o.id() == open.id()))
+        .try_with_untracked(|o| o.as_ref().is_some_and(|o| o.id() == open.id()))
+        .unwrap_or(false)
 }
 
 /// Keeps the open profile's records in step with its other windows: a changed row is

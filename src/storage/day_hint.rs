@@ -5,7 +5,8 @@
 //! seconds before the day's screen. The hint is one value, keyed [`KEY`] in the records
 //! store (above rows, blocks and the sync log) and sealed like a body, naming the day and
 //! the ids of that day's rows. The unlock opens it and those rows, shows the day, and
-//! reads every row after ([`super::RecordStore::load_day`]).
+//! reads every row after ([`super::RecordStore::load_first`]; a phone with few rows reads
+//! them all first, which costs no more).
 //!
 //! It is only a hint: everything else (the queue, « Mes chiffres », a backup) waits for
 //! every row, and the full read after the day's screen rewrites a hint that was wrong

@@ -260,6 +260,15 @@ thread_local! {
     static IN_BLOCKS: RefCell<(String, HashMap<Uuid, String>)> = RefCell::new((String::new(), HashMap::new()));
 }
 
+/// Every row's key (below the blocks, the sync log and the day's hint).
+fn rows_range() -> KeyRange<String> {
+    KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true)
+}
+
+/// Up to this many rows, reading them all costs about what opening the day's hint and its
+/// rows does: the unlock then reads every row first.
+const FEW_ROWS: u32 = 200;
+
 /// Most records sealed in one block.
 pub const BLOCK_RECORDS: usize = 500;
 /// Fewest loose synced records worth a new block.
@@ -548,7 +557,7 @@ impl RecordStore {
         let store = tx.object_store(RECORDS)?;
         let values = store
             .get_all::<JsValue>()
-            .with_query::<String, _>(KeyRange::UpperBound(BLOCK_PREFIX.to_owned(), true))
+            .with_query::<String, _>(rows_range())
             .await?
             .collect::<Result<Vec<_>, _>>()?;
         journal::refresh(&self.db_name, &store).await?;
@@ -573,7 +582,7 @@ impl RecordStore {
 
     /// The records that have their own row (new, pending, refused, recent, corrected),
     /// opened; rows that cannot be read are set aside. Unlocking reads them right after the
-    /// day's rows ([`RecordStore::load_day`]), or first when there is no day's hint; the
+    /// day's rows ([`RecordStore::load_first`]), or first when there are few or no day's hint; the
     /// older synced records in blocks come after, from [`RecordStore::load_blocks`].
     pub async fn load_all(&self) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
         let (rows, set_aside) = self.read_all().await?;
@@ -968,27 +977,42 @@ impl RecordStore {
         Ok(())
     }
 
-    /// The records of `today`'s rows as the day's hint names them, opened: what the day's
-    /// screen waits for (every other row comes after, from [`RecordStore::load_all`]).
-    /// `None` when there is no readable hint: then every row is read first.
-    pub async fn load_day(
+    /// What the day's screen waits for, opened, and whether it is every row: every row when
+    /// there are few (or no readable day's hint), else the rows of `today`'s records as the
+    /// day's hint names them (every other row comes after, from [`RecordStore::load_all`]).
+    pub async fn load_first(
         &self,
         today: chrono::NaiveDate,
-    ) -> Result<Option<(Vec<LocalRecord>, Vec<SetAside>)>, StoreError> {
+    ) -> Result<(Vec<LocalRecord>, Vec<SetAside>, bool), StoreError> {
         let db = self.db().await?;
-        let value: Option<JsValue> = reading(&db)?
-            .object_store(RECORDS)?
-            .get(day_hint::KEY)
-            .await?;
-        let Some(sealed) = value.as_ref().and_then(sealed_of) else {
-            day_hint::remember(&self.db_name, Known::Absent);
-            return Ok(None);
+        let tx = reading(&db)?;
+        let store = tx.object_store(RECORDS)?;
+        // A bounded read: whether there are more than a few rows, not how many.
+        let some = store
+            .get_all_keys::<JsValue>()
+            .with_query::<String, _>(rows_range())
+            .with_limit(FEW_ROWS + 1)
+            .await?
+            .count();
+        let value: Option<JsValue> = if some > FEW_ROWS as usize {
+            store.get(day_hint::KEY).await?
+        } else {
+            None
         };
-        let opened = crate::vault::open(&sealed).await.ok();
-        let Some(hint) = opened.as_deref().and_then(Hint::from_text) else {
-            // Unreadable: the next write deletes it, the next full read replaces it.
+        drop(store);
+        drop(tx);
+        let sealed = value.as_ref().and_then(sealed_of);
+        let opened = match &sealed {
+            Some(sealed) => crate::vault::open(sealed).await.ok(),
+            None => None,
+        };
+        let (Some(sealed), Some(hint)) = (sealed, opened.as_deref().and_then(Hint::from_text))
+        else {
+            // Few rows (the hint was not read), no hint, or one that cannot be read (the
+            // next write deletes it): every row first; the full read writes it again.
             day_hint::remember(&self.db_name, Known::Unknown);
-            return Ok(None);
+            let (records, set_aside) = self.load_all().await?;
+            return Ok((records, set_aside, true));
         };
         let ids = if hint.day == today {
             hint.ids.clone()
@@ -1014,7 +1038,8 @@ impl RecordStore {
             journal::fold(&self.db_name, row);
         }
         crate::bench::mark("load:rows");
-        Ok(Some(self.open_rows(rows, Vec::new()).await))
+        let (records, set_aside) = self.open_rows(rows, Vec::new()).await;
+        Ok((records, set_aside, false))
     }
 
     /// Writes the day's hint as `hint` unless it says so already: after every row was

@@ -18,6 +18,8 @@ async fn opened(profile: carnet::profile::Profile) -> OpenProfile {
     let (records, set_aside) = open.store().load_all().await.expect("load_all");
     assert!(set_aside.is_empty());
     open.book.set(Book::from_records(records));
+    // Every row is in: an export may run (it waits for that).
+    open.rows_in.set(true);
     open
 }
 
