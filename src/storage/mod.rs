@@ -937,26 +937,31 @@ impl RecordStore {
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
-        store.put(to_js(&row)?).await?;
+        // Requests issued without waiting for each (IndexedDB runs them in order; one that
+        // fails aborts the transaction, and the commit says so): the hint costs the save
+        // one round trip to the database, not three.
+        let row_put = store.put(to_js(&row)?).primitive()?;
         let stored: Option<JsValue> = store.get(day_hint::KEY).await?;
-        let now_known = match (stored.as_ref().and_then(sealed_of), known) {
-            (None, _) => Known::Absent,
+        let hint_change = match (stored.as_ref().and_then(sealed_of), known) {
+            (None, _) => (Known::Absent, None),
             // As this window read it: rewritten if the record joins or leaves the day.
             (Some(stored), Known::Stored { sealed, hint }) if stored == sealed => match next {
                 Some((hint, sealed)) => {
-                    store.put(block_js(day_hint::KEY, &sealed)).await?;
-                    Known::Stored { sealed, hint }
+                    let put = store.put(block_js(day_hint::KEY, &sealed)).primitive()?;
+                    (Known::Stored { sealed, hint }, Some(put))
                 }
-                None => Known::Stored { sealed, hint },
+                None => (Known::Stored { sealed, hint }, None),
             },
             // Rewritten elsewhere since (another window): this write may make it wrong.
             _ => {
                 store.delete(day_hint::KEY).await?;
-                Known::Absent
+                (Known::Absent, None)
             }
         };
         drop(store);
         tx.commit().await?;
+        drop(row_put);
+        let (now_known, _) = hint_change;
         day_hint::remember(&self.db_name, now_known);
         Ok(LocalRecord { record, standing })
     }
