@@ -316,10 +316,6 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
     if open.token().is_none() {
         return Some(lang.t().needs_token.into());
     }
-    // The queue is known once every row is read (a moment after unlocking).
-    if !open.all_rows().await {
-        return None;
-    }
     open.sync.set(SyncStatus::Sending {
         left: open.book.with_untracked(|b| b.pending_count()),
     });

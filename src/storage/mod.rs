@@ -942,7 +942,7 @@ impl RecordStore {
         // one round trip to the database, not three.
         let row_put = store.put(to_js(&row)?).primitive()?;
         let stored: Option<JsValue> = store.get(day_hint::KEY).await?;
-        let hint_change = match (stored.as_ref().and_then(sealed_of), known) {
+        let (now_known, hint_put) = match (stored.as_ref().and_then(sealed_of), known) {
             (None, _) => (Known::Absent, None),
             // As this window read it: rewritten if the record joins or leaves the day.
             (Some(stored), Known::Stored { sealed, hint }) if stored == sealed => match next {
@@ -960,8 +960,7 @@ impl RecordStore {
         };
         drop(store);
         tx.commit().await?;
-        drop(row_put);
-        let (now_known, _) = hint_change;
+        drop((row_put, hint_put));
         day_hint::remember(&self.db_name, now_known);
         Ok(LocalRecord { record, standing })
     }

@@ -749,6 +749,25 @@ async fn day_ids(store: &RecordStore) -> Option<Vec<Uuid>> {
     Some(ids)
 }
 
+/// Writes today's hint as `ids`, as the full read after an unlock does.
+async fn keep_hint(store: &RecordStore, ids: Vec<Uuid>) {
+    let day = carnet::platform::today();
+    store
+        .keep_day_hint(Hint { day, ids })
+        .await
+        .expect("keep_day_hint");
+}
+
+/// The row of a new record, sealed, as `put_rows` takes it.
+async fn new_row(store: &RecordStore, record: &Record) -> Row {
+    let body = store.codec().encode(record).await.expect("encode");
+    Row::new(
+        record.id(),
+        &Standing::new(1, digest(body.as_bytes())),
+        body,
+    )
+}
+
 #[wasm_bindgen_test]
 fn the_days_hint_is_text_and_changes_only_when_a_record_joins_or_leaves_the_day() {
     let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("a date");
@@ -794,38 +813,20 @@ async fn the_days_hint_opens_todays_rows_and_is_dropped_when_it_may_be_wrong() {
     let store = RecordStore::for_profile(&profile);
     let today = carnet::platform::today();
     let older = save_new(&store, contact(5)).await;
-    store
-        .keep_day_hint(Hint {
-            day: today,
-            ids: vec![],
-        })
-        .await
-        .expect("keep_day_hint");
+    keep_hint(&store, vec![]).await;
     // A few rows: the unlock reads them all first, hint or not.
     assert_eq!(day_ids(&store).await, None);
     // Many rows, written as they are (the hint goes with them): still every row first.
     let mut many = Vec::new();
     for minute in 0..200 {
-        let record = contact(minute % 60);
-        let body = store.codec().encode(&record).await.expect("encode");
-        many.push(Row::new(
-            record.id(),
-            &Standing::new(1, digest(body.as_bytes())),
-            body,
-        ));
+        many.push(new_row(&store, &contact(minute % 60)).await);
     }
     store.put_rows(&many).await.expect("put_rows");
     assert_eq!(day_ids(&store).await, None);
 
     // The full read writes it (no record of today yet); then a save of today joins it,
     // in the same transaction as its row, and a save of another day does not.
-    store
-        .keep_day_hint(Hint {
-            day: today,
-            ids: vec![],
-        })
-        .await
-        .expect("keep_day_hint");
+    keep_hint(&store, vec![]).await;
     assert_eq!(day_ids(&store).await, Some(vec![]));
     let first = save_new(&store, contact_now()).await.record.id();
     let second = save_new(&store, contact_now()).await.record.id();
@@ -875,17 +876,9 @@ async fn the_days_hint_opens_todays_rows_and_is_dropped_when_it_may_be_wrong() {
     assert_eq!(day_ids(&store).await, None);
 
     // Rows written as they are (the bench's seeding) drop it too.
-    store
-        .keep_day_hint(Hint {
-            day: today,
-            ids: vec![first],
-        })
-        .await
-        .expect("keep_day_hint");
+    keep_hint(&store, vec![first]).await;
     assert_eq!(day_ids(&store).await, Some(vec![first]));
-    let other = contact_now();
-    let body = store.codec().encode(&other).await.expect("encode");
-    let row = Row::new(other.id(), &Standing::new(1, digest(body.as_bytes())), body);
+    let row = new_row(&store, &contact_now()).await;
     store.put_rows(&[row]).await.expect("put_rows");
     assert_eq!(day_ids(&store).await, None);
     // And every row is still read whole.

@@ -99,8 +99,9 @@ pub async fn put_raw_row(db_name: &str, row: &serde_json::Value) {
     db.close();
 }
 
-/// Every value of the records store as JSON text, read around the app.
-pub async fn raw_values(db_name: &str) -> Vec<String> {
+/// Every value (`keys` false) or key (`keys` true) of the records store, read around the
+/// app.
+async fn raw_all(db_name: &str, keys: bool) -> js_sys::Array {
     let factory = web_sys::window()
         .expect("a window")
         .indexed_db()
@@ -114,19 +115,26 @@ pub async fn raw_values(db_name: &str) -> Vec<String> {
     .await;
     let db: IdbDatabase = open.result().expect("a database").unchecked_into();
     let tx = db.transaction_with_str("records").expect("a transaction");
-    let request = tx
-        .object_store("records")
-        .expect("the records store")
-        .get_all()
-        .expect("getAll");
+    let store = tx.object_store("records").expect("the records store");
+    let request = if keys {
+        store.get_all_keys().expect("getAllKeys")
+    } else {
+        store.get_all().expect("getAll")
+    };
     settle(|ok, err| {
         request.set_onsuccess(Some(ok));
         request.set_onerror(Some(err));
     })
     .await;
-    let values = js_sys::Array::from(&request.result().expect("values"));
+    let all = js_sys::Array::from(&request.result().expect("a result"));
     db.close();
-    values
+    all
+}
+
+/// Every value of the records store as JSON text, read around the app.
+pub async fn raw_values(db_name: &str) -> Vec<String> {
+    raw_all(db_name, false)
+        .await
         .iter()
         .filter_map(|v| js_sys::JSON::stringify(&v).ok()?.as_string())
         .collect()
@@ -134,32 +142,11 @@ pub async fn raw_values(db_name: &str) -> Vec<String> {
 
 /// Every key of the records store, read around the app.
 pub async fn raw_keys(db_name: &str) -> Vec<String> {
-    let factory = web_sys::window()
-        .expect("a window")
-        .indexed_db()
-        .expect("IndexedDB")
-        .expect("IndexedDB");
-    let open = factory.open(db_name).expect("open the database");
-    settle(|ok, err| {
-        open.set_onsuccess(Some(ok));
-        open.set_onerror(Some(err));
-    })
-    .await;
-    let db: IdbDatabase = open.result().expect("a database").unchecked_into();
-    let tx = db.transaction_with_str("records").expect("a transaction");
-    let request = tx
-        .object_store("records")
-        .expect("the records store")
-        .get_all_keys()
-        .expect("getAllKeys");
-    settle(|ok, err| {
-        request.set_onsuccess(Some(ok));
-        request.set_onerror(Some(err));
-    })
-    .await;
-    let keys = js_sys::Array::from(&request.result().expect("keys"));
-    db.close();
-    keys.iter().filter_map(|k| k.as_string()).collect()
+    raw_all(db_name, true)
+        .await
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
 }
 
 /// Every IndexedDB transaction opened while a [`TransactionLog`] lives: mode and

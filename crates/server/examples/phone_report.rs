@@ -20,12 +20,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(20);
     let records = synthetic::catwoman_years(years);
-    let (from, to) = synthetic::period();
-    let filter = ReportFilter {
-        from,
-        to,
-        programs: None,
-    };
+    let filter = synthetic::whole_period();
     let report = year_report(&records, &filter);
     println!(
         "{} records: {} interventions, {} persons",

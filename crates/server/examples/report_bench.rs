@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use carnet_core::{Report, ReportFilter, Tally};
+use carnet_core::{Report, Tally};
 use carnet_server::synthetic;
 
 fn main() {
@@ -20,13 +20,8 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(30);
     let records = synthetic::catwoman_years(years);
-    let (from, to) = synthetic::period();
-    let filter = ReportFilter {
-        from,
-        to,
-        programs: None,
-    };
-    let day = from + chrono::Duration::days(100);
+    let filter = synthetic::whole_period();
+    let day = filter.from + chrono::Duration::days(100);
     let runs = 20;
     let mut report = Report::default();
     let started = Instant::now();

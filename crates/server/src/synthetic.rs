@@ -305,6 +305,16 @@ pub fn period() -> (NaiveDate, NaiveDate) {
     )
 }
 
+/// The report filter of the whole synthetic period, every program (the benches' year).
+pub fn whole_period() -> carnet_core::ReportFilter {
+    let (from, to) = period();
+    carnet_core::ReportFilter {
+        from,
+        to,
+        programs: None,
+    }
+}
+
 /// A person as the records describe them: codes only.
 #[derive(Clone)]
 struct Person {
