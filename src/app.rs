@@ -211,10 +211,18 @@ fn Warnings() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let book = open.book.clone();
+    let rows_in = open.rows_in.clone();
+    let hinted = open.waiting_since_hint.clone();
     // A memo: the book changes with every synced batch, the banner only when this does.
+    // Until every row is in, the day's hint says how long records have waited: the banner
+    // is there from the first paint, not pushed in under the worker's thumb a second later.
     let stale = Memo::new(move |_| {
         let hours = f64::from(ctx.prefs.with(|p| p.stale_after_hours));
-        let oldest = book.with(|b| b.oldest_pending_ms())?;
+        let known = book.with(|b| b.oldest_pending_ms());
+        let oldest = match (rows_in.get(), hinted.get()) {
+            (false, Some(hinted)) => Some(known.map_or(hinted, |k| k.min(hinted))),
+            _ => known,
+        }?;
         (now.get() - oldest as f64 > hours * 3_600_000.0).then_some(hours as u32)
     });
     view! {

@@ -7,8 +7,7 @@ use crate::book::Book;
 use crate::draft::{self, FormDraft};
 use crate::profile::{self, Profile};
 use crate::state::{Ctx, OpenProfile, Screen, Secrets};
-use crate::storage::day_hint::Hint;
-use crate::storage::{LocalRecord, RecordStore, SetAside, StoreError};
+use crate::storage::{FirstRead, RecordStore, StoreError};
 use crate::{broadcast, format, local_store, presets, storage_guard, vault};
 
 /// The device-wide lock-out older versions of the app stored (it is kept with each profile
@@ -110,7 +109,13 @@ pub async fn finish_set_up(ctx: Ctx, mut profile: Profile) -> Result<(), UnlockE
     }
     storage_guard::request_persistence().await;
     let records = store.load_all().await.map(|(r, _)| r).unwrap_or(records);
-    enter(ctx, profile, secrets, records, set_aside, true).await;
+    let first = FirstRead {
+        records,
+        set_aside,
+        every_row: true,
+        waiting_since: None,
+    };
+    enter(ctx, profile, secrets, first).await;
     Ok(())
 }
 
@@ -194,7 +199,7 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
     let store = RecordStore::for_profile(&profile);
     // The day's rows first when there are many rows and the day's hint names them.
     let loaded = store.load_first(crate::platform::today()).await;
-    let (records, set_aside, rows_in) = match loaded {
+    let first = match loaded {
         Ok(loaded) => loaded,
         Err(err) => {
             leptos::logging::warn!("carnet: cannot read records: {err}");
@@ -202,18 +207,17 @@ pub async fn open_checked(ctx: Ctx, profile: Profile) -> Result<(), UnlockError>
             return Err(err.into());
         }
     };
-    enter(ctx, profile, secrets, records, set_aside, rows_in).await;
+    enter(ctx, profile, secrets, first).await;
     Ok(())
 }
 
-async fn enter(
-    ctx: Ctx,
-    profile: Profile,
-    secrets: Secrets,
-    records: Vec<LocalRecord>,
-    set_aside: Vec<SetAside>,
-    rows_in: bool,
-) {
+async fn enter(ctx: Ctx, profile: Profile, secrets: Secrets, first: FirstRead) {
+    let FirstRead {
+        records,
+        set_aside,
+        every_row: rows_in,
+        waiting_since,
+    } = first;
     let (presets, presets_unreadable) = match presets::load(&profile).await {
         Ok(list) => (list, false),
         Err(()) => (Vec::new(), true),
@@ -228,6 +232,7 @@ async fn enter(
     open.presets_unreadable.set(presets_unreadable);
     open.set_aside.set(set_aside);
     open.rows_in.set(rows_in);
+    open.waiting_since_hint.set(waiting_since);
     listen_to_other_windows(&open);
     ctx.flash.set(None);
     ctx.day.set(crate::platform::today());
@@ -255,14 +260,7 @@ async fn enter(
         if !still_open(ctx, &open) {
             return;
         }
-        let today = crate::platform::today();
-        let hint = open.book.with_untracked(|b| Hint {
-            day: today,
-            ids: b.day(today).map(|l| l.record.id()).collect(),
-        });
-        if let Err(err) = store.keep_day_hint(hint).await {
-            leptos::logging::warn!("carnet: cannot keep the day's hint: {err}");
-        }
+        open.keep_day_hint().await;
         let shadowed = open
             .book
             .with_untracked(|b| b.iter().map(|l| l.record.id()).collect());

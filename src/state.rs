@@ -20,6 +20,7 @@ use crate::i18n::{Lang, Texts};
 use crate::prefs::{self, Prefs};
 use crate::presets::Preset;
 use crate::profile::Profile;
+use crate::storage::day_hint::Hint;
 use crate::storage::{RecordStore, SetAside};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +111,9 @@ pub struct OpenProfile {
     /// `storage::day_hint`) and reads the other rows after. Until then the queue is not
     /// known: nothing that sends, counts or exports it may run.
     pub rows_in: ArcRwSignal<bool>,
+    /// Until every row is in: when the oldest waiting record happened, as the day's hint
+    /// said at unlock (the banner about old records shows from the first paint).
+    pub waiting_since_hint: ArcRwSignal<Option<i64>>,
     /// Whether the older records (sealed in blocks) are in `book` too: they come last.
     pub complete: ArcRwSignal<bool>,
     /// Set when the profile locks: whatever waits for it stops.
@@ -133,6 +137,7 @@ impl OpenProfile {
             set_aside: ArcRwSignal::new(Vec::new()),
             sync: ArcRwSignal::new(SyncStatus::Idle),
             rows_in: ArcRwSignal::new(false),
+            waiting_since_hint: ArcRwSignal::new(None),
             complete: ArcRwSignal::new(false),
             closed: Arc::new(AtomicBool::new(false)),
             run: Arc::new(Mutex::new(None)),
@@ -164,6 +169,21 @@ impl OpenProfile {
                 return false;
             }
             crate::platform::pause(50).await;
+        }
+    }
+
+    /// Writes the day's hint as the book says now (every row in it): today's rows, and
+    /// when the oldest waiting record happened. After the full read that follows
+    /// unlocking, and after a sync run, which settles what waits.
+    pub async fn keep_day_hint(&self) {
+        let today = crate::platform::today();
+        let hint = self.book.with_untracked(|b| Hint {
+            day: today,
+            ids: b.day(today).map(|l| l.record.id()).collect(),
+            waiting_since: b.oldest_pending_ms(),
+        });
+        if let Err(err) = self.store().keep_day_hint(hint).await {
+            leptos::logging::warn!("carnet: cannot keep the day's hint: {err}");
         }
     }
 

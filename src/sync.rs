@@ -61,6 +61,10 @@ pub async fn run(open: OpenProfile) -> RunEnd {
             if let Ok(mut slot) = open.run.lock() {
                 slot.take();
             }
+            if matches!(end, RunEnd::Ran(_)) {
+                // What waits has changed: the next unlock's banner reads it from the hint.
+                open.keep_day_hint().await;
+            }
             if matches!(end, RunEnd::Ran(_))
                 && let Some(build) = platform::app_build()
             {

@@ -14,7 +14,11 @@
 //! [`super::RecordStore::write`] puts it in the same transaction as the row, checking that
 //! nobody rewrote it since this window read it; when somebody did (another window), the
 //! hint is deleted instead, and the next unlock reads every row first, as it did before.
-//! Only a day number and ids are in it, and sealed: the store shows no date in clear.
+//! It also carries when the oldest record waiting to be sent happened, so that the banner
+//! about records waiting too long is there from the first paint; the full read and the end
+//! of a sync run rewrite it when it changed.
+//! Only a day number, that time and ids are in it, and sealed: the store shows no date in
+//! clear.
 
 use std::cell::RefCell;
 
@@ -25,18 +29,27 @@ use uuid::Uuid;
 /// and the sync log (`~log:`), so no range of theirs reads it.
 pub(super) const KEY: &str = "~today";
 
-/// The ids of one day's rows.
+/// The ids of one day's rows, and when the oldest record waiting to be sent happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
     pub day: NaiveDate,
     pub ids: Vec<Uuid>,
+    /// The oldest waiting record's time (ms since the epoch): the banner about records
+    /// waiting too long shows from the first paint, instead of appearing a second later
+    /// with every row and pushing the day's screen down under the worker's thumb.
+    pub waiting_since: Option<i64>,
 }
 
 impl Hint {
-    /// The plain text sealed: the day as days from the common era, then the ids, spaces
-    /// between (no serde: this module must not grow the download).
+    /// The plain text sealed: the day as days from the common era, then `w` and the oldest
+    /// waiting record's time if any, then the ids, spaces between (no serde: this module
+    /// must not grow the download).
     pub fn to_text(&self) -> String {
         let mut text = self.day.num_days_from_ce().to_string();
+        if let Some(ms) = self.waiting_since {
+            text.push_str(" w");
+            text.push_str(&ms.to_string());
+        }
         for id in &self.ids {
             text.push(' ');
             text.push_str(&id.to_string());
@@ -44,34 +57,57 @@ impl Hint {
         text
     }
 
-    /// The hint in `text`; `None` when it is not one.
+    /// The hint in `text`; `None` when it is not one. A hint written before the waiting
+    /// time was kept has none: the banner then waits for every row, as it did.
     pub fn from_text(text: &str) -> Option<Hint> {
         let mut words = text.split(' ');
         let day = NaiveDate::from_num_days_from_ce_opt(words.next()?.parse().ok()?)?;
-        let ids = words
-            .map(|w| Uuid::parse_str(w).ok())
-            .collect::<Option<_>>()?;
-        Some(Hint { day, ids })
+        let mut hint = Hint {
+            day,
+            ids: Vec::new(),
+            waiting_since: None,
+        };
+        // An id is hexadecimal: never `w…`.
+        for word in words {
+            match word.strip_prefix('w') {
+                Some(ms) => hint.waiting_since = Some(ms.parse().ok()?),
+                None => hint.ids.push(Uuid::parse_str(word).ok()?),
+            }
+        }
+        Some(hint)
     }
 
-    /// The hint once a record of `record_day` with `id` is written on `today`; `None` when
-    /// it stays as it is.
-    pub fn after_write(&self, today: NaiveDate, id: Uuid, record_day: NaiveDate) -> Option<Hint> {
-        let mut next = if self.day == today {
-            self.clone()
-        } else {
-            Hint {
-                day: today,
-                ids: Vec::new(),
+    /// The hint once a record of `record_day` with `id` is written on `today`, waiting to
+    /// be sent since `waiting` (`None` when the write leaves it sent); `None` when the
+    /// hint stays as it is.
+    ///
+    /// A write never makes the waiting time later: when it was the oldest waiting record
+    /// that got settled, the hint says « older » until the next full read or sync rewrites
+    /// it, and the banner shows a moment too long, never too late.
+    pub fn after_write(
+        &self,
+        today: NaiveDate,
+        id: Uuid,
+        record_day: NaiveDate,
+        waiting: Option<i64>,
+    ) -> Option<Hint> {
+        let mut next = self.clone();
+        if record_day == today {
+            if next.day != today {
+                next.day = today;
+                next.ids.clear();
             }
-        };
-        let held = next.ids.contains(&id);
-        match (record_day == today, held) {
-            (true, false) => next.ids.push(id),
-            (false, true) => next.ids.retain(|x| *x != id),
-            _ => {}
+            if !next.ids.contains(&id) {
+                next.ids.push(id);
+            }
+        } else if next.day == today {
+            next.ids.retain(|x| *x != id);
         }
-        (next != *self && (next.day == self.day || !next.ids.is_empty())).then_some(next)
+        // Any other day's hint says « none today », still true: its ids stay as they are.
+        if let Some(ms) = waiting {
+            next.waiting_since = Some(next.waiting_since.map_or(ms, |w| w.min(ms)));
+        }
+        (next != *self).then_some(next)
     }
 }
 

@@ -324,12 +324,15 @@ impl BlockContents {
     }
 }
 
-/// What a write seals before its transaction: the body, and the day's hint as this window
-/// knew it with its successor (if the record joins or leaves the day).
-struct SealedWrite {
-    body: String,
-    known: Known,
-    next: Option<(Hint, String)>,
+/// What [`RecordStore::load_first`] opened before the day's screen.
+pub struct FirstRead {
+    pub records: Vec<LocalRecord>,
+    pub set_aside: Vec<SetAside>,
+    /// Every row, or only the day's (the others come after).
+    pub every_row: bool,
+    /// When the oldest waiting record happened, as the day's hint says (with the day's rows
+    /// only: with every row, the records say it).
+    pub waiting_since: Option<i64>,
 }
 
 /// The day's hint sealed as stored (none for none).
@@ -893,46 +896,43 @@ impl RecordStore {
 
     /// Seals and writes `record`; `standing` receives the new content's digest. Returns
     /// what was stored once the write is on disk. The day's hint changes in the same
-    /// transaction when the record joins or leaves today (see `day_hint`).
+    /// transaction when the record joins or leaves today, or waits since earlier than the
+    /// hint says (see `day_hint`).
     pub async fn write(
         &self,
         record: Record,
         standing: impl FnOnce(Digest) -> Standing,
     ) -> Result<LocalRecord, StoreError> {
         // Generic over `standing` (one copy per caller): only this line, the rest is shared.
-        let sealed = self.seal_for_write(&record).await?;
-        let standing = standing(sync::digest(sealed.body.as_bytes()));
-        self.put_written(record, standing, sealed).await
+        self.put_written(record, Box::new(standing)).await
     }
 
-    /// The record's body and the day's hint after it, sealed before the transaction opens:
-    /// awaiting anything but IndexedDB while a transaction is open lets the browser commit
-    /// it early.
-    async fn seal_for_write(&self, record: &Record) -> Result<SealedWrite, StoreError> {
-        let known = day_hint::known(&self.db_name);
-        let next = match &known {
-            Known::Stored { hint, .. } => {
-                hint.after_write(crate::platform::today(), record.id(), record.local_date())
-            }
-            _ => None,
-        };
-        let body = self.codec.encode(record).await?;
-        let next_sealed = seal_hint(next.as_ref()).await?;
-        Ok(SealedWrite {
-            body,
-            known,
-            next: next.zip(next_sealed),
-        })
-    }
-
-    /// Writes the row and keeps the day's hint, in one transaction.
+    /// Writes the row and keeps the day's hint, in one transaction. The hint that follows
+    /// is sealed first: awaiting anything but IndexedDB while a transaction is open lets
+    /// the browser commit it early.
     async fn put_written(
         &self,
         record: Record,
-        standing: Standing,
-        sealed: SealedWrite,
+        standing: Box<dyn FnOnce(Digest) -> Standing + '_>,
     ) -> Result<LocalRecord, StoreError> {
-        let SealedWrite { body, known, next } = sealed;
+        let body = self.codec.encode(&record).await?;
+        let standing = standing(sync::digest(body.as_bytes()));
+        let known = day_hint::known(&self.db_name);
+        let next = match &known {
+            Known::Stored { hint, .. } => hint.after_write(
+                crate::platform::today(),
+                record.id(),
+                record.local_date(),
+                standing
+                    .needs_sending()
+                    .then(|| record.occurred_at().timestamp_millis()),
+            ),
+            _ => None,
+        };
+        let next = match next {
+            Some(hint) => seal_hint(Some(&hint)).await?.map(|sealed| (hint, sealed)),
+            None => None,
+        };
         let row = Row::new(record.id(), &standing, body);
         let db = self.db().await?;
         let tx = writing(&db)?;
@@ -944,7 +944,8 @@ impl RecordStore {
         let stored: Option<JsValue> = store.get(day_hint::KEY).await?;
         let (now_known, hint_put) = match (stored.as_ref().and_then(sealed_of), known) {
             (None, _) => (Known::Absent, None),
-            // As this window read it: rewritten if the record joins or leaves the day.
+            // As this window read it: rewritten if the record joins or leaves the day, or
+            // waits since earlier.
             (Some(stored), Known::Stored { sealed, hint }) if stored == sealed => match next {
                 Some((hint, sealed)) => {
                     let put = store.put(block_js(day_hint::KEY, &sealed)).primitive()?;
@@ -981,13 +982,10 @@ impl RecordStore {
         Ok(())
     }
 
-    /// What the day's screen waits for, opened, and whether it is every row: every row when
-    /// there are few (or no readable day's hint), else the rows of `today`'s records as the
-    /// day's hint names them (every other row comes after, from [`RecordStore::load_all`]).
-    pub async fn load_first(
-        &self,
-        today: chrono::NaiveDate,
-    ) -> Result<(Vec<LocalRecord>, Vec<SetAside>, bool), StoreError> {
+    /// What the day's screen waits for, opened: every row when there are few (or no
+    /// readable day's hint), else the rows of `today`'s records as the day's hint names
+    /// them (every other row comes after, from [`RecordStore::load_all`]).
+    pub async fn load_first(&self, today: chrono::NaiveDate) -> Result<FirstRead, StoreError> {
         let db = self.db().await?;
         let tx = reading(&db)?;
         let store = tx.object_store(RECORDS)?;
@@ -1016,8 +1014,14 @@ impl RecordStore {
             // next write deletes it): every row first; the full read writes it again.
             day_hint::remember(&self.db_name, Known::Unknown);
             let (records, set_aside) = self.load_all().await?;
-            return Ok((records, set_aside, true));
+            return Ok(FirstRead {
+                records,
+                set_aside,
+                every_row: true,
+                waiting_since: None,
+            });
         };
+        let waiting_since = hint.waiting_since;
         let ids = if hint.day == today {
             hint.ids.clone()
         } else {
@@ -1043,11 +1047,17 @@ impl RecordStore {
         }
         crate::bench::mark("load:rows");
         let (records, set_aside) = self.open_rows(rows, Vec::new()).await;
-        Ok((records, set_aside, false))
+        Ok(FirstRead {
+            records,
+            set_aside,
+            every_row: false,
+            waiting_since,
+        })
     }
 
     /// Writes the day's hint as `hint` unless it says so already: after every row was
-    /// read, so that the next unlock opens the day's rows first. Another window writing
+    /// read, so that the next unlock opens the day's rows first, and after a sync run,
+    /// which changes what waits. Another window writing
     /// meanwhile may leave out its newest record until the next full read, a moment late
     /// on screen, never lost.
     pub async fn keep_day_hint(&self, mut hint: Hint) -> Result<(), StoreError> {
@@ -1055,7 +1065,10 @@ impl RecordStore {
         if let Known::Stored { hint: stored, .. } = day_hint::known(&self.db_name) {
             let mut ids = stored.ids.clone();
             ids.sort_unstable();
-            if stored.day == hint.day && ids == hint.ids {
+            if stored.day == hint.day
+                && ids == hint.ids
+                && stored.waiting_since == hint.waiting_since
+            {
                 return Ok(());
             }
         }

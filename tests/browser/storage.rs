@@ -739,21 +739,33 @@ fn contact_now() -> Record {
 /// The ids of the day's rows `load_first` opened, sorted; `None` when it read every row.
 async fn day_ids(store: &RecordStore) -> Option<Vec<Uuid>> {
     let today = carnet::platform::today();
-    let (records, set_aside, every_row) = store.load_first(today).await.expect("load_first");
-    assert!(set_aside.is_empty(), "{set_aside:?}");
-    if every_row {
+    let first = store.load_first(today).await.expect("load_first");
+    assert!(first.set_aside.is_empty(), "{:?}", first.set_aside);
+    if first.every_row {
         return None;
     }
-    let mut ids: Vec<Uuid> = records.iter().map(|l| l.record.id()).collect();
+    let mut ids: Vec<Uuid> = first.records.iter().map(|l| l.record.id()).collect();
     ids.sort_unstable();
     Some(ids)
 }
 
-/// Writes today's hint as `ids`, as the full read after an unlock does.
+/// When the oldest waiting record happened, as the day's hint tells `load_first`.
+async fn hinted_waiting(store: &RecordStore) -> Option<i64> {
+    let today = carnet::platform::today();
+    let first = store.load_first(today).await.expect("load_first");
+    assert!(!first.every_row, "the hint was read");
+    first.waiting_since
+}
+
+/// Writes today's hint as `ids` (nothing waiting), as the full read after an unlock does.
 async fn keep_hint(store: &RecordStore, ids: Vec<Uuid>) {
     let day = carnet::platform::today();
     store
-        .keep_day_hint(Hint { day, ids })
+        .keep_day_hint(Hint {
+            day,
+            ids,
+            waiting_since: None,
+        })
         .await
         .expect("keep_day_hint");
 }
@@ -775,36 +787,65 @@ fn the_days_hint_is_text_and_changes_only_when_a_record_joins_or_leaves_the_day(
     let hint = Hint {
         day: day(7),
         ids: vec![a],
+        waiting_since: None,
     };
     assert_eq!(Hint::from_text(&hint.to_text()), Some(hint.clone()));
     let empty = Hint {
         day: day(7),
         ids: vec![],
+        waiting_since: Some(-5),
     };
     assert_eq!(Hint::from_text(&empty.to_text()), Some(empty));
+    let waiting = Hint {
+        waiting_since: Some(1_796_000_000_000),
+        ..hint.clone()
+    };
+    assert_eq!(Hint::from_text(&waiting.to_text()), Some(waiting.clone()));
     assert_eq!(Hint::from_text("739000 not-an-id"), None);
+    assert_eq!(Hint::from_text("739000 wsoon"), None);
     assert_eq!(Hint::from_text(""), None);
 
     // A new record of today joins; saved again, nothing changes.
-    let with_b = hint.after_write(day(7), b, day(7)).expect("b joins");
+    let with_b = hint.after_write(day(7), b, day(7), None).expect("b joins");
     assert_eq!(with_b.ids, vec![a, b]);
-    assert_eq!(with_b.after_write(day(7), b, day(7)), None);
+    assert_eq!(with_b.after_write(day(7), b, day(7), None), None);
     // Corrected to another day, it leaves; a record of another day never joins.
     assert_eq!(
-        with_b.after_write(day(7), b, day(6)).expect("b leaves").ids,
+        with_b
+            .after_write(day(7), b, day(6), None)
+            .expect("b leaves")
+            .ids,
         vec![a]
     );
-    assert_eq!(hint.after_write(day(7), b, day(5)), None);
+    assert_eq!(hint.after_write(day(7), b, day(5), None), None);
     // The first record of a new day starts that day's hint; a record of an older day
     // leaves yesterday's as it is (it says « none today », still true).
     assert_eq!(
-        hint.after_write(day(8), b, day(8)),
+        hint.after_write(day(8), b, day(8), None),
         Some(Hint {
             day: day(8),
-            ids: vec![b]
+            ids: vec![b],
+            waiting_since: None,
         })
     );
-    assert_eq!(hint.after_write(day(8), b, day(6)), None);
+    assert_eq!(hint.after_write(day(8), b, day(6), None), None);
+
+    // A waiting record written: the hint waits since it, unless since earlier already;
+    // a record of another day changes only that.
+    let since = hint
+        .after_write(day(7), b, day(5), Some(500))
+        .expect("waits");
+    assert_eq!(
+        (since.ids.clone(), since.waiting_since),
+        (vec![a], Some(500))
+    );
+    assert_eq!(since.after_write(day(7), a, day(7), Some(900)), None);
+    assert_eq!(
+        since
+            .after_write(day(7), a, day(7), Some(400))
+            .and_then(|h| h.waiting_since),
+        Some(400)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -828,9 +869,33 @@ async fn the_days_hint_opens_todays_rows_and_is_dropped_when_it_may_be_wrong() {
     // in the same transaction as its row, and a save of another day does not.
     keep_hint(&store, vec![]).await;
     assert_eq!(day_ids(&store).await, Some(vec![]));
-    let first = save_new(&store, contact_now()).await.record.id();
+    assert_eq!(hinted_waiting(&store).await, None);
+    let first = save_new(&store, contact_now()).await.record;
+    // Waiting since the first save; a later one leaves that, an older record moves it.
+    assert_eq!(
+        hinted_waiting(&store).await,
+        Some(first.occurred_at().timestamp_millis())
+    );
+    let first = first.id();
     let second = save_new(&store, contact_now()).await.record.id();
-    save_new(&store, contact(9)).await;
+    assert_eq!(
+        hinted_waiting(&store).await,
+        Some(
+            store
+                .get(first)
+                .await
+                .expect("get")
+                .expect("first")
+                .record
+                .occurred_at()
+                .timestamp_millis()
+        )
+    );
+    let past = save_new(&store, contact(9)).await.record;
+    assert_eq!(
+        hinted_waiting(&store).await,
+        Some(past.occurred_at().timestamp_millis())
+    );
     let mut both = vec![first, second];
     both.sort_unstable();
     assert_eq!(day_ids(&store).await, Some(both));
@@ -862,6 +927,7 @@ async fn the_days_hint_opens_todays_rows_and_is_dropped_when_it_may_be_wrong() {
         &Hint {
             day: today,
             ids: vec![first, support::id(7)],
+            waiting_since: None,
         }
         .to_text(),
     )

@@ -7,6 +7,7 @@
 // (`rowsIn`: the queue's count shows). The product's rule: a save and
 // an unlock cost the same on every phone, so each should stay within 1.2× of its figure
 // with 30 records.
+import { writeFileSync } from 'node:fs';
 import { device, clearMarks, timedSaves, timedUnlock } from './device.mjs';
 import { logContact } from '../../tests/harness.mjs';
 
@@ -36,7 +37,12 @@ function saveFigure(count) {
     title: `« Enregistrer » to durable with ${count} records waiting: p95 at 4× CPU; p50 apart, and both at full CPU`,
     async run(env) {
       const { page, cdp } = await waitingPhone(env, count);
+      // CARNET_BENCH_PROFILE=file.cpuprofile: a CPU profile of the saves at 4× (names with a
+      // `data-keep-debug` build; `node end2end/bench/profile_top.mjs FILE`).
+      const profile = process.env.CARNET_BENCH_PROFILE;
+      if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       const slow = await saves(page, cdp, 4);
+      if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
       const full = await saves(page, cdp, 1);
       return { ms: slow.p95, p50x4: slow.p50, p95x1: full.p95, p50x1: full.p50 };
     },
