@@ -165,11 +165,7 @@ pub async fn import(
     let (written, already) = written;
     let ids: Vec<_> = written.iter().map(|l| l.record.id()).collect();
     let queued = written.len();
-    open.book.update(|book| {
-        for local in written {
-            book.upsert(local);
-        }
-    });
+    open.book.update(|book| book.extend(written));
     crate::sync::notify(open, &ids);
     Ok(Imported { queued, already })
 }

@@ -20,10 +20,11 @@ type DayKey = (i64, Uuid);
 
 #[derive(Debug, Clone, Default)]
 pub struct Book {
-    /// By id, with core's fixed hash: a year's « Mes chiffres » looks up 20 000 ids here,
-    /// and SipHash's rounds showed.
-    rows: HashMap<Uuid, LocalRecord, Fixed>,
-    by_day: BTreeMap<NaiveDate, BTreeSet<DayKey>>,
+    /// Where each record sorts, by id, with core's fixed hash (SipHash's rounds showed).
+    index: HashMap<Uuid, (NaiveDate, DayKey), Fixed>,
+    /// The records themselves, each day's in time order: a year of « Mes chiffres » reads
+    /// 20 000 records in place, where a lookup by id for each was a third of its time.
+    by_day: BTreeMap<NaiveDate, Vec<(DayKey, LocalRecord)>>,
     /// Records waiting for the next sync, oldest first (the banner about old unsynced
     /// records reads the first one after every change: O(log n), not a scan).
     pending: BTreeSet<DayKey>,
@@ -41,18 +42,56 @@ fn day_key(record: &Record) -> (NaiveDate, DayKey) {
 impl Book {
     pub fn from_records(records: Vec<LocalRecord>) -> Self {
         let mut book = Book::default();
-        for record in records {
-            book.upsert(record);
-        }
+        book.extend(records);
         book
     }
 
-    /// Adds or replaces one record (and its indexes).
+    /// Adds or replaces many records at once (unlocking, the older records from their
+    /// blocks, a restored backup): put in time order first, so that each goes at the end
+    /// of its day, instead of moving a day's records (a few hundred bytes each) for every
+    /// one that came out of order. Callers pass one copy of each id (a second would replace
+    /// the first).
+    pub fn extend(&mut self, records: impl IntoIterator<Item = LocalRecord>) {
+        let mut records: Vec<LocalRecord> = records.into_iter().collect();
+        records.sort_by_cached_key(|local| day_key(&local.record));
+        for local in records {
+            self.remove(local.record.id());
+            self.place(local);
+        }
+    }
+
+    /// Adds or replaces one record (and its indexes). A record that keeps its time (a sync
+    /// answer, most corrections) stays where it is, and a new one is the day's latest as a
+    /// rule: nothing moves.
     pub fn upsert(&mut self, local: LocalRecord) {
         let id = local.record.id();
-        self.remove(id);
         let (day, key) = day_key(&local.record);
-        self.by_day.entry(day).or_default().insert(key);
+        if self.index.get(&id) == Some(&(day, key)) {
+            self.pending.remove(&key);
+            self.to_fix.remove(&id);
+            self.track(&local);
+            if let Some(slot) = self.slot(day, key) {
+                *slot = local;
+            }
+            return;
+        }
+        self.remove(id);
+        self.place(local);
+    }
+
+    /// Indexes `local` and puts it in its day, in time order.
+    fn place(&mut self, local: LocalRecord) {
+        let (day, key) = self.track(&local);
+        let list = self.by_day.entry(day).or_default();
+        let at = list.partition_point(|(k, _)| *k < key);
+        list.insert(at, (key, local));
+    }
+
+    /// Indexes `local` by id, and in the queue or « À corriger » by its standing; returns
+    /// where it sorts.
+    fn track(&mut self, local: &LocalRecord) -> (NaiveDate, DayKey) {
+        let id = local.record.id();
+        let (day, key) = day_key(&local.record);
         match local.standing.sync {
             SyncState::Pending => {
                 self.pending.insert(key);
@@ -62,34 +101,43 @@ impl Book {
             }
             SyncState::Synced => {}
         }
-        self.rows.insert(id, local);
+        self.index.insert(id, (day, key));
+        (day, key)
+    }
+
+    fn slot(&mut self, day: NaiveDate, key: DayKey) -> Option<&mut LocalRecord> {
+        let list = self.by_day.get_mut(&day)?;
+        let at = list.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
+        Some(&mut list[at].1)
     }
 
     /// Forgets one record.
     pub fn remove(&mut self, id: Uuid) -> Option<LocalRecord> {
-        let old = self.rows.remove(&id)?;
-        let (day, key) = day_key(&old.record);
-        if let Some(keys) = self.by_day.get_mut(&day) {
-            keys.remove(&key);
-            if keys.is_empty() {
-                self.by_day.remove(&day);
-            }
-        }
+        let (day, key) = self.index.remove(&id)?;
         self.pending.remove(&key);
         self.to_fix.remove(&id);
+        let list = self.by_day.get_mut(&day)?;
+        let at = list.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
+        let (_, old) = list.remove(at);
+        if list.is_empty() {
+            self.by_day.remove(&day);
+        }
         Some(old)
     }
 
     pub fn get(&self, id: Uuid) -> Option<&LocalRecord> {
-        self.rows.get(&id)
+        let (day, key) = self.index.get(&id)?;
+        let list = self.by_day.get(day)?;
+        let at = list.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&list[at].1)
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.index.is_empty()
     }
 
     pub fn pending_count(&self) -> usize {
@@ -115,8 +163,8 @@ impl Book {
     pub fn pending_days(&self) -> Option<(NaiveDate, NaiveDate)> {
         self.pending
             .iter()
-            .filter_map(|(_, id)| self.rows.get(id))
-            .map(|r| r.record.local_date())
+            .filter_map(|(_, id)| self.index.get(id))
+            .map(|(day, _)| *day)
             .fold(None, |span, day| match span {
                 None => Some((day, day)),
                 Some((first, last)) => Some((first.min(day), last.max(day))),
@@ -130,11 +178,8 @@ impl Book {
 
     /// Records refused or in conflict, newest first.
     pub fn to_fix(&self) -> impl Iterator<Item = &LocalRecord> {
-        let mut list: Vec<&LocalRecord> = self
-            .to_fix
-            .iter()
-            .filter_map(|id| self.rows.get(id))
-            .collect();
+        let mut list: Vec<&LocalRecord> =
+            self.to_fix.iter().filter_map(|id| self.get(*id)).collect();
         list.sort_unstable_by_key(LocalRecord::by_time);
         list.reverse();
         list.into_iter()
@@ -145,16 +190,14 @@ impl Book {
         self.by_day
             .get(&day)
             .into_iter()
-            .flat_map(|keys| keys.iter())
-            .filter_map(|(_, id)| self.rows.get(id))
+            .flat_map(|list| list.iter().map(|(_, local)| local))
     }
 
     /// The records of the days `from..=to`, in time order.
     pub fn days(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &LocalRecord> {
         self.by_day
             .range(from..=to)
-            .flat_map(|(_, keys)| keys.iter())
-            .filter_map(|(_, id)| self.rows.get(id))
+            .flat_map(|(_, list)| list.iter().map(|(_, local)| local))
     }
 
     /// The day before `day` that has records, if any.
@@ -176,13 +219,14 @@ impl Book {
         self.by_day
             .values()
             .rev()
-            .flat_map(|keys| keys.iter().rev())
-            .filter_map(|(_, id)| self.rows.get(id))
-            .map(|r| &r.record)
+            .flat_map(|list| list.iter().rev())
+            .map(|(_, local)| &local.record)
             .find(|r| !r.deleted())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &LocalRecord> {
-        self.rows.values()
+        self.by_day
+            .values()
+            .flat_map(|list| list.iter().map(|(_, local)| local))
     }
 }

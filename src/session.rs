@@ -276,11 +276,7 @@ async fn enter(ctx: Ctx, profile: Profile, secrets: Secrets, first: FirstRead) {
                         return; // locked meanwhile: nothing more goes into memory
                     }
                     let chunk: Vec<_> = older.by_ref().take(500).collect();
-                    open.book.update(|b| {
-                        for local in chunk {
-                            b.upsert(local);
-                        }
-                    });
+                    open.book.update(|b| b.extend(chunk));
                     crate::platform::pause(0).await;
                 }
                 if !unreadable.is_empty() {
@@ -330,11 +326,11 @@ async fn read_other_rows(ctx: Ctx, open: &OpenProfile) -> bool {
         return false;
     }
     open.book.update(|b| {
-        for local in rows {
-            if b.get(local.record.id()).is_none() {
-                b.upsert(local);
-            }
-        }
+        let absent: Vec<_> = rows
+            .into_iter()
+            .filter(|local| b.get(local.record.id()).is_none())
+            .collect();
+        b.extend(absent);
     });
     open.set_aside.set(set_aside);
     open.rows_in.set(true);

@@ -70,3 +70,66 @@ fn the_queue_and_its_oldest_record_follow_every_change() {
     assert_eq!(book.pending_count(), 0);
     assert_eq!(book.len(), 2);
 }
+
+/// `record` at another minute of the same day (same id).
+fn at_minute(record: &Record, minute: u32) -> Record {
+    let mut moved = record.clone();
+    if let Record::Contact(c) = &mut moved {
+        c.occurred_at = contact(minute).occurred_at();
+    }
+    moved
+}
+
+/// The ids of a day's records, as the book gives them.
+fn day_order(book: &Book, record: &Record) -> Vec<uuid::Uuid> {
+    book.day(record.local_date())
+        .map(|l| l.record.id())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn each_day_reads_in_time_order_whatever_order_the_records_came_in() {
+    let records: Vec<Record> = [40, 5, 25, 15, 35].into_iter().map(contact).collect();
+    let by_time = |ids: &[usize]| ids.iter().map(|&i| records[i].id()).collect::<Vec<_>>();
+    // Out of order, one of them twice (the last copy wins, as with upserts).
+    let mut book = Book::from_records(vec![
+        local(&records[0], SyncState::Pending),
+        local(&records[1], SyncState::Pending),
+        local(&records[2], SyncState::Synced),
+        local(&records[2], SyncState::Pending),
+    ]);
+    assert_eq!(book.len(), 3);
+    assert_eq!(book.pending_count(), 3);
+    assert_eq!(day_order(&book, &records[0]), by_time(&[1, 2, 0]));
+
+    // More, into a day that already has later records: still in order.
+    book.extend([
+        local(&records[3], SyncState::Synced),
+        local(&records[4], SyncState::Synced),
+    ]);
+    assert_eq!(day_order(&book, &records[0]), by_time(&[1, 3, 2, 4, 0]));
+    let day = records[0].local_date();
+    assert_eq!(book.days(day, day).count(), 5);
+    assert_eq!(
+        book.latest().map(Record::id),
+        Some(records[0].id()),
+        "the latest record"
+    );
+
+    // An answer keeps the record in its place; a correction to another time moves it.
+    book.upsert(local(&records[4], SyncState::Pending));
+    assert_eq!(day_order(&book, &records[0]), by_time(&[1, 3, 2, 4, 0]));
+    assert!(
+        book.get(records[4].id())
+            .is_some_and(|l| l.standing.needs_sending())
+    );
+    book.upsert(local(&at_minute(&records[4], 1), SyncState::Pending));
+    assert_eq!(day_order(&book, &records[0]), by_time(&[4, 1, 3, 2, 0]));
+    assert_eq!(book.oldest_pending_ms(), Some(ms(&contact(1))));
+
+    // Removed, from the day and from every lookup.
+    book.remove(records[3].id());
+    assert_eq!(day_order(&book, &records[0]), by_time(&[4, 1, 2, 0]));
+    assert!(book.get(records[3].id()).is_none());
+    assert_eq!(book.iter().count(), 4);
+}
