@@ -1,13 +1,15 @@
-//! A report over part of the records, kept so that parts merge into the report of all.
+//! A report over part of the records, kept so that parts combine into the report of all.
 //!
-//! The server keeps one part per month of records that cannot change any more, so a report
-//! over five years merges sixty parts instead of reading and parsing a quarter of a million
-//! bodies at each request. Most tables are sums and add up across parts; the rest depend on
-//! sets across the whole period, so a part keeps those sets:
-//! - persons: each person's latest contact (its attributes), the latest across parts;
-//! - new persons, distinct venues, sites and web persons: sets, united.
+//! The server keeps one part per month and program of records that cannot change any
+//! more, so a report over five years combines a few hundred parts instead of reading and
+//! parsing a quarter of a million bodies at each request. Most tables are sums and add up
+//! across parts; the rest depend on sets across the whole period, so a part keeps those:
+//! - persons: each person's latest contact in the part (its attributes);
+//! - new persons, distinct venues, sites and web persons.
 //!
-//! `ReportPart::of(a).merge(ReportPart::of(b)).finish(true)` equals
+//! A part holds each of those once, in plain vectors (memory: a part is kept for long);
+//! [`ReportPart::combine`] unites them across parts with borrowed keys, and takes each
+//! person's latest contact across parts. `ReportPart::combine([of(a), of(b)])` equals
 //! `Report::compute(a ∪ b)` for any split of the latest versions (a property test below).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -28,12 +30,27 @@ enum Person {
     Anonymous(Uuid),
 }
 
-impl Person {
-    fn of(c: &Contact) -> Option<Person> {
+/// [`Person`] borrowed from the records while a part is made: one allocation per person
+/// of the part, not per contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum PersonRef<'a> {
+    Code(&'a str),
+    Anonymous(Uuid),
+}
+
+impl<'a> PersonRef<'a> {
+    fn of(c: &'a Contact) -> Option<Self> {
         match &c.person_code {
-            Some(code) => Some(Person::Code(code.as_str().into())),
-            None if c.first_contact => Some(Person::Anonymous(c.id)),
+            Some(code) => Some(PersonRef::Code(code)),
+            None if c.first_contact => Some(PersonRef::Anonymous(c.id)),
             None => None,
+        }
+    }
+
+    fn owned(self) -> Person {
+        match self {
+            PersonRef::Code(code) => Person::Code(code.into()),
+            PersonRef::Anonymous(id) => Person::Anonymous(id),
         }
     }
 }
@@ -77,20 +94,28 @@ impl PersonFacts {
     }
 }
 
-/// Every table of the report over some records, in a form that merges with other parts.
+/// A platform and a direction of web messages (`None`: no direction logged).
+type WebWay = (String, Option<Direction>);
+
+/// Persons reached one way, united across parts: the messages, and who.
+type Reached<'p> = (u32, HashSet<&'p Person, Fixed>);
+
+/// Every table of the report over some records, in a form that combines with other parts.
+/// Each vector holds distinct entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportPart {
     /// The tables that add up across parts; those made of sets are left empty here.
     sums: Report,
     /// Web messages by platform and direction, and the persons reached each way.
-    web: BTreeMap<(String, Option<Direction>), (u32, BTreeSet<Person>)>,
-    persons: HashMap<Person, PersonFacts, Fixed>,
-    new_persons: HashSet<Person, Fixed>,
+    web: Vec<(WebWay, u32, Vec<Person>)>,
+    /// Each person with its latest contact in the part.
+    persons: Vec<(Person, PersonFacts)>,
+    new_persons: Vec<Person>,
     /// (milieu, venue) pairs, contacts' and activities'.
-    venues: HashSet<(Box<str>, Box<str>), Fixed>,
+    venues: Vec<(Box<str>, Box<str>)>,
     /// Sites by (activity kind, platform).
-    sites: BTreeMap<(String, String), BTreeSet<String>>,
-    web_persons: BTreeMap<String, BTreeSet<Person>>,
+    sites: Vec<((String, String), Vec<String>)>,
+    web_persons: Vec<(String, Vec<Person>)>,
 }
 
 impl ReportPart {
@@ -101,29 +126,86 @@ impl ReportPart {
     ) -> Self {
         // The sums are `Report::compute`'s own; only the sets are gathered here.
         let mut sums = Report::compute(records.clone(), filter);
-        let mut part = ReportPart::default();
+        let mut persons: HashMap<PersonRef, &Contact, Fixed> = HashMap::default();
+        let mut new_persons: HashSet<PersonRef, Fixed> = HashSet::default();
+        let mut venues: HashSet<(&str, &str), Fixed> = HashSet::default();
+        let mut sites: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+        let mut web: BTreeMap<(&str, Option<Direction>), BTreeSet<PersonRef>> = BTreeMap::new();
+        let mut web_persons: BTreeMap<&str, BTreeSet<PersonRef>> = BTreeMap::new();
         for record in records.into_iter().filter(|r| filter.includes(r)) {
             match record {
-                Record::Contact(c) => part.add_contact(c),
+                Record::Contact(c) => {
+                    if let Some(venue) = &c.venue {
+                        venues.insert((&c.milieu, venue));
+                    }
+                    let Some(person) = PersonRef::of(c) else {
+                        continue;
+                    };
+                    if let Some(platform) = &c.platform {
+                        web.entry((platform, c.direction))
+                            .or_default()
+                            .insert(person);
+                        web_persons.entry(platform).or_default().insert(person);
+                    }
+                    if c.first_contact {
+                        new_persons.insert(person);
+                    }
+                    let slot = persons.entry(person).or_insert(c);
+                    if (c.occurred_at, c.id) > (slot.occurred_at, slot.id) {
+                        *slot = c;
+                    }
+                }
                 Record::Activity(a) => {
                     if let Some(site) = &a.site {
-                        let platform = a.platform.clone().unwrap_or_default();
-                        part.sites
-                            .entry((a.activity.clone(), platform))
+                        let platform = a.platform.as_deref().unwrap_or_default();
+                        sites
+                            .entry((&a.activity, platform))
                             .or_default()
-                            .insert(site.clone());
+                            .insert(site);
                     }
                     if let (Some(milieu), Some(venue)) = (&a.milieu, &a.venue) {
-                        part.venues
-                            .insert((milieu.as_str().into(), venue.as_str().into()));
+                        venues.insert((milieu, venue));
                     }
                 }
             }
         }
-        for row in std::mem::take(&mut sums.web) {
-            part.web.entry((row.platform, row.direction)).or_default().0 += row.messages;
-        }
-        // Recomputed from the sets by `finish`.
+        let owned = |set: BTreeSet<PersonRef>| set.into_iter().map(PersonRef::owned).collect();
+        let mut reached: BTreeMap<WebWay, Vec<Person>> = web
+            .into_iter()
+            .map(|((platform, direction), set)| ((platform.to_owned(), direction), owned(set)))
+            .collect();
+        let part = ReportPart {
+            web: std::mem::take(&mut sums.web)
+                .into_iter()
+                .map(|row| {
+                    let key = (row.platform, row.direction);
+                    let persons = reached.remove(&key).unwrap_or_default();
+                    (key, row.messages, persons)
+                })
+                .collect(),
+            persons: persons
+                .into_iter()
+                .map(|(p, c)| (p.owned(), PersonFacts::of(c)))
+                .collect(),
+            new_persons: new_persons.into_iter().map(PersonRef::owned).collect(),
+            venues: venues
+                .into_iter()
+                .map(|(m, v)| (m.into(), v.into()))
+                .collect(),
+            sites: sites
+                .into_iter()
+                .map(|((kind, platform), set)| {
+                    let set = set.into_iter().map(str::to_owned).collect();
+                    ((kind.to_owned(), platform.to_owned()), set)
+                })
+                .collect(),
+            web_persons: web_persons
+                .into_iter()
+                .map(|(platform, set)| (platform.to_owned(), owned(set)))
+                .collect(),
+            sums: Report::default(),
+        };
+        // Recomputed from the sets by `combine`.
         sums.persons = 0;
         sums.new_persons = 0;
         sums.persons_by_age_group.clear();
@@ -134,91 +216,57 @@ impl ReportPart {
         sums.venues_visited_by_milieu.clear();
         sums.web_persons_by_platform.clear();
         sums.sites_by_activity.clear();
-        part.sums = sums;
-        part
+        ReportPart { sums, ..part }
     }
 
-    fn add_contact(&mut self, c: &Contact) {
-        if let Some(venue) = &c.venue {
-            self.venues
-                .insert((c.milieu.as_str().into(), venue.as_str().into()));
-        }
-        let Some(person) = Person::of(c) else {
-            return;
-        };
-        if let Some(platform) = &c.platform {
-            self.web
-                .entry((platform.clone(), c.direction))
-                .or_default()
-                .1
-                .insert(person.clone());
-            self.web_persons
-                .entry(platform.clone())
-                .or_default()
-                .insert(person.clone());
-        }
-        if c.first_contact {
-            self.new_persons.insert(person.clone());
-        }
-        let facts = PersonFacts::of(c);
-        match self.persons.get_mut(&person) {
-            Some(slot) if facts.is_after(slot) => *slot = facts,
-            Some(_) => {}
-            None => {
-                self.persons.insert(person, facts);
+    /// The report of the parts' records together: `Report::compute`, or with `cross`
+    /// false `Report::compute_without_cross_tables`. Sums are added, sets united (keys
+    /// borrowed from the parts), each person counted from the latest contact of all.
+    pub fn combine<'p>(parts: impl IntoIterator<Item = &'p ReportPart>, cross: bool) -> Report {
+        let mut report = Report::default();
+        let mut persons: HashMap<&Person, &PersonFacts, Fixed> = HashMap::default();
+        let mut new_persons: HashSet<&Person, Fixed> = HashSet::default();
+        let mut venues: HashSet<(&str, &str), Fixed> = HashSet::default();
+        let mut sites: BTreeMap<(&str, &str), HashSet<&str, Fixed>> = BTreeMap::new();
+        let mut web: BTreeMap<(&str, Option<Direction>), Reached> = BTreeMap::new();
+        let mut web_persons: BTreeMap<&str, HashSet<&Person, Fixed>> = BTreeMap::new();
+        for part in parts {
+            add_sums(&mut report, &part.sums);
+            for ((platform, direction), messages, reached) in &part.web {
+                let row = web.entry((platform, *direction)).or_default();
+                row.0 += messages;
+                row.1.extend(reached);
             }
-        }
-    }
-
-    /// This part and `other` as one: sums added, sets united, each person's latest contact.
-    pub fn merge(&mut self, other: &ReportPart) {
-        add_sums(&mut self.sums, &other.sums);
-        for (key, (messages, persons)) in &other.web {
-            let row = self.web.entry(key.clone()).or_default();
-            row.0 += messages;
-            row.1.extend(persons.iter().cloned());
-        }
-        for (person, facts) in &other.persons {
-            match self.persons.get_mut(person) {
-                Some(slot) if facts.is_after(slot) => *slot = facts.clone(),
-                Some(_) => {}
-                None => {
-                    self.persons.insert(person.clone(), facts.clone());
+            for (person, facts) in &part.persons {
+                let slot = persons.entry(person).or_insert(facts);
+                if facts.is_after(slot) {
+                    *slot = facts;
                 }
             }
+            new_persons.extend(&part.new_persons);
+            venues.extend(part.venues.iter().map(|(m, v)| (&**m, &**v)));
+            for ((kind, platform), set) in &part.sites {
+                sites
+                    .entry((kind, platform))
+                    .or_default()
+                    .extend(set.iter().map(String::as_str));
+            }
+            for (platform, reached) in &part.web_persons {
+                web_persons.entry(platform).or_default().extend(reached);
+            }
         }
-        self.new_persons.extend(other.new_persons.iter().cloned());
-        self.venues.extend(other.venues.iter().cloned());
-        for (key, sites) in &other.sites {
-            self.sites
-                .entry(key.clone())
-                .or_default()
-                .extend(sites.iter().cloned());
-        }
-        for (platform, persons) in &other.web_persons {
-            self.web_persons
-                .entry(platform.clone())
-                .or_default()
-                .extend(persons.iter().cloned());
-        }
-    }
-
-    /// The report: `Report::compute` over the parts' records, or with `cross` false
-    /// `Report::compute_without_cross_tables`.
-    pub fn finish(&self, cross: bool) -> Report {
-        let mut report = self.sums.clone();
-        report.persons = self.persons.len() as u32;
-        report.new_persons = self.new_persons.len() as u32;
-        if cross {
+        report.persons = persons.len() as u32;
+        report.new_persons = new_persons.len() as u32;
+        if !cross {
+            report.interventions_cross.clear();
+        } else {
             report.persons_cross = pairs(&Attribute::PERSON);
             if report.interventions_cross.is_empty() {
-                // No part merged yet: `compute`'s empty tables.
+                // No part: `compute`'s empty tables.
                 report.interventions_cross = pairs(&Attribute::INTERVENTION_CROSS);
             }
-        } else {
-            report.interventions_cross.clear();
         }
-        for facts in self.persons.values() {
+        for facts in persons.values() {
             add_str(&mut report.persons_by_age_group, &facts.age_group, 1);
             add_str(&mut report.persons_by_gender, &facts.gender, 1);
             if let Some(status) = &facts.status {
@@ -231,30 +279,28 @@ impl ReportPart {
                 table.add_codes(facts.code(table.rows), facts.code(table.columns), 1);
             }
         }
-        for (milieu, _) in &self.venues {
+        for (milieu, _) in venues {
             add_str(&mut report.venues_visited_by_milieu, milieu, 1);
         }
-        for ((kind, platform), sites) in &self.sites {
+        for ((kind, platform), set) in sites {
             report
                 .sites_by_activity
-                .entry(kind.clone())
+                .entry(kind.to_owned())
                 .or_default()
-                .insert(platform.clone(), sites.len() as u32);
+                .insert(platform.to_owned(), set.len() as u32);
         }
-        report.web = self
-            .web
-            .iter()
-            .map(|((platform, direction), (messages, persons))| WebRow {
-                platform: platform.clone(),
-                direction: *direction,
-                messages: *messages,
-                persons: persons.len() as u32,
+        report.web = web
+            .into_iter()
+            .map(|((platform, direction), (messages, reached))| WebRow {
+                platform: platform.to_owned(),
+                direction,
+                messages,
+                persons: reached.len() as u32,
             })
             .collect();
-        report.web_persons_by_platform = self
-            .web_persons
-            .iter()
-            .map(|(platform, persons)| (platform.clone(), persons.len() as u32))
+        report.web_persons_by_platform = web_persons
+            .into_iter()
+            .map(|(platform, reached)| (platform.to_owned(), reached.len() as u32))
             .collect();
         report
     }
@@ -409,10 +455,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any split of the records into parts, merged in any order, gives the report of
+        /// Any split of the records into parts, combined in any order, gives the report of
         /// all of them: with and without cross-tables, for all programs or some.
         #[test]
-        fn merged_parts_equal_the_report_of_all(
+        fn combined_parts_equal_the_report_of_all(
             generated in proptest::collection::vec(
                 (proptest::bool::ANY, 0i64..400, [0usize..3, 0usize..3, 0usize..3, 0usize..3, 0usize..3, 0usize..3],
                  proptest::option::of(0u8..6), [proptest::bool::ANY, proptest::bool::ANY, proptest::bool::ANY],
@@ -428,13 +474,17 @@ mod tests {
             for (i, r) in records.iter().enumerate() {
                 split[parts[i]].push(r);
             }
-            let mut merged = ReportPart::default();
-            for part in split.iter().rev() {
-                merged.merge(&ReportPart::of(part.iter().copied(), &filter));
-            }
-            proptest::prop_assert_eq!(merged.finish(true), Report::compute(&records, &filter));
+            let parts: Vec<ReportPart> = split
+                .iter()
+                .rev()
+                .map(|part| ReportPart::of(part.iter().copied(), &filter))
+                .collect();
             proptest::prop_assert_eq!(
-                merged.finish(false),
+                ReportPart::combine(&parts, true),
+                Report::compute(&records, &filter)
+            );
+            proptest::prop_assert_eq!(
+                ReportPart::combine(&parts, false),
                 Report::compute_without_cross_tables(&records, &filter)
             );
         }
@@ -444,11 +494,11 @@ mod tests {
     fn no_part_is_the_report_of_no_records() {
         let none: [&Record; 0] = [];
         assert_eq!(
-            ReportPart::default().finish(true),
+            ReportPart::combine([], true),
             Report::compute(none, &filter(None))
         );
         assert_eq!(
-            ReportPart::default().finish(false),
+            ReportPart::combine([&ReportPart::default()], false),
             Report::compute_without_cross_tables(none, &filter(None))
         );
     }
@@ -464,9 +514,11 @@ mod tests {
             chrono::DateTime::parse_from_rfc3339("2026-09-01T12:00:00-04:00").unwrap();
         late.gender = "homme".into();
         let (early, late) = (Record::Contact(early), Record::Contact(late));
-        let mut part = ReportPart::of([&late], &filter(None));
-        part.merge(&ReportPart::of([&early], &filter(None)));
-        let report = part.finish(true);
+        let parts = [
+            ReportPart::of([&late], &filter(None)),
+            ReportPart::of([&early], &filter(None)),
+        ];
+        let report = ReportPart::combine(&parts, true);
         assert_eq!((report.interventions, report.persons), (2, 1));
         assert_eq!(
             report.persons_by_gender,

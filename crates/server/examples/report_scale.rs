@@ -13,7 +13,8 @@
 //! beside the one before (« Rapport de l'équipe »'s default); the five years at once.
 //! Prints min / median / p95 / max per query, and the first request of each (cold: the
 //! server keeps closed months' reports, `report_cache`), then the five years again right
-//! after a correction of one record (one month read again), the memory the kept months
+//! after a correction of one record (one month read again), the first request of each
+//! query after a restart (nothing kept, the database settled), the memory the kept months
 //! hold (bytes allocated and not freed, before the requests and after), and
 //! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
@@ -275,6 +276,35 @@ fn main() {
         state.reports.len()
     );
 
+    // A restarted server (nothing kept) on the same, settled database: the first request
+    // of each query, three restarts each.
+    drop(state);
+    for (label, query) in &queries {
+        let mut cold = Vec::new();
+        for _ in 0..3 {
+            let listener = runtime
+                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                .expect("bind");
+            let fresh = listener.local_addr().expect("addr");
+            let app = router(Arc::new(AppState::new(store.clone())), &dist);
+            let server = runtime.spawn(async move { axum::serve(listener, app).await });
+            let sent = Instant::now();
+            let mut resp = agent
+                .get(format!("http://{fresh}/api/v1/report?{query}"))
+                .header("Authorization", format!("Bearer {coordinator}"))
+                .call()
+                .expect("request");
+            resp.body_mut().read_to_string().expect("body");
+            cold.push(sent.elapsed());
+            assert_eq!(resp.status().as_u16(), 200);
+            server.abort();
+        }
+        println!(
+            "GET /report, {label}, first request after a restart: {}",
+            summary(&mut cold)
+        );
+    }
+
     // Where the last year's report spends its time, step by step, in this process: the
     // store's read of the period (the database, then parsing each body), then the report.
     let filter = ReportFilter {
@@ -310,6 +340,16 @@ fn main() {
         compute.push(started.elapsed());
         assert!(report.interventions > 0);
     }
+    // What every request reads first: the counts of each month of the five years.
+    let mut counting = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        runtime
+            .block_on(store.month_counts(first_from, to))
+            .expect("month counts");
+        counting.push(started.elapsed());
+    }
+    println!("five years' month counts {}", summary(&mut counting));
     println!("last fiscal year, {count} records read:");
     println!("  database read          {}", summary(&mut read));
     println!("  parsing the bodies     {}", summary(&mut parse));

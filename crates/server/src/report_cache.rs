@@ -12,10 +12,11 @@
 //!
 //! A request reads the counts of its months (one moment of the database, « A »), takes the
 //! months whose parts are kept for those counts, and reads the others — in chunks, each on
-//! its own connection and parsed on the blocking pool at once. It then reads the counts
-//! again: a month read meanwhile is used only if its counts did not move, so that every
+//! its own connection and parsed on the blocking pool at once. It then reads the counts of
+//! those months again: a month read is used only if its counts did not move, so that every
 //! month of an answer is the month as it was at A (the counts only grow: equal counts,
-//! equal rows). Months that moved are read again, a few times; past that, one plain read.
+//! equal rows). If one moved, the whole period's counts are read again (a later moment)
+//! and the months that moved read again, a few times; past that, one plain read.
 //!
 //! Keyed by scope (the team, or one worker) and month: one worker's months never answer
 //! for another's or the team's. Only whole months are kept: a period's first and last
@@ -34,6 +35,10 @@ use crate::store::{MonthCount, Store, StoreError, WorkerId};
 /// Records the kept months may hold between them (all scopes): a team of 50's five years
 /// and a half, about 100 MB.
 pub const MAX_RECORDS: usize = 400_000;
+
+/// Periods longer than this (twenty years) are read whole, as before: a month kept each
+/// would cost more than it saves (and a query from year 1 to 9999 must not make 120 000).
+const MAX_SPAN_MONTHS: usize = 240;
 
 /// Reads of the months missing from a request, at once, each on its own connection.
 const CHUNKS: usize = 4;
@@ -138,17 +143,26 @@ struct Unit {
     whole: bool,
 }
 
-/// The months of `from..=to`, the first and last cut to the period.
+/// The months of `from..=to`, the first and last cut to the period; `None` past
+/// [`MAX_SPAN_MONTHS`] or outside the years `local_date` holds (0 to 9999).
 fn units(from: NaiveDate, to: NaiveDate) -> Option<Vec<Unit>> {
+    let (first, last) = (Month::of(from), Month::of(to));
+    let span =
+        i64::from(last.year - first.year) * 12 + i64::from(last.month) - i64::from(first.month);
+    let years = 0..=9999;
+    if span >= MAX_SPAN_MONTHS as i64 || !years.contains(&first.year) || !years.contains(&last.year)
+    {
+        return None;
+    }
     let mut units = Vec::new();
-    let mut month = Month::of(from);
-    while month <= Month::of(to) {
-        let (first, last) = (month.first()?, month.last()?);
+    let mut month = first;
+    while month <= last {
+        let (start, end) = (month.first()?, month.last()?);
         units.push(Unit {
             month,
-            from: first.max(from),
-            to: last.min(to),
-            whole: first >= from && last <= to,
+            from: start.max(from),
+            to: end.min(to),
+            whole: start >= from && end <= to,
         });
         month = month.next();
     }
@@ -206,40 +220,50 @@ impl ReportCache {
             return plain(store, worker, filter).await;
         };
         let mut counts = Counts::new(store.month_counts(from, to).await?);
-        // Months read by this request, right at `counts`.
-        let mut fresh: HashMap<Month, Arc<Parts>> = HashMap::new();
+        // Months read by this request, with the counts they were read at.
+        let mut fresh: HashMap<Month, (Fingerprint, Arc<Parts>)> = HashMap::new();
         for _ in 0..ATTEMPTS {
             let mut parts = Vec::with_capacity(units.len());
             let mut missing = Vec::new();
             for unit in &units {
-                let kept = fresh.get(&unit.month).cloned().or_else(|| {
-                    unit.whole
-                        .then(|| self.get((worker, unit.month), counts.of(unit.month)))
-                        .flatten()
-                });
+                let at = counts.of(unit.month);
+                let kept = match fresh.get(&unit.month) {
+                    Some((read_at, p)) if *read_at == at => Some(p.clone()),
+                    _ if unit.whole => self.get((worker, unit.month), at),
+                    _ => None,
+                };
                 match kept {
                     Some(p) => parts.push(p),
                     None => missing.push(*unit),
                 }
             }
-            if missing.is_empty() {
+            let (Some(first), Some(last)) = (missing.first(), missing.last()) else {
                 return merge(parts, filter).await;
-            }
+            };
             let read = read_units(store, worker, &missing).await?;
-            let after = Counts::new(store.month_counts(from, to).await?);
-            let same = |m: Month| counts.of(m) == after.of(m);
-            fresh.retain(|m, _| same(*m));
+            // Only the months just read can have moved since `counts`: count them again.
+            let span = (first.month.first(), last.month.last());
+            let (Some(read_from), Some(read_to)) = span else {
+                break;
+            };
+            let after = Counts::new(store.month_counts(read_from, read_to).await?);
+            let mut moved = false;
             for (unit, parts, records) in read {
-                if same(unit.month) {
-                    let parts = Arc::new(parts);
-                    if unit.whole {
-                        let key = (worker, unit.month);
-                        self.put(key, after.of(unit.month), (parts.clone(), records));
-                    }
-                    fresh.insert(unit.month, parts);
+                let at = counts.of(unit.month);
+                if at != after.of(unit.month) {
+                    moved = true;
+                    continue;
                 }
+                let parts = Arc::new(parts);
+                if unit.whole {
+                    self.put((worker, unit.month), at, (parts.clone(), records));
+                }
+                fresh.insert(unit.month, (at, parts));
             }
-            counts = after;
+            if moved {
+                // A write came meanwhile: the whole period at a later moment.
+                counts = Counts::new(store.month_counts(from, to).await?);
+            }
         }
         // Writes kept moving the period's months: one read, one moment.
         plain(store, worker, filter).await
@@ -356,7 +380,8 @@ fn parts_of(units: &[Unit], records: &[(WorkerId, Record)]) -> Vec<(Unit, Parts,
         .iter()
         .zip(by_unit)
         .map(|(unit, programs)| {
-            let records = programs.values().map(Vec::len).sum();
+            // An empty month still costs its entry: one record's worth.
+            let records = programs.values().map(Vec::len).sum::<usize>().max(1);
             let filter = ReportFilter {
                 from: unit.from,
                 to: unit.to,
@@ -380,15 +405,13 @@ fn parts_of(units: &[Unit], records: &[(WorkerId, Record)]) -> Vec<(Unit, Parts,
 async fn merge(months: Vec<Arc<Parts>>, filter: &ReportFilter) -> Result<Report, StoreError> {
     let programs = filter.programs.clone();
     tokio::task::spawn_blocking(move || {
-        let mut total = ReportPart::default();
-        for parts in &months {
-            for (program, part) in parts.iter() {
-                if programs.as_ref().is_none_or(|p| p.contains(program)) {
-                    total.merge(part);
-                }
-            }
-        }
-        total.finish(true)
+        let parts = months.iter().flat_map(|parts| {
+            parts
+                .iter()
+                .filter(|(program, _)| programs.as_ref().is_none_or(|p| p.contains(*program)))
+                .map(|(_, part)| part)
+        });
+        ReportPart::combine(parts, true)
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))
@@ -416,6 +439,15 @@ mod tests {
         let one = units(day(2024, 2, 1), day(2024, 2, 29)).unwrap();
         assert_eq!((one.len(), one[0].whole), (1, true));
         assert_eq!(Month::of(day(2024, 12, 3)).last(), Some(day(2024, 12, 31)));
+        // Twenty years are months; longer periods, or years local days do not hold, are
+        // read whole.
+        assert_eq!(
+            units(day(2005, 4, 1), day(2025, 3, 31)).map(|u| u.len()),
+            Some(240)
+        );
+        assert!(units(day(2005, 3, 31), day(2025, 3, 31)).is_none());
+        assert!(units(day(1, 1, 1), day(9999, 12, 31)).is_none());
+        assert!(units(day(-3, 1, 1), day(-3, 2, 1)).is_none());
     }
 
     #[test]
