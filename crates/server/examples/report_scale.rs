@@ -24,11 +24,12 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use carnet_core::{Record, Report, ReportFilter};
+use carnet_core::{Record, Report, ReportFilter, ReportPart};
 use carnet_server::store::{Database, Role, WorkerId};
 use carnet_server::{AppState, Store, router, synthetic};
 use chrono::{Months, NaiveDate};
@@ -313,6 +314,7 @@ fn main() {
         programs: None,
     };
     let (mut read, mut parse, mut compute) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut making, mut combining) = (Vec::new(), Vec::new());
     let mut count = 0;
     for _ in 0..5 {
         let started = Instant::now();
@@ -339,6 +341,22 @@ fn main() {
         let report = Report::compute(records.iter().map(|(_, r)| r), &filter);
         compute.push(started.elapsed());
         assert!(report.interventions > 0);
+        // What the server keeps instead: a part per month and program, then combined.
+        let started = Instant::now();
+        let mut months: BTreeMap<(u32, &str), Vec<&Record>> = BTreeMap::new();
+        for (_, r) in &records {
+            let key = (chrono::Datelike::month(&r.local_date()), r.program());
+            months.entry(key).or_default().push(r);
+        }
+        let parts: Vec<ReportPart> = months
+            .values()
+            .map(|rs| ReportPart::of(rs.iter().copied(), &filter))
+            .collect();
+        making.push(started.elapsed());
+        let started = Instant::now();
+        let combined = ReportPart::combine(&parts, true);
+        combining.push(started.elapsed());
+        assert_eq!(combined, report);
     }
     // What every request reads first: the counts of each month of the five years.
     let mut counting = Vec::new();
@@ -354,6 +372,11 @@ fn main() {
     println!("  database read          {}", summary(&mut read));
     println!("  parsing the bodies     {}", summary(&mut parse));
     println!("  Report::compute        {}", summary(&mut compute));
+    println!(
+        "  ReportPart::of, by month and program {}",
+        summary(&mut making)
+    );
+    println!("  ReportPart::combine    {}", summary(&mut combining));
 
     drop(store);
     runtime.shutdown_timeout(Duration::from_secs(1));
