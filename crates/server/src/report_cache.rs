@@ -21,7 +21,7 @@
 //! Keyed by scope (the team, or one worker) and month: one worker's months never answer
 //! for another's or the team's. Only whole months are kept: a period's first and last
 //! months, when cut, are read each time. The months kept hold at most [`MAX_RECORDS`]
-//! records between them (about 265 bytes a record: 69 MB for a team's five years of
+//! records between them (about 210 bytes a record: 53 MB for a team's five years of
 //! 260 000, see BENCHMARKS.md); past that the least recently used months leave first.
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,8 +32,8 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::store::{MonthCount, Store, StoreError, WorkerId};
 
-/// Records the kept months may hold between them (all scopes): a team of 50's five years
-/// and a half, about 100 MB.
+/// Records the kept months may hold between them (all scopes): a team of 50's seven years
+/// and a half, about 85 MB.
 pub const MAX_RECORDS: usize = 400_000;
 
 /// Periods longer than this (twenty years) are read whole, as before: a month kept each
