@@ -18,6 +18,7 @@ pub mod note;
 pub mod person;
 pub mod record;
 pub mod report;
+pub mod report_part;
 pub mod sync;
 pub mod tally;
 pub mod taxonomy;
@@ -32,6 +33,7 @@ pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };
 pub use report::{Attribute, CrossTable, Difference, Report, ReportFilter};
+pub use report_part::ReportPart;
 pub use sync::{
     BatchOutcome, Digest, Failure, Logged, Outcome, Resolution, Stamp, Standing, Step, SyncRun,
     SyncState, SyncSummary, Transition,

@@ -143,7 +143,7 @@ pub struct CrossTable {
 }
 
 impl CrossTable {
-    fn new(rows: Attribute, columns: Attribute) -> Self {
+    pub(crate) fn new(rows: Attribute, columns: Attribute) -> Self {
         CrossTable {
             rows,
             columns,
@@ -152,14 +152,19 @@ impl CrossTable {
     }
 
     fn add(&mut self, c: &Contact) {
-        if let (Some(r), Some(col)) = (self.rows.of(c), self.columns.of(c)) {
+        self.add_codes(self.rows.of(c), self.columns.of(c), 1);
+    }
+
+    /// Adds `n` to the cell of a row's and a column's codes, when both are given.
+    pub(crate) fn add_codes(&mut self, row: Option<&str>, column: Option<&str>, n: u32) {
+        if let (Some(r), Some(col)) = (row, column) {
             match self.cells.get_mut(r) {
-                Some(row) => add_str(row, col, 1),
+                Some(cells) => add_str(cells, col, n),
                 None => {
                     // `insert`, not `BTreeMap::from`: no sort instance in the wasm.
-                    let mut row = BTreeMap::new();
-                    row.insert(col.to_owned(), 1);
-                    self.cells.insert(r.to_owned(), row);
+                    let mut cells = BTreeMap::new();
+                    cells.insert(col.to_owned(), n);
+                    self.cells.insert(r.to_owned(), cells);
                 }
             }
         }
@@ -199,7 +204,7 @@ impl CrossTable {
 }
 
 /// Every pair of `attributes`, earlier one as rows.
-fn pairs(attributes: &[Attribute]) -> Vec<CrossTable> {
+pub(crate) fn pairs(attributes: &[Attribute]) -> Vec<CrossTable> {
     let mut out = Vec::new();
     for (i, &rows) in attributes.iter().enumerate() {
         for &columns in &attributes[i + 1..] {
@@ -407,7 +412,11 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u32>, key: K) {
 
 /// Adds `n` under `key`, allocating the key only the first time it is seen: reports run
 /// over a year of records on a phone, where an allocation per field per record shows.
-fn add_str<N: Copy + std::ops::AddAssign>(map: &mut BTreeMap<String, N>, key: &str, n: N) {
+pub(crate) fn add_str<N: Copy + std::ops::AddAssign>(
+    map: &mut BTreeMap<String, N>,
+    key: &str,
+    n: N,
+) {
     match map.get_mut(key) {
         Some(total) => *total += n,
         None => {

@@ -11,18 +11,25 @@
 //! workers. Then a coordinator asks `GET /api/v1/report` (every table of the annual
 //! report) for the whole team, `REQUESTS` times each (or `REPORT_SCALE_REQUESTS`): the last fiscal year; the same year
 //! beside the one before (« Rapport de l'équipe »'s default); the five years at once.
-//! Prints min / median / p95 / max per query, and where the time of the last year's
-//! report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
+//! Prints min / median / p95 / max per query, and the first request of each (cold: the
+//! server keeps closed months' reports, `report_cache`), then the five years again right
+//! after a correction of one record (one month read again), the first request of each
+//! query after a restart (nothing kept, the database settled), the memory the kept months
+//! hold (bytes allocated and not freed, before the requests and after), and
+//! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
 //! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
 //! in BENCHMARKS.md.
 
 mod common;
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use carnet_core::{Record, Report, ReportFilter};
+use carnet_core::{Record, Report, ReportFilter, ReportPart};
 use carnet_server::store::{Database, Role, WorkerId};
 use carnet_server::{AppState, Store, router, synthetic};
 use chrono::{Months, NaiveDate};
@@ -93,6 +100,35 @@ fn summary(times: &mut [Duration]) -> String {
     )
 }
 
+/// The system allocator, counting the bytes allocated and not yet freed: what the
+/// server's kept months hold once every request is answered.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes to `System` unchanged; only a counter is moved beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes allocated and not freed, in MB (without the allocator's own overhead).
+fn live_mb() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / 1_048_576.0
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database, cleanup) = match std::env::args().nth(1) {
@@ -118,6 +154,8 @@ fn main() {
 
     let seeding = Instant::now();
     let mut total = 0;
+    // A record of the last year to correct, with its worker.
+    let mut to_correct: Option<(WorkerId, Record)> = None;
     for (w, records) in team_records().into_iter().enumerate() {
         let name = format!("poste-{w:02}");
         runtime.block_on(store.add_worker(&name)).expect("worker");
@@ -125,6 +163,13 @@ fn main() {
             .block_on(store.worker_by_name(&name))
             .expect("read")
             .expect("the worker");
+        if to_correct.is_none() {
+            let last = FIRST_YEAR + YEARS as i32 - 1;
+            to_correct = records
+                .iter()
+                .find(|r| r.local_date() > fiscal_year(last).0 + chrono::Days::new(60))
+                .map(|r| (id, r.clone()));
+        }
         for chunk in records.chunks(SEED_BATCH) {
             runtime
                 .block_on(store.store_batch(id, chunk))
@@ -144,7 +189,9 @@ fn main() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = router(Arc::new(AppState::new(store.clone())), &dist);
+    let state = Arc::new(AppState::new(store.clone()));
+    let app = router(state.clone(), &dist);
+    let memory_before = live_mb();
     runtime.spawn(async move { axum::serve(listener, app).await });
 
     let last = FIRST_YEAR + YEARS as i32 - 1;
@@ -171,7 +218,8 @@ fn main() {
         let url = format!("http://{addr}/api/v1/report?{query}");
         let mut times = Vec::with_capacity(requests);
         let mut interventions = 0;
-        // One request first, untimed: a fresh server's caches, as after any restart.
+        let mut cold = Duration::ZERO;
+        // One request first, timed apart: a fresh server's caches, as after any restart.
         for run in 0..=requests {
             let sent = Instant::now();
             let mut resp = agent
@@ -186,11 +234,75 @@ fn main() {
             interventions = answer["report"]["interventions"].as_u64().expect("report");
             if run > 0 {
                 times.push(took);
+            } else {
+                cold = took;
             }
         }
         println!(
-            "GET /report, {label}: {} ({interventions} interventions)",
-            summary(&mut times)
+            "GET /report, {label}: {} ({interventions} interventions); first request {:.0} ms",
+            summary(&mut times),
+            ms(cold)
+        );
+    }
+
+    // A correction of one record of the last year (a new version, its day unchanged), then
+    // the five years at once: the corrected month is read again, the others are kept.
+    let (worker, record) = to_correct.expect("a record of the last year");
+    let mut next = record;
+    let mut after_write = Vec::new();
+    let five_years = format!("http://{addr}/api/v1/report?{}", queries[2].1);
+    for _ in 0..requests.min(5) {
+        next = next.next_version();
+        runtime
+            .block_on(store.store_batch(worker, std::slice::from_ref(&next)))
+            .expect("correction");
+        let sent = Instant::now();
+        let mut resp = agent
+            .get(&five_years)
+            .header("Authorization", format!("Bearer {coordinator}"))
+            .call()
+            .expect("request");
+        resp.body_mut().read_to_string().expect("body");
+        after_write.push(sent.elapsed());
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+    println!(
+        "GET /report, all five years right after a correction: {}",
+        summary(&mut after_write)
+    );
+    println!(
+        "memory: {:.1} MB allocated before the requests, {:.1} MB after ({} months kept)",
+        memory_before,
+        live_mb(),
+        state.reports.len()
+    );
+
+    // A restarted server (nothing kept) on the same, settled database: the first request
+    // of each query, three restarts each.
+    drop(state);
+    for (label, query) in &queries {
+        let mut cold = Vec::new();
+        for _ in 0..3 {
+            let listener = runtime
+                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                .expect("bind");
+            let fresh = listener.local_addr().expect("addr");
+            let app = router(Arc::new(AppState::new(store.clone())), &dist);
+            let server = runtime.spawn(async move { axum::serve(listener, app).await });
+            let sent = Instant::now();
+            let mut resp = agent
+                .get(format!("http://{fresh}/api/v1/report?{query}"))
+                .header("Authorization", format!("Bearer {coordinator}"))
+                .call()
+                .expect("request");
+            resp.body_mut().read_to_string().expect("body");
+            cold.push(sent.elapsed());
+            assert_eq!(resp.status().as_u16(), 200);
+            server.abort();
+        }
+        println!(
+            "GET /report, {label}, first request after a restart: {}",
+            summary(&mut cold)
         );
     }
 
@@ -202,6 +314,7 @@ fn main() {
         programs: None,
     };
     let (mut read, mut parse, mut compute) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut making, mut combining) = (Vec::new(), Vec::new());
     let mut count = 0;
     for _ in 0..5 {
         let started = Instant::now();
@@ -228,11 +341,42 @@ fn main() {
         let report = Report::compute(records.iter().map(|(_, r)| r), &filter);
         compute.push(started.elapsed());
         assert!(report.interventions > 0);
+        // What the server keeps instead: a part per month and program, then combined.
+        let started = Instant::now();
+        let mut months: BTreeMap<(u32, &str), Vec<&Record>> = BTreeMap::new();
+        for (_, r) in &records {
+            let key = (chrono::Datelike::month(&r.local_date()), r.program());
+            months.entry(key).or_default().push(r);
+        }
+        let parts: Vec<ReportPart> = months
+            .values()
+            .map(|rs| ReportPart::of(rs.iter().copied(), &filter))
+            .collect();
+        making.push(started.elapsed());
+        let started = Instant::now();
+        let combined = ReportPart::combine(&parts, true);
+        combining.push(started.elapsed());
+        assert_eq!(combined, report);
     }
+    // What every request reads first: the counts of each month of the five years.
+    let mut counting = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        runtime
+            .block_on(store.month_counts(first_from, to))
+            .expect("month counts");
+        counting.push(started.elapsed());
+    }
+    println!("five years' month counts {}", summary(&mut counting));
     println!("last fiscal year, {count} records read:");
     println!("  database read          {}", summary(&mut read));
     println!("  parsing the bodies     {}", summary(&mut parse));
     println!("  Report::compute        {}", summary(&mut compute));
+    println!(
+        "  ReportPart::of, by month and program {}",
+        summary(&mut making)
+    );
+    println!("  ReportPart::combine    {}", summary(&mut combining));
 
     drop(store);
     runtime.shutdown_timeout(Duration::from_secs(1));

@@ -18,6 +18,7 @@ pub mod import;
 pub mod log;
 pub mod migrate;
 pub mod ratelimit;
+pub mod report_cache;
 pub mod store;
 pub mod synthetic;
 pub mod token;

@@ -159,25 +159,14 @@ async fn report(
     let format = query.format()?;
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
     let worker = who.as_ref().map(|w| w.0);
-    // Both periods at once, each on its own connection.
-    let (records, others) =
-        tokio::try_join!(period_records(&state.store, worker, &filter), async {
+    // Both periods at once; each reads only the months not kept (`report_cache`).
+    let (report, other) =
+        tokio::try_join!(state.reports.report(&state.store, worker, &filter), async {
             match &compare_filter {
-                Some(f) => Ok(Some(period_records(&state.store, worker, f).await?)),
+                Some(f) => Ok(Some(state.reports.report(&state.store, worker, f).await?)),
                 None => Ok(None),
             }
         })?;
-    let filters = (filter.clone(), compare_filter.clone());
-    let (report, other) = tokio::task::spawn_blocking(move || {
-        let report = Report::compute(records.iter().map(|(_, r)| r), &filters.0);
-        let other = filters
-            .1
-            .zip(others)
-            .map(|(f, others)| Report::compute(others.iter().map(|(_, r)| r), &f));
-        (report, other)
-    })
-    .await
-    .map_err(Failure::internal)?;
     let compare = compare_filter.zip(other).map(|(filter, other)| Comparison {
         differences: carnet_core::report::differences(&report, &other),
         filter,

@@ -7,6 +7,7 @@ use tokio::sync::Mutex;
 
 use crate::client::Network;
 use crate::ratelimit::{Limiter, Limits};
+use crate::report_cache::ReportCache;
 use crate::store::{Store, StoreError};
 
 /// The server's shared state. The taxonomy is not here: it is read through the store
@@ -20,6 +21,8 @@ pub struct AppState {
     /// versions instead of one refusal. Across servers on one database the taxonomy's
     /// version is a key: of two edits made at once, the second is `taxonomy_changed`.
     pub(crate) list_edits: Mutex<()>,
+    /// Closed months' reports, checked against the database at each request.
+    pub reports: ReportCache,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             limiter: Limiter::new(limits),
             trusted_proxies,
             list_edits: Mutex::new(()),
+            reports: ReportCache::new(),
         }
     }
 

@@ -50,8 +50,9 @@ use uuid::Uuid;
 
 pub use error::{Refusal, StoreError};
 pub use model::{
-    ACTOR_CLI, Caller, Counts, DEFAULT_WAIT, DeviceId, LAST_SEEN_STEP_MS, PAIRING_CODE_TTL_MS,
-    RevokedDevice, Role, Setting, Settings, StoredVersion, TokenCheck, WorkerId, device_expired,
+    ACTOR_CLI, Caller, Counts, DEFAULT_WAIT, DeviceId, LAST_SEEN_STEP_MS, MonthCount,
+    PAIRING_CODE_TTL_MS, RevokedDevice, Role, Setting, Settings, StoredVersion, TokenCheck,
+    WorkerId, device_expired,
 };
 pub use postgres::PgStore;
 pub use sqlite::{SqliteOptions, SqliteStore};
@@ -579,6 +580,25 @@ impl Store {
             (from, to)
         ))?;
         parse_bodies(rows).await
+    }
+
+    /// What each month of `from..=to` holds (and the versions without a local day), as
+    /// counts that change exactly when the month's latest versions do: see
+    /// `records::MONTH_COUNTS`. One statement, so one moment of the database.
+    pub async fn month_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<MonthCount>, StoreError> {
+        let rows = on!(self, read, |c| records::month_counts(c, (from, to)))?;
+        Ok(rows
+            .into_iter()
+            .map(|(month, later, count)| MonthCount {
+                month,
+                later,
+                count,
+            })
+            .collect())
     }
 
     /// Stores a batch of valid records for one worker in one transaction.

@@ -259,3 +259,13 @@ mod tests {
         );
     }
 }
+
+/// One count of [`super::Store::month_counts`]: of a month (`YYYY-MM`; `None` for the
+/// versions without a local day), its versions, or with `later` the later versions of its
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    pub month: Option<String>,
+    pub later: bool,
+    pub count: i64,
+}

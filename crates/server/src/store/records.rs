@@ -105,6 +105,48 @@ pub(crate) async fn latest_bodies_in<C: Conn>(
     .collect()
 }
 
+/// What each month of a period holds, counted in one statement (one snapshot on both
+/// backends): per month (`YYYY-MM`, `NULL` for versions without a local day), kind 0 the
+/// versions whose day is in it, kind 1 the pairs of such a version and a later version of
+/// its record. Rows are never changed nor removed, so both counts only grow, and a month's
+/// latest versions change exactly when one of its counts does: a new record or version in
+/// it (kind 0), or a later version of one of its records — a correction, wherever it moves
+/// the record, or a tombstone (kind 1). The later versions are few (corrections): they are
+/// read from their own index (SQLite is told to, and to start from them: `CROSS JOIN`).
+static MONTH_COUNTS: Sql = Sql::each(
+    "SELECT substr(local_date, 1, 7), 0, COUNT(*) FROM records
+     WHERE local_date BETWEEN $1 AND $2 OR local_date IS NULL
+     GROUP BY 1
+     UNION ALL
+     SELECT substr(e.local_date, 1, 7), 1, COUNT(*)
+     FROM records n INDEXED BY records_later_versions CROSS JOIN records e
+     WHERE n.version > 1 AND e.id = n.id AND e.version < n.version
+       AND (e.local_date BETWEEN $1 AND $2 OR e.local_date IS NULL)
+     GROUP BY 1",
+    "SELECT substr(local_date, 1, 7), 0, COUNT(*) FROM records
+     WHERE local_date BETWEEN $1 AND $2 OR local_date IS NULL
+     GROUP BY 1
+     UNION ALL
+     SELECT substr(e.local_date, 1, 7), 1, COUNT(*)
+     FROM records n JOIN records e ON e.id = n.id AND e.version < n.version
+     WHERE n.version > 1
+       AND (e.local_date BETWEEN $1 AND $2 OR e.local_date IS NULL)
+     GROUP BY 1",
+);
+
+/// Per month of `from..=to` (`None`: versions without a local day), the count of its
+/// versions and of later versions of its records: see [`MONTH_COUNTS`].
+pub(crate) async fn month_counts<C: Conn>(
+    c: &mut C,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(Option<String>, bool, i64)>, StoreError> {
+    c.query(&MONTH_COUNTS, params![bound(from), bound(to)])
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.opt_text(0)?, r.int(1)? == 1, r.int(2)?)))
+        .collect()
+}
+
 /// The `local_date` column of a record: its local day as `YYYY-MM-DD`, which sorts as the
 /// days do, for years of four digits; `None` (read by every period) for any other year.
 /// Migration 8 fills old rows with the same text, the body's own `occurred_at` up to the

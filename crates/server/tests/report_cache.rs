@@ -1,0 +1,131 @@
+//! The report keeps closed months' figures between requests (`report_cache`): every write
+//! that changes which latest versions fall in a month — a new record, a correction moving
+//! a record out of the period or back, a deletion, a write by another server — shows in the
+//! next report, and one worker's figures never answer for another's or the team's. On both
+//! backends, through the HTTP API.
+
+#[macro_use]
+mod common;
+
+use carnet_core::Record;
+use common::{TestServer, record, statuses};
+use serde_json::{Value, json};
+
+/// A fiscal year whose first and last months are whole, and one cut at both ends.
+const YEAR: &str = "from=2025-04-01&to=2026-03-31";
+const CUT: &str = "from=2025-05-10&to=2025-07-20";
+
+/// Record `n`, version `version`, on `day` (`YYYY-MM-DD`).
+fn on(n: u32, version: u32, day: &str) -> Value {
+    let mut r = record(n);
+    r["occurred_at"] = json!(format!("{day}T14:00:00-04:00"));
+    r["version"] = json!(version);
+    r
+}
+
+fn interventions(s: &TestServer, query: &str, token: &str) -> u64 {
+    let (status, body, _) = s.get(&format!("/api/v1/report?{query}"), Some(token));
+    assert_eq!(status, 200, "{body}");
+    body["report"]["interventions"].as_u64().unwrap()
+}
+
+fn post_as(s: &TestServer, token: &str, records: &[Value]) {
+    let (status, body) = s.post_to(
+        "/api/v1/records",
+        token,
+        "application/json",
+        json!({ "records": records }).to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(statuses(&body).iter().all(|s| s == "stored"), "{body}");
+}
+
+both_backends! {
+    fn every_change_of_a_months_latest_versions_shows_in_the_next_report(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        let coordinator = s.db.add_coordinator("coordination");
+        let token = s.token.clone();
+        post_as(&s, &token, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-05-20"), on(3, 1, "2025-06-02")]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 3);
+        assert_eq!(interventions(&s, CUT, &coordinator), 3);
+        // Asked again, from the months kept: the same figures.
+        assert_eq!(interventions(&s, YEAR, &coordinator), 3);
+
+        // A correction moves record 2 out of the year: its May is read again.
+        post_as(&s, &token, &[on(2, 2, "2024-12-01")]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 2);
+        assert_eq!(interventions(&s, CUT, &coordinator), 2);
+        assert_eq!(interventions(&s, "from=2024-12-01&to=2024-12-31", &coordinator), 1);
+        // And back into the year, another month.
+        post_as(&s, &token, &[on(2, 3, "2025-06-15")]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 3);
+        assert_eq!(interventions(&s, "from=2024-12-01&to=2024-12-31", &coordinator), 0);
+        // A correction within the month changes a table, not the count.
+        let mut moved = on(3, 2, "2025-06-02");
+        moved["milieu"] = json!("salon_massage");
+        post_as(&s, &token, &[moved]);
+        let (_, body, _) = s.get(&format!("/api/v1/report?{YEAR}"), Some(&coordinator));
+        assert_eq!(body["report"]["interventions_by_milieu"]["salon_massage"], 1);
+        // A deletion is a tombstone version.
+        let mut tombstone = on(1, 2, "2025-05-12");
+        tombstone["deleted"] = json!(true);
+        post_as(&s, &token, &[tombstone]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 2);
+        // A new record in a month already kept.
+        post_as(&s, &token, &[on(4, 1, "2025-06-30")]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 3);
+        assert_eq!(interventions(&s, CUT, &coordinator), 3);
+    }
+}
+
+both_backends! {
+    fn a_write_through_another_server_shows_in_the_next_report(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        let coordinator = s.db.add_coordinator("coordination");
+        let token = s.token.clone();
+        post_as(&s, &token, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-08-20")]);
+        assert_eq!(interventions(&s, YEAR, &coordinator), 2);
+        // The test's own store stands for another server on the same database.
+        let worker = s
+            .db
+            .block(s.db.store.worker_by_name("travailleuse-a"))
+            .unwrap()
+            .unwrap();
+        let moved = Record::from_value(on(1, 2, "2026-04-02")).unwrap();
+        let added = Record::from_value(on(3, 1, "2025-08-21")).unwrap();
+        s.db.block(s.db.store.store_batch(worker, &[moved, added])).unwrap();
+        assert_eq!(interventions(&s, YEAR, &coordinator), 2);
+        assert_eq!(interventions(&s, "from=2025-08-01&to=2025-08-31", &coordinator), 2);
+        assert_eq!(interventions(&s, "from=2026-04-01&to=2026-04-30", &coordinator), 1);
+    }
+}
+
+both_backends! {
+    fn one_workers_months_never_answer_for_anothers_or_the_teams(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        let coordinator = s.db.add_coordinator("coordination");
+        let a = s.token.clone();
+        let b = s.db.add_worker("travailleuse-b");
+        post_as(&s, &a, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-06-20")]);
+        post_as(&s, &b, &[on(11, 1, "2025-05-13")]);
+        let mine = |token: &str| interventions(&s, YEAR, token);
+        let of = |name: &str| interventions(&s, &format!("{YEAR}&worker={name}"), &coordinator);
+        for _ in 0..2 {
+            assert_eq!((mine(&a), mine(&b)), (2, 1));
+            assert_eq!((of("travailleuse-a"), of("travailleuse-b")), (2, 1));
+            assert_eq!(interventions(&s, YEAR, &coordinator), 3);
+        }
+        // B writes in a month A's figures are kept for: A's stay, B's and the team's move.
+        post_as(&s, &b, &[on(12, 1, "2025-06-21"), on(13, 1, "2025-05-30")]);
+        assert_eq!((mine(&a), mine(&b)), (2, 3));
+        assert_eq!((of("travailleuse-a"), of("travailleuse-b")), (2, 3));
+        assert_eq!(interventions(&s, YEAR, &coordinator), 5);
+        // Side by side with another period, each scope its own again.
+        let (_, body, _) = s.get(
+            &format!("/api/v1/report?{YEAR}&compare_from=2025-05-01&compare_to=2025-05-31"),
+            Some(&b),
+        );
+        assert_eq!(body["report"]["interventions"], 3);
+        assert_eq!(body["compare"]["report"]["interventions"], 2);
+    }
+}
