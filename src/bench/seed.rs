@@ -54,11 +54,17 @@ mod hooks {
     }
 
     /// Writes `count` synthetic contacts (codes only) into the open profile, spread over the
-    /// last `days` days, `pending` or already synced, through the codec and the store, in
+    /// last `days` days (none in the last `skip_days`: a day's screen the same size on every
+    /// phone), `pending` or already synced, through the codec and the store, in
     /// transactions of a thousand rows. Returns how many were written. Lock and unlock to
     /// load them.
     #[wasm_bindgen]
-    pub async fn bench_seed(count: u32, days: u32, pending: bool) -> Result<u32, JsValue> {
+    pub async fn bench_seed(
+        count: u32,
+        days: u32,
+        pending: bool,
+        skip_days: u32,
+    ) -> Result<u32, JsValue> {
         let open = OPEN
             .with(|o| o.borrow().clone())
             .ok_or_else(|| JsValue::from_str("unlock a profile first"))?;
@@ -69,7 +75,8 @@ mod hooks {
         let mut rows = Vec::with_capacity(1000);
         let mut written = 0;
         for i in 0..count {
-            let minutes = rng.next((days.max(1) * 24 * 60) as usize) as i64;
+            let minutes =
+                i64::from(skip_days) * 24 * 60 + rng.next((days.max(1) * 24 * 60) as usize) as i64;
             let draft = ContactDraft {
                 program: Some("catwoman".into()),
                 milieu: pick(&taxonomy, carnet_core::ListKind::Milieux, &mut rng),

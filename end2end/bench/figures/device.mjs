@@ -14,7 +14,7 @@ export async function unlock(page) {
 }
 
 /** A phone with `count` records (`pending` or synced) of the last `days` days. */
-export async function device({ browser, url, server }, { key, count, pending = false, days = 365 }) {
+export async function device({ browser, url, server }, { key, count, pending = false, days = 365, skipDays = 0 }) {
   if (devices.has(key)) return devices.get(key);
   const context = await freshContext(browser);
   const page = await context.newPage();
@@ -34,8 +34,8 @@ export async function device({ browser, url, server }, { key, count, pending = f
   const has = await page.evaluate(() => typeof window.wasmBindings?.bench_seed === 'function');
   if (!has) throw new Error('this build has no bench_seed: build with --cfg carnet_bench (BENCHMARKS.md)');
   const written = await page.evaluate(
-    ([n, d, p]) => window.wasmBindings.bench_seed(n, d, p),
-    [count, days, pending],
+    ([n, d, p, s]) => window.wasmBindings.bench_seed(n, d, p, s),
+    [count, days, pending, skipDays],
   );
   if (written !== count) throw new Error(`seeded ${written} of ${count}`);
   await page.getByRole('button', { name: 'Verrouiller' }).click();
