@@ -53,7 +53,9 @@ impl Book {
     /// the first).
     pub fn extend(&mut self, records: impl IntoIterator<Item = LocalRecord>) {
         let mut records: Vec<LocalRecord> = records.into_iter().collect();
-        records.sort_by_cached_key(|local| day_key(&local.record));
+        // By time: nearly always each day's order too (a day is by the worker's own offset),
+        // and `place` keeps each day's order whatever comes.
+        records.sort_by_cached_key(|local| local.record.occurred_at().timestamp_millis());
         for local in records {
             self.remove(local.record.id());
             self.place(local);
