@@ -97,6 +97,7 @@ async fn store_record(
 ) -> Result<(), Vec<String>> {
     let t = ctx.t();
     let store = open.store();
+    crate::bench::mark("save:checked");
     let result = match editing {
         // A new id: nobody else can hold this row, no lock needed.
         None => {

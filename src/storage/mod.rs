@@ -934,6 +934,7 @@ impl RecordStore {
             None => None,
         };
         let row = Row::new(record.id(), &standing, body);
+        crate::bench::mark("save:sealed");
         let db = self.db().await?;
         let tx = writing(&db)?;
         let store = tx.object_store(RECORDS)?;
@@ -942,6 +943,7 @@ impl RecordStore {
         // one round trip to the database, not three.
         let row_put = store.put(to_js(&row)?).primitive()?;
         let stored: Option<JsValue> = store.get(day_hint::KEY).await?;
+        crate::bench::mark("save:read");
         let (now_known, hint_put) = match (stored.as_ref().and_then(sealed_of), known) {
             (None, _) => (Known::Absent, None),
             // As this window read it: rewritten if the record joins or leaves the day, or
