@@ -14,7 +14,8 @@
 //! Prints min / median / p95 / max per query, and the first request of each (cold: the
 //! server keeps closed months' reports, `report_cache`), then the five years again right
 //! after a correction of one record (one month read again), the first request of each
-//! query after a restart (nothing kept, the database settled), the memory the kept months
+//! query after a restart (nothing kept, the database settled; then with the start filling
+//! the closed months, as `serve` does: at the same moment, and once done), the memory the kept months
 //! hold (bytes allocated and not freed, before the requests and after), and
 //! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
@@ -277,34 +278,72 @@ fn main() {
         state.reports.len()
     );
 
-    // A restarted server (nothing kept) on the same, settled database: the first request
-    // of each query, three restarts each.
+    // A restarted server on the same, settled database, three restarts per query: the first
+    // request of each query with nothing kept; then as `serve` starts, filling the team's
+    // closed months in the background (`ReportCache::warm`): how long that takes, the first
+    // request sent at the same moment as the start, and the first request once it is done.
     drop(state);
+    let today = carnet_server::calendar::today();
+    let mut warming = Vec::new();
     for (label, query) in &queries {
-        let mut cold = Vec::new();
-        for _ in 0..3 {
-            let listener = runtime
-                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-                .expect("bind");
-            let fresh = listener.local_addr().expect("addr");
-            let app = router(Arc::new(AppState::new(store.clone())), &dist);
-            let server = runtime.spawn(async move { axum::serve(listener, app).await });
-            let sent = Instant::now();
-            let mut resp = agent
-                .get(format!("http://{fresh}/api/v1/report?{query}"))
-                .header("Authorization", format!("Bearer {coordinator}"))
-                .call()
-                .expect("request");
-            resp.body_mut().read_to_string().expect("body");
-            cold.push(sent.elapsed());
-            assert_eq!(resp.status().as_u16(), 200);
-            server.abort();
+        let (mut cold, mut during, mut after) = (Vec::new(), Vec::new(), Vec::new());
+        for warm in [false, true] {
+            for _ in 0..3 {
+                let listener = runtime
+                    .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                    .expect("bind");
+                let fresh = listener.local_addr().expect("addr");
+                let state = Arc::new(AppState::new(store.clone()));
+                let app = router(state.clone(), &dist);
+                let server = runtime.spawn(async move { axum::serve(listener, app).await });
+                let started = Instant::now();
+                let warmer = warm.then(|| {
+                    let state = state.clone();
+                    runtime.spawn(async move {
+                        state.reports.warm(&state.store, today).await.expect("warm");
+                        started.elapsed()
+                    })
+                });
+                let first = |agent: &ureq::Agent| {
+                    let sent = Instant::now();
+                    let mut resp = agent
+                        .get(format!("http://{fresh}/api/v1/report?{query}"))
+                        .header("Authorization", format!("Bearer {coordinator}"))
+                        .call()
+                        .expect("request");
+                    resp.body_mut().read_to_string().expect("body");
+                    assert_eq!(resp.status().as_u16(), 200);
+                    sent.elapsed()
+                };
+                match warmer {
+                    None => cold.push(first(&agent)),
+                    Some(warmer) => {
+                        during.push(first(&agent));
+                        warming.push(runtime.block_on(warmer).expect("warmed"));
+                        after.push(first(&agent));
+                    }
+                }
+                server.abort();
+            }
         }
         println!(
             "GET /report, {label}, first request after a restart: {}",
             summary(&mut cold)
         );
+        println!(
+            "GET /report, {label}, first request sent at the start, the start filling the \
+             closed months: {}",
+            summary(&mut during)
+        );
+        println!(
+            "GET /report, {label}, first request once the start has filled them: {}",
+            summary(&mut after)
+        );
     }
+    println!(
+        "a start filling the team's closed months (today {today}): {}",
+        summary(&mut warming)
+    );
 
     // Where the last year's report spends its time, step by step, in this process: the
     // store's read of the period (the database, then parsing each body), then the report.

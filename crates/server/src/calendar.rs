@@ -3,7 +3,8 @@
 //! Records carry their own UTC offset (the phone's, when saved), so reports never need a
 //! time zone. Two things do: spreadsheets of past years whose times have no offset
 //! (`csv_import`), and the instant a period ends, to tell whether a phone synced after it
-//! (`/completeness`).
+//! (`/completeness`). And the server's start fills the reports of the months before today's
+//! (`report_cache`).
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
 use jiff::tz::TimeZone;
@@ -33,6 +34,17 @@ pub fn quebec_time(date: NaiveDate, time: NaiveTime) -> Option<DateTime<FixedOff
     let instant = QUEBEC.to_ambiguous_timestamp(civil).compatible().ok()?;
     let offset = FixedOffset::east_opt(QUEBEC.to_offset(instant).seconds())?;
     Some(DateTime::from_timestamp(instant.as_second(), 0)?.with_timezone(&offset))
+}
+
+/// Today on Québec's clock, from the machine's clock.
+pub fn today() -> NaiveDate {
+    let date = QUEBEC.to_datetime(jiff::Timestamp::now()).date();
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year()),
+        u32::from(date.month().unsigned_abs()),
+        u32::from(date.day().unsigned_abs()),
+    )
+    .unwrap_or_default()
 }
 
 /// Midnight starting `day` on Québec's clock, in ms since the epoch (a day the database

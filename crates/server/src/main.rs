@@ -627,6 +627,7 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             let store = open(&db, explicit_url).await?;
             let backend = store.backend();
             let state = Arc::new(AppState::with(store, Limits::default(), trusted_proxy));
+            tokio::spawn(warm_reports(state.clone()));
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -640,6 +641,27 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
                 .await
                 .map_err(|e| text(&e))
         }
+    }
+}
+
+/// Fills the team's closed months' reports in the background, so that the first report
+/// after a start reads only what changed (`report_cache`). A failure costs nothing but time:
+/// the requests read what they need.
+async fn warm_reports(state: Arc<AppState>) {
+    let started = std::time::Instant::now();
+    match state
+        .reports
+        .warm(&state.store, carnet_server::calendar::today())
+        .await
+    {
+        Ok(warmed) => log!(
+            "carnet-server: the team's report: {} closed months kept ({} record versions) \
+             in {:.1} s",
+            warmed.months,
+            warmed.records,
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => log!("carnet-server: the team's report: no closed month kept at start: {e}"),
     }
 }
 

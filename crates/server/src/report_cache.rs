@@ -23,8 +23,13 @@
 //! months, when cut, are read each time. The months kept hold at most [`MAX_RECORDS`]
 //! records between them (about 210 bytes a record: 53 MB for a team's five years of
 //! 260 000, see BENCHMARKS.md); past that the least recently used months leave first.
+//!
+//! A server fills the team's closed months once at start ([`ReportCache::warm`], in the
+//! background), so that the first coordinator after a deploy or a restart does not wait
+//! for years of records to be read.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use carnet_core::{Record, Report, ReportFilter, ReportPart};
@@ -45,6 +50,14 @@ const CHUNKS: usize = 4;
 
 /// Times the months a write moved are read again before one plain read of the period.
 const ATTEMPTS: usize = 3;
+
+/// The records a start fills the team's months with at most: three quarters of
+/// [`MAX_RECORDS`] (a team of 50's five years and a half), the rest left to other scopes and
+/// to the months read after.
+const WARM_RECORDS: i64 = MAX_RECORDS as i64 / 4 * 3;
+
+/// How far back a start looks for the team's months: ten years.
+const WARM_MONTHS: u32 = 120;
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +87,19 @@ impl Month {
             m => Month {
                 year: self.year,
                 month: m + 1,
+            },
+        }
+    }
+
+    fn previous(self) -> Month {
+        match self.month {
+            1 => Month {
+                year: self.year - 1,
+                month: 12,
+            },
+            m => Month {
+                year: self.year,
+                month: m - 1,
             },
         }
     }
@@ -194,6 +220,20 @@ struct Shelf {
 #[derive(Default)]
 pub struct ReportCache {
     shelf: Mutex<Shelf>,
+    /// One request of a scope reads months at a time, so that two never read the same
+    /// months at once (a start's `warm` and the first coordinator, or two coordinators).
+    turns: Mutex<HashMap<Option<WorkerId>, Arc<tokio::sync::Mutex<()>>>>,
+    /// Months read from the database so far, whole or cut (for tests and the benchmark).
+    months_read: AtomicU64,
+}
+
+/// What [`ReportCache::warm`] kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Warmed {
+    /// Closed months of the team kept, from the oldest with a record.
+    pub months: usize,
+    /// Record versions in them, as counted before reading.
+    pub records: i64,
 }
 
 impl ReportCache {
@@ -222,24 +262,21 @@ impl ReportCache {
         let mut counts = Counts::new(store.month_counts(from, to).await?);
         // Months read by this request, with the counts they were read at.
         let mut fresh: HashMap<Month, (Fingerprint, Arc<Parts>)> = HashMap::new();
+        // This scope's turn to read, taken at the first month missing.
+        let mut turn = None;
         for _ in 0..ATTEMPTS {
-            let mut parts = Vec::with_capacity(units.len());
-            let mut missing = Vec::new();
-            for unit in &units {
-                let at = counts.of(unit.month);
-                let kept = match fresh.get(&unit.month) {
-                    Some((read_at, p)) if *read_at == at => Some(p.clone()),
-                    _ if unit.whole => self.get((worker, unit.month), at),
-                    _ => None,
-                };
-                match kept {
-                    Some(p) => parts.push(p),
-                    None => missing.push(*unit),
-                }
+            let (mut parts, mut missing) = self.sort(&units, worker, &counts, &fresh);
+            if turn.is_none() && !missing.is_empty() {
+                // Another request of the scope (the start's `warm`, a second coordinator)
+                // may be reading these months: wait for it, then read only what it left.
+                turn = Some(self.turn_of(worker).lock_owned().await);
+                (parts, missing) = self.sort(&units, worker, &counts, &fresh);
             }
             let (Some(first), Some(last)) = (missing.first(), missing.last()) else {
                 return merge(parts, filter).await;
             };
+            self.months_read
+                .fetch_add(missing.len() as u64, Ordering::Relaxed);
             let read = read_units(store, worker, &missing).await?;
             // Only the months just read can have moved since `counts`: count them again.
             let span = (first.month.first(), last.month.last());
@@ -267,6 +304,98 @@ impl ReportCache {
         }
         // Writes kept moving the period's months: one read, one moment.
         plain(store, worker, filter).await
+    }
+
+    /// The kept or just-read parts of `units` at `counts`, and the units to read.
+    fn sort(
+        &self,
+        units: &[Unit],
+        worker: Option<WorkerId>,
+        counts: &Counts,
+        fresh: &HashMap<Month, (Fingerprint, Arc<Parts>)>,
+    ) -> (Vec<Arc<Parts>>, Vec<Unit>) {
+        let mut parts = Vec::with_capacity(units.len());
+        let mut missing = Vec::new();
+        for unit in units {
+            let at = counts.of(unit.month);
+            let kept = match fresh.get(&unit.month) {
+                Some((read_at, p)) if *read_at == at => Some(p.clone()),
+                _ if unit.whole => self.get((worker, unit.month), at),
+                _ => None,
+            };
+            match kept {
+                Some(p) => parts.push(p),
+                None => missing.push(*unit),
+            }
+        }
+        (parts, missing)
+    }
+
+    /// The lock a scope's reads take turns on.
+    fn turn_of(&self, worker: Option<WorkerId>) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+        turns.entry(worker).or_default().clone()
+    }
+
+    /// Keeps the team's closed months before `today`'s, newest first, back to the oldest
+    /// with a record, ten years, or [`WARM_RECORDS`] versions, whichever comes first: what
+    /// a coordinator's report over the last years reads. Run once at a server's start; a
+    /// request meanwhile waits for the year being read, then reads only what is missing.
+    pub async fn warm(&self, store: &Store, today: NaiveDate) -> Result<Warmed, StoreError> {
+        let this = Month::of(today);
+        let mut oldest = this;
+        for _ in 0..WARM_MONTHS {
+            oldest = oldest.previous();
+        }
+        let (Some(from), Some(to)) = (oldest.first(), this.previous().last()) else {
+            return Ok(Warmed::default());
+        };
+        let counts = Counts::new(store.month_counts(from, to).await?);
+        let (mut first, mut months, mut records) = (None, 0, 0);
+        let mut month = this.previous();
+        while month >= oldest {
+            let versions = counts.of(month).versions;
+            if records + versions > WARM_RECORDS {
+                break;
+            }
+            records += versions;
+            months += 1;
+            if versions > 0 {
+                first = Some((month, months));
+            }
+            month = month.previous();
+        }
+        // From the oldest month with a record: the empty ones before it are not read.
+        let Some((first, months)) = first else {
+            return Ok(Warmed::default());
+        };
+        // A year at a time, the latest first: a coordinator who asks meanwhile waits for
+        // one year's read at most, and most ask for the last years.
+        let mut last = this.previous();
+        while last >= first {
+            let mut start = last;
+            for _ in 1..12 {
+                if start > first {
+                    start = start.previous();
+                }
+            }
+            let (Some(from), Some(to)) = (start.first(), last.last()) else {
+                break;
+            };
+            let filter = ReportFilter {
+                from,
+                to,
+                programs: None,
+            };
+            self.report(store, None, &filter).await?;
+            last = start.previous();
+        }
+        Ok(Warmed { months, records })
+    }
+
+    /// Months read from the database since this cache was made, whole or cut.
+    pub fn months_read(&self) -> u64 {
+        self.months_read.load(Ordering::Relaxed)
     }
 
     fn get(&self, key: Key, fingerprint: Fingerprint) -> Option<Arc<Parts>> {

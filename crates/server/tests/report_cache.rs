@@ -129,3 +129,66 @@ both_backends! {
         assert_eq!(body["compare"]["report"]["interventions"], 2);
     }
 }
+
+both_backends! {
+    fn a_start_keeps_the_teams_closed_months_so_the_first_report_reads_none(backend: Backend) {
+        use carnet_core::{Report, ReportFilter};
+        use carnet_server::report_cache::{ReportCache, Warmed};
+        use chrono::NaiveDate;
+
+        let s = TestServer::start_with(&backend);
+        let a = s.token.clone();
+        let b = s.db.add_worker("travailleuse-b");
+        post_as(&s, &a, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-06-20"), on(3, 1, "2026-04-02")]);
+        post_as(&s, &b, &[on(11, 1, "2025-06-13"), on(12, 1, "2026-05-03")]);
+        // A correction: two versions of record 2, one latest. And a record two years back.
+        post_as(&s, &a, &[on(2, 2, "2025-07-01"), on(4, 1, "2024-03-10")]);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let store = &s.db.store;
+
+        // Today is in May 2026: the months from March 2024 (the oldest with a record) to
+        // April 2026 are kept, a year at a time; May 2026, still open, is not.
+        let cache = ReportCache::new();
+        let warmed = s.db.block(cache.warm(store, day("2026-05-15"))).unwrap();
+        assert_eq!(warmed, Warmed { months: 26, records: 6 });
+        assert_eq!((cache.len(), cache.months_read()), (26, 26));
+
+        // A report over those months reads none of them, and is the report of the records.
+        let filter = ReportFilter {
+            from: day("2025-05-01"),
+            to: day("2026-04-30"),
+            programs: None,
+        };
+        let report = s.db.block(cache.report(store, None, &filter)).unwrap();
+        assert_eq!(cache.months_read(), 26);
+        let records = s
+            .db
+            .block(store.latest_records_in(None, filter.from, filter.to))
+            .unwrap();
+        let expected = Report::compute(records.iter().map(|(_, r)| r), &filter);
+        assert_eq!(report.interventions, 4);
+        assert_eq!(report, expected);
+        // The month still open, up to today, is read at each request.
+        let this_month = ReportFilter { to: day("2026-05-15"), ..filter.clone() };
+        s.db.block(cache.report(store, None, &this_month)).unwrap();
+        s.db.block(cache.report(store, None, &this_month)).unwrap();
+        assert_eq!(cache.months_read(), 28);
+
+        // Two requests at once on a cold cache, as a start's fill and the first
+        // coordinator: one reads the months, the other takes them.
+        let other = ReportCache::new();
+        let (a, b) = s.db.block(async {
+            tokio::join!(
+                other.report(store, None, &filter),
+                other.warm(store, day("2026-05-15"))
+            )
+        });
+        assert_eq!((a.unwrap(), b.unwrap().months), (expected.clone(), 26));
+        assert_eq!(other.months_read(), 26);
+
+        // With nothing stored before today's month, nothing is read.
+        let empty = ReportCache::new();
+        let warmed = s.db.block(empty.warm(store, day("2024-03-20"))).unwrap();
+        assert_eq!((warmed, empty.months_read()), (Warmed::default(), 0));
+    }
+}
