@@ -180,6 +180,7 @@ fn main() {
     }
     let stored = runtime.block_on(store.counts()).expect("counts").records;
     assert_eq!(stored, total as i64);
+    common::settle(&database);
     println!(
         "{database} — {WORKERS} workers, {YEARS} fiscal years from {FIRST_YEAR}, {total} records \
          (seeded in {:.1} s)",

@@ -35,6 +35,15 @@ pub fn drop_database(url: &str, name: &str) {
     admin(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
 }
 
+/// What autovacuum does within a minute of a bulk load, on PostgreSQL: the visibility map
+/// and the planner's statistics, so a bench times the settled database a server runs on.
+#[allow(dead_code)] // the report benches' only
+pub fn settle(database: &Database) {
+    if let Database::Postgres(url) = database {
+        admin(url, "VACUUM ANALYZE");
+    }
+}
+
 /// The value at fraction `p` (0 to 1) of durations sorted in increasing order.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -112,7 +112,12 @@ pub(crate) async fn latest_bodies_in<C: Conn>(
 /// latest versions change exactly when one of its counts does: a new record or version in
 /// it (kind 0), or a later version of one of its records — a correction, wherever it moves
 /// the record, or a tombstone (kind 1). The later versions are few (corrections): they are
-/// read from their own index (SQLite is told to, and to start from them: `CROSS JOIN`).
+/// read from their own index (SQLite is told to, and to start from them: `CROSS JOIN`;
+/// PostgreSQL reads them first as a materialized CTE, whatever its statistics say: before
+/// autovacuum's first `ANALYZE` of a loaded table it started from the period's records,
+/// 0.9 s for five years). PostgreSQL counts the days without a local day apart, so the
+/// period's count is an index-only scan of `records_by_local_date` once the table is
+/// vacuumed (83 → 55 ms for five years, 262 000 rows).
 static MONTH_COUNTS: Sql = Sql::each(
     "SELECT substr(local_date, 1, 7), 0, COUNT(*) FROM records
      WHERE local_date BETWEEN $1 AND $2 OR local_date IS NULL
@@ -123,14 +128,16 @@ static MONTH_COUNTS: Sql = Sql::each(
      WHERE n.version > 1 AND e.id = n.id AND e.version < n.version
        AND (e.local_date BETWEEN $1 AND $2 OR e.local_date IS NULL)
      GROUP BY 1",
-    "SELECT substr(local_date, 1, 7), 0, COUNT(*) FROM records
-     WHERE local_date BETWEEN $1 AND $2 OR local_date IS NULL
+    "WITH later AS MATERIALIZED (SELECT id, version FROM records WHERE version > 1)
+     SELECT substr(local_date, 1, 7), 0, COUNT(*) FROM records
+     WHERE local_date BETWEEN $1 AND $2
      GROUP BY 1
      UNION ALL
+     SELECT NULL, 0, COUNT(*) FROM records WHERE local_date IS NULL HAVING COUNT(*) > 0
+     UNION ALL
      SELECT substr(e.local_date, 1, 7), 1, COUNT(*)
-     FROM records n JOIN records e ON e.id = n.id AND e.version < n.version
-     WHERE n.version > 1
-       AND (e.local_date BETWEEN $1 AND $2 OR e.local_date IS NULL)
+     FROM later n JOIN records e ON e.id = n.id AND e.version < n.version
+     WHERE e.local_date BETWEEN $1 AND $2 OR e.local_date IS NULL
      GROUP BY 1",
 );
 
