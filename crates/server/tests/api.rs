@@ -613,3 +613,30 @@ both_backends! {
         assert_eq!(s.rows(), 50);
     }
 }
+
+both_backends! {
+    fn every_row_names_a_known_worker_and_workers_are_never_deleted(backend: Backend) {
+        let s = TestServer::start_with(&backend);
+        // Through the API: the token's worker, known.
+        let (status, body) = s.post(&json!({ "records": [record(1)] }));
+        assert_eq!((status, statuses(&body)), (200, vec!["stored".to_owned()]));
+        // SQLite checks its foreign keys on the server's connections; PostgreSQL checks each
+        // statement's rows (migration 9).
+        let keys = if backend.is_postgres() { "" } else { "PRAGMA foreign_keys = ON;" };
+        let unknown = [
+            "INSERT INTO record_owners (id, worker_id) VALUES ('sans-travailleuse', 999999)",
+            "INSERT INTO records (id, version, worker_id, deleted, body, received_ms)
+             VALUES ('sans-travailleuse', 1, 999999, FALSE, '{}', 0)",
+            // One known worker's row beside an unknown one's: the statement fails whole.
+            "INSERT INTO record_owners (id, worker_id)
+             SELECT 'connue', id FROM workers UNION ALL SELECT 'inconnue', 999999",
+            "DELETE FROM workers",
+            "UPDATE workers SET id = id + 1000",
+        ];
+        for sql in unknown {
+            let refused = s.target.try_execute(&format!("{keys}{sql}"));
+            assert!(refused.is_err(), "{sql}");
+        }
+        assert_eq!(s.rows(), 1);
+    }
+}

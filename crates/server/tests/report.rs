@@ -265,11 +265,18 @@ both_backends! {
         let (status, before, _) = s.get(&report, Some(&coordinator));
         assert_eq!(status, 200, "{before}");
         let (target, token) = s.stop();
-        // The schema as the step before left it: no column, no indexes.
+        // The schema as the step before left it: no column, no indexes (and on
+        // PostgreSQL, the foreign keys step 9 replaced).
         target.execute(if backend.is_postgres() {
-            "DROP INDEX records_by_local_date; DROP INDEX records_later_versions;
+            "DROP TRIGGER records_known_workers ON records;
+             DROP TRIGGER record_owners_known_workers ON record_owners;
+             DROP TRIGGER workers_stay ON workers;
+             DROP FUNCTION carnet_known_workers(); DROP FUNCTION carnet_workers_stay();
+             ALTER TABLE records ADD FOREIGN KEY (worker_id) REFERENCES workers(id);
+             ALTER TABLE record_owners ADD FOREIGN KEY (worker_id) REFERENCES workers(id);
+             DROP INDEX records_by_local_date; DROP INDEX records_later_versions;
              ALTER TABLE records DROP COLUMN local_date;
-             DELETE FROM carnet_schema WHERE version = 8;"
+             DELETE FROM carnet_schema WHERE version >= 8;"
         } else {
             "DROP INDEX records_by_local_date; DROP INDEX records_later_versions;
              ALTER TABLE records DROP COLUMN local_date; PRAGMA user_version = 7;"

@@ -147,8 +147,16 @@ impl TestDb {
     /// Runs SQL on this database directly (a test reaching past the store: moving a
     /// device's last use into the past, building an old schema).
     pub fn execute(&self, sql: &str) {
+        self.try_execute(sql).unwrap()
+    }
+
+    /// Runs `sql` through a connection of the test's own (on SQLite, foreign keys off
+    /// unless `sql` turns them on), with the database's error as text.
+    pub fn try_execute(&self, sql: &str) -> Result<(), String> {
         match &self.database {
-            Database::Sqlite(path) => rusqlite_conn(path).execute_batch(sql).unwrap(),
+            Database::Sqlite(path) => rusqlite_conn(path)
+                .execute_batch(sql)
+                .map_err(|e| e.to_string()),
             Database::Postgres(url) => {
                 let rt = runtime();
                 rt.block_on(async {
@@ -156,8 +164,11 @@ impl TestDb {
                         .await
                         .unwrap();
                     tokio::spawn(connection);
-                    client.batch_execute(sql).await.unwrap();
-                });
+                    client
+                        .batch_execute(sql)
+                        .await
+                        .map_err(|e| format!("{e}: {:?}", e.as_db_error().map(|d| d.message())))
+                })
             }
         }
     }
