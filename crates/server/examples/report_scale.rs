@@ -16,7 +16,8 @@
 //! after a correction of one record (one month read again), the first request of each
 //! query after a restart (nothing kept, the database settled; then with the start filling
 //! the closed months, as `serve` does: at the same moment, and once done), the memory the kept months
-//! hold (bytes allocated and not freed, before the requests and after), and
+//! hold (bytes allocated and not freed, before the requests and after), `/team` and
+//! `/tallies` for the last year and the five years (which read the period each time), and
 //! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
 //! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
@@ -245,6 +246,27 @@ fn main() {
             summary(&mut times),
             ms(cold)
         );
+    }
+
+    // The coordinator's other views of the team, which read the period at each request:
+    // the table of every worker (`/team`) and each worker's figures (`/tallies`).
+    for path in ["team", "tallies"] {
+        for (label, query) in [&queries[0], &queries[2]] {
+            let url = format!("http://{addr}/api/v1/{path}?{query}");
+            let mut times = Vec::new();
+            for _ in 0..requests.min(5) {
+                let sent = Instant::now();
+                let mut resp = agent
+                    .get(&url)
+                    .header("Authorization", format!("Bearer {coordinator}"))
+                    .call()
+                    .expect("request");
+                let text = resp.body_mut().read_to_string().expect("body");
+                times.push(sent.elapsed());
+                assert_eq!(resp.status().as_u16(), 200, "{text}");
+            }
+            println!("GET /{path}, {label}: {}", summary(&mut times));
+        }
     }
 
     // A correction of one record of the last year (a new version, its day unchanged), then
