@@ -5,11 +5,14 @@
 //   node end2end/bench/run.mjs --url http://127.0.0.1:8080/   # an already running server
 //   node end2end/bench/run.mjs --json          # also one JSON line with every sample
 //
-// Own server: CARNET_SERVER_BIN and CARNET_DIST as for the browser tests.
+// Own server: CARNET_SERVER_BIN and CARNET_DIST as for the browser tests. The phones of
+// the figures that need a full one keep IndexedDB in memory, or on disk with
+// CARNET_BENCH_DISK=1 (a browser of its own per phone, as a phone's storage is).
 import { parseArgs } from 'node:util';
 import { startServer } from '../tests/harness.mjs';
 import { launch, stats } from './lib.mjs';
 import figures from './figures/index.mjs';
+import { closeDevices } from './figures/device.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -44,6 +47,7 @@ try {
     }
   }
 } finally {
+  await closeDevices();
   await browser.close();
   await server?.stop();
 }

@@ -130,19 +130,39 @@ export async function startServer({ log = 'inherit' } = {}) {
 }
 
 /** Debian's Chromium, as root in a container, kept from calling hosts this network refuses. */
+/** How every test and bench starts Chromium: Debian's, never a downloaded one. */
+export const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
 export async function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  return chromium.launch(CHROMIUM);
+}
+
+/**
+ * A phone whose storage is on disk, as a real phone's is: a browser of its own on a new
+ * profile folder. `browser.newContext()` profiles keep IndexedDB in memory.
+ */
+export async function launchOnDisk(options) {
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-profile-'));
+  const context = await chromium.launchPersistentContext(dir, { ...CHROMIUM, ...options });
+  context.on('close', () => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    } catch {
+      // Chromium may still be writing its profile as it exits: the folder stays in /tmp.
+    }
   });
+  return context;
 }
 
 /** A phone: 360×740, touch, Québec French. Each context is a fresh profile. */

@@ -3,6 +3,7 @@
 // `RUSTFLAGS="--cfg erase_components --cfg carnet_bench"`, see BENCHMARKS.md), then locked
 // and unlocked so the app loads what was written. Kept across the runs of one figure.
 import { freshContext, throttle, CPU_SLOWDOWN } from '../lib.mjs';
+import { launchOnDisk, PHONE } from '../../tests/harness.mjs';
 
 export const PIN = '246810';
 const devices = new Map();
@@ -16,8 +17,10 @@ export async function unlock(page) {
 /** A phone with `count` records (`pending` or synced) of the last `days` days. */
 export async function device({ browser, url, server }, { key, count, pending = false, days = 365, skipDays = 0 }) {
   if (devices.has(key)) return devices.get(key);
-  const context = await freshContext(browser);
-  const page = await context.newPage();
+  // CARNET_BENCH_DISK=1: IndexedDB on disk, as on a phone (a browser of its own per phone).
+  const onDisk = process.env.CARNET_BENCH_DISK === '1';
+  const context = onDisk ? await launchOnDisk(PHONE) : await freshContext(browser);
+  const page = onDisk ? (context.pages()[0] ?? await context.newPage()) : await context.newPage();
   page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
   await page.goto(url);
   await page.getByLabel('Choisis un NIP').fill(PIN);
@@ -52,6 +55,12 @@ export async function device({ browser, url, server }, { key, count, pending = f
   const made = { context, page, cdp };
   devices.set(key, made);
   return made;
+}
+
+/** Closes every phone kept across runs (those on disk are browsers of their own). */
+export async function closeDevices() {
+  for (const { context } of devices.values()) await context.close().catch(() => {});
+  devices.clear();
 }
 
 /** Milliseconds between two `performance` marks (their last occurrences). */
