@@ -374,7 +374,7 @@ impl BlockEntry {
     fn new(record: &Record, digest: Digest) -> Result<Self, StoreError> {
         Ok(BlockEntry {
             digest,
-            record: serde_json::to_value(record).map_err(|e| StoreError::Row(e.to_string()))?,
+            record: codec::record_value(record)?,
         })
     }
 
