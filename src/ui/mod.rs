@@ -11,6 +11,7 @@ pub mod keys;
 pub mod lock;
 pub mod record_form;
 pub mod settings;
+pub mod task;
 pub mod today;
 pub mod update;
 pub mod use_fetch;

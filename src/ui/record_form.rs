@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::draft::{self, FormDraft};
 use crate::state::{use_ctx, use_open};
 use crate::ui::keys::focus_group;
+use crate::ui::task::Task;
 use crate::ui::widgets::Counter;
 
 /// A record form's saving, from [`use_save`].
@@ -39,7 +40,7 @@ where
     Fut: Future<Output = Result<(), Vec<String>>> + 'static,
 {
     let errors = RwSignal::new(Vec::new());
-    let action = Action::new_local(move |draft: &D| save(draft.clone()));
+    let action = Task::new(move |draft: &D| save(draft.clone()));
     Effect::new(move |_| {
         if let Some(Err(messages)) = action.value().get() {
             errors.set(messages);
@@ -129,7 +130,7 @@ pub fn NoteField(value: RwSignal<String>) -> impl IntoView {
 pub fn FormActions(saving: Saving, editing: Option<uuid::Uuid>) -> impl IntoView {
     let ctx = use_ctx();
     let errors = saving.errors;
-    let remove = Action::new_local(move |id: &uuid::Uuid| {
+    let remove = Task::new(move |id: &uuid::Uuid| {
         let id = *id;
         async move { crate::actions::delete_record(ctx, id).await }
     });

@@ -12,6 +12,7 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
+use crate::ui::task::Task;
 use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
@@ -135,7 +136,7 @@ fn Pairing() -> impl IntoView {
     let has_token = move || secrets.with(|s| s.token.is_some());
     let code = RwSignal::new(ctx.pairing_hint.get_untracked().unwrap_or_default());
     let label = RwSignal::new(String::new());
-    let pair = Action::new_local(move |(typed, label): &(String, String)| {
+    let pair = Task::new(move |(typed, label): &(String, String)| {
         let (typed, label) = (typed.clone(), label.clone());
         async move { actions::pair_device(ctx, typed, Some(label)).await }
     });
@@ -166,7 +167,7 @@ fn Pairing() -> impl IntoView {
     };
 
     let draft = RwSignal::new(String::new());
-    let save = Action::new_local(move |token: &String| {
+    let save = Task::new(move |token: &String| {
         let token = token.clone();
         async move { actions::save_token(ctx, token).await }
     });
@@ -249,7 +250,7 @@ fn DeviceStorage() -> impl IntoView {
     let open = use_open();
     let persistent = use_fetch(storage_guard::is_persistent);
     let usage = use_fetch(storage_guard::usage);
-    let ask = Action::new_local(move |_: &()| async move {
+    let ask = Task::new(move |_: &()| async move {
         storage_guard::request_persistence().await;
         persistent.refetch();
     });
@@ -329,7 +330,7 @@ fn Backup() -> impl IntoView {
     };
     let export = {
         let open = open.clone();
-        Action::new_local(move |phrase: &String| {
+        Task::new(move |phrase: &String| {
             let (open, phrase) = (open.clone(), phrase.clone());
             async move {
                 let exported = async {
@@ -348,7 +349,7 @@ fn Backup() -> impl IntoView {
     };
     let import = {
         let open = open.clone();
-        Action::new_local(move |phrase: &String| {
+        Task::new(move |phrase: &String| {
             let (open, phrase) = (open.clone(), phrase.clone());
             async move {
                 let Some(text) = chosen_file_text("backup-file").await else {
@@ -422,7 +423,7 @@ fn ChangePin() -> impl IntoView {
     let pin_message = RwSignal::new(None::<&'static str>);
     let change = {
         let open = open.clone();
-        Action::new_local(move |(old, new): &(String, String)| {
+        Task::new(move |(old, new): &(String, String)| {
             let (open, old, new) = (open.clone(), old.clone(), new.clone());
             async move { crate::session::change_pin(&open, &old, &new).await }
         })
