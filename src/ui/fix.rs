@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::actions;
 use crate::state::{Screen, use_ctx, use_open};
 use crate::storage::LocalRecord;
+use crate::ui::effect::effect;
 use crate::ui::task::Task;
 use crate::ui::today::clock;
 
@@ -78,7 +79,7 @@ fn FixItem(local: LocalRecord) -> impl IntoView {
             let reasons = lang.refusal_reasons(&reason);
             let send_again =
                 Task::new(move |_: &()| async move { actions::send_again(ctx, id).await });
-            Effect::new(move |_| {
+            effect(move |_| {
                 if let Some(Err(m)) = send_again.value().get() {
                     message.set(Some(m));
                 }
@@ -147,12 +148,12 @@ fn Conflict(id: Uuid, message: RwSignal<Option<String>>) -> impl IntoView {
         let mine = *mine;
         async move { actions::settle_conflict(ctx, id, mine).await }
     });
-    Effect::new(move |_| match compare.value().get() {
+    effect(move |_| match compare.value().get() {
         Some(Ok(pair)) => versions.set(Some(pair)),
         Some(Err(m)) => message.set(Some(m)),
         None => {}
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Err(m)) = settle.value().get() {
             message.set(Some(m));
         }

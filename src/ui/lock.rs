@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::profile;
 use crate::session::{self, MAX_LABEL_CHARS, UnlockError};
 use crate::state::{Ctx, use_ctx};
+use crate::ui::effect::effect;
 use crate::ui::task::Task;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
@@ -80,7 +81,7 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             Err(UnlockError::Newer) => Some(t.newer_data.to_owned()),
         }
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if unlock.value().with(Option::is_some) {
             pin.set(String::new());
         }
@@ -122,7 +123,7 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
     let set_up = Task::new(move |(pin, label): &(String, String)| {
         (opener.set_up)(ctx, pin.clone(), label.clone())
     });
-    Effect::new(move |_| match set_up.value().get() {
+    effect(move |_| match set_up.value().get() {
         Some(Err(UnlockError::NotDownloaded)) => message.set(Some(ctx.t().app_not_downloaded)),
         Some(Err(UnlockError::Newer)) => message.set(Some(ctx.t().newer_data)),
         Some(Err(_)) => message.set(Some(ctx.t().storage_unavailable)),

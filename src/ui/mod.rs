@@ -5,6 +5,7 @@
 pub mod activity_form;
 pub mod contact_form;
 pub mod desk;
+pub mod effect;
 pub mod figures;
 pub mod fix;
 pub mod keys;

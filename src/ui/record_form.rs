@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::draft::{self, FormDraft};
 use crate::state::{use_ctx, use_open};
+use crate::ui::effect::effect;
 use crate::ui::keys::focus_group;
 use crate::ui::task::Task;
 use crate::ui::widgets::Counter;
@@ -41,7 +42,7 @@ where
 {
     let errors = RwSignal::new(Vec::new());
     let action = Task::new(move |draft: &D| save(draft.clone()));
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Err(messages)) = action.value().get() {
             errors.set(messages);
         }
@@ -66,7 +67,7 @@ where
 pub fn keep_draft(form_draft: impl Fn() -> FormDraft + 'static, focus: Option<&'static str>) {
     let ctx = use_ctx();
     let profile = use_open().id();
-    Effect::new(move |seen: Option<()>| {
+    effect(move |seen: Option<()>| {
         let current = form_draft();
         if seen.is_some() {
             draft::keep(profile, &current);
@@ -134,7 +135,7 @@ pub fn FormActions(saving: Saving, editing: Option<uuid::Uuid>) -> impl IntoView
         let id = *id;
         async move { crate::actions::delete_record(ctx, id).await }
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Err(messages)) = remove.value().get() {
             errors.set(messages);
         }

@@ -12,6 +12,7 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
+use crate::ui::effect::effect;
 use crate::ui::task::Task;
 use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
@@ -152,7 +153,7 @@ fn Pairing() -> impl IntoView {
             Err(_) => t.pair_refused,
         })
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if matches!(pair.value().get(), Some(Ok(_))) {
             code.set(String::new());
             ctx.pairing_hint.set(None);
@@ -172,7 +173,7 @@ fn Pairing() -> impl IntoView {
         async move { actions::save_token(ctx, token).await }
     });
     let token_message = RwSignal::new(None::<&'static str>);
-    Effect::new(move |_| match save.value().get() {
+    effect(move |_| match save.value().get() {
         Some(true) => {
             draft.set(String::new());
             token_message.set(Some(ctx.t().token_saved));
@@ -363,7 +364,7 @@ fn Backup() -> impl IntoView {
         })
     };
     for action in [export, import] {
-        Effect::new(move |_| {
+        effect(move |_| {
             if let Some(text) = action.value().get() {
                 message.set(Some(text));
                 passphrase.set(String::new());
@@ -428,7 +429,7 @@ fn ChangePin() -> impl IntoView {
             async move { crate::session::change_pin(&open, &old, &new).await }
         })
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         let t = ctx.t();
         match change.value().get() {
             Some(Ok(())) => {
