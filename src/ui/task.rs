@@ -56,19 +56,19 @@ impl<I: 'static, O: Send + Sync + 'static> Task<I, O> {
 
     /// Starts the task with `input`; several may run at once.
     pub fn dispatch(&self, input: I) {
-        let Some(scoped) = self
-            .start
-            .try_with_value(|(start, owner)| scoped(untrack(|| start(&input)), owner))
-        else {
+        let (value, running) = (self.value, self.running);
+        let Some((run, owner)) = self.start.try_with_value(|(start, owner)| {
+            let future = untrack(|| start(&input));
+            let run: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
+                let result = future.await;
+                finished(running);
+                value.try_set(Some(result));
+            });
+            (run, owner.clone())
+        }) else {
             return;
         };
-        let (value, running) = (self.value, self.running);
-        running.update(|n| *n += 1);
-        spawn(Box::pin(async move {
-            let result = scoped.await;
-            running.try_update(|n| *n = n.saturating_sub(1));
-            value.try_set(Some(result));
-        }));
+        start(run, running, owner);
     }
 
     /// The last result, `None` until the first.
@@ -82,20 +82,20 @@ impl<I: 'static, O: Send + Sync + 'static> Task<I, O> {
     }
 }
 
-/// The task's future, polled under the owner of the component that made the task (or the
-/// current one once that is gone), untracked.
-fn scoped<O>(
-    future: Pin<Box<dyn Future<Output = O>>>,
-    owner: &Option<WeakOwner>,
-) -> ScopedFuture<Pin<Box<dyn Future<Output = O>>>> {
-    match owner.as_ref().and_then(WeakOwner::upgrade) {
-        Some(owner) => owner.with(|| ScopedFuture::new_untracked(future)),
-        None => ScopedFuture::new_untracked(future),
-    }
+/// Spawns a dispatch's future, polled under the owner of the component that made the
+/// task (or the current one once that is gone), untracked. Not generic: one copy for every
+/// kind of task.
+fn start(run: Pin<Box<dyn Future<Output = ()>>>, running: RwSignal<u32>, owner: Option<WeakOwner>) {
+    running.update(|n| *n += 1);
+    let run = match owner.as_ref().and_then(WeakOwner::upgrade) {
+        Some(owner) => owner.with(|| ScopedFuture::new_untracked(run)),
+        None => ScopedFuture::new_untracked(run),
+    };
+    leptos::task::spawn_local(run);
 }
 
-fn spawn(run: Pin<Box<dyn Future<Output = ()>>>) {
-    leptos::task::spawn_local(run);
+fn finished(running: RwSignal<u32>) {
+    running.try_update(|n| *n = n.saturating_sub(1));
 }
 
 fn pending(running: RwSignal<u32>) -> Memo<bool> {
