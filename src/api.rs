@@ -370,13 +370,26 @@ pub async fn get_own_tallies(
 ) -> Result<carnet_core::Report, ClientError> {
     let path = format!("/api/v1/tallies?from={from}&to={to}");
     let answer = send("GET", &path, Some(token), None, TIMEOUT_MS, None).await?;
-    let tallies: carnet_core::wire::Tallies = json(&answer.ok()?)?;
+    let tallies: OwnTallies = json(&answer.ok()?)?;
     tallies
         .workers
         .into_iter()
         .next()
         .map(|w| w.report)
         .ok_or(ClientError::Unreadable)
+}
+
+/// What a worker reads of its `/tallies` ([`carnet_core::wire::Tallies`]): its report. The
+/// filter it asked for and its own name are skipped unread, and their readers stay out of
+/// the phone's module.
+#[derive(serde::Deserialize)]
+struct OwnTallies {
+    workers: Vec<OwnTally>,
+}
+
+#[derive(serde::Deserialize)]
+struct OwnTally {
+    report: carnet_core::Report,
 }
 
 /// A report of the coordinator's (`endpoint`: `report` or `team`) as CSV text.

@@ -80,7 +80,7 @@ pub async fn export(open: &OpenProfile, passphrase: &str) -> Result<(String, usi
             .filter(|l| l.standing.sync != SyncState::Synced)
             .filter_map(|l| {
                 Some(Entry {
-                    record: serde_json::to_value(&l.record).ok()?,
+                    record: crate::storage::codec::record_value(&l.record).ok()?,
                     maybe_held: l.standing.highest_maybe_held(),
                 })
             })

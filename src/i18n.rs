@@ -4,15 +4,21 @@
 //! blank on a worker's screen. Category labels come from the taxonomy document instead.
 
 use carnet_core::{Entry, Failure, FieldError, Reason, SyncSummary};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Fr,
     En,
 }
+
+carnet_core::unit_names!(Lang {
+    Fr = "fr",
+    En = "en",
+});
 
 impl Lang {
     pub fn t(self) -> &'static Texts {

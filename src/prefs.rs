@@ -7,13 +7,19 @@ use crate::local_store;
 
 const KEY: &str = "carnet.prefs";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
     #[default]
     Dark,
     Light,
 }
+
+carnet_core::unit_names!(Theme {
+    Dark = "dark",
+    Light = "light",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {

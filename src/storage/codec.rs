@@ -19,6 +19,14 @@ pub enum CodecError {
     Vault(#[from] VaultError),
 }
 
+/// A record as a JSON value (an entry of a block, of a backup): read back from its JSON
+/// text, which gives the same value as `serde_json::to_value`, so that the phone's module
+/// holds one serializer of records (the text's) instead of two.
+pub fn record_value(record: &Record) -> Result<serde_json::Value, CodecError> {
+    let json = serde_json::to_string(record).map_err(|e| CodecError::Encode(e.to_string()))?;
+    serde_json::from_str(&json).map_err(|e| CodecError::Encode(e.to_string()))
+}
+
 /// Turns records into stored bodies and back.
 #[derive(Debug, Clone, Default)]
 pub struct BodyCodec;

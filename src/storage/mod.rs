@@ -45,7 +45,7 @@ use indexed_db_futures::transaction::{
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::profile::Profile;
 use codec::{BodyCodec, CodecError};
@@ -122,22 +122,103 @@ fn key_of(value: &JsValue) -> String {
         .unwrap_or_default()
 }
 
+/// The browser's words for an IndexedDB failure (its exception's name and message), written
+/// here rather than through the crate's `Display`: that one can print numbers with `f64`'s
+/// formatting, 12 kB of the phone's wasm used for nothing else.
+fn idb_message(e: &indexed_db_futures::error::Error) -> String {
+    use indexed_db_futures::error::Error;
+    match e {
+        Error::DomException(d) => {
+            let d: &web_sys::DomException = d.as_ref().unchecked_ref();
+            format!("{}: {}", d.name(), d.message())
+        }
+        Error::Serialisation(_) => "a value cannot be converted".into(),
+        Error::MissingData(_) => "missing data".into(),
+        Error::Unknown(js) => js
+            .as_ref()
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "not an Error".into()),
+    }
+}
+
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        StoreError::Idb(e.to_string())
+        StoreError::Idb(idb_message(&e))
     }
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
         use indexed_db_futures::error::{DomException, Error, OpenDbError};
-        // The database is at a higher version than this build asks for.
-        if let OpenDbError::Base(Error::DomException(DomException::Other(d))) = &e
-            && d.name() == "VersionError"
-        {
-            return StoreError::Newer;
+        match e {
+            // The database is at a higher version than this build asks for.
+            OpenDbError::Base(Error::DomException(DomException::Other(d)))
+                if d.name() == "VersionError" =>
+            {
+                StoreError::Newer
+            }
+            OpenDbError::Base(e) => e.into(),
+            _ => StoreError::Idb("IndexedDB is not available".into()),
         }
-        StoreError::Idb(e.to_string())
+    }
+}
+
+/// A failed open request: the database is at a higher version than this build asks for
+/// (`VersionError`), or anything else in the browser's words.
+fn open_failed(request: &web_sys::IdbOpenDbRequest) -> StoreError {
+    match request.error() {
+        Ok(Some(e)) if e.name() == "VersionError" => StoreError::Newer,
+        Ok(Some(e)) => StoreError::Idb(format!("{}: {}", e.name(), e.message())),
+        _ => StoreError::Idb("cannot open the database".into()),
+    }
+}
+
+/// Opens the profile's database at [`DB_VERSION`], creating its store when the database is
+/// new, and closes it again: done by hand, because the crate's `onupgradeneeded` handler
+/// formats its errors with `f64`'s printing (12 kB of the phone's wasm). The crate then
+/// opens it at the same version, with no upgrade to run.
+async fn create_store(name: &str) -> Result<(), StoreError> {
+    use wasm_bindgen::closure::Closure;
+    let unavailable = || StoreError::Idb("IndexedDB is not available".into());
+    let factory = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or_else(unavailable)?;
+    let request = factory
+        .open_with_u32(name, DB_VERSION)
+        .map_err(|_| unavailable())?;
+    let upgrade = {
+        let request = request.clone();
+        // What it throws aborts the upgrade, and the request fails with it.
+        Closure::once(
+            move |event: web_sys::IdbVersionChangeEvent| -> Result<(), JsValue> {
+                if event.old_version() < 1.0 {
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_key_path(&JsValue::from_str("id"));
+                    let db: web_sys::IdbDatabase = request.result()?.unchecked_into();
+                    db.create_object_store_with_optional_parameters(RECORDS, &params)?;
+                }
+                Ok(())
+            },
+        )
+    };
+    request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    let outcome = wasm_bindgen_futures::JsFuture::from(done).await;
+    request.set_onupgradeneeded(None);
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    match outcome {
+        Ok(_) => {
+            if let Ok(db) = request.result() {
+                db.unchecked_into::<web_sys::IdbDatabase>().close();
+            }
+            Ok(())
+        }
+        Err(_) => Err(open_failed(&request)),
     }
 }
 
@@ -293,7 +374,7 @@ impl BlockEntry {
     fn new(record: &Record, digest: Digest) -> Result<Self, StoreError> {
         Ok(BlockEntry {
             digest,
-            record: serde_json::to_value(record).map_err(|e| StoreError::Row(e.to_string()))?,
+            record: codec::record_value(record)?,
         })
     }
 
@@ -520,16 +601,9 @@ impl RecordStore {
         if let Some(db) = cached {
             return Ok(db);
         }
+        create_store(&self.db_name).await?;
         let db = Database::open(self.db_name.as_str())
             .with_version(DB_VERSION)
-            .with_on_upgrade_needed(|event, db| {
-                if event.old_version() < 1.0 {
-                    db.create_object_store(RECORDS)
-                        .with_key_path("id".into())
-                        .build()?;
-                }
-                Ok(())
-            })
             .await?;
         OPEN.with(|open| *open.borrow_mut() = Some((self.db_name.clone(), db.clone())));
         Ok(db)

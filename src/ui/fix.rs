@@ -9,6 +9,8 @@ use uuid::Uuid;
 use crate::actions;
 use crate::state::{Screen, use_ctx, use_open};
 use crate::storage::LocalRecord;
+use crate::ui::effect::effect;
+use crate::ui::task::Task;
 use crate::ui::today::clock;
 
 #[component]
@@ -76,8 +78,8 @@ fn FixItem(local: LocalRecord) -> impl IntoView {
         SyncState::Rejected { reason } => {
             let reasons = lang.refusal_reasons(&reason);
             let send_again =
-                Action::new_local(move |_: &()| async move { actions::send_again(ctx, id).await });
-            Effect::new(move |_| {
+                Task::new(move |_: &()| async move { actions::send_again(ctx, id).await });
+            effect(move |_| {
                 if let Some(Err(m)) = send_again.value().get() {
                     message.set(Some(m));
                 }
@@ -141,18 +143,17 @@ fn Conflict(id: Uuid, message: RwSignal<Option<String>>) -> impl IntoView {
     let ctx = use_ctx();
     let t = ctx.t();
     let versions = RwSignal::new(None::<(Record, Record)>);
-    let compare =
-        Action::new_local(move |_: &()| async move { actions::conflict_versions(ctx, id).await });
-    let settle = Action::new_local(move |mine: &bool| {
+    let compare = Task::new(move |_: &()| async move { actions::conflict_versions(ctx, id).await });
+    let settle = Task::new(move |mine: &bool| {
         let mine = *mine;
         async move { actions::settle_conflict(ctx, id, mine).await }
     });
-    Effect::new(move |_| match compare.value().get() {
+    effect(move |_| match compare.value().get() {
         Some(Ok(pair)) => versions.set(Some(pair)),
         Some(Err(m)) => message.set(Some(m)),
         None => {}
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Err(m)) = settle.value().get() {
             message.set(Some(m));
         }

@@ -11,6 +11,8 @@ use leptos::prelude::*;
 use crate::profile;
 use crate::session::{self, MAX_LABEL_CHARS, UnlockError};
 use crate::state::{Ctx, use_ctx};
+use crate::ui::effect::effect;
+use crate::ui::task::Task;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
 /// An unlock or a set-up under way.
@@ -63,7 +65,7 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             }
         })
         .collect_view();
-    let unlock = Action::new_local(move |typed: &String| (opener.unlock)(ctx, typed.clone()));
+    let unlock = Task::new(move |typed: &String| (opener.unlock)(ctx, typed.clone()));
     if crate::format::newer_on_device() {
         // Said at once: a newer build wrote this device, nothing will open (`format`).
         unlock.value().set(Some(Err(UnlockError::Newer)));
@@ -79,7 +81,7 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             Err(UnlockError::Newer) => Some(t.newer_data.to_owned()),
         }
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if unlock.value().with(Option::is_some) {
             pin.set(String::new());
         }
@@ -118,10 +120,10 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
     let others = profile::with_vault().len();
     let label = RwSignal::new(ctx.lang().default_profile_label(others + 1));
     let message = RwSignal::new(crate::format::newer_on_device().then_some(ctx.t().newer_data));
-    let set_up = Action::new_local(move |(pin, label): &(String, String)| {
+    let set_up = Task::new(move |(pin, label): &(String, String)| {
         (opener.set_up)(ctx, pin.clone(), label.clone())
     });
-    Effect::new(move |_| match set_up.value().get() {
+    effect(move |_| match set_up.value().get() {
         Some(Err(UnlockError::NotDownloaded)) => message.set(Some(ctx.t().app_not_downloaded)),
         Some(Err(UnlockError::Newer)) => message.set(Some(ctx.t().newer_data)),
         Some(Err(_)) => message.set(Some(ctx.t().storage_unavailable)),

@@ -5,12 +5,14 @@
 pub mod activity_form;
 pub mod contact_form;
 pub mod desk;
+pub mod effect;
 pub mod figures;
 pub mod fix;
 pub mod keys;
 pub mod lock;
 pub mod record_form;
 pub mod settings;
+pub mod task;
 pub mod today;
 pub mod update;
 pub mod use_fetch;

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use crate::draft::{self, FormDraft};
 use crate::state::{use_ctx, use_open};
+use crate::ui::effect::effect;
 use crate::ui::keys::focus_group;
+use crate::ui::task::Task;
 use crate::ui::widgets::Counter;
 
 /// A record form's saving, from [`use_save`].
@@ -39,8 +41,8 @@ where
     Fut: Future<Output = Result<(), Vec<String>>> + 'static,
 {
     let errors = RwSignal::new(Vec::new());
-    let action = Action::new_local(move |draft: &D| save(draft.clone()));
-    Effect::new(move |_| {
+    let action = Task::new(move |draft: &D| save(draft.clone()));
+    effect(move |_| {
         if let Some(Err(messages)) = action.value().get() {
             errors.set(messages);
         }
@@ -65,7 +67,7 @@ where
 pub fn keep_draft(form_draft: impl Fn() -> FormDraft + 'static, focus: Option<&'static str>) {
     let ctx = use_ctx();
     let profile = use_open().id();
-    Effect::new(move |seen: Option<()>| {
+    effect(move |seen: Option<()>| {
         let current = form_draft();
         if seen.is_some() {
             draft::keep(profile, &current);
@@ -129,11 +131,11 @@ pub fn NoteField(value: RwSignal<String>) -> impl IntoView {
 pub fn FormActions(saving: Saving, editing: Option<uuid::Uuid>) -> impl IntoView {
     let ctx = use_ctx();
     let errors = saving.errors;
-    let remove = Action::new_local(move |id: &uuid::Uuid| {
+    let remove = Task::new(move |id: &uuid::Uuid| {
         let id = *id;
         async move { crate::actions::delete_record(ctx, id).await }
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Err(messages)) = remove.value().get() {
             errors.set(messages);
         }

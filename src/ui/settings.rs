@@ -12,6 +12,8 @@ use crate::platform;
 use crate::prefs::{LOCK_CHOICES, Prefs, STALE_CHOICES, Theme};
 use crate::state::{use_ctx, use_open};
 use crate::storage_guard;
+use crate::ui::effect::effect;
+use crate::ui::task::Task;
 use crate::ui::use_fetch::use_fetch;
 use crate::ui::widgets::{ChipGroup, PinField, RadioChip, new_pin_problem};
 
@@ -135,7 +137,7 @@ fn Pairing() -> impl IntoView {
     let has_token = move || secrets.with(|s| s.token.is_some());
     let code = RwSignal::new(ctx.pairing_hint.get_untracked().unwrap_or_default());
     let label = RwSignal::new(String::new());
-    let pair = Action::new_local(move |(typed, label): &(String, String)| {
+    let pair = Task::new(move |(typed, label): &(String, String)| {
         let (typed, label) = (typed.clone(), label.clone());
         async move { actions::pair_device(ctx, typed, Some(label)).await }
     });
@@ -151,7 +153,7 @@ fn Pairing() -> impl IntoView {
             Err(_) => t.pair_refused,
         })
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if matches!(pair.value().get(), Some(Ok(_))) {
             code.set(String::new());
             ctx.pairing_hint.set(None);
@@ -166,12 +168,12 @@ fn Pairing() -> impl IntoView {
     };
 
     let draft = RwSignal::new(String::new());
-    let save = Action::new_local(move |token: &String| {
+    let save = Task::new(move |token: &String| {
         let token = token.clone();
         async move { actions::save_token(ctx, token).await }
     });
     let token_message = RwSignal::new(None::<&'static str>);
-    Effect::new(move |_| match save.value().get() {
+    effect(move |_| match save.value().get() {
         Some(true) => {
             draft.set(String::new());
             token_message.set(Some(ctx.t().token_saved));
@@ -249,7 +251,7 @@ fn DeviceStorage() -> impl IntoView {
     let open = use_open();
     let persistent = use_fetch(storage_guard::is_persistent);
     let usage = use_fetch(storage_guard::usage);
-    let ask = Action::new_local(move |_: &()| async move {
+    let ask = Task::new(move |_: &()| async move {
         storage_guard::request_persistence().await;
         persistent.refetch();
     });
@@ -329,7 +331,7 @@ fn Backup() -> impl IntoView {
     };
     let export = {
         let open = open.clone();
-        Action::new_local(move |phrase: &String| {
+        Task::new(move |phrase: &String| {
             let (open, phrase) = (open.clone(), phrase.clone());
             async move {
                 let exported = async {
@@ -348,7 +350,7 @@ fn Backup() -> impl IntoView {
     };
     let import = {
         let open = open.clone();
-        Action::new_local(move |phrase: &String| {
+        Task::new(move |phrase: &String| {
             let (open, phrase) = (open.clone(), phrase.clone());
             async move {
                 let Some(text) = chosen_file_text("backup-file").await else {
@@ -362,7 +364,7 @@ fn Backup() -> impl IntoView {
         })
     };
     for action in [export, import] {
-        Effect::new(move |_| {
+        effect(move |_| {
             if let Some(text) = action.value().get() {
                 message.set(Some(text));
                 passphrase.set(String::new());
@@ -422,12 +424,12 @@ fn ChangePin() -> impl IntoView {
     let pin_message = RwSignal::new(None::<&'static str>);
     let change = {
         let open = open.clone();
-        Action::new_local(move |(old, new): &(String, String)| {
+        Task::new(move |(old, new): &(String, String)| {
             let (open, old, new) = (open.clone(), old.clone(), new.clone());
             async move { crate::session::change_pin(&open, &old, &new).await }
         })
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         let t = ctx.t();
         match change.value().get() {
             Some(Ok(())) => {

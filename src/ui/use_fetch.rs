@@ -22,6 +22,7 @@
 
 use std::future::Future;
 
+use crate::ui::effect::effect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -70,7 +71,7 @@ where
     let answer = RwSignal::new(None);
     let again = Trigger::new();
     let asked = StoredValue::new(0u64);
-    Effect::new(move |_| {
+    effect(move |_| {
         again.track();
         let future = fetch();
         asked.update_value(|n| *n += 1);

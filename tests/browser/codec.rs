@@ -80,3 +80,35 @@ async fn nothing_is_encoded_or_decoded_while_locked() {
         Err(CodecError::Vault(VaultError::Locked))
     ));
 }
+
+/// On wasm32 the enums of unit variants are read by their names alone
+/// (`carnet_core::names`): each is read back from what it is written as, an unknown
+/// name is refused.
+fn names_read_back<T>(names: &[&str], variants: &[T])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    assert_eq!(names.len(), variants.len());
+    for (name, variant) in names.iter().zip(variants) {
+        let written = serde_json::to_string(variant).unwrap();
+        assert_eq!(written, format!("\"{name}\""));
+        assert_eq!(&serde_json::from_str::<T>(&written).unwrap(), variant);
+    }
+    assert!(serde_json::from_str::<T>("\"nope\"").is_err());
+    assert!(serde_json::from_str::<T>("1").is_err());
+}
+
+#[wasm_bindgen_test]
+fn enums_are_read_from_the_names_they_are_written_as() {
+    use carnet::i18n::Lang;
+    use carnet::prefs::Theme;
+    use carnet_core::wire::{ErrorCode, RecordStatus};
+    use carnet_core::{Attribute, Direction, Reason};
+    names_read_back(Lang::NAMES, Lang::VARIANTS);
+    names_read_back(Theme::NAMES, Theme::VARIANTS);
+    names_read_back(Reason::NAMES, Reason::VARIANTS);
+    names_read_back(Direction::NAMES, Direction::VARIANTS);
+    names_read_back(Attribute::NAMES, Attribute::VARIANTS);
+    names_read_back(ErrorCode::NAMES, ErrorCode::VARIANTS);
+    names_read_back(RecordStatus::NAMES, RecordStatus::VARIANTS);
+}

@@ -20,13 +20,28 @@ pub enum Record {
 
 impl Record {
     /// Decodes a record, taking one without `type` for a contact.
-    pub fn from_value(mut value: serde_json::Value) -> Result<Self, serde_json::Error> {
-        if let Some(object) = value.as_object_mut() {
-            object
-                .entry("type")
-                .or_insert_with(|| serde_json::Value::String("contact".into()));
+    ///
+    /// The `type` is taken out of the object by hand and the rest read as the variant's
+    /// struct: what the derived reader does, without serde's internally-tagged path, which
+    /// buffers every field as `Content` first (its reader was 15 kB of the phone's wasm).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+        use serde::de::Error as _;
+        use serde_json::Value;
+        let Value::Object(mut object) = value else {
+            return Err(serde_json::Error::custom("a record is a JSON object"));
+        };
+        match object.remove("type") {
+            None => serde_json::from_value(Value::Object(object)).map(Record::Contact),
+            Some(Value::String(kind)) if kind == "contact" => {
+                serde_json::from_value(Value::Object(object)).map(Record::Contact)
+            }
+            Some(Value::String(kind)) if kind == "activity" => {
+                serde_json::from_value(Value::Object(object)).map(Record::Activity)
+            }
+            Some(_) => Err(serde_json::Error::custom(
+                "a record's `type` is `contact` or `activity`",
+            )),
         }
-        serde_json::from_value(value)
     }
 
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
@@ -162,6 +177,9 @@ mod tests {
         )))
         .unwrap();
         aj["type"] = "visit".into();
+        assert!(Record::from_value(aj.clone()).is_err());
+        aj["type"] = 1.into();
         assert!(Record::from_value(aj).is_err());
+        assert!(Record::from_value(serde_json::json!([])).is_err());
     }
 }

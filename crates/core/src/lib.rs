@@ -14,6 +14,7 @@ pub mod edit;
 pub mod envelope;
 pub mod hash;
 pub mod lists;
+pub mod names;
 pub mod note;
 pub mod person;
 pub mod record;

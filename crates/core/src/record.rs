@@ -86,16 +86,23 @@ pub(crate) fn first_version() -> u32 {
 }
 
 /// Direction of a web message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Sent,
     Received,
 }
 
+crate::unit_names!(Direction {
+    Sent = "sent",
+    Received = "received",
+});
+
 /// Which rule a field broke. Serialized as a stable snake_case code for the API and the
 /// app's translated messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// A required choice was not made.
@@ -125,6 +132,22 @@ pub enum Reason {
     /// The note is longer than [`crate::note::MAX_NOTE_CHARS`].
     TooLong,
 }
+
+crate::unit_names!(Reason {
+    Missing = "missing",
+    UnknownCode = "unknown_code",
+    Duplicate = "duplicate",
+    TooLarge = "too_large",
+    NilId = "nil_id",
+    Malformed = "malformed",
+    BadVersion = "bad_version",
+    BadPersonCode = "bad_person_code",
+    LooksLikePhone = "looks_like_phone",
+    LooksLikeEmail = "looks_like_email",
+    LooksLikeUrl = "looks_like_url",
+    LooksLikeHandle = "looks_like_handle",
+    TooLong = "too_long",
+});
 
 impl Reason {
     /// The reason as the wire spells it (`too_large`), for messages and stored rows.

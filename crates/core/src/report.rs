@@ -65,7 +65,8 @@ pub struct WebRow {
 }
 
 /// A single-valued attribute of a contact, by which tables are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "snake_case")]
 pub enum Attribute {
     Program,
@@ -76,6 +77,16 @@ pub enum Attribute {
     Status,
     Occupation,
 }
+
+crate::unit_names!(Attribute {
+    Program = "program",
+    Milieu = "milieu",
+    Mode = "mode",
+    Gender = "gender",
+    AgeGroup = "age_group",
+    Status = "status",
+    Occupation = "occupation",
+});
 
 impl Attribute {
     /// Attributes of a person (from the person's latest contact), in the order cross-tables

@@ -84,14 +84,22 @@ struct StoredSyncState {
     server_version: Option<u32>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum StateName {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
+#[cfg_attr(not(target_arch = "wasm32"), serde(rename_all = "snake_case"))]
+pub(crate) enum StateName {
     Pending,
     Synced,
     Rejected,
     Conflict,
 }
+
+crate::unit_names!(StateName {
+    Pending = "pending",
+    Synced = "synced",
+    Rejected = "rejected",
+    Conflict = "conflict",
+});
 
 impl TryFrom<StoredSyncState> for SyncState {
     type Error = &'static str;

@@ -48,7 +48,8 @@ fn one() -> u32 {
 }
 
 /// What the server did with one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// Newly written.
@@ -59,9 +60,16 @@ pub enum RecordStatus {
     Conflict,
 }
 
+crate::unit_names!(RecordStatus {
+    Stored = "stored",
+    Duplicate = "duplicate",
+    Conflict = "conflict",
+});
+
 /// Machine-readable reason of an error answer. Each has one status, `docs/api.md` lists
 /// them; `invalid_import` alone has a second (`400`: a file that is not UTF-8 text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(serde::Deserialize))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// 400: the body is not JSON of the expected shape.
@@ -133,6 +141,38 @@ pub enum ErrorCode {
     /// after `Retry-After` seconds.
     Unavailable,
 }
+
+crate::unit_names!(ErrorCode {
+    MalformedJson = "malformed_json",
+    BatchTooLarge = "batch_too_large",
+    PayloadTooLarge = "payload_too_large",
+    UnsupportedMediaType = "unsupported_media_type",
+    MalformedEncoding = "malformed_encoding",
+    InvalidRecords = "invalid_records",
+    Unauthorized = "unauthorized",
+    DeviceExpired = "device_expired",
+    Forbidden = "forbidden",
+    InvalidQuery = "invalid_query",
+    InvalidPairingCode = "invalid_pairing_code",
+    InvalidWorkerName = "invalid_worker_name",
+    WorkerExists = "worker_exists",
+    ConfirmationRequired = "confirmation_required",
+    LastCoordinator = "last_coordinator",
+    InvalidDeviceLabel = "invalid_device_label",
+    InvalidRole = "invalid_role",
+    InvalidDeviceReport = "invalid_device_report",
+    UnknownProgram = "unknown_program",
+    InvalidListEdit = "invalid_list_edit",
+    UnknownCode = "unknown_code",
+    CodeExists = "code_exists",
+    CodeKept = "code_kept",
+    TaxonomyChanged = "taxonomy_changed",
+    InvalidImport = "invalid_import",
+    NotFound = "not_found",
+    RateLimited = "rate_limited",
+    Internal = "internal",
+    Unavailable = "unavailable",
+});
 
 impl ErrorCode {
     /// Every code, for the documentation's table and its test.

@@ -1,0 +1,136 @@
+//! Enums of unit variants read from their names on the phone (wasm32).
+//!
+//! serde's derived reader of such an enum (`Reason`, `ErrorCode`, `Theme`, …) takes a
+//! variant with or without content (`"sent"` or `{"sent": null}`), about a kilobyte of wasm
+//! for each enum. What the phone reads (its own stored values, the server's answers) only
+//! ever names them: [`unit_names!`] gives an enum its names once, and on wasm32 a reader
+//! of those names alone, in one shared function. Everywhere else (the server, the tests)
+//! the derived reader stays, so the server reads its requests exactly as before.
+//!
+//! ```ignore
+//! #[derive(Serialize)]
+//! #[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+//! #[serde(rename_all = "snake_case")]
+//! pub enum Direction { Sent, Received }
+//! unit_names!(Direction { Sent = "sent", Received = "received" });
+//! ```
+
+use serde::de::{Deserializer, Error, Visitor};
+
+/// Gives an enum of unit variants `NAMES` and `VARIANTS` (each variant and the name serde
+/// writes for it, in the same order) and, on wasm32, a `Deserialize` that reads a name with
+/// [`read`]. Every variant must be listed: a missing one does not compile.
+#[macro_export]
+macro_rules! unit_names {
+    ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        #[allow(dead_code)]
+        impl $ty {
+            /// The name serde writes for each of [`Self::VARIANTS`].
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+            /// Every variant, in the order of [`Self::NAMES`].
+            pub const VARIANTS: &'static [$ty] = &[$($ty::$variant),+];
+        }
+
+        #[cfg(target_arch = "wasm32")]
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::names::read(d, Self::NAMES, Self::VARIANTS)
+            }
+        }
+
+        const _: () = {
+            #[allow(dead_code)]
+            fn every_variant_is_named(v: $ty) {
+                match v {
+                    $($ty::$variant)|+ => {}
+                }
+            }
+        };
+    };
+}
+
+/// Reads a variant's name: the variant of `variants` at its place in `names`, or serde's
+/// error for an unknown variant (the derived reader's, word for word).
+pub fn read<'de, D, T>(d: D, names: &'static [&'static str], variants: &[T]) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Copy,
+{
+    let at = d.deserialize_str(Name(names))?;
+    variants
+        .get(at)
+        .copied()
+        .ok_or_else(|| D::Error::unknown_variant("", names))
+}
+
+/// The place of a name among the variants' names.
+struct Name(&'static [&'static str]);
+
+impl Visitor<'_> for Name {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a variant's name")
+    }
+
+    fn visit_str<E: Error>(self, name: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| E::unknown_variant(name, self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Direction, Reason};
+    use crate::report::Attribute;
+    use crate::sync::StateName;
+    use crate::wire::{ErrorCode, RecordStatus};
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    /// Each name is read as its variant by [`read`] and by serde's derived reader (so it
+    /// is the name serde writes, both derives sharing the enum's `rename_all`), and an
+    /// unknown name gets the derived reader's error word for word. What is not a string is
+    /// refused too, in other words than the derived reader's.
+    fn check<T: DeserializeOwned + Copy + PartialEq + Debug>(
+        names: &'static [&'static str],
+        variants: &[T],
+    ) {
+        assert_eq!(names.len(), variants.len());
+        let by_read = |json: &str| {
+            read(
+                &mut serde_json::Deserializer::from_str(json),
+                names,
+                variants,
+            )
+        };
+        for (name, variant) in names.iter().zip(variants) {
+            let json = format!("\"{name}\"");
+            assert_eq!(serde_json::from_str::<T>(&json).unwrap(), *variant);
+            assert_eq!(by_read(&json).unwrap(), *variant);
+            let value = serde_json::Value::String((*name).to_owned());
+            assert_eq!(read(value, names, variants).unwrap(), *variant);
+        }
+        let derived = serde_json::from_str::<T>("\"nope\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(by_read("\"nope\"").unwrap_err().to_string(), derived);
+        for bad in ["1", "null", "[]", "{\"x\": null}"] {
+            assert!(by_read(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_enum_reads_the_names_it_writes() {
+        check(Reason::NAMES, Reason::VARIANTS);
+        check(Direction::NAMES, Direction::VARIANTS);
+        check(Attribute::NAMES, Attribute::VARIANTS);
+        check(ErrorCode::NAMES, ErrorCode::VARIANTS);
+        check(RecordStatus::NAMES, RecordStatus::VARIANTS);
+        check(StateName::NAMES, StateName::VARIANTS);
+        assert_eq!(ErrorCode::VARIANTS, ErrorCode::ALL);
+    }
+}
