@@ -29,6 +29,8 @@ pub struct Task<I: 'static, O: Send + Sync + 'static> {
     start: StoredValue<(Start<I, O>, Option<WeakOwner>), LocalStorage>,
     value: RwSignal<Option<O>>,
     running: RwSignal<u32>,
+    /// Whether a dispatch runs: made once, so reading it in a view makes nothing.
+    pending: Memo<bool>,
 }
 
 impl<I: 'static, O: Send + Sync + 'static> Clone for Task<I, O> {
@@ -47,10 +49,12 @@ impl<I: 'static, O: Send + Sync + 'static> Task<I, O> {
     {
         let start: Start<I, O> = Box::new(move |input| Box::pin(start(input)));
         let owner = Owner::current().map(|o| o.downgrade());
+        let running = RwSignal::new(0);
         Task {
             start: StoredValue::new_local((start, owner)),
             value: RwSignal::new(None),
-            running: RwSignal::new(0),
+            running,
+            pending: pending(running),
         }
     }
 
@@ -78,7 +82,7 @@ impl<I: 'static, O: Send + Sync + 'static> Task<I, O> {
 
     /// Whether a dispatch is running.
     pub fn pending(&self) -> Memo<bool> {
-        pending(self.running)
+        self.pending
     }
 }
 
