@@ -20,8 +20,9 @@ import sys
 # Brotli bytes as sent. Lower them with each cut; raise them only with a reason in
 # BENCHMARKS.md. The first load: 115 KiB, what the start-up module reached when it was
 # split out (113 kB), with 2 kB of headroom; issue 12 asks for at most 180 kB and the
-# project's goal is 150 kB.
-BUDGET_FIRST_LOAD = 115 * 1024
+# project's goal is 150 kB. Lowered to 111 KiB when issue 23's cuts took it to 111 kB (the
+# lock screen's two actions as `ui::Task`s), with 2.7 kB of headroom.
+BUDGET_FIRST_LOAD = 111 * 1024
 # The app's module: the whole app as it was before the split (365 KiB, see BENCHMARKS.md
 # for how it got there), raised by 1 KiB for compressed uploads (+1.5 kB: a long sync over
 # « Fast 3G » twice as fast) and 1 KiB for reading a sync batch's rows in one request
