@@ -115,7 +115,7 @@ fn FixItem(local: LocalRecord) -> impl IntoView {
                 <span>{title}</span>
             </div>
             {body}
-            {move || message.get().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
+            {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
         </li>
     }
 }

@@ -104,7 +104,7 @@ fn UnlockForm(opener: Opener) -> impl IntoView {
             <button type="submit" class="primary wide" disabled=move || unlock.pending().get()>
                 {move || if unlock.pending().get() { ctx.t().unlocking } else { ctx.t().unlock }}
             </button>
-            {move || message().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
+            {move || message().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
             <button type="button" class="secondary wide" on:click=move |_| session::start_new_profile(ctx)>
                 {move || ctx.t().new_person_on_device}
             </button>
@@ -158,7 +158,7 @@ fn SetPinForm(opener: Opener) -> impl IntoView {
             <button type="submit" class="primary wide" disabled=move || set_up.pending().get()>
                 {move || ctx.t().pin_create}
             </button>
-            {move || message.get().map(|m| view! { <p role="alert" class="flash">{m}</p> })}
+            {move || message.get().map(|m| view! { <p role="alert" class="flash error">{m}</p> })}
             <Show when=move || { others > 0 }>
                 <button type="button" class="secondary wide" on:click=move |_| session::back_to_unlock(ctx)>
                     {move || ctx.t().back}
