@@ -127,6 +127,21 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 /// Bytes allocated and not freed, in MB (without the allocator's own overhead).
+/// A coordinator's `GET url`, timed from the request to the last byte of the answer, which
+/// must be `200`; the time and the body.
+fn timed_get(agent: &ureq::Agent, url: &str, token: &str) -> (Duration, String) {
+    let sent = Instant::now();
+    let mut resp = agent
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    let text = resp.body_mut().read_to_string().expect("body");
+    let took = sent.elapsed();
+    assert_eq!(resp.status().as_u16(), 200, "{text}");
+    (took, text)
+}
+
 fn live_mb() -> f64 {
     LIVE.load(Ordering::Relaxed) as f64 / 1_048_576.0
 }
@@ -224,15 +239,7 @@ fn main() {
         let mut cold = Duration::ZERO;
         // One request first, timed apart: a fresh server's caches, as after any restart.
         for run in 0..=requests {
-            let sent = Instant::now();
-            let mut resp = agent
-                .get(&url)
-                .header("Authorization", format!("Bearer {coordinator}"))
-                .call()
-                .expect("request");
-            let text = resp.body_mut().read_to_string().expect("body");
-            let took = sent.elapsed();
-            assert_eq!(resp.status().as_u16(), 200, "{text}");
+            let (took, text) = timed_get(&agent, &url, &coordinator);
             let answer: serde_json::Value = serde_json::from_str(&text).expect("json");
             interventions = answer["report"]["interventions"].as_u64().expect("report");
             if run > 0 {
@@ -255,15 +262,7 @@ fn main() {
             let url = format!("http://{addr}/api/v1/{path}?{query}");
             let mut times = Vec::new();
             for _ in 0..requests.min(5) {
-                let sent = Instant::now();
-                let mut resp = agent
-                    .get(&url)
-                    .header("Authorization", format!("Bearer {coordinator}"))
-                    .call()
-                    .expect("request");
-                let text = resp.body_mut().read_to_string().expect("body");
-                times.push(sent.elapsed());
-                assert_eq!(resp.status().as_u16(), 200, "{text}");
+                times.push(timed_get(&agent, &url, &coordinator).0);
             }
             println!("GET /{path}, {label}: {}", summary(&mut times));
         }
@@ -280,15 +279,7 @@ fn main() {
         runtime
             .block_on(store.store_batch(worker, std::slice::from_ref(&next)))
             .expect("correction");
-        let sent = Instant::now();
-        let mut resp = agent
-            .get(&five_years)
-            .header("Authorization", format!("Bearer {coordinator}"))
-            .call()
-            .expect("request");
-        resp.body_mut().read_to_string().expect("body");
-        after_write.push(sent.elapsed());
-        assert_eq!(resp.status().as_u16(), 200);
+        after_write.push(timed_get(&agent, &five_years, &coordinator).0);
     }
     println!(
         "GET /report, all five years right after a correction: {}",
@@ -327,23 +318,14 @@ fn main() {
                         started.elapsed()
                     })
                 });
-                let first = |agent: &ureq::Agent| {
-                    let sent = Instant::now();
-                    let mut resp = agent
-                        .get(format!("http://{fresh}/api/v1/report?{query}"))
-                        .header("Authorization", format!("Bearer {coordinator}"))
-                        .call()
-                        .expect("request");
-                    resp.body_mut().read_to_string().expect("body");
-                    assert_eq!(resp.status().as_u16(), 200);
-                    sent.elapsed()
-                };
+                let url = format!("http://{fresh}/api/v1/report?{query}");
+                let first = || timed_get(&agent, &url, &coordinator).0;
                 match warmer {
-                    None => cold.push(first(&agent)),
+                    None => cold.push(first()),
                     Some(warmer) => {
-                        during.push(first(&agent));
+                        during.push(first());
                         warming.push(runtime.block_on(warmer).expect("warmed"));
-                        after.push(first(&agent));
+                        after.push(first());
                     }
                 }
                 server.abort();
