@@ -45,6 +45,9 @@ const FIRST_YEAR: i32 = 2020;
 const REQUESTS: usize = 20;
 /// Records per `store_batch` while seeding.
 const SEED_BATCH: usize = 1_000;
+/// The pause the server waits for after writes before reading their months again (as
+/// `serve`'s).
+const REFILL_QUIET: Duration = Duration::from_secs(2);
 
 /// A synthetic record moved `years` later (29 February becomes the 28th).
 fn later(record: Record, years: u32) -> Record {
@@ -173,6 +176,9 @@ fn main() {
     let mut total = 0;
     // A record of the last year to correct, with its worker.
     let mut to_correct: Option<(WorkerId, Record)> = None;
+    // The first worker's records of the first fiscal year, to write again (a past year
+    // imported), with the worker.
+    let mut past_year: Option<(WorkerId, Vec<Record>)> = None;
     for (w, records) in team_records().into_iter().enumerate() {
         let name = format!("poste-{w:02}");
         runtime.block_on(store.add_worker(&name)).expect("worker");
@@ -186,6 +192,15 @@ fn main() {
                 .iter()
                 .find(|r| r.local_date() > fiscal_year(last).0 + chrono::Days::new(60))
                 .map(|r| (id, r.clone()));
+        }
+        if past_year.is_none() {
+            let (from, to) = fiscal_year(FIRST_YEAR);
+            let year = records
+                .iter()
+                .filter(|r| (from..=to).contains(&r.local_date()))
+                .cloned()
+                .collect();
+            past_year = Some((id, year));
         }
         for chunk in records.chunks(SEED_BATCH) {
             runtime
@@ -284,6 +299,54 @@ fn main() {
     println!(
         "GET /report, all five years right after a correction: {}",
         summary(&mut after_write)
+    );
+    // A past year written again by one worker (a new version of each of its records of the
+    // first fiscal year, in batches of 500 as an import or a phone sends them), then the five
+    // years: right away, its twelve months read by the request; and once the writes have
+    // paused and the server has read them again in the background, as `serve` does
+    // (`ReportCache::refill_after_writes`, told by each batch as `POST /records` does).
+    let (worker, mut year) = past_year.expect("a worker's past year");
+    let (mut right_away, mut refilled, mut refilling) = (Vec::new(), Vec::new(), Vec::new());
+    for refill in [false, true, false, true, false, true] {
+        let waiting = refill.then(|| {
+            let state = state.clone();
+            runtime.spawn(async move {
+                state
+                    .reports
+                    .refill_after_writes(&state.store, REFILL_QUIET, carnet_server::calendar::today)
+                    .await
+                    .expect("refill");
+                Instant::now()
+            })
+        });
+        year = year.into_iter().map(Record::next_version).collect();
+        for chunk in year.chunks(500) {
+            runtime
+                .block_on(store.store_batch(worker, chunk))
+                .expect("a past year");
+            state.reports.written();
+        }
+        let written = Instant::now();
+        match waiting {
+            None => right_away.push(timed_get(&agent, &five_years, &coordinator).0),
+            Some(refill) => {
+                let done = runtime.block_on(refill).expect("refilled");
+                refilling.push(done.duration_since(written));
+                refilled.push(timed_get(&agent, &five_years, &coordinator).0);
+            }
+        }
+    }
+    println!(
+        "GET /report, all five years right after a past year of one worker was written \
+         again ({} records): {}",
+        year.len(),
+        summary(&mut right_away)
+    );
+    println!(
+        "GET /report, all five years once those writes paused and were read again: {} \
+         (the refill done {} after the last write, {REFILL_QUIET:?} of it the pause)",
+        summary(&mut refilled),
+        summary(&mut refilling)
     );
     println!(
         "memory: {:.1} MB allocated before the requests, {:.1} MB after ({} months kept)",

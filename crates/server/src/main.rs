@@ -628,6 +628,7 @@ async fn run(command: Command, explicit_url: bool) -> Result<(), String> {
             let backend = store.backend();
             let state = Arc::new(AppState::with(store, Limits::default(), trusted_proxy));
             tokio::spawn(warm_reports(state.clone()));
+            tokio::spawn(refill_reports(state.clone()));
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -662,6 +663,23 @@ async fn warm_reports(state: Arc<AppState>) {
             started.elapsed().as_secs_f64()
         ),
         Err(e) => log!("carnet-server: the team's report: no closed month kept at start: {e}"),
+    }
+}
+
+/// How long writes pause before the team's closed months they moved are read again.
+const REFILL_QUIET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Brings the team's closed months up to date after the writes this server takes, in the
+/// background, for as long as it runs (`ReportCache::refill_after_writes`).
+async fn refill_reports(state: Arc<AppState>) {
+    loop {
+        let refilled = state
+            .reports
+            .refill_after_writes(&state.store, REFILL_QUIET, carnet_server::calendar::today)
+            .await;
+        if let Err(e) = refilled {
+            log!("carnet-server: the team's report: closed months not brought up to date: {e}");
+        }
     }
 }
 

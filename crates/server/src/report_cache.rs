@@ -26,11 +26,15 @@
 //!
 //! A server fills the team's closed months once at start ([`ReportCache::warm`], in the
 //! background), so that the first coordinator after a deploy or a restart does not wait
-//! for years of records to be read.
+//! for years of records to be read; and again after the writes it takes, once they pause
+//! ([`ReportCache::refill_after_writes`]), so that a past spreadsheet imported or a late
+//! record of last month is read by the server in the background, not by the next
+//! coordinator's request.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use carnet_core::{Record, Report, ReportFilter, ReportPart};
 use chrono::{Datelike, Days, NaiveDate};
@@ -58,6 +62,10 @@ const WARM_RECORDS: i64 = MAX_RECORDS as i64 / 4 * 3;
 
 /// How far back a start looks for the team's months: ten years.
 const WARM_MONTHS: u32 = 120;
+
+/// Under writes that never pause for the quiet wanted, the kept months are brought up to
+/// date after this many quiet periods anyway.
+const BURST_QUIETS: u32 = 10;
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -225,6 +233,8 @@ pub struct ReportCache {
     turns: Mutex<HashMap<Option<WorkerId>, Arc<tokio::sync::Mutex<()>>>>,
     /// Months read from the database so far, whole or cut (for tests and the benchmark).
     months_read: AtomicU64,
+    /// Records stored since the kept months were last brought up to date.
+    written: tokio::sync::Notify,
 }
 
 /// What [`ReportCache::warm`] kept.
@@ -339,8 +349,10 @@ impl ReportCache {
 
     /// Keeps the team's closed months before `today`'s, newest first, back to the oldest
     /// with a record, ten years, or [`WARM_RECORDS`] versions, whichever comes first: what
-    /// a coordinator's report over the last years reads. Run once at a server's start; a
-    /// request meanwhile waits for the year being read, then reads only what is missing.
+    /// a coordinator's report over the last years reads. Run at a server's start, and after
+    /// writes ([`ReportCache::refill_after_writes`]: months already kept at their counts
+    /// are not read again); a request meanwhile waits for the year being read, then reads
+    /// only what is missing.
     pub async fn warm(&self, store: &Store, today: NaiveDate) -> Result<Warmed, StoreError> {
         let this = Month::of(today);
         let mut oldest = this;
@@ -391,6 +403,33 @@ impl ReportCache {
             last = start.previous();
         }
         Ok(Warmed { months, records })
+    }
+
+    /// Says that records were stored (a batch, an import), for
+    /// [`ReportCache::refill_after_writes`]. Costs nothing when nothing waits.
+    pub fn written(&self) {
+        self.written.notify_one();
+    }
+
+    /// Waits for records to be stored ([`ReportCache::written`]), then for the writes to
+    /// pause for `quiet` (a team's end-of-shift syncs, an import's batches: read once, at
+    /// the end), or for [`BURST_QUIETS`] × `quiet` under writes that do not pause, and
+    /// brings the team's closed months up to date ([`ReportCache::warm`]): only the months
+    /// the writes moved are read. A server runs this in a loop, in the background.
+    pub async fn refill_after_writes(
+        &self,
+        store: &Store,
+        quiet: Duration,
+        today: impl Fn() -> NaiveDate,
+    ) -> Result<Warmed, StoreError> {
+        self.written.notified().await;
+        let first = Instant::now();
+        while first.elapsed() < quiet * BURST_QUIETS
+            && tokio::time::timeout(quiet, self.written.notified())
+                .await
+                .is_ok()
+        {}
+        self.warm(store, today()).await
     }
 
     /// Months read from the database since this cache was made, whole or cut.

@@ -192,3 +192,72 @@ both_backends! {
         assert_eq!((warmed, empty.months_read()), (Warmed::default(), 0));
     }
 }
+
+both_backends! {
+    fn writes_bring_the_kept_months_up_to_date_once_they_pause(backend: Backend) {
+        use std::time::Duration;
+
+        use carnet_core::ReportFilter;
+        use carnet_server::report_cache::ReportCache;
+        use chrono::NaiveDate;
+
+        let s = TestServer::start_with(&backend);
+        let a = s.token.clone();
+        post_as(&s, &a, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-06-20")]);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = || NaiveDate::from_ymd_opt(2026, 5, 15).unwrap();
+        let store = &s.db.store;
+        let cache = ReportCache::new();
+        let quiet = Duration::from_millis(100);
+        s.db.block(cache.warm(store, today())).unwrap();
+        let filled = cache.months_read();
+        assert_eq!(filled, 12, "May 2025 to April 2026");
+
+        // Nothing written: nothing to bring up to date, the refill waits.
+        let waited = s.db.block(async {
+            tokio::time::timeout(
+                Duration::from_millis(300),
+                cache.refill_after_writes(store, quiet, today),
+            )
+            .await
+        });
+        assert!(waited.is_err());
+
+        // A late record of last June and a correction moving record 1 to August: once
+        // the writes pause, the refill reads those two months again, and only them.
+        post_as(&s, &a, &[on(3, 1, "2025-06-03"), on(1, 2, "2025-08-14")]);
+        cache.written();
+        cache.written();
+        let started = std::time::Instant::now();
+        s.db.block(cache.refill_after_writes(store, quiet, today)).unwrap();
+        assert!(started.elapsed() >= quiet);
+        assert_eq!(cache.months_read(), filled + 3, "May, June and August 2025");
+
+        // The next report over the months kept reads none, and counts the writes.
+        let year = ReportFilter {
+            from: day("2025-05-01"),
+            to: day("2026-04-30"),
+            programs: None,
+        };
+        let report = s.db.block(cache.report(store, None, &year)).unwrap();
+        assert_eq!(report.interventions, 3);
+        assert_eq!(cache.months_read(), filled + 3);
+
+        // Writes that do not pause are read after ten quiet periods at most.
+        let refilled = s.db.block(async {
+            let writes = async {
+                // Four seconds of writes, one every half quiet period.
+                for _ in 0..80 {
+                    cache.written();
+                    tokio::time::sleep(quiet / 2).await;
+                }
+            };
+            let (refill, ()) = tokio::join!(
+                tokio::time::timeout(quiet * 25, cache.refill_after_writes(store, quiet, today)),
+                writes
+            );
+            refill
+        });
+        assert!(refilled.is_ok(), "the refill waited for the writes to stop");
+    }
+}

@@ -53,6 +53,9 @@ async fn import(
     let Query(query) = query?;
     let outcome = import_csv(&state.store, &query.worker, &text, query.dry_run).await?;
     if outcome.problems.is_empty() {
+        if !query.dry_run {
+            state.reports.written();
+        }
         Ok(Json(outcome))
     } else {
         Err(Failure::invalid_import(outcome))

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use carnet_core::wire::{
     BatchRequest, BatchResponse, ErrorCode, MAX_BATCH, MAX_BODY_BYTES, RecordList, RecordRejection,
-    RecordVersion,
+    RecordStatus, RecordVersion,
 };
 use carnet_core::{FieldError, Reason, Record, Taxonomy};
 use uuid::Uuid;
@@ -61,6 +61,9 @@ async fn post_batch(
     let body = decoded(&headers, body)?;
     let records = decode_batch(&body, &*state.store.taxonomy().await?)?;
     let results = state.store.store_batch(worker, &records).await?;
+    if results.iter().any(|r| r.status == RecordStatus::Stored) {
+        state.reports.written();
+    }
     Ok((
         [(header::ACCEPT_ENCODING, ACCEPTED_BODY_ENCODINGS)],
         Json(BatchResponse { results }),
