@@ -157,6 +157,14 @@ impl Row {
         }
     }
 
+    /// Text borrowed from the row.
+    pub(crate) fn str(&self, i: usize) -> Result<&str, StoreError> {
+        match self.cell(i)? {
+            Cell::Text(v) => Ok(v),
+            _ => Err(self.wrong(i, "text")),
+        }
+    }
+
     pub(crate) fn text(&self, i: usize) -> Result<String, StoreError> {
         self.opt_text(i)?.ok_or_else(|| self.wrong(i, "text"))
     }
