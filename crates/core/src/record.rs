@@ -563,9 +563,9 @@ pub fn read_draft<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ContactDraft
     d.deserialize_map(DraftVisitor)
 }
 
-/// The contact's time, read by [`crate::time::datetime`].
+/// A record's time, read by [`crate::time::datetime`].
 #[cfg(any(target_arch = "wasm32", test))]
-struct OccurredAt;
+pub(crate) struct OccurredAt;
 
 #[cfg(any(target_arch = "wasm32", test))]
 impl<'de> serde::de::DeserializeSeed<'de> for OccurredAt {
@@ -691,6 +691,7 @@ impl<'de> serde::de::Visitor<'de> for DraftVisitor {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use serde_json::{Map, Value, json};
 
     pub fn at(rfc3339: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(rfc3339).unwrap()
@@ -920,58 +921,60 @@ pub(crate) mod tests {
         );
     }
 
-    /// [`read_contact`] and [`read_draft`] against serde's derived readers, from a value as
-    /// records are read and from text: a contact with every field set, then without each
+    /// A hand-written reader (`by_hand` from a value, `by_hand_text` from text) against
+    /// serde's derived reader of `T`, from `full` (every field set): then without each
     /// field, with each one of the wrong type, twice, and with a field it does not know:
     /// the same value or the same error, word for word (a wrong time apart: the phone
     /// reads it with [`crate::time::datetime`], not chrono's parser).
+    pub(crate) fn check_reader<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+        full: &Map<String, Value>,
+        fields: &[&str],
+        by_hand: fn(Value) -> Result<T, serde_json::Error>,
+        by_hand_text: fn(&str) -> Result<T, serde_json::Error>,
+    ) {
+        let same = |value: Value, compare_words: bool| {
+            let text = value.to_string();
+            let (mine, derived) = (by_hand(value.clone()), serde_json::from_value::<T>(value));
+            let (mine_text, derived_text) = (by_hand_text(&text), serde_json::from_str(&text));
+            for (mine, derived) in [(mine, derived), (mine_text, derived_text)] {
+                match (mine, derived) {
+                    (Ok(mine), Ok(derived)) => assert_eq!(mine, derived, "{text}"),
+                    (Err(mine), Err(derived)) if compare_words => {
+                        assert_eq!(mine.to_string(), derived.to_string(), "{text}")
+                    }
+                    (Err(_), Err(_)) => {}
+                    (mine, derived) => panic!("{text}: {mine:?} but {derived:?}"),
+                }
+            }
+        };
+        same(Value::Object(full.clone()), true);
+        let mut keys: Vec<&str> = full.keys().map(String::as_str).collect();
+        let mut sorted = fields.to_vec();
+        keys.sort_unstable();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        for field in fields {
+            let mut without = full.clone();
+            without.remove(*field);
+            same(Value::Object(without), true);
+            let mut wrong = full.clone();
+            wrong.insert(field.to_string(), json!({"x": 1}));
+            same(Value::Object(wrong), *field != "occurred_at");
+            let text = Value::Object(full.clone()).to_string();
+            let twice = format!("{{\"{field}\":{},{}", full[*field], &text[1..]);
+            let derived = serde_json::from_str::<T>(&twice).map_err(|e| e.to_string());
+            assert_eq!(by_hand_text(&twice).map_err(|e| e.to_string()), derived);
+        }
+        let mut unknown = full.clone();
+        unknown.insert("name".into(), json!("someone"));
+        same(Value::Object(unknown), true);
+        same(json!({}), true);
+    }
+
+    /// [`read_contact`] and [`read_draft`] against serde's derived readers
+    /// ([`check_reader`]), from a value as records are read and from text.
     #[test]
     fn the_phones_readers_read_a_contact_and_a_draft_as_the_derived_ones() {
-        use serde_json::{Map, Value, json};
-        fn check<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
-            full: &Map<String, Value>,
-            fields: &[&str],
-            by_hand: fn(Value) -> Result<T, serde_json::Error>,
-            by_hand_text: fn(&str) -> Result<T, serde_json::Error>,
-        ) {
-            let same = |value: Value, compare_words: bool| {
-                let text = value.to_string();
-                let (mine, derived) = (by_hand(value.clone()), serde_json::from_value::<T>(value));
-                let (mine_text, derived_text) = (by_hand_text(&text), serde_json::from_str(&text));
-                for (mine, derived) in [(mine, derived), (mine_text, derived_text)] {
-                    match (mine, derived) {
-                        (Ok(mine), Ok(derived)) => assert_eq!(mine, derived, "{text}"),
-                        (Err(mine), Err(derived)) if compare_words => {
-                            assert_eq!(mine.to_string(), derived.to_string(), "{text}")
-                        }
-                        (Err(_), Err(_)) => {}
-                        (mine, derived) => panic!("{text}: {mine:?} but {derived:?}"),
-                    }
-                }
-            };
-            same(Value::Object(full.clone()), true);
-            let mut keys: Vec<&str> = full.keys().map(String::as_str).collect();
-            let mut sorted = fields.to_vec();
-            keys.sort_unstable();
-            sorted.sort_unstable();
-            assert_eq!(keys, sorted);
-            for field in fields {
-                let mut without = full.clone();
-                without.remove(*field);
-                same(Value::Object(without), true);
-                let mut wrong = full.clone();
-                wrong.insert(field.to_string(), json!({"x": 1}));
-                same(Value::Object(wrong), *field != "occurred_at");
-                let text = Value::Object(full.clone()).to_string();
-                let twice = format!("{{\"{field}\":{},{}", full[*field], &text[1..]);
-                let derived = serde_json::from_str::<T>(&twice).map_err(|e| e.to_string());
-                assert_eq!(by_hand_text(&twice).map_err(|e| e.to_string()), derived);
-            }
-            let mut unknown = full.clone();
-            unknown.insert("name".into(), json!("someone"));
-            same(Value::Object(unknown), true);
-            same(json!({}), true);
-        }
         let mut c = contact(5, "2026-11-28T10:00:00-05:00", &["sante"]);
         c.version = 3;
         c.deleted = true;
@@ -989,20 +992,14 @@ pub(crate) mod tests {
         let Value::Object(full) = serde_json::to_value(&c).unwrap() else {
             panic!("a contact is an object");
         };
-        check::<Contact>(
-            &full,
-            CONTACT_FIELDS,
-            read_contact,
-            |t| read_contact(&mut serde_json::Deserializer::from_str(t)),
-        );
+        check_reader::<Contact>(&full, CONTACT_FIELDS, read_contact, |t| {
+            read_contact(&mut serde_json::Deserializer::from_str(t))
+        });
         let Value::Object(full) = serde_json::to_value(ContactDraft::from(&c)).unwrap() else {
             panic!("a draft is an object");
         };
-        check::<ContactDraft>(
-            &full,
-            DRAFT_FIELDS,
-            read_draft,
-            |t| read_draft(&mut serde_json::Deserializer::from_str(t)),
-        );
+        check_reader::<ContactDraft>(&full, DRAFT_FIELDS, read_draft, |t| {
+            read_draft(&mut serde_json::Deserializer::from_str(t))
+        });
     }
 }
