@@ -87,8 +87,8 @@ impl Visitor<'_> for Name {
 /// (a bit per place in `names`) required (serde's `missing field`, the first one in
 /// `names`' order), a name not in `names` skipped, or refused with serde's `unknown field`
 /// when `deny_unknown` — and leaves reading each field's value to `field`, given its place
-/// in `names`. A hand-written reader over it has one arm per field where a derived reader
-/// has per-field code twice over (an object's and an array's).
+/// in `names` (at most 64). A hand-written reader over it has one arm per field where a
+/// derived reader has per-field code twice over (an object's and an array's).
 pub fn read_fields<'de, A: MapAccess<'de>>(
     map: &mut A,
     names: &'static [&'static str],
