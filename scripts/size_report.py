@@ -21,8 +21,10 @@ import sys
 # BENCHMARKS.md. The first load: 115 KiB, what the start-up module reached when it was
 # split out (113 kB), with 2 kB of headroom; issue 12 asks for at most 180 kB and the
 # project's goal is 150 kB. Lowered to 111 KiB when issue 23's cuts took it to 111 kB (the
-# lock screen's two actions as `ui::Task`s), with 2.7 kB of headroom.
-BUDGET_FIRST_LOAD = 111 * 1024
+# lock screen's two actions as `ui::Task`s), with 2.7 kB of headroom. Lowered to 110 KiB
+# when issue 23's third part (a second pass) took it to 109 901 bytes (profiles read by hand), 2.7 kB of
+# headroom.
+BUDGET_FIRST_LOAD = 110 * 1024
 # The app's module: the whole app as it was before the split (365 KiB, see BENCHMARKS.md
 # for how it got there), raised by 1 KiB for compressed uploads (+1.5 kB: a long sync over
 # « Fast 3G » twice as fast) and 1 KiB for reading a sync batch's rows in one request
@@ -39,8 +41,11 @@ BUDGET_FIRST_LOAD = 111 * 1024
 # 367 KiB by issue 23's third part: eight cuts (Record's tagged reader, the float
 # formatting behind indexed_db_futures' errors, a second record serializer, the unit
 # enums' derived readers, the unread half of /tallies, Leptos's actions and its effect
-# loop's copies) took the module from 399 334 to 374 536 bytes; 1.2 kB of headroom.
-BUDGET_APP = 367 * 1024
+# loop's copies) took the module from 399 334 to 374 536 bytes; 1.2 kB of headroom. Then
+# 360 KiB by its second pass: the phone's large structs (Report, Taxonomy, Contact,
+# ContactDraft, Activity, Profile) read by hand instead of by serde's derived readers, and
+# the toolchain's notes stripped, took it from 375 344 to 367 011 bytes; 1.6 kB of headroom.
+BUDGET_APP = 360 * 1024
 
 root = os.path.join(os.path.dirname(__file__), "..", "dist")
 

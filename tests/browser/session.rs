@@ -236,3 +236,50 @@ async fn the_same_pin_opens_only_the_profile_it_was_set_for() {
     assert_eq!(open_count(ctx), Some(1));
     clean_up(ctx);
 }
+
+/// A stored profile is read by hand (`profile.rs`) as serde's derived reader read it: every
+/// field back as written, only `id` required (the others their defaults, 45 days kept),
+/// an unknown field skipped, a missing `id` or a field twice refused in serde's words.
+#[wasm_bindgen_test]
+fn a_stored_profile_is_read_as_the_derived_reader_read_it() {
+    let mut full = Profile::new();
+    full.sealed_token = Some("sealed".into());
+    full.sealed_person_code_key = Some("sealed key".into());
+    full.coordinator = true;
+    full.label = "Bleu".into();
+    full.lockout = profile::Lockout {
+        count: 2,
+        until_ms: 1.5e12,
+    };
+    full.retention_days = 30;
+    full.pruned_through = chrono::NaiveDate::from_ymd_opt(2026, 3, 31);
+    full.token = Some("token".into());
+    full.person_code_key = Some("key".into());
+    let text = serde_json::to_string(&full).expect("written");
+    assert_eq!(
+        serde_json::from_str::<Profile>(&text).ok(),
+        Some(full.clone())
+    );
+
+    let id = full.id;
+    let only_id: Profile = serde_json::from_value(json!({"id": id, "other": [1]})).expect("read");
+    let mut expected = Profile::new();
+    expected.id = id;
+    assert_eq!(only_id, expected);
+    assert_eq!(only_id.retention_days, 45);
+
+    let refused = |json: &str| {
+        serde_json::from_str::<Profile>(json)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(refused("{}").starts_with("missing field `id`"));
+    assert!(
+        refused(&format!("{{\"id\":\"{id}\",\"id\":\"{id}\"}}"))
+            .starts_with("duplicate field `id`")
+    );
+    assert!(
+        serde_json::from_value::<Profile>(json!({"id": id, "pruned_through": "2026-13-01"}))
+            .is_err()
+    );
+}

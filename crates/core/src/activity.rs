@@ -16,7 +16,9 @@ use crate::taxonomy::{ListKind, Taxonomy};
 /// Largest head count of one workshop.
 pub const MAX_HEAD_COUNT: u32 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// On the phone (wasm32) it is read by [`read_activity`] instead of serde's derived reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Activity {
     pub id: Uuid,
@@ -208,6 +210,92 @@ impl Activity {
     }
 }
 
+/// [`Activity`]'s fields, in the order they are declared.
+#[cfg(any(target_arch = "wasm32", test))]
+const ACTIVITY_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "deleted",
+    "taxonomy_version",
+    "occurred_at",
+    "program",
+    "activity",
+    "milieu",
+    "venue",
+    "platform",
+    "site",
+    "head_count",
+    "material",
+    "note",
+];
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Activity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_activity(d)
+    }
+}
+
+/// Reads an [`Activity`] as serde's derived reader does from a JSON object, as
+/// [`crate::record::read_contact`] reads a contact.
+#[cfg(any(target_arch = "wasm32", test))]
+pub fn read_activity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Activity, D::Error> {
+    d.deserialize_map(ActivityVisitor)
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+struct ActivityVisitor;
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl<'de> serde::de::Visitor<'de> for ActivityVisitor {
+    type Value = Activity;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct Activity")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Activity, A::Error> {
+        let mut a = Activity {
+            id: Uuid::nil(),
+            version: crate::record::first_version(),
+            deleted: false,
+            taxonomy_version: 0,
+            occurred_at: DateTime::default(),
+            program: String::new(),
+            activity: String::new(),
+            milieu: None,
+            venue: None,
+            platform: None,
+            site: None,
+            head_count: None,
+            material: BTreeMap::new(),
+            note: None,
+        };
+        // Required: `id`, `taxonomy_version`, `occurred_at`, `program` and `activity`.
+        let required: u64 = 1 | 0b1111 << 3;
+        crate::names::read_fields(&mut map, ACTIVITY_FIELDS, !required, true, |at, map| {
+            match at {
+                0 => a.id = map.next_value()?,
+                1 => a.version = map.next_value()?,
+                2 => a.deleted = map.next_value()?,
+                3 => a.taxonomy_version = map.next_value()?,
+                4 => a.occurred_at = map.next_value_seed(crate::record::OccurredAt)?,
+                5 => a.program = map.next_value()?,
+                6 => a.activity = map.next_value()?,
+                7 => a.milieu = map.next_value()?,
+                8 => a.venue = map.next_value()?,
+                9 => a.platform = map.next_value()?,
+                10 => a.site = map.next_value()?,
+                11 => a.head_count = map.next_value()?,
+                12 => a.material = map.next_value()?,
+                _ => a.note = map.next_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(a)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -332,5 +420,28 @@ pub(crate) mod tests {
         assert_eq!(fields(&a), [("venue".into(), Reason::UnknownCode)]);
         a.milieu = Some("salon_massage".into());
         assert_eq!(a.validate(&t), Ok(()));
+    }
+
+    /// [`read_activity`] against serde's derived reader, as for a contact.
+    #[test]
+    fn the_phones_reader_reads_an_activity_as_the_derived_one() {
+        let mut a = activity(3, "2026-11-28T10:00:00-05:00", "atelier");
+        a.version = 2;
+        a.deleted = true;
+        a.venue = Some("v".into());
+        a.platform = Some("p".into());
+        a.site = Some("s".into());
+        a.head_count = Some(12);
+        a.material = BTreeMap::from([("condoms".into(), 2)]);
+        a.note = Some("n".into());
+        let serde_json::Value::Object(full) = serde_json::to_value(&a).unwrap() else {
+            panic!("an activity is an object");
+        };
+        crate::record::tests::check_reader::<Activity>(
+            &full,
+            ACTIVITY_FIELDS,
+            read_activity,
+            |t| read_activity(&mut serde_json::Deserializer::from_str(t)),
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Enums of unit variants read from their names on the phone (wasm32).
+//! Enums of unit variants, and the fields of a few large structs ([`read_fields`]), read
+//! from their names on the phone (wasm32).
 //!
 //! serde's derived reader of such an enum (`Reason`, `ErrorCode`, `Theme`, …) takes a
 //! variant with or without content (`"sent"` or `{"sent": null}`), about a kilobyte of wasm
@@ -15,7 +16,7 @@
 //! unit_names!(Direction { Sent = "sent", Received = "received" });
 //! ```
 
-use serde::de::{Deserializer, Error, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
 
 /// Gives an enum of unit variants `NAMES` and `VARIANTS` (each variant and the name serde
 /// writes for it, in the same order) and, on wasm32, a `Deserialize` that reads a name with
@@ -78,6 +79,72 @@ impl Visitor<'_> for Name {
             .iter()
             .position(|n| *n == name)
             .ok_or_else(|| E::unknown_variant(name, self.0))
+    }
+}
+
+/// Reads a struct's fields from a map as serde's derived reader does — each known field
+/// once (a second time is serde's `duplicate field` error), the fields outside `optional`
+/// (a bit per place in `names`) required (serde's `missing field`, the first one in
+/// `names`' order), a name not in `names` skipped, or refused with serde's `unknown field`
+/// when `deny_unknown` — and leaves reading each field's value to `field`, given its place
+/// in `names` (at most 64). A hand-written reader over it has one arm per field where a
+/// derived reader has per-field code twice over (an object's and an array's).
+pub fn read_fields<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    names: &'static [&'static str],
+    optional: u64,
+    deny_unknown: bool,
+    mut field: impl FnMut(usize, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    let mut seen = 0u64;
+    while let Some(at) = map.next_key_seed(Field {
+        names,
+        deny_unknown,
+    })? {
+        let Some(at) = at else {
+            map.next_value::<IgnoredAny>()?;
+            continue;
+        };
+        if seen & 1 << at != 0 {
+            return Err(A::Error::duplicate_field(names[at]));
+        }
+        seen |= 1 << at;
+        field(at, map)?;
+    }
+    let missing = !seen & !optional;
+    match (0..names.len()).find(|at| missing & 1 << at != 0) {
+        Some(at) => Err(A::Error::missing_field(names[at])),
+        None => Ok(()),
+    }
+}
+
+/// A field's place among `names`, by its name: `None` for another name, or serde's
+/// `unknown field` error when `deny_unknown`.
+struct Field {
+    names: &'static [&'static str],
+    deny_unknown: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Field {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for Field {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_str<E: Error>(self, name: &str) -> Result<Option<usize>, E> {
+        match self.names.iter().position(|n| *n == name) {
+            None if self.deny_unknown => Err(E::unknown_field(name, self.names)),
+            at => Ok(at),
+        }
     }
 }
 

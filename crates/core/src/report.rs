@@ -226,7 +226,10 @@ pub(crate) fn pairs(attributes: &[Attribute]) -> Vec<CrossTable> {
 }
 
 /// Every table of the annual report for one filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// On the phone (wasm32) it is read by [`read_report`] instead of serde's derived reader.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 pub struct Report {
     pub interventions: u32,
     pub persons: u32,
@@ -913,6 +916,125 @@ pub fn differences_csv(rows: &[Difference]) -> String {
     out
 }
 
+/// [`Report`]'s fields, in the order they are declared (and written).
+#[cfg(any(target_arch = "wasm32", test))]
+const REPORT_FIELDS: &[&str] = &[
+    "interventions",
+    "persons",
+    "new_persons",
+    "persons_by_age_group",
+    "persons_by_gender",
+    "persons_by_status",
+    "persons_by_occupation",
+    "interventions_by_reality",
+    "interventions_by_type",
+    "interventions_by_milieu",
+    "interventions_by_program",
+    "interventions_by_gender",
+    "interventions_by_age_group",
+    "interventions_by_status",
+    "interventions_by_occupation",
+    "interventions_by_mode",
+    "persons_cross",
+    "interventions_cross",
+    "venues_visited_by_milieu",
+    "material",
+    "referrals",
+    "web",
+    "web_persons_by_platform",
+    "web_messages_by_direction",
+    "activities",
+    "activities_by_platform",
+    "sites_by_activity",
+    "workshop_participants",
+];
+
+/// The places in [`REPORT_FIELDS`] of the fields a report may leave out (`#[serde(default)]`).
+#[cfg(any(target_arch = "wasm32", test))]
+const REPORT_OPTIONAL: u64 = 0b11111 << 11 | 0b11 << 16 | 0b11 << 22 | 1 << 26;
+
+/// Reads a [`Report`] as serde's derived reader does from a JSON object (the same fields
+/// accepted, unknown ones skipped, a duplicate or a missing required field refused with the
+/// same words: [`crate::names::read_fields`]), in a fraction of the derived reader's wasm
+/// (12 kB raw on the phone). A report as a JSON array, which no one writes, is refused.
+#[cfg(any(target_arch = "wasm32", test))]
+pub fn read_report<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Report, D::Error> {
+    d.deserialize_map(ReportVisitor)
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Report {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_report(d)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+struct ReportVisitor;
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl<'de> serde::de::Visitor<'de> for ReportVisitor {
+    type Value = Report;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct Report")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Report, A::Error> {
+        let mut r = Report::default();
+        crate::names::read_fields(
+            &mut map,
+            REPORT_FIELDS,
+            REPORT_OPTIONAL,
+            false,
+            |at, map| {
+                match at {
+                    0 => r.interventions = map.next_value()?,
+                    1 => r.persons = map.next_value()?,
+                    2 => r.new_persons = map.next_value()?,
+                    16 => r.persons_cross = map.next_value()?,
+                    17 => r.interventions_cross = map.next_value()?,
+                    19 => r.material = map.next_value()?,
+                    21 => r.web = map.next_value()?,
+                    25 => r.activities_by_platform = map.next_value()?,
+                    26 => r.sites_by_activity = map.next_value()?,
+                    27 => r.workshop_participants = map.next_value()?,
+                    _ => *r.counts_mut(at) = map.next_value()?,
+                }
+                Ok(())
+            },
+        )?;
+        Ok(r)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl Report {
+    /// The table of counts by code at this place of [`REPORT_FIELDS`] (one of them).
+    fn counts_mut(&mut self, at: usize) -> &mut BTreeMap<String, u32> {
+        match at {
+            3 => &mut self.persons_by_age_group,
+            4 => &mut self.persons_by_gender,
+            5 => &mut self.persons_by_status,
+            6 => &mut self.persons_by_occupation,
+            7 => &mut self.interventions_by_reality,
+            8 => &mut self.interventions_by_type,
+            9 => &mut self.interventions_by_milieu,
+            10 => &mut self.interventions_by_program,
+            11 => &mut self.interventions_by_gender,
+            12 => &mut self.interventions_by_age_group,
+            13 => &mut self.interventions_by_status,
+            14 => &mut self.interventions_by_occupation,
+            15 => &mut self.interventions_by_mode,
+            18 => &mut self.venues_visited_by_milieu,
+            20 => &mut self.referrals,
+            22 => &mut self.web_persons_by_platform,
+            23 => &mut self.web_messages_by_direction,
+            _ => &mut self.activities,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1283,6 +1405,66 @@ mod tests {
             }
             proptest::prop_assert_eq!(report.persons as usize, latest.len());
             proptest::prop_assert_eq!(&report.persons_by_gender, &persons_by_gender);
+        }
+    }
+
+    /// [`read_report`] against serde's derived reader: a report with every table filled,
+    /// then without each field, with each one twice, of the wrong type, and with a field it
+    /// does not know: the same report or the same error, word for word.
+    #[test]
+    fn the_phones_reader_reads_a_report_as_the_derived_one() {
+        let derived = |json: &str| serde_json::from_str::<Report>(json).map_err(|e| e.to_string());
+        let by_hand = |json: &str| {
+            read_report(&mut serde_json::Deserializer::from_str(json)).map_err(|e| e.to_string())
+        };
+        let same = |json: &str| assert_eq!(by_hand(json), derived(json), "{json}");
+        let serde_json::Value::Object(mut full) = serde_json::to_value(Report::default()).unwrap()
+        else {
+            panic!("a report is an object");
+        };
+        let mut keys: Vec<&str> = full.keys().map(String::as_str).collect();
+        let mut fields = REPORT_FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+        let cross = serde_json::json!([
+            {"rows": "gender", "columns": "age_group", "cells": {"femme": {"26_40": 2}}}
+        ]);
+        for (n, (name, value)) in full.iter_mut().enumerate() {
+            *value = match name.as_str() {
+                "persons_cross" | "interventions_cross" => cross.clone(),
+                "web" => serde_json::json!([
+                    {"platform": "p", "direction": "sent", "messages": 3, "persons": 1}
+                ]),
+                "activities_by_platform" | "sites_by_activity" => {
+                    serde_json::json!({"annonce": {"p": n}})
+                }
+                _ if value.is_object() => serde_json::json!({"a": n, "b": 1}),
+                _ => serde_json::json!(n + 1),
+            };
+        }
+        let text =
+            |map: &serde_json::Map<String, serde_json::Value>| serde_json::to_string(map).unwrap();
+        let report = by_hand(&text(&full)).unwrap();
+        assert_eq!(Ok(report.clone()), derived(&text(&full)));
+        assert_ne!(report, Report::default());
+        for field in REPORT_FIELDS {
+            let mut without = full.clone();
+            without.remove(*field);
+            same(&text(&without));
+            let mut wrong = full.clone();
+            wrong.insert(field.to_string(), serde_json::json!("x"));
+            same(&text(&wrong));
+            let twice = format!("{{\"{field}\":{},{}", full[*field], &text(&full)[1..]);
+            same(&twice);
+        }
+        same("{}");
+        same(&format!(
+            "{{\"unknown\":[1,{{\"a\":null}}],{}",
+            &text(&full)[1..]
+        ));
+        for bad in ["1", "null", "\"x\"", "[]"] {
+            assert!(by_hand(bad).is_err(), "{bad}");
         }
     }
 }

@@ -13,7 +13,10 @@ use thiserror::Error;
 pub const DEFAULT_TAXONOMY_JSON: &str = include_str!("../taxonomy/default.json");
 
 /// One choice in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// On the phone (wasm32) it is read by hand (`read_entry`), as the [`Taxonomy`] is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Stable identifier stored in records; never shown to the worker.
@@ -144,7 +147,10 @@ impl ListKind {
 }
 
 /// A versioned set of lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// On the phone (wasm32) it is read by [`read_taxonomy`] instead of serde's derived reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Taxonomy {
     /// Bumped whenever an entry is added, retired or relabelled; records carry it.
@@ -175,6 +181,121 @@ pub struct Taxonomy {
     /// Programs reported together.
     #[serde(default)]
     pub program_groups: Vec<ProgramGroup>,
+}
+
+/// [`Taxonomy`]'s fields, in the order they are declared: the lists between `organisation`
+/// and `program_groups` are those of [`ListKind::ALL`], in its order.
+#[cfg(any(target_arch = "wasm32", test))]
+const TAXONOMY_FIELDS: &[&str] = &[
+    "version",
+    "organisation",
+    "programs",
+    "milieux",
+    "modes",
+    "platforms",
+    "age_groups",
+    "genders",
+    "statuses",
+    "occupations",
+    "realities",
+    "intervention_types",
+    "materials",
+    "partners",
+    "venues",
+    "sites",
+    "activity_kinds",
+    "program_groups",
+];
+
+/// [`Entry`]'s fields, in the order they are declared.
+#[cfg(any(target_arch = "wasm32", test))]
+const ENTRY_FIELDS: &[&str] = &["code", "fr", "en", "milieu", "platform", "retired"];
+
+/// Reads a [`Taxonomy`] as serde's derived reader does from a JSON object (the same
+/// documents accepted, the same words for a refused one: [`crate::names::read_fields`]), in
+/// a fraction of the derived readers' wasm on the phone (the taxonomy's, its entries').
+/// A document or an entry as a JSON array, which no one writes, is refused.
+#[cfg(any(target_arch = "wasm32", test))]
+pub fn read_taxonomy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Taxonomy, D::Error> {
+    d.deserialize_map(TaxonomyVisitor)
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Taxonomy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_taxonomy(d)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_entry(d)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+struct TaxonomyVisitor;
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl<'de> serde::de::Visitor<'de> for TaxonomyVisitor {
+    type Value = Taxonomy;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct Taxonomy")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Taxonomy, A::Error> {
+        let mut t = Taxonomy::empty();
+        // `partners` to `program_groups` may be left out.
+        let optional = 0b11111 << 13;
+        crate::names::read_fields(&mut map, TAXONOMY_FIELDS, optional, true, |at, map| {
+            match at {
+                0 => t.version = map.next_value()?,
+                1 => t.organisation = map.next_value()?,
+                17 => t.program_groups = map.next_value()?,
+                _ => *t.list_mut(ListKind::ALL[at - 2]) = map.next_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(t)
+    }
+}
+
+/// Reads an [`Entry`] as serde's derived reader does from a JSON object.
+#[cfg(any(target_arch = "wasm32", test))]
+fn read_entry<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+    d.deserialize_map(EntryVisitor)
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+struct EntryVisitor;
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl<'de> serde::de::Visitor<'de> for EntryVisitor {
+    type Value = Entry;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct Entry")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+        let mut e = Entry::new(String::new(), String::new(), String::new());
+        // `milieu`, `platform` and `retired` may be left out.
+        let optional = 0b111 << 3;
+        crate::names::read_fields(&mut map, ENTRY_FIELDS, optional, true, |at, map| {
+            match at {
+                0 => e.code = map.next_value()?,
+                1 => e.fr = map.next_value()?,
+                2 => e.en = map.next_value()?,
+                3 => e.milieu = map.next_value()?,
+                4 => e.platform = map.next_value()?,
+                _ => e.retired = map.next_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
 }
 
 /// Why a taxonomy document was refused.
@@ -859,5 +980,83 @@ mod tests {
                 code: "projet_web".into()
             })
         );
+    }
+
+    /// [`read_taxonomy`] and `read_entry` against serde's derived readers: the built-in
+    /// document, then without each field, with each one twice, of the wrong type, with a
+    /// field neither knows, and the same for an entry: the same value or the same error,
+    /// word for word.
+    #[test]
+    fn the_phones_reader_reads_a_taxonomy_as_the_derived_one() {
+        let derived =
+            |json: &str| serde_json::from_str::<Taxonomy>(json).map_err(|e| e.to_string());
+        let by_hand = |json: &str| {
+            read_taxonomy(&mut serde_json::Deserializer::from_str(json)).map_err(|e| e.to_string())
+        };
+        let same = |json: &str| assert_eq!(by_hand(json), derived(json), "{json}");
+        let serde_json::Value::Object(mut full) =
+            serde_json::from_str(DEFAULT_TAXONOMY_JSON).unwrap()
+        else {
+            panic!("a taxonomy is an object");
+        };
+        full.insert(
+            "program_groups".into(),
+            serde_json::json!([{"code": "g", "fr": "G", "en": "G", "programs": ["a"]}]),
+        );
+        let mut keys: Vec<&str> = full.keys().map(String::as_str).collect();
+        let mut fields = TAXONOMY_FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+        for (at, kind) in ListKind::ALL.into_iter().enumerate() {
+            assert_eq!(TAXONOMY_FIELDS[at + 2], kind.key());
+        }
+        let text = |value: &serde_json::Map<String, serde_json::Value>| {
+            serde_json::to_string(value).unwrap()
+        };
+        assert_eq!(by_hand(&text(&full)), derived(&text(&full)));
+        assert!(by_hand(&text(&full)).is_ok());
+        for field in TAXONOMY_FIELDS {
+            let mut without = full.clone();
+            without.remove(*field);
+            same(&text(&without));
+            let mut wrong = full.clone();
+            wrong.insert(field.to_string(), serde_json::json!("x"));
+            same(&text(&wrong));
+            let twice = format!("{{\"{field}\":{},{}", full[*field], &text(&full)[1..]);
+            same(&twice);
+        }
+        same("{}");
+        same(&format!("{{\"unknown\":1,{}", &text(&full)[1..]));
+        let venue = serde_json::json!(
+            {"code": "v", "fr": "V", "en": "V", "milieu": "m", "platform": "p", "retired": true}
+        );
+        let serde_json::Value::Object(entry) = venue else {
+            panic!("an entry is an object");
+        };
+        let same_entry = |json: &str| {
+            let by_hand = read_entry(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| e.to_string());
+            let derived = serde_json::from_str::<Entry>(json).map_err(|e| e.to_string());
+            assert_eq!(by_hand, derived, "{json}");
+        };
+        same_entry(&text(&entry));
+        for field in ENTRY_FIELDS {
+            let mut without = entry.clone();
+            without.remove(*field);
+            same_entry(&text(&without));
+            let mut wrong = entry.clone();
+            wrong.insert(field.to_string(), serde_json::json!(7));
+            same_entry(&text(&wrong));
+            same_entry(&format!(
+                "{{\"{field}\":{},{}",
+                entry[*field],
+                &text(&entry)[1..]
+            ));
+        }
+        same_entry(&format!("{{\"unknown\":1,{}", &text(&entry)[1..]));
+        for bad in ["1", "null", "[]"] {
+            assert!(by_hand(bad).is_err(), "{bad}");
+        }
     }
 }
