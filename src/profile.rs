@@ -84,19 +84,7 @@ impl<'de> serde::de::Visitor<'de> for ProfileVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Profile, A::Error> {
-        let mut p = Profile {
-            id: Uuid::nil(),
-            vault: None,
-            sealed_token: None,
-            sealed_person_code_key: None,
-            coordinator: false,
-            label: String::new(),
-            lockout: Lockout::default(),
-            retention_days: default_retention_days(),
-            pruned_through: None,
-            token: None,
-            person_code_key: None,
-        };
+        let mut p = Profile::with_id(Uuid::nil());
         carnet_core::names::read_fields(&mut map, PROFILE_FIELDS, !1, false, |at, map| {
             match at {
                 0 => p.id = map.next_value()?,
@@ -146,8 +134,14 @@ impl Profile {
     /// A new profile with a fresh random id (not `Default`: each call is a new one).
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
+        Self::with_id(crate::platform::random_uuid())
+    }
+
+    /// A profile with nothing set but its id: what a stored one holds for each field it
+    /// leaves out.
+    fn with_id(id: Uuid) -> Self {
         Profile {
-            id: crate::platform::random_uuid(),
+            id,
             vault: None,
             sealed_token: None,
             sealed_person_code_key: None,

@@ -512,27 +512,9 @@ const CONTACT_FIELDS: &[&str] = &[
     "note",
 ];
 
-/// [`ContactDraft`]'s fields, in the order they are declared.
+/// [`ContactDraft`]'s fields, in the order they are declared: [`Contact`]'s from `program`.
 #[cfg(any(target_arch = "wasm32", test))]
-const DRAFT_FIELDS: &[&str] = &[
-    "program",
-    "milieu",
-    "venue",
-    "mode",
-    "platform",
-    "direction",
-    "age_group",
-    "gender",
-    "status",
-    "occupation",
-    "first_contact",
-    "person_code",
-    "realities",
-    "intervention_types",
-    "material",
-    "referrals",
-    "note",
-];
+const DRAFT_FIELDS: &[&str] = CONTACT_FIELDS.split_at(5).1;
 
 #[cfg(target_arch = "wasm32")]
 impl<'de> Deserialize<'de> for Contact {
