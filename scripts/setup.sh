@@ -32,6 +32,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release build compiles its own std for size (scripts/build.sh): std's sources.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding rust-src (the release build compiles std for size)"
+  rustup component add rust-src
+fi
+
 if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
   say "installing trunk $TRUNK_VERSION (about 10 minutes, once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
@@ -56,4 +62,6 @@ fi
 
 # Trunk builds offline (it must never download tools), which makes cargo offline too.
 cargo fetch --locked --quiet
+# … and std's own crates, for the release build's std (scripts/build.sh).
+RUSTC_BOOTSTRAP=1 cargo fetch --locked --quiet -Zbuild-std --target wasm32-unknown-unknown
 say "tools ready"
