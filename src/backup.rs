@@ -42,13 +42,57 @@ pub enum BackupError {
     Store(#[from] StoreError),
 }
 
-/// The file.
-#[derive(Debug, Serialize, Deserialize)]
+/// The file: `format`, `version` and the sealed value's fields beside them (flattened).
+#[derive(Debug, Serialize)]
 struct File {
     format: String,
     version: u32,
     #[serde(flatten)]
     sealed: PassphraseSealed,
+}
+
+/// Read by hand as one object of five fields ([`carnet_core::names::Fields`]), not by
+/// serde's derived reader: reading a flattened field buffers every field as serde's
+/// `Content` first, code that no other reader of the phone's module needs. The same files
+/// are read; any file refused either way is refused here.
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        carnet_core::names::read_struct(d)
+    }
+}
+
+impl carnet_core::names::Fields for File {
+    const EXPECTING: &'static str = "struct File";
+    const NAMES: &'static [&'static str] = &["format", "version", "salt", "iterations", "sealed"];
+    const OPTIONAL: u64 = 0;
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        File {
+            format: String::new(),
+            version: 0,
+            sealed: PassphraseSealed {
+                salt: String::new(),
+                iterations: 0,
+                sealed: String::new(),
+            },
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.format = map.next_value()?,
+            1 => self.version = map.next_value()?,
+            2 => self.sealed.salt = map.next_value()?,
+            3 => self.sealed.iterations = map.next_value()?,
+            _ => self.sealed.sealed = map.next_value()?,
+        }
+        Ok(())
+    }
 }
 
 /// What is sealed inside.
@@ -129,7 +173,10 @@ pub async fn import(
             VaultError::Damaged => BackupError::Damaged,
             other => BackupError::Vault(other),
         })?;
-    let contents: Contents = serde_json::from_slice(&plain).map_err(|_| BackupError::Damaged)?;
+    // Read as text, as every other JSON of the phone is: serde_json's reader of bytes
+    // would be a second copy of its parser in the module for this one call.
+    let plain = String::from_utf8(plain).map_err(|_| BackupError::Damaged)?;
+    let contents: Contents = serde_json::from_str(&plain).map_err(|_| BackupError::Damaged)?;
     let mut entries = Vec::with_capacity(contents.records.len());
     for entry in contents.records {
         let record = Record::from_value(entry.record).map_err(|_| BackupError::Damaged)?;

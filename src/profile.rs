@@ -13,7 +13,7 @@ const PROFILES_KEY: &str = "carnet.profiles";
 /// is read once and moved into the list.
 const LEGACY_KEY: &str = "carnet.profile";
 
-/// Read by hand (`ProfileVisitor`) instead of by serde's derive.
+/// Read by hand (its [`carnet_core::names::Fields`]) instead of by serde's derive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Profile {
     /// Local only; never sent to the server (the token identifies the worker there).
@@ -66,42 +66,45 @@ const PROFILE_FIELDS: &[&str] = &[
 ];
 
 /// Read by hand as serde's derived reader reads it from a JSON object (the same profiles
-/// accepted, the same words for a refused one: [`carnet_core::names::read_fields`]), in a
+/// accepted, the same words for a refused one: [`carnet_core::names::read_struct`]), in a
 /// fraction of its wasm (4.6 kB raw). Only `id` is required.
 impl<'de> Deserialize<'de> for Profile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ProfileVisitor)
+        carnet_core::names::read_struct(d)
     }
 }
 
-struct ProfileVisitor;
+impl carnet_core::names::Fields for Profile {
+    const EXPECTING: &'static str = "struct Profile";
+    const NAMES: &'static [&'static str] = PROFILE_FIELDS;
+    /// Only `id` is required.
+    const OPTIONAL: u64 = !1;
+    const DENY_UNKNOWN: bool = false;
 
-impl<'de> serde::de::Visitor<'de> for ProfileVisitor {
-    type Value = Profile;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct Profile")
+    fn empty() -> Self {
+        Profile::with_id(Uuid::nil())
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Profile, A::Error> {
-        let mut p = Profile::with_id(Uuid::nil());
-        carnet_core::names::read_fields(&mut map, PROFILE_FIELDS, !1, false, |at, map| {
-            match at {
-                0 => p.id = map.next_value()?,
-                1 => p.vault = map.next_value()?,
-                2 => p.sealed_token = map.next_value()?,
-                3 => p.sealed_person_code_key = map.next_value()?,
-                4 => p.coordinator = map.next_value()?,
-                5 => p.label = map.next_value()?,
-                6 => p.lockout = map.next_value()?,
-                7 => p.retention_days = map.next_value()?,
-                8 => p.pruned_through = map.next_value_seed(PrunedThrough)?,
-                9 => p.token = map.next_value()?,
-                _ => p.person_code_key = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(p)
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let p = self;
+        match at {
+            0 => p.id = map.next_value()?,
+            1 => p.vault = map.next_value()?,
+            2 => p.sealed_token = map.next_value()?,
+            3 => p.sealed_person_code_key = map.next_value()?,
+            4 => p.coordinator = map.next_value()?,
+            5 => p.label = map.next_value()?,
+            6 => p.lockout = map.next_value()?,
+            7 => p.retention_days = map.next_value()?,
+            8 => p.pruned_through = map.next_value_seed(PrunedThrough)?,
+            9 => p.token = map.next_value()?,
+            _ => p.person_code_key = map.next_value()?,
+        }
+        Ok(())
     }
 }
 

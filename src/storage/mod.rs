@@ -245,8 +245,9 @@ pub struct SetAside {
     pub error: String,
 }
 
-/// A row as IndexedDB keeps it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A row as IndexedDB keeps it. Read by hand (its [`carnet_core::names::Fields`]), as
+/// serde's derived reader read it from a JSON object: `id`, `sync` and `body` required.
+#[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub id: String,
     #[serde(default = "one")]
@@ -267,6 +268,63 @@ pub struct Row {
 
 fn one() -> u32 {
     1
+}
+
+/// [`Row`]'s fields, in the order they are declared.
+const ROW_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "sync",
+    "digest",
+    "acked",
+    "sent",
+    "synced_version",
+    "body",
+];
+
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        carnet_core::names::read_struct(d)
+    }
+}
+
+impl carnet_core::names::Fields for Row {
+    const EXPECTING: &'static str = "struct Row";
+    const NAMES: &'static [&'static str] = ROW_FIELDS;
+    /// Required: `id`, `sync` and `body`.
+    const OPTIONAL: u64 = !(1 | 1 << 2 | 1 << 7);
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        Row {
+            id: String::new(),
+            version: one(),
+            sync: SyncState::Pending,
+            digest: None,
+            acked: None,
+            sent: None,
+            synced_version: None,
+            body: String::new(),
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.id = map.next_value()?,
+            1 => self.version = map.next_value()?,
+            2 => self.sync = map.next_value()?,
+            3 => self.digest = map.next_value()?,
+            4 => self.acked = map.next_value()?,
+            5 => self.sent = map.next_value()?,
+            6 => self.synced_version = map.next_value()?,
+            _ => self.body = map.next_value()?,
+        }
+        Ok(())
+    }
 }
 
 impl Row {

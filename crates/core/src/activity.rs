@@ -240,22 +240,19 @@ impl<'de> Deserialize<'de> for Activity {
 /// [`crate::record::read_contact`] reads a contact.
 #[cfg(any(target_arch = "wasm32", test))]
 pub fn read_activity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Activity, D::Error> {
-    d.deserialize_map(ActivityVisitor)
+    crate::names::read_struct(d)
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-struct ActivityVisitor;
+impl crate::names::Fields for Activity {
+    const EXPECTING: &'static str = "struct Activity";
+    const NAMES: &'static [&'static str] = ACTIVITY_FIELDS;
+    /// Required: `id`, `taxonomy_version`, `occurred_at`, `program` and `activity`.
+    const OPTIONAL: u64 = !(1 | 0b1111 << 3);
+    const DENY_UNKNOWN: bool = true;
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl<'de> serde::de::Visitor<'de> for ActivityVisitor {
-    type Value = Activity;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct Activity")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Activity, A::Error> {
-        let mut a = Activity {
+    fn empty() -> Self {
+        Activity {
             id: Uuid::nil(),
             version: crate::record::first_version(),
             deleted: false,
@@ -270,29 +267,32 @@ impl<'de> serde::de::Visitor<'de> for ActivityVisitor {
             head_count: None,
             material: BTreeMap::new(),
             note: None,
-        };
-        // Required: `id`, `taxonomy_version`, `occurred_at`, `program` and `activity`.
-        let required: u64 = 1 | 0b1111 << 3;
-        crate::names::read_fields(&mut map, ACTIVITY_FIELDS, !required, true, |at, map| {
-            match at {
-                0 => a.id = map.next_value()?,
-                1 => a.version = map.next_value()?,
-                2 => a.deleted = map.next_value()?,
-                3 => a.taxonomy_version = map.next_value()?,
-                4 => a.occurred_at = map.next_value_seed(crate::record::OccurredAt)?,
-                5 => a.program = map.next_value()?,
-                6 => a.activity = map.next_value()?,
-                7 => a.milieu = map.next_value()?,
-                8 => a.venue = map.next_value()?,
-                9 => a.platform = map.next_value()?,
-                10 => a.site = map.next_value()?,
-                11 => a.head_count = map.next_value()?,
-                12 => a.material = map.next_value()?,
-                _ => a.note = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(a)
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let a = self;
+        match at {
+            0 => a.id = map.next_value()?,
+            1 => a.version = map.next_value()?,
+            2 => a.deleted = map.next_value()?,
+            3 => a.taxonomy_version = map.next_value()?,
+            4 => a.occurred_at = map.next_value_seed(crate::record::OccurredAt)?,
+            5 => a.program = map.next_value()?,
+            6 => a.activity = map.next_value()?,
+            7 => a.milieu = map.next_value()?,
+            8 => a.venue = map.next_value()?,
+            9 => a.platform = map.next_value()?,
+            10 => a.site = map.next_value()?,
+            11 => a.head_count = map.next_value()?,
+            12 => a.material = map.next_value()?,
+            _ => a.note = map.next_value()?,
+        }
+        Ok(())
     }
 }
 

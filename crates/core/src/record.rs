@@ -531,18 +531,18 @@ impl<'de> Deserialize<'de> for ContactDraft {
 }
 
 /// Reads a [`Contact`] as serde's derived reader does from a JSON object (the same records
-/// accepted, the same words for a refused one: [`crate::names::read_fields`]; the time
+/// accepted, the same words for a refused one: [`crate::names::read_struct`]; the time
 /// read by [`crate::time::datetime`], as on the phone), in a fraction of its wasm (9 kB
 /// raw on the phone). A contact as a JSON array, which no one writes, is refused.
 #[cfg(any(target_arch = "wasm32", test))]
 pub fn read_contact<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Contact, D::Error> {
-    d.deserialize_map(ContactVisitor)
+    crate::names::read_struct(d)
 }
 
 /// Reads a [`ContactDraft`] as serde's derived reader does from a JSON object.
 #[cfg(any(target_arch = "wasm32", test))]
 pub fn read_draft<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ContactDraft, D::Error> {
-    d.deserialize_map(DraftVisitor)
+    crate::names::read_struct(d)
 }
 
 /// A record's time, read by [`crate::time::datetime`].
@@ -559,18 +559,16 @@ impl<'de> serde::de::DeserializeSeed<'de> for OccurredAt {
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-struct ContactVisitor;
+impl crate::names::Fields for Contact {
+    const EXPECTING: &'static str = "struct Contact";
+    const NAMES: &'static [&'static str] = CONTACT_FIELDS;
+    /// Required: `id`, `taxonomy_version`, `occurred_at`, `program`, `milieu`, `mode`,
+    /// `age_group`, `gender` and `realities`.
+    const OPTIONAL: u64 = !(1 | 0b1111 << 3 | 1 << 8 | 0b11 << 11 | 1 << 17);
+    const DENY_UNKNOWN: bool = true;
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl<'de> serde::de::Visitor<'de> for ContactVisitor {
-    type Value = Contact;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct Contact")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Contact, A::Error> {
-        let mut c = Contact {
+    fn empty() -> Self {
+        Contact {
             id: Uuid::nil(),
             version: first_version(),
             deleted: false,
@@ -593,80 +591,82 @@ impl<'de> serde::de::Visitor<'de> for ContactVisitor {
             material: BTreeMap::new(),
             referrals: Vec::new(),
             note: None,
-        };
-        // Required: `id`, `taxonomy_version`, `occurred_at`, `program`, `milieu`, `mode`,
-        // `age_group`, `gender` and `realities`.
-        let required: u64 = 1 | 0b1111 << 3 | 1 << 8 | 0b11 << 11 | 1 << 17;
-        crate::names::read_fields(&mut map, CONTACT_FIELDS, !required, true, |at, map| {
-            match at {
-                0 => c.id = map.next_value()?,
-                1 => c.version = map.next_value()?,
-                2 => c.deleted = map.next_value()?,
-                3 => c.taxonomy_version = map.next_value()?,
-                4 => c.occurred_at = map.next_value_seed(OccurredAt)?,
-                5 => c.program = map.next_value()?,
-                6 => c.milieu = map.next_value()?,
-                7 => c.venue = map.next_value()?,
-                8 => c.mode = map.next_value()?,
-                9 => c.platform = map.next_value()?,
-                10 => c.direction = map.next_value()?,
-                11 => c.age_group = map.next_value()?,
-                12 => c.gender = map.next_value()?,
-                13 => c.status = map.next_value()?,
-                14 => c.occupation = map.next_value()?,
-                15 => c.first_contact = map.next_value()?,
-                16 => c.person_code = map.next_value()?,
-                17 => c.realities = map.next_value()?,
-                18 => c.intervention_types = map.next_value()?,
-                19 => c.material = map.next_value()?,
-                20 => c.referrals = map.next_value()?,
-                _ => c.note = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(c)
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let c = self;
+        match at {
+            0 => c.id = map.next_value()?,
+            1 => c.version = map.next_value()?,
+            2 => c.deleted = map.next_value()?,
+            3 => c.taxonomy_version = map.next_value()?,
+            4 => c.occurred_at = map.next_value_seed(OccurredAt)?,
+            5 => c.program = map.next_value()?,
+            6 => c.milieu = map.next_value()?,
+            7 => c.venue = map.next_value()?,
+            8 => c.mode = map.next_value()?,
+            9 => c.platform = map.next_value()?,
+            10 => c.direction = map.next_value()?,
+            11 => c.age_group = map.next_value()?,
+            12 => c.gender = map.next_value()?,
+            13 => c.status = map.next_value()?,
+            14 => c.occupation = map.next_value()?,
+            15 => c.first_contact = map.next_value()?,
+            16 => c.person_code = map.next_value()?,
+            17 => c.realities = map.next_value()?,
+            18 => c.intervention_types = map.next_value()?,
+            19 => c.material = map.next_value()?,
+            20 => c.referrals = map.next_value()?,
+            _ => c.note = map.next_value()?,
+        }
+        Ok(())
     }
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-struct DraftVisitor;
+impl crate::names::Fields for ContactDraft {
+    const EXPECTING: &'static str = "struct ContactDraft";
+    const NAMES: &'static [&'static str] = DRAFT_FIELDS;
+    /// Required: `first_contact` and the lists (`realities` to `referrals`); an absent
+    /// `Option` is `None`, as serde's derived reader has it.
+    const OPTIONAL: u64 = !(1 << 10 | 0b1111 << 12);
+    const DENY_UNKNOWN: bool = false;
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl<'de> serde::de::Visitor<'de> for DraftVisitor {
-    type Value = ContactDraft;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct ContactDraft")
+    fn empty() -> Self {
+        ContactDraft::default()
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContactDraft, A::Error> {
-        let mut d = ContactDraft::default();
-        // Required: `first_contact` and the lists (`realities` to `referrals`); an absent
-        // `Option` is `None`, as serde's derived reader has it.
-        let required: u64 = 1 << 10 | 0b1111 << 12;
-        crate::names::read_fields(&mut map, DRAFT_FIELDS, !required, false, |at, map| {
-            match at {
-                0 => d.program = map.next_value()?,
-                1 => d.milieu = map.next_value()?,
-                2 => d.venue = map.next_value()?,
-                3 => d.mode = map.next_value()?,
-                4 => d.platform = map.next_value()?,
-                5 => d.direction = map.next_value()?,
-                6 => d.age_group = map.next_value()?,
-                7 => d.gender = map.next_value()?,
-                8 => d.status = map.next_value()?,
-                9 => d.occupation = map.next_value()?,
-                10 => d.first_contact = map.next_value()?,
-                11 => d.person_code = map.next_value()?,
-                12 => d.realities = map.next_value()?,
-                13 => d.intervention_types = map.next_value()?,
-                14 => d.material = map.next_value()?,
-                15 => d.referrals = map.next_value()?,
-                _ => d.note = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(d)
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let d = self;
+        match at {
+            0 => d.program = map.next_value()?,
+            1 => d.milieu = map.next_value()?,
+            2 => d.venue = map.next_value()?,
+            3 => d.mode = map.next_value()?,
+            4 => d.platform = map.next_value()?,
+            5 => d.direction = map.next_value()?,
+            6 => d.age_group = map.next_value()?,
+            7 => d.gender = map.next_value()?,
+            8 => d.status = map.next_value()?,
+            9 => d.occupation = map.next_value()?,
+            10 => d.first_contact = map.next_value()?,
+            11 => d.person_code = map.next_value()?,
+            12 => d.realities = map.next_value()?,
+            13 => d.intervention_types = map.next_value()?,
+            14 => d.material = map.next_value()?,
+            15 => d.referrals = map.next_value()?,
+            _ => d.note = map.next_value()?,
+        }
+        Ok(())
     }
 }
 

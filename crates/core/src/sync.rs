@@ -74,14 +74,57 @@ pub enum SyncState {
     Conflict { server_version: u32 },
 }
 
-/// [`SyncState`] as stored, its fields flattened.
-#[derive(Deserialize)]
+/// [`SyncState`] as stored, its fields flattened. On the phone (wasm32) read by hand (its
+/// [`crate::names::Fields`]), in every row and sync log value it reads.
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct StoredSyncState {
     state: StateName,
-    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), serde(default))]
     reason: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), serde(default))]
     server_version: Option<u32>,
+}
+
+/// [`StoredSyncState`]'s fields, in the order they are declared.
+#[cfg(any(target_arch = "wasm32", test))]
+const STORED_SYNC_STATE_FIELDS: &[&str] = &["state", "reason", "server_version"];
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for StoredSyncState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::names::read_struct(d)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl crate::names::Fields for StoredSyncState {
+    const EXPECTING: &'static str = "struct StoredSyncState";
+    const NAMES: &'static [&'static str] = STORED_SYNC_STATE_FIELDS;
+    /// Only `state` is required.
+    const OPTIONAL: u64 = !1;
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        StoredSyncState {
+            state: StateName::Pending,
+            reason: None,
+            server_version: None,
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.state = map.next_value()?,
+            1 => self.reason = map.next_value()?,
+            _ => self.server_version = map.next_value()?,
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -212,12 +212,12 @@ const TAXONOMY_FIELDS: &[&str] = &[
 const ENTRY_FIELDS: &[&str] = &["code", "fr", "en", "milieu", "platform", "retired"];
 
 /// Reads a [`Taxonomy`] as serde's derived reader does from a JSON object (the same
-/// documents accepted, the same words for a refused one: [`crate::names::read_fields`]), in
+/// documents accepted, the same words for a refused one: [`crate::names::read_struct`]), in
 /// a fraction of the derived readers' wasm on the phone (the taxonomy's, its entries').
 /// A document or an entry as a JSON array, which no one writes, is refused.
 #[cfg(any(target_arch = "wasm32", test))]
 pub fn read_taxonomy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Taxonomy, D::Error> {
-    d.deserialize_map(TaxonomyVisitor)
+    crate::names::read_struct(d)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -235,66 +235,65 @@ impl<'de> Deserialize<'de> for Entry {
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-struct TaxonomyVisitor;
+impl crate::names::Fields for Taxonomy {
+    const EXPECTING: &'static str = "struct Taxonomy";
+    const NAMES: &'static [&'static str] = TAXONOMY_FIELDS;
+    /// `partners` to `program_groups` may be left out.
+    const OPTIONAL: u64 = 0b11111 << 13;
+    const DENY_UNKNOWN: bool = true;
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl<'de> serde::de::Visitor<'de> for TaxonomyVisitor {
-    type Value = Taxonomy;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct Taxonomy")
+    fn empty() -> Self {
+        Taxonomy::empty()
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Taxonomy, A::Error> {
-        let mut t = Taxonomy::empty();
-        // `partners` to `program_groups` may be left out.
-        let optional = 0b11111 << 13;
-        crate::names::read_fields(&mut map, TAXONOMY_FIELDS, optional, true, |at, map| {
-            match at {
-                0 => t.version = map.next_value()?,
-                1 => t.organisation = map.next_value()?,
-                17 => t.program_groups = map.next_value()?,
-                _ => *t.list_mut(ListKind::ALL[at - 2]) = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(t)
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.version = map.next_value()?,
+            1 => self.organisation = map.next_value()?,
+            17 => self.program_groups = map.next_value()?,
+            _ => *self.list_mut(ListKind::ALL[at - 2]) = map.next_value()?,
+        }
+        Ok(())
     }
 }
 
 /// Reads an [`Entry`] as serde's derived reader does from a JSON object.
 #[cfg(any(target_arch = "wasm32", test))]
 fn read_entry<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
-    d.deserialize_map(EntryVisitor)
+    crate::names::read_struct(d)
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-struct EntryVisitor;
+impl crate::names::Fields for Entry {
+    const EXPECTING: &'static str = "struct Entry";
+    const NAMES: &'static [&'static str] = ENTRY_FIELDS;
+    /// `milieu`, `platform` and `retired` may be left out.
+    const OPTIONAL: u64 = 0b111 << 3;
+    const DENY_UNKNOWN: bool = true;
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl<'de> serde::de::Visitor<'de> for EntryVisitor {
-    type Value = Entry;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("struct Entry")
+    fn empty() -> Self {
+        Entry::new(String::new(), String::new(), String::new())
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
-        let mut e = Entry::new(String::new(), String::new(), String::new());
-        // `milieu`, `platform` and `retired` may be left out.
-        let optional = 0b111 << 3;
-        crate::names::read_fields(&mut map, ENTRY_FIELDS, optional, true, |at, map| {
-            match at {
-                0 => e.code = map.next_value()?,
-                1 => e.fr = map.next_value()?,
-                2 => e.en = map.next_value()?,
-                3 => e.milieu = map.next_value()?,
-                4 => e.platform = map.next_value()?,
-                _ => e.retired = map.next_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(e)
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let e = self;
+        match at {
+            0 => e.code = map.next_value()?,
+            1 => e.fr = map.next_value()?,
+            2 => e.en = map.next_value()?,
+            3 => e.milieu = map.next_value()?,
+            4 => e.platform = map.next_value()?,
+            _ => e.retired = map.next_value()?,
+        }
+        Ok(())
     }
 }
 

@@ -34,7 +34,9 @@ pub struct BatchResponse {
     pub results: Vec<RecordResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// On the phone (wasm32) read by hand (its [`crate::names::Fields`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 pub struct RecordResult {
     pub id: Uuid,
     /// The version this result is about.
@@ -308,8 +310,10 @@ pub struct RecordVersion {
     pub deleted: bool,
 }
 
-/// `GET /api/v1/me`: what a paired device needs besides its token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `GET /api/v1/me`: what a paired device needs besides its token. On the phone (wasm32)
+/// read by hand (its [`crate::names::Fields`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 pub struct Me {
     /// The worker's name as the coordinator typed it.
     pub worker: String,
@@ -335,6 +339,98 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 45;
 
 fn default_retention_days() -> u32 {
     DEFAULT_RETENTION_DAYS
+}
+
+/// [`RecordResult`]'s fields, in the order they are declared.
+#[cfg(any(target_arch = "wasm32", test))]
+const RECORD_RESULT_FIELDS: &[&str] = &["id", "version", "status"];
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for RecordResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::names::read_struct(d)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl crate::names::Fields for RecordResult {
+    const EXPECTING: &'static str = "struct RecordResult";
+    const NAMES: &'static [&'static str] = RECORD_RESULT_FIELDS;
+    /// `version` may be left out (1).
+    const OPTIONAL: u64 = 1 << 1;
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        RecordResult {
+            id: Uuid::nil(),
+            version: one(),
+            status: RecordStatus::VARIANTS[0],
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.id = map.next_value()?,
+            1 => self.version = map.next_value()?,
+            _ => self.status = map.next_value()?,
+        }
+        Ok(())
+    }
+}
+
+/// [`Me`]'s fields, in the order they are declared.
+#[cfg(any(target_arch = "wasm32", test))]
+const ME_FIELDS: &[&str] = &[
+    "worker",
+    "person_code_key",
+    "taxonomy_version",
+    "role",
+    "retention_days",
+];
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Me {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::names::read_struct(d)
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl crate::names::Fields for Me {
+    const EXPECTING: &'static str = "struct Me";
+    const NAMES: &'static [&'static str] = ME_FIELDS;
+    /// `role` and `retention_days` may be left out.
+    const OPTIONAL: u64 = 0b11 << 3;
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        Me {
+            worker: String::new(),
+            person_code_key: String::new(),
+            taxonomy_version: 0,
+            role: worker_role(),
+            retention_days: default_retention_days(),
+        }
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            0 => self.worker = map.next_value()?,
+            1 => self.person_code_key = map.next_value()?,
+            2 => self.taxonomy_version = map.next_value()?,
+            3 => self.role = map.next_value()?,
+            _ => self.retention_days = map.next_value()?,
+        }
+        Ok(())
+    }
 }
 
 /// `GET /api/v1/tallies`: one report per worker, for coordinators (a worker gets its own).
@@ -857,4 +953,41 @@ pub struct CompletenessResponse {
     /// tells whether it exists).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub never_seen: Vec<String>,
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+    use crate::record::tests::check_reader;
+    use serde_json::{Value, json};
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    /// The phone's readers of a batch's result and of `/me` against serde's derived ones:
+    /// each field back, the defaults, the same words for a wrong value or a field twice.
+    #[test]
+    fn the_phones_readers_read_a_result_and_me_as_the_derived_ones() {
+        let result = json!({"id": Uuid::from_u128(7), "version": 3, "status": "duplicate"});
+        check_reader::<RecordResult>(
+            &object(result),
+            RECORD_RESULT_FIELDS,
+            crate::names::read_struct,
+            |t| crate::names::read_struct(&mut serde_json::Deserializer::from_str(t)),
+        );
+        let me = json!({
+            "worker": "poste-1",
+            "person_code_key": "ab",
+            "taxonomy_version": 4,
+            "role": "coordinator",
+            "retention_days": 30,
+        });
+        check_reader::<Me>(&object(me), ME_FIELDS, crate::names::read_struct, |t| {
+            crate::names::read_struct(&mut serde_json::Deserializer::from_str(t))
+        });
+    }
 }

@@ -1187,3 +1187,20 @@ fn sync_states_read_back_as_stored() {
         assert!(serde_json::from_str::<SyncState>(bad).is_err(), "{bad}");
     }
 }
+
+/// The stored sync state read by hand (the phone's reader) as serde's derived reader reads
+/// it: each field back, only `state` required, a wrong value or a field twice refused in
+/// the same words, another field skipped.
+#[test]
+fn a_stored_sync_state_is_read_as_the_derived_reader_reads_it() {
+    let full = serde_json::json!({"state": "conflict", "reason": "note:pii", "server_version": 3});
+    let serde_json::Value::Object(full) = full else {
+        unreachable!()
+    };
+    crate::record::tests::check_reader::<StoredSyncState>(
+        &full,
+        STORED_SYNC_STATE_FIELDS,
+        crate::names::read_struct,
+        |t| crate::names::read_struct(&mut serde_json::Deserializer::from_str(t)),
+    );
+}
