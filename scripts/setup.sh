@@ -32,9 +32,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The release build compiles its own std for size (scripts/build.sh): std's sources.
+# The release build compiles its own std (scripts/build.sh): std's sources.
 if ! rustup component list --installed | grep -q '^rust-src'; then
-  say "adding rust-src (the release build compiles std for size)"
+  say "adding rust-src (the release build compiles its own std)"
   rustup component add rust-src
 fi
 
