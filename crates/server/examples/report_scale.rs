@@ -16,8 +16,9 @@
 //! after a correction of one record (one month read again), the first request of each
 //! query after a restart (nothing kept, the database settled; then with the start filling
 //! the closed months, as `serve` does: at the same moment, and once done), the memory the kept months
-//! hold (bytes allocated and not freed, before the requests and after), `/team` and
-//! `/tallies` for the last year and the five years (which read the period each time), and
+//! hold (bytes allocated and not freed, before the requests and after), `/team`,
+//! `/tallies` and one worker's `/tallies` for the last year and the five years (which
+//! read the period each time), and
 //! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
 //! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
@@ -271,15 +272,21 @@ fn main() {
     }
 
     // The coordinator's other views of the team, which read the period at each request:
-    // the table of every worker (`/team`) and each worker's figures (`/tallies`).
-    for path in ["team", "tallies"] {
+    // the table of every worker (`/team`) and each worker's figures (`/tallies`); and one
+    // worker's own figures (`/tallies?worker=`, what a phone asks beyond its retention),
+    // which read that worker's records only.
+    for (path, worker) in [
+        ("team", ""),
+        ("tallies", ""),
+        ("tallies", "&worker=poste-07"),
+    ] {
         for (label, query) in [&queries[0], &queries[2]] {
-            let url = format!("http://{addr}/api/v1/{path}?{query}");
+            let url = format!("http://{addr}/api/v1/{path}?{query}{worker}");
             let mut times = Vec::new();
             for _ in 0..requests.min(5) {
                 times.push(timed_get(&agent, &url, &coordinator).0);
             }
-            println!("GET /{path}, {label}: {}", summary(&mut times));
+            println!("GET /{path}{worker}, {label}: {}", summary(&mut times));
         }
     }
 

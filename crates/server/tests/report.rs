@@ -150,8 +150,19 @@ both_backends! {
             team["report"]["interventions"].as_u64().unwrap()
         );
         assert_eq!(per_worker[synthetic::WORKERS[0]], own_interventions);
+        // A worker's own tallies (read from its records alone) are what the coordinator's
+        // show for that worker, every table.
         let (_, mine, _) = s.get(&format!("/api/v1/tallies?{YEAR}"), Some(&worker));
         assert_eq!(mine["workers"].as_array().unwrap().len(), 1);
+        assert_eq!(mine["workers"][0]["worker"], synthetic::WORKERS[0]);
+        let theirs = tallies["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["worker"] == synthetic::WORKERS[0])
+            .unwrap();
+        assert_eq!(mine["workers"][0]["report"], theirs["report"]);
+        assert!(mine["workers"][0]["report"]["persons"].as_u64().unwrap() > 0);
     }
 }
 

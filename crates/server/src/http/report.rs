@@ -211,19 +211,27 @@ async fn tallies(
         ));
     }
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
+    // One worker's figures (a phone's « Mes chiffres » beyond its retention) read that
+    // worker's records only, not the team's.
+    let worker = who.as_ref().map(|w| w.0);
     let names: Vec<(WorkerId, String)> = match who {
         Some(one) => vec![one],
         None => state.store.workers().await?,
     };
-    let records = period_records(&state.store, None, &filter).await?;
+    let records = period_records(&state.store, worker, &filter).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
+        let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
+            std::collections::HashMap::new();
+        for (worker, record) in &records {
+            by_worker.entry(*worker).or_default().push(record);
+        }
         names
             .into_iter()
             .map(|(id, name)| WorkerTally {
                 worker: name,
                 report: Report::compute(
-                    records.iter().filter(|(w, _)| *w == id).map(|(_, r)| r),
+                    by_worker.get(&id).into_iter().flatten().copied(),
                     &compute_filter,
                 ),
             })
