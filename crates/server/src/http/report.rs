@@ -211,14 +211,21 @@ async fn tallies(
         ));
     }
     let who = scope(&state.store, caller, query.worker.as_deref()).await?;
-    // One worker's figures (a phone's « Mes chiffres » beyond its retention) read that
-    // worker's records only, not the team's.
-    let worker = who.as_ref().map(|w| w.0);
-    let names: Vec<(WorkerId, String)> = match who {
-        Some(one) => vec![one],
-        None => state.store.workers().await?,
-    };
-    let records = period_records(&state.store, worker, &filter).await?;
+    // One worker's figures (a phone's « Mes chiffres » beyond its retention) are that
+    // worker's report, from the months kept for that worker as `/report` reads them.
+    if let Some((id, name)) = who {
+        let report = state
+            .reports
+            .report(&state.store, Some(id), &filter)
+            .await?;
+        let workers = vec![WorkerTally {
+            worker: name,
+            report,
+        }];
+        return Ok(Json(Tallies { filter, workers }));
+    }
+    let names = state.store.workers().await?;
+    let records = period_records(&state.store, None, &filter).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
         let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
