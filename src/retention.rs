@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use carnet_core::SyncState;
+use carnet_core::hash::Fixed;
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -59,7 +60,7 @@ pub async fn prune(open: &OpenProfile, today: NaiveDate) -> Result<usize, StoreE
         let from_blocks = if complete {
             // The versions the phone shows: a block entry that is not one of them (shadowed
             // by a correction, or already removed) is dropped with the expired ones.
-            let current: HashMap<Uuid, u32> = open.book.with_untracked(|book| {
+            let current: HashMap<Uuid, u32, Fixed> = open.book.with_untracked(|book| {
                 book.iter()
                     .map(|l| (l.record.id(), l.record.version()))
                     .collect()

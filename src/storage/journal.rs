@@ -17,6 +17,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use carnet_core::hash::Fixed;
+
 use carnet_core::Logged;
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::object_store::ObjectStore;
@@ -44,7 +46,7 @@ struct Known {
     batches: Vec<(String, Vec<(Uuid, Logged)>)>,
     /// Every line about a record, in log order. Kept up to date batch by batch: rebuilding
     /// it at each change cost a long run's fold time in proportion to the log's square.
-    by_id: HashMap<Uuid, Vec<Logged>>,
+    by_id: HashMap<Uuid, Vec<Logged>, Fixed>,
 }
 
 impl Known {

@@ -35,6 +35,7 @@ mod journal;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+use carnet_core::hash::Fixed;
 use carnet_core::{Digest, Logged, Record, Stamp, Standing, SyncState, Transition, sync};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
@@ -396,7 +397,7 @@ thread_local! {
     /// The open connection, reused across calls (the app runs on one thread).
     static OPEN: RefCell<Option<(String, Database)>> = const { RefCell::new(None) };
     /// Which block holds which record, for the open database (filled by `load_blocks`).
-    static IN_BLOCKS: RefCell<(String, HashMap<Uuid, String>)> = RefCell::new((String::new(), HashMap::new()));
+    static IN_BLOCKS: RefCell<(String, HashMap<Uuid, String, Fixed>)> = RefCell::new((String::new(), HashMap::default()));
 }
 
 /// Every row's key (below the blocks, the sync log and the day's hint).
@@ -801,10 +802,10 @@ impl RecordStore {
     /// holds which record.
     pub async fn load_blocks(
         &self,
-        shadowed: &HashSet<Uuid>,
+        shadowed: &HashSet<Uuid, Fixed>,
     ) -> Result<(Vec<LocalRecord>, Vec<SetAside>), StoreError> {
         let (blocks, set_aside) = self.open_blocks().await?;
-        let mut newest: HashMap<Uuid, (String, (Digest, Record))> = HashMap::new();
+        let mut newest: HashMap<Uuid, (String, (Digest, Record)), Fixed> = HashMap::default();
         for (key, contents) in blocks {
             // Between two blocks the page may paint and answer taps.
             crate::platform::pause(0).await;
@@ -824,7 +825,7 @@ impl RecordStore {
                 }
             }
         }
-        let mut held = HashMap::with_capacity(newest.len());
+        let mut held = HashMap::with_capacity_and_hasher(newest.len(), Fixed::default());
         let records = newest
             .into_iter()
             .map(|(id, (key, (digest, record)))| {
@@ -850,7 +851,7 @@ impl RecordStore {
     ) -> Result<usize, StoreError> {
         let in_blocks = IN_BLOCKS.with(|b| {
             let b = b.borrow();
-            (b.0 == self.db_name).then(|| b.1.keys().copied().collect::<HashSet<_>>())
+            (b.0 == self.db_name).then(|| b.1.keys().copied().collect::<HashSet<_, Fixed>>())
         });
         let Some(in_blocks) = in_blocks else {
             // Blocks not loaded yet: which records they hold is not known.
@@ -921,7 +922,7 @@ impl RecordStore {
     pub async fn prune_blocks(
         &self,
         first_kept: chrono::NaiveDate,
-        current: &HashMap<Uuid, u32>,
+        current: &HashMap<Uuid, u32, Fixed>,
     ) -> Result<usize, StoreError> {
         let (blocks, _) = self.open_blocks().await?;
         let mut removed = 0;

@@ -247,7 +247,7 @@ pub fn Counter(entry: Entry, counts: RwSignal<BTreeMap<String, u32>>) -> impl In
     let set = move |n: u32| {
         counts.update(|m| {
             if n == 0 {
-                m.remove(&code);
+                carnet_core::record::retain_counts(m, &|c, _| c != code);
             } else {
                 m.insert(code.clone(), n);
             }

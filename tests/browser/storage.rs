@@ -606,7 +606,8 @@ async fn old_synced_records_move_into_sealed_blocks_and_come_back_whole() {
     assert_eq!(recent[0].record, pending.record);
     let keys = support::raw_keys(&profile.database_name()).await;
     assert_eq!(keys.iter().filter(|k| k.starts_with("~block:")).count(), 1);
-    let shadowed: std::collections::HashSet<Uuid> = [pending.record.id()].into_iter().collect();
+    let shadowed: std::collections::HashSet<Uuid, carnet_core::hash::Fixed> =
+        [pending.record.id()].into_iter().collect();
     let (older, unreadable) = store.load_blocks(&shadowed).await.expect("blocks");
     assert!(unreadable.is_empty(), "{unreadable:?}");
     let mut before: Vec<_> = loaded
@@ -638,14 +639,15 @@ async fn old_synced_records_move_into_sealed_blocks_and_come_back_whole() {
     let fixed = save_correction(&store, one, 9).await;
     assert_eq!(fixed.record.version(), 2);
     let (recent, _) = store.load_all().await.expect("load");
-    let shadowed: std::collections::HashSet<Uuid> = recent.iter().map(|l| l.record.id()).collect();
+    let shadowed: std::collections::HashSet<Uuid, carnet_core::hash::Fixed> =
+        recent.iter().map(|l| l.record.id()).collect();
     let (older, _) = store.load_blocks(&shadowed).await.expect("blocks");
     assert_eq!(older.len(), 249);
     assert!(recent.iter().any(|l| l.record == fixed.record));
 
     // Retention: entries before the window, and the shadowed old copy, leave the block;
     // a block left empty is deleted.
-    let mut current: std::collections::HashMap<Uuid, u32> = older
+    let mut current: std::collections::HashMap<Uuid, u32, carnet_core::hash::Fixed> = older
         .iter()
         .map(|l| (l.record.id(), l.record.version()))
         .collect();

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::record::{
     FieldError, Reason, RecordError, check_listed_attribute, check_note_and_material,
-    listed_attribute, normalised_note,
+    listed_attribute, normalised_note, retain_counts,
 };
 use crate::taxonomy::{ListKind, Taxonomy};
 
@@ -204,7 +204,7 @@ impl Activity {
 
     /// Zero counts dropped, blank note removed.
     pub fn normalized(mut self) -> Self {
-        self.material.retain(|_, n| *n > 0);
+        retain_counts(&mut self.material, &|_, n| n > 0);
         self.note = normalised_note(self.note.take());
         self
     }

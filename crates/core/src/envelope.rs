@@ -21,27 +21,30 @@ pub enum Record {
 impl Record {
     /// Decodes a record, taking one without `type` for a contact.
     ///
-    /// The `type` is taken out of the object by hand and the rest read as the variant's
-    /// struct: what the derived reader does, without serde's internally-tagged path, which
-    /// buffers every field as `Content` first (its reader was 15 kB of the phone's wasm).
+    /// The `type` is read by hand and the rest read as the variant's struct: what the
+    /// derived reader does, without serde's internally-tagged path, which buffers every
+    /// field as `Content` first (its reader was 15 kB of the phone's wasm).
     pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
         use serde::de::Error as _;
         use serde_json::Value;
-        let Value::Object(mut object) = value else {
+        let Value::Object(object) = value else {
             return Err(serde_json::Error::custom("a record is a JSON object"));
         };
-        match object.remove("type") {
-            None => serde_json::from_value(Value::Object(object)).map(Record::Contact),
-            Some(Value::String(kind)) if kind == "contact" => {
-                serde_json::from_value(Value::Object(object)).map(Record::Contact)
+        let activity = match object.get("type") {
+            None => false,
+            Some(Value::String(kind)) if kind == "contact" => false,
+            Some(Value::String(kind)) if kind == "activity" => true,
+            Some(_) => {
+                return Err(serde_json::Error::custom(
+                    "a record's `type` is `contact` or `activity`",
+                ));
             }
-            Some(Value::String(kind)) if kind == "activity" => {
-                serde_json::from_value(Value::Object(object)).map(Record::Activity)
-            }
-            Some(_) => Err(serde_json::Error::custom(
-                "a record's `type` is `contact` or `activity`",
-            )),
-        }
+        };
+        #[cfg(target_arch = "wasm32")]
+        let read = read_variant;
+        #[cfg(not(target_arch = "wasm32"))]
+        let read = read_variant_derived;
+        read(object, activity)
     }
 
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
@@ -139,6 +142,39 @@ impl Record {
     }
 }
 
+/// The variant's struct read from a record's object on the phone, its `type` left in and
+/// skipped ([`crate::names::Tagged`]): the same records read, the same words for a refused
+/// one as [`read_variant_derived`], without taking the key out of the object.
+#[cfg(any(target_arch = "wasm32", test))]
+fn read_variant(
+    object: serde_json::Map<String, serde_json::Value>,
+    activity: bool,
+) -> Result<Record, serde_json::Error> {
+    use crate::names::{Tagged, read_struct};
+    let value = serde_json::Value::Object(object);
+    if activity {
+        read_struct::<Tagged<Activity>, _>(value).map(|t| Record::Activity(t.0))
+    } else {
+        read_struct::<Tagged<Contact>, _>(value).map(|t| Record::Contact(t.0))
+    }
+}
+
+/// The variant's struct read by serde's derived reader, once `type` is taken out (the
+/// server's way).
+#[cfg(not(target_arch = "wasm32"))]
+fn read_variant_derived(
+    mut object: serde_json::Map<String, serde_json::Value>,
+    activity: bool,
+) -> Result<Record, serde_json::Error> {
+    object.remove("type");
+    let value = serde_json::Value::Object(object);
+    if activity {
+        serde_json::from_value(value).map(Record::Activity)
+    } else {
+        serde_json::from_value(value).map(Record::Contact)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +194,58 @@ mod tests {
         let mut untyped = cj;
         untyped.as_object_mut().unwrap().remove("type");
         assert_eq!(Record::from_value(untyped).unwrap(), c);
+    }
+
+    /// The phone's way ([`read_variant`]) reads every record as the server's way
+    /// ([`read_variant_derived`]), and refuses the others in the same words: with or
+    /// without `type`, each field left out or of the wrong type, a field too many, and a
+    /// contact's fields read as an activity and the other way round.
+    #[test]
+    fn the_phones_way_reads_records_as_the_derived_readers() {
+        use serde_json::{Value, json};
+        let mut c = contact(1, "2026-11-28T10:00:00Z", &["sante"]);
+        c.venue = Some("v".into());
+        c.person_code = Some("a".repeat(64));
+        c.note = Some("n".into());
+        let mut a = activity(2, "2026-11-28T11:00:00Z", "visite_milieu");
+        a.platform = Some("p".into());
+        a.head_count = Some(3);
+        let same = |value: &Value, activity: bool, compare_words: bool| {
+            let Value::Object(object) = value.clone() else {
+                panic!("a record is an object");
+            };
+            let by_hand = read_variant(object.clone(), activity);
+            let derived = read_variant_derived(object, activity);
+            match (by_hand, derived) {
+                (Ok(mine), Ok(derived)) => assert_eq!(mine, derived, "{value}"),
+                (Err(mine), Err(derived)) if compare_words => {
+                    assert_eq!(mine.to_string(), derived.to_string(), "{value}")
+                }
+                (Err(_), Err(_)) => {}
+                (mine, derived) => panic!("{value}: {mine:?} but {derived:?}"),
+            }
+        };
+        for (record, activity) in [(Record::Contact(c), false), (Record::Activity(a), true)] {
+            let full = serde_json::to_value(&record).unwrap();
+            let keys: Vec<String> = full.as_object().unwrap().keys().cloned().collect();
+            for key in keys {
+                let mut without = full.clone();
+                without.as_object_mut().unwrap().remove(&key);
+                same(&without, activity, true);
+                same(&without, !activity, true);
+                let mut wrong = full.clone();
+                wrong[&key] = json!({"x": 1});
+                // `type` is read before, by `Record::from_value`; a time is read by
+                // `time::datetime` on the phone, by chrono on the server, in other words.
+                if key != "type" {
+                    same(&wrong, activity, key != "occurred_at");
+                }
+            }
+            let mut unknown = full.clone();
+            unknown["surnom"] = json!("x");
+            same(&unknown, activity, true);
+            same(&json!({"type": "contact"}), activity, true);
+        }
     }
 
     #[test]

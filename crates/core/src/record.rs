@@ -342,6 +342,22 @@ pub(crate) fn check_note_and_material(
     }
 }
 
+/// Keeps the material counts `keep` accepts, as `BTreeMap::retain` would, by building the
+/// map again when one goes (a handful of entries): the phone's module then holds no B-tree
+/// removal code for these maps, 3.9 kB raw that `retain` and `remove` alone brought in.
+pub fn retain_counts(counts: &mut BTreeMap<String, u32>, keep: &dyn Fn(&str, u32) -> bool) {
+    if counts.iter().all(|(code, &n)| keep(code, n)) {
+        return;
+    }
+    let mut kept = BTreeMap::new();
+    for (code, n) in std::mem::take(counts) {
+        if keep(&code, n) {
+            kept.insert(code, n);
+        }
+    }
+    *counts = kept;
+}
+
 /// The milieu of a listed venue, or the platform of a listed site.
 pub(crate) fn listed_attribute(
     taxonomy: &Taxonomy,
@@ -466,7 +482,7 @@ impl Contact {
             codes.sort_unstable();
             codes.dedup();
         }
-        self.material.retain(|_, count| *count > 0);
+        retain_counts(&mut self.material, &|_, count| count > 0);
         self.note = normalised_note(self.note.take());
         self
     }
@@ -697,6 +713,28 @@ pub(crate) mod tests {
         d.realities = realities.iter().map(|s| s.to_string()).collect();
         d.finish(Uuid::from_u128(n), at(when), &Taxonomy::builtin())
             .unwrap()
+    }
+
+    proptest::proptest! {
+        /// `retain_counts` keeps what `BTreeMap::retain` keeps, whether or not a count goes.
+        #[test]
+        fn retain_counts_is_retain(
+            counts in proptest::collection::btree_map(0u8..6, 0u32..3, 0..6),
+            code in 0u8..6,
+        ) {
+            let counts: BTreeMap<String, u32> =
+                counts.into_iter().map(|(c, n)| (format!("m{c}"), n)).collect();
+            let code = format!("m{code}");
+            let drop_zeros: &dyn Fn(&str, u32) -> bool = &|_, n| n > 0;
+            let drop_code: &dyn Fn(&str, u32) -> bool = &|c, _| c != code;
+            for keep in [drop_zeros, drop_code] {
+                let mut by_retain = counts.clone();
+                by_retain.retain(|c, n| keep(c, *n));
+                let mut by_rebuild = counts.clone();
+                retain_counts(&mut by_rebuild, keep);
+                proptest::prop_assert_eq!(by_rebuild, by_retain);
+            }
+        }
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub struct Report {
 
 /// Who a contact is about, for counting persons (borrowed from the records: no allocation
 /// per contact).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PersonKey<'a> {
     Code(&'a str),
     /// A first meeting without a code: one person, known only through this contact.
@@ -409,8 +409,17 @@ impl<'a> InterventionCounts<'a> {
     }
 }
 
-/// Messages and distinct persons by platform and direction.
-type WebCounts<'a> = BTreeMap<(&'a str, Option<Direction>), (u32, BTreeSet<PersonKey<'a>>)>;
+/// Distinct persons, with the same hashed set as the report's new persons: one set type
+/// for every count of persons, where B-tree sets of them were 3 kB of the phone's module.
+type Persons<'a> = HashSet<PersonKey<'a>, Fixed>;
+
+/// Messages and distinct persons on one platform in one direction.
+struct WebCount<'a> {
+    platform: &'a str,
+    direction: Option<Direction>,
+    messages: u32,
+    persons: Persons<'a>,
+}
 
 fn person_key(c: &Contact) -> Option<PersonKey<'_>> {
     match &c.person_code {
@@ -483,12 +492,15 @@ impl Report {
         // (a B-tree's string comparisons were a third of the time); only counts and sums
         // come out of them, so their order does not matter.
         let mut latest_by_person: HashMap<PersonKey, &Contact, Fixed> = HashMap::default();
-        let mut new_persons: HashSet<PersonKey, Fixed> = HashSet::default();
+        let mut new_persons = Persons::default();
         // (milieu, venue) pairs: one hash per contact, counted by milieu at the end.
         let mut venues: HashSet<(&str, &str), Fixed> = HashSet::default();
-        let mut sites: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        let mut web: WebCounts = BTreeMap::new();
-        let mut web_persons: BTreeMap<&str, BTreeSet<PersonKey>> = BTreeMap::new();
+        // Distinct (kind, platform, site) of the activities: a few tens, compared in turn.
+        let mut sites: Vec<(&str, &str, &str)> = Vec::new();
+        // By platform and direction, and by platform: a few entries each, kept in the
+        // report's order by a binary search.
+        let mut web: Vec<WebCount> = Vec::new();
+        let mut web_persons: Vec<(&str, Persons)> = Vec::new();
         let mut interventions = InterventionCounts::default();
         for record in records.into_iter().filter(|r| filter.includes(r)) {
             match record {
@@ -503,8 +515,25 @@ impl Report {
                     }
                     let key = person_key(c);
                     if let Some(platform) = &c.platform {
-                        let row = web.entry((platform, c.direction)).or_default();
-                        row.0 += 1;
+                        let place = (platform.as_str(), c.direction);
+                        let at =
+                            match web.binary_search_by(|w| (w.platform, w.direction).cmp(&place)) {
+                                Ok(at) => at,
+                                Err(at) => {
+                                    web.insert(
+                                        at,
+                                        WebCount {
+                                            platform: place.0,
+                                            direction: place.1,
+                                            messages: 0,
+                                            persons: Persons::default(),
+                                        },
+                                    );
+                                    at
+                                }
+                            };
+                        let row = &mut web[at];
+                        row.messages += 1;
                         if c.direction.is_some() {
                             bump(
                                 &mut report.web_messages_by_direction,
@@ -512,8 +541,15 @@ impl Report {
                             );
                         }
                         if let Some(k) = key {
-                            row.1.insert(k);
-                            web_persons.entry(platform).or_default().insert(k);
+                            row.persons.insert(k);
+                            let at = match web_persons.binary_search_by(|w| w.0.cmp(place.0)) {
+                                Ok(at) => at,
+                                Err(at) => {
+                                    web_persons.insert(at, (place.0, Persons::default()));
+                                    at
+                                }
+                            };
+                            web_persons[at].1.insert(k);
                         }
                     }
                     if let Some(key) = key {
@@ -544,11 +580,11 @@ impl Report {
                         );
                     }
                     if let Some(site) = &a.site {
-                        let platform = a.platform.clone().unwrap_or_default();
-                        sites
-                            .entry((a.activity.clone(), platform))
-                            .or_default()
-                            .insert(site.clone());
+                        let platform = a.platform.as_deref().unwrap_or_default();
+                        let seen = (a.activity.as_str(), platform, site.as_str());
+                        if !sites.contains(&seen) {
+                            sites.push(seen);
+                        }
                     }
                     report.workshop_participants += u64::from(a.head_count.unwrap_or(0));
                     for (code, &n) in &a.material {
@@ -587,27 +623,24 @@ impl Report {
             venues_by_milieu.add(milieu, 1);
         }
         venues_by_milieu.into_map(&mut report.venues_visited_by_milieu);
-        for ((kind, platform), set) in sites {
-            report
-                .sites_by_activity
-                .entry(kind)
-                .or_default()
-                .insert(platform, set.len() as u32);
+        for (kind, platform, _) in sites {
+            let by_platform = report.sites_by_activity.entry(kind.to_owned()).or_default();
+            add_str(by_platform, platform, 1);
         }
         report.web = web
             .into_iter()
-            .map(|((platform, direction), (messages, persons))| WebRow {
-                platform: platform.to_owned(),
-                direction,
-                messages,
-                persons: persons.len() as u32,
+            .map(|w| WebRow {
+                platform: w.platform.to_owned(),
+                direction: w.direction,
+                messages: w.messages,
+                persons: w.persons.len() as u32,
             })
             .collect();
-        report.web_persons_by_platform.extend(
-            web_persons
-                .into_iter()
-                .map(|(platform, set)| (platform.to_owned(), set.len() as u32)),
-        );
+        for (platform, persons) in web_persons {
+            report
+                .web_persons_by_platform
+                .insert(platform.to_owned(), persons.len() as u32);
+        }
         report
     }
 

@@ -435,15 +435,16 @@ impl Taxonomy {
             if kind.required() && entries.iter().all(|e| e.retired) {
                 return Err(TaxonomyError::EmptyList { list });
             }
-            let mut seen = std::collections::BTreeSet::new();
-            for entry in entries {
+            for (at, entry) in entries.iter().enumerate() {
                 if !is_valid_code(&entry.code) {
                     return Err(TaxonomyError::BadCode {
                         list,
                         code: entry.code.clone(),
                     });
                 }
-                if !seen.insert(entry.code.as_str()) {
+                // Compared with the earlier entries one by one: a list holds tens of codes,
+                // and a set of them was 2 kB of the phone's module for this check alone.
+                if entries[..at].iter().any(|e| e.code == entry.code) {
                     return Err(TaxonomyError::DuplicateCode {
                         list,
                         code: entry.code.clone(),
@@ -502,15 +503,15 @@ impl Taxonomy {
 
     fn validate_groups(&self) -> Result<(), TaxonomyError> {
         let list = "program_groups";
-        let mut seen = BTreeSet::new();
-        for group in &self.program_groups {
+        let groups = &self.program_groups;
+        for (at, group) in groups.iter().enumerate() {
             if !is_valid_code(&group.code) {
                 return Err(TaxonomyError::BadCode {
                     list,
                     code: group.code.clone(),
                 });
             }
-            if !seen.insert(group.code.as_str()) {
+            if groups[..at].iter().any(|g| g.code == group.code) {
                 return Err(TaxonomyError::DuplicateCode {
                     list,
                     code: group.code.clone(),
