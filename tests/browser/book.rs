@@ -71,6 +71,23 @@ fn the_queue_and_its_oldest_record_follow_every_change() {
     assert_eq!(book.len(), 2);
 }
 
+/// « À corriger » lists its records newest first, whatever order they came in.
+#[wasm_bindgen_test]
+fn records_to_fix_come_newest_first() {
+    let refused = |record: &Record| {
+        local(
+            record,
+            SyncState::Rejected {
+                reason: "invalid_code".into(),
+            },
+        )
+    };
+    let (late, early, middle) = (contact(30), contact(10), contact(20));
+    let book = Book::from_records(vec![refused(&middle), refused(&late), refused(&early)]);
+    let listed: Vec<_> = book.to_fix().map(|l| l.record.id()).collect();
+    assert_eq!(listed, vec![late.id(), middle.id(), early.id()]);
+}
+
 /// `record` at another minute of the same day (same id).
 fn at_minute(record: &Record, minute: u32) -> Record {
     let mut moved = record.clone();
