@@ -159,7 +159,7 @@ impl Book {
     /// newest: every record goes at the next run.
     pub fn pending_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> = self.pending.iter().map(|(_, id)| *id).collect();
-        ids.sort_unstable();
+        crate::storage::sort_ids(&mut ids);
         ids
     }
 
