@@ -159,7 +159,7 @@ impl Book {
     /// newest: every record goes at the next run.
     pub fn pending_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> = self.pending.iter().map(|(_, id)| *id).collect();
-        ids.sort_unstable();
+        crate::storage::sort_ids(&mut ids);
         ids
     }
 
@@ -181,16 +181,10 @@ impl Book {
         self.pending.first().map(|(ms, _)| *ms)
     }
 
-    /// Records refused or in conflict, newest first.
+    /// Records refused or in conflict, newest first: the set's order (time, then id)
+    /// reversed, without sorting them again.
     pub fn to_fix(&self) -> impl Iterator<Item = &LocalRecord> {
-        let mut list: Vec<&LocalRecord> = self
-            .to_fix
-            .iter()
-            .filter_map(|(_, id)| self.get(*id))
-            .collect();
-        list.sort_unstable_by_key(LocalRecord::by_time);
-        list.reverse();
-        list.into_iter()
+        self.to_fix.iter().rev().filter_map(|(_, id)| self.get(*id))
     }
 
     /// The records of one day, in time order (tombstones included).

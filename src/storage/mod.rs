@@ -231,10 +231,27 @@ pub struct LocalRecord {
 }
 
 impl LocalRecord {
-    /// The sort key of records by time: one function, so that every sort of records by
-    /// time shares one sort instance in the wasm.
-    pub fn by_time(r: &&LocalRecord) -> chrono::DateTime<chrono::FixedOffset> {
-        r.record.occurred_at()
+    /// The sort key of records by time, in milliseconds since the epoch as the book keeps
+    /// them: sorted with `sort_by_cached_key`, every sort of records by time then shares
+    /// one sort instance in the wasm, of `(i64, usize)` pairs (the book's bulk load).
+    pub fn by_time(local: &LocalRecord) -> i64 {
+        local.record.occurred_at().timestamp_millis()
+    }
+}
+
+/// Sorts ids as `sort_unstable` would, through the sort of `(i64, usize)` keys the book's
+/// bulk load already holds (`sort_by_cached_key`): by their first 64 bits, then one
+/// insertion pass for ids that share them (random ids nearly never do: the pass only
+/// compares neighbours). The phone's module then holds no sort of `Uuid`s (BENCHMARKS.md).
+pub fn sort_ids(ids: &mut [Uuid]) {
+    // The first 64 bits as an `i64` in the same order: the sign bit flipped.
+    ids.sort_by_cached_key(|id| (id.as_u64_pair().0 ^ (1 << 63)) as i64);
+    for i in 1..ids.len() {
+        let mut j = i;
+        while j > 0 && ids[j - 1] > ids[j] {
+            ids.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 
@@ -866,7 +883,7 @@ impl RecordStore {
         if candidates.len() < BLOCK_MIN {
             return Ok(0);
         }
-        candidates.sort_unstable_by_key(LocalRecord::by_time);
+        candidates.sort_by_cached_key(|local| LocalRecord::by_time(local));
         let mut moved = 0;
         for chunk in candidates.chunks(BLOCK_RECORDS) {
             if chunk.len() < BLOCK_MIN {
@@ -1196,10 +1213,10 @@ impl RecordStore {
     /// meanwhile may leave out its newest record until the next full read, a moment late
     /// on screen, never lost.
     pub async fn keep_day_hint(&self, mut hint: Hint) -> Result<(), StoreError> {
-        hint.ids.sort_unstable();
+        sort_ids(&mut hint.ids);
         if let Known::Stored { hint: stored, .. } = day_hint::known(&self.db_name) {
             let mut ids = stored.ids.clone();
-            ids.sort_unstable();
+            sort_ids(&mut ids);
             if stored.day == hint.day
                 && ids == hint.ids
                 && stored.waiting_since == hint.waiting_since

@@ -67,7 +67,17 @@ pub fn Today() -> impl IntoView {
             .into_iter()
             .map(|(code, n)| (label(ListKind::Realities, &code), u64::from(n)))
             .collect();
-        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // Most first, then by name. An insertion sort: a day has a few réalités, and the
+        // module then holds no `sort_unstable` of these rows (about 3 kB raw).
+        let order =
+            |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        for i in 1..rows.len() {
+            let mut j = i;
+            while j > 0 && order(&rows[j - 1], &rows[j]).is_gt() {
+                rows.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         view! { <Bars rows=rows /> }
     };
     let kv_rows = move |rows: Vec<(String, String)>| {

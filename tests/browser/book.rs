@@ -4,6 +4,7 @@
 use carnet::book::Book;
 use carnet::storage::LocalRecord;
 use carnet_core::{Record, Standing, SyncState, sync};
+use uuid::Uuid;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::contact;
@@ -69,6 +70,40 @@ fn the_queue_and_its_oldest_record_follow_every_change() {
     assert_eq!(book.oldest_pending_ms(), None);
     assert_eq!(book.pending_count(), 0);
     assert_eq!(book.len(), 2);
+}
+
+/// « À corriger » lists its records newest first, whatever order they came in.
+#[wasm_bindgen_test]
+fn records_to_fix_come_newest_first() {
+    let refused = |record: &Record| {
+        local(
+            record,
+            SyncState::Rejected {
+                reason: "invalid_code".into(),
+            },
+        )
+    };
+    let (late, early, middle) = (contact(30), contact(10), contact(20));
+    let book = Book::from_records(vec![refused(&middle), refused(&late), refused(&early)]);
+    let listed: Vec<_> = book.to_fix().map(|l| l.record.id()).collect();
+    assert_eq!(listed, vec![late.id(), middle.id(), early.id()]);
+}
+
+/// `storage::sort_ids` leaves ids as `sort_unstable` does, those sharing their first 64
+/// bits (or differing only in the top bit) included.
+#[wasm_bindgen_test]
+fn ids_sort_as_sort_unstable_would() {
+    let high = [0u64, 1, 1 << 63, u64::MAX, 7, 1];
+    let low = [5u64, 0, u64::MAX, 3, 1 << 63, 2];
+    let mut ids: Vec<Uuid> = high
+        .iter()
+        .flat_map(|h| low.iter().map(move |l| Uuid::from_u64_pair(*h, *l)))
+        .chain((1..40u64).map(|i| Uuid::from_u64_pair(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i)))
+        .collect();
+    let mut expected = ids.clone();
+    expected.sort_unstable();
+    carnet::storage::sort_ids(&mut ids);
+    assert_eq!(ids, expected);
 }
 
 /// `record` at another minute of the same day (same id).
