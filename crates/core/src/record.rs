@@ -967,6 +967,24 @@ pub(crate) mod tests {
         );
     }
 
+    /// A hand-written reader's outcome against the derived reader's: the same value, or
+    /// an error both times, in the same words when `compare_words`.
+    pub(crate) fn same_outcome<T: PartialEq + std::fmt::Debug>(
+        mine: Result<T, serde_json::Error>,
+        derived: Result<T, serde_json::Error>,
+        compare_words: bool,
+        input: &str,
+    ) {
+        match (mine, derived) {
+            (Ok(mine), Ok(derived)) => assert_eq!(mine, derived, "{input}"),
+            (Err(mine), Err(derived)) if compare_words => {
+                assert_eq!(mine.to_string(), derived.to_string(), "{input}")
+            }
+            (Err(_), Err(_)) => {}
+            (mine, derived) => panic!("{input}: {mine:?} but {derived:?}"),
+        }
+    }
+
     /// A hand-written reader (`by_hand` from a value, `by_hand_text` from text) against
     /// serde's derived reader of `T`, from `full` (every field set): then without each
     /// field, with each one of the wrong type, twice, and with a field it does not know:
@@ -983,14 +1001,7 @@ pub(crate) mod tests {
             let (mine, derived) = (by_hand(value.clone()), serde_json::from_value::<T>(value));
             let (mine_text, derived_text) = (by_hand_text(&text), serde_json::from_str(&text));
             for (mine, derived) in [(mine, derived), (mine_text, derived_text)] {
-                match (mine, derived) {
-                    (Ok(mine), Ok(derived)) => assert_eq!(mine, derived, "{text}"),
-                    (Err(mine), Err(derived)) if compare_words => {
-                        assert_eq!(mine.to_string(), derived.to_string(), "{text}")
-                    }
-                    (Err(_), Err(_)) => {}
-                    (mine, derived) => panic!("{text}: {mine:?} but {derived:?}"),
-                }
+                same_outcome(mine, derived, compare_words, &text);
             }
         };
         same(Value::Object(full.clone()), true);

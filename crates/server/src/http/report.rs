@@ -146,6 +146,18 @@ async fn period_records(
         .await?)
 }
 
+/// A period's records put with their workers, once: each worker's figures count theirs.
+fn by_worker(
+    records: &[(WorkerId, carnet_core::Record)],
+) -> std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> {
+    let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
+        std::collections::HashMap::new();
+    for (worker, record) in records {
+        by_worker.entry(*worker).or_default().push(record);
+    }
+    by_worker
+}
+
 /// `GET /api/v1/report`: every table of the annual report, as JSON, CSV or a spreadsheet,
 /// optionally beside another period.
 async fn report(
@@ -228,11 +240,7 @@ async fn tallies(
     let records = period_records(&state.store, None, &filter).await?;
     let compute_filter = filter.clone();
     let workers = tokio::task::spawn_blocking(move || {
-        let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
-            std::collections::HashMap::new();
-        for (worker, record) in &records {
-            by_worker.entry(*worker).or_default().push(record);
-        }
+        let by_worker = by_worker(&records);
         names
             .into_iter()
             .map(|(id, name)| WorkerTally {
@@ -270,11 +278,7 @@ async fn team(
     let records = period_records(&state.store, None, &filter).await?;
     let compute_filter = filter.clone();
     let table = tokio::task::spawn_blocking(move || {
-        let mut by_worker: std::collections::HashMap<WorkerId, Vec<&carnet_core::Record>> =
-            std::collections::HashMap::new();
-        for (worker, record) in &records {
-            by_worker.entry(*worker).or_default().push(record);
-        }
+        let by_worker = by_worker(&records);
         let revoked: std::collections::HashSet<&str> = accounts
             .iter()
             .filter(|a| a.revoked)
