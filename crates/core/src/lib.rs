@@ -34,7 +34,7 @@ pub use record::{
     Contact, ContactDraft, Direction, FieldError, MAX_MATERIAL_PER_ITEM, Reason, RecordError,
 };
 pub use report::{Attribute, CrossTable, Difference, Report, ReportFilter};
-pub use report_part::ReportPart;
+pub use report_part::{ReportPart, TeamPart};
 pub use sync::{
     BatchOutcome, Digest, Failure, Logged, Outcome, Resolution, Stamp, Standing, Step, SyncRun,
     SyncState, SyncSummary, Transition,

@@ -21,6 +21,7 @@ use crate::envelope::Record;
 use crate::hash::Fixed;
 use crate::record::{Contact, Direction};
 use crate::report::{Attribute, CrossTable, Report, ReportFilter, WebRow, add_str, pairs};
+use crate::team::TeamRow;
 
 /// Who a contact is about (see `report::PersonKey`), owned: a part outlives its records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -394,6 +395,85 @@ fn add_cells(into: &mut CrossTable, other: &CrossTable) {
     }
 }
 
+/// One worker's columns of « Équipe » over part of the records ([`TeamRow`]), combining
+/// as [`ReportPart`] does at a fraction of its memory: the server keeps one for every
+/// worker, program and month. The sums, and who was met (persons, new persons).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamPart {
+    interventions: u32,
+    activities: u32,
+    material: Vec<(Box<str>, u64)>,
+    /// Web messages by direction (`sent`, `received`).
+    web_messages: Vec<(Box<str>, u32)>,
+    persons: Vec<Person>,
+    new_persons: Vec<Person>,
+}
+
+impl TeamPart {
+    /// The part of the records `filter` includes (callers pass latest versions only).
+    pub fn of<'a>(
+        records: impl IntoIterator<Item = &'a Record> + Clone,
+        filter: &ReportFilter,
+    ) -> Self {
+        let row = TeamRow::of(
+            "",
+            &Report::compute_without_cross_tables(records.clone(), filter),
+        );
+        let mut persons: HashSet<PersonRef, Fixed> = HashSet::default();
+        let mut new_persons: HashSet<PersonRef, Fixed> = HashSet::default();
+        for record in records.into_iter().filter(|r| filter.includes(r)) {
+            if let Record::Contact(c) = record
+                && let Some(person) = PersonRef::of(c)
+            {
+                persons.insert(person);
+                if c.first_contact {
+                    new_persons.insert(person);
+                }
+            }
+        }
+        fn boxed<N>((key, n): (String, N)) -> (Box<str>, N) {
+            (key.into_boxed_str(), n)
+        }
+        TeamPart {
+            interventions: row.interventions,
+            activities: row.activities,
+            material: row.material.into_iter().map(boxed).collect(),
+            web_messages: row.web_messages.into_iter().map(boxed).collect(),
+            persons: persons.into_iter().map(PersonRef::owned).collect(),
+            new_persons: new_persons.into_iter().map(PersonRef::owned).collect(),
+        }
+    }
+
+    /// `worker`'s row over the parts' records together: `TeamRow::of` the report of all of
+    /// them. Sums are added, persons united.
+    pub fn combine<'p>(
+        worker: impl Into<String>,
+        parts: impl IntoIterator<Item = &'p TeamPart>,
+    ) -> TeamRow {
+        let mut row = TeamRow {
+            worker: worker.into(),
+            ..TeamRow::default()
+        };
+        let mut persons: HashSet<&Person, Fixed> = HashSet::default();
+        let mut new_persons: HashSet<&Person, Fixed> = HashSet::default();
+        for part in parts {
+            row.interventions += part.interventions;
+            row.activities += part.activities;
+            for (kind, n) in &part.material {
+                *row.material.entry(kind.to_string()).or_default() += n;
+            }
+            for (direction, n) in &part.web_messages {
+                *row.web_messages.entry(direction.to_string()).or_default() += n;
+            }
+            persons.extend(&part.persons);
+            new_persons.extend(&part.new_persons);
+        }
+        row.persons = persons.len() as u32;
+        row.new_persons = new_persons.len() as u32;
+        row
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,7 +536,8 @@ mod tests {
 
     proptest::proptest! {
         /// Any split of the records into parts, combined in any order, gives the report of
-        /// all of them: with and without cross-tables, for all programs or some.
+        /// all of them: with and without cross-tables, for all programs or some; and
+        /// `TeamPart`s, the row of « Équipe » of that report.
         #[test]
         fn combined_parts_equal_the_report_of_all(
             generated in proptest::collection::vec(
@@ -486,6 +567,15 @@ mod tests {
             proptest::prop_assert_eq!(
                 ReportPart::combine(&parts, false),
                 Report::compute_without_cross_tables(&records, &filter)
+            );
+            // And a worker's columns of « Équipe », from the lighter parts.
+            let team_parts: Vec<TeamPart> = split
+                .iter()
+                .map(|part| TeamPart::of(part.iter().copied(), &filter))
+                .collect();
+            proptest::prop_assert_eq!(
+                TeamPart::combine("poste-01", &team_parts),
+                TeamRow::of("poste-01", &Report::compute_without_cross_tables(&records, &filter))
             );
         }
     }

@@ -17,8 +17,8 @@
 //! query after a restart (nothing kept, the database settled; then with the start filling
 //! the closed months, as `serve` does: at the same moment, and once done), the memory the kept months
 //! hold (bytes allocated and not freed, before the requests and after), `/team`,
-//! `/tallies` and one worker's `/tallies` for the last year and the five years (which
-//! read the period each time), and
+//! `/tallies` and one worker's `/tallies` for the last year and the five years (`/team`
+//! from the team's kept months, `/tallies` reading the period), and
 //! where the time of the last year's report goes (the database's read, parsing the bodies, `Report::compute`; the rest of a
 //! request is the answer's JSON and HTTP). Budget: ≤ 1 s at p95.
 //! With a PostgreSQL URL the database is one of its own, dropped at the end. Figures go
@@ -271,10 +271,10 @@ fn main() {
         );
     }
 
-    // The coordinator's other views of the team, which read the period at each request:
-    // the table of every worker (`/team`) and each worker's figures (`/tallies`); and one
-    // worker's own figures (`/tallies?worker=`, what a phone asks beyond its retention),
-    // which read that worker's records only.
+    // The coordinator's other views of the team: the table of every worker (`/team`, from
+    // the team's kept months) and each worker's figures (`/tallies`, which reads the
+    // period); and one worker's own figures (`/tallies?worker=`, what a phone asks beyond
+    // its retention, from that worker's kept months).
     for (path, worker) in [
         ("team", ""),
         ("tallies", ""),

@@ -19,8 +19,10 @@
 //! and the months that moved read again, a few times; past that, one plain read.
 //!
 //! Keyed by scope (the team, or one worker) and month: one worker's months never answer
-//! for another's or the team's. Only whole months are kept: a period's first and last
-//! months, when cut, are read each time. The months kept hold at most [`MAX_RECORDS`]
+//! for another's or the team's. The team's months also keep, for each worker, the few
+//! columns « Équipe » compares ([`TeamPart`]), so its table comes from the same months.
+//! Only whole months are kept: a period's first and last months, when cut, are read each
+//! time. The months kept hold at most [`MAX_RECORDS`]
 //! records between them (about 210 bytes a record: 53 MB for a team's five years of
 //! 260 000, see BENCHMARKS.md); past that the least recently used months leave first.
 //!
@@ -31,12 +33,13 @@
 //! record of last month is read by the server in the background, not by the next
 //! coordinator's request.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use carnet_core::{Record, Report, ReportFilter, ReportPart};
+use carnet_core::team::TeamRow;
+use carnet_core::{Record, Report, ReportFilter, ReportPart, TeamPart};
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::store::{MonthCount, Store, StoreError, WorkerId};
@@ -203,8 +206,14 @@ fn units(from: NaiveDate, to: NaiveDate) -> Option<Vec<Unit>> {
     Some(units)
 }
 
-/// A month's report, one part per program.
-type Parts = BTreeMap<String, ReportPart>;
+/// A month's report in parts.
+#[derive(Debug, Default)]
+struct Parts {
+    /// One part per program: a report merges those the period asks for.
+    programs: BTreeMap<String, ReportPart>,
+    /// The team's months only: each worker's columns of « Équipe », one part per program.
+    workers: HashMap<WorkerId, BTreeMap<String, TeamPart>>,
+}
 
 type Key = (Option<WorkerId>, Month);
 
@@ -259,6 +268,34 @@ impl ReportCache {
         worker: Option<WorkerId>,
         filter: &ReportFilter,
     ) -> Result<Report, StoreError> {
+        let period = self.period(store, worker, filter).await?;
+        blocking(move || period.report(true)).await
+    }
+
+    /// The months of `filter`'s period for `worker` (or the team), kept or read, at one
+    /// moment: its report ([`Period::report`]) and, the team's, each worker's row of
+    /// « Équipe » ([`Period::worker_row`]).
+    pub async fn period(
+        &self,
+        store: &Store,
+        worker: Option<WorkerId>,
+        filter: &ReportFilter,
+    ) -> Result<Period, StoreError> {
+        Ok(Period {
+            months: self.months(store, worker, filter).await?,
+            team: worker.is_none(),
+            programs: filter.programs.clone(),
+        })
+    }
+
+    /// The parts of the period's months: whole months kept at the counts read, the
+    /// others read.
+    async fn months(
+        &self,
+        store: &Store,
+        worker: Option<WorkerId>,
+        filter: &ReportFilter,
+    ) -> Result<Vec<Arc<Parts>>, StoreError> {
         let Some(units) = units(filter.from, filter.to) else {
             return plain(store, worker, filter).await;
         };
@@ -283,7 +320,7 @@ impl ReportCache {
                 (parts, missing) = self.sort(&units, worker, &counts, &fresh);
             }
             let (Some(first), Some(last)) = (missing.first(), missing.last()) else {
-                return merge(parts, filter).await;
+                return Ok(parts);
             };
             self.months_read
                 .fetch_add(missing.len() as u64, Ordering::Relaxed);
@@ -399,7 +436,7 @@ impl ReportCache {
                 to,
                 programs: None,
             };
-            self.report(store, None, &filter).await?;
+            self.months(store, None, &filter).await?;
             last = start.previous();
         }
         Ok(Warmed { months, records })
@@ -490,17 +527,37 @@ impl ReportCache {
     }
 }
 
-/// The report of the period from one read of its latest records.
+/// The period's parts from one read of its latest records: one unit, the whole period,
+/// as `Report::compute` over those records counts them.
 async fn plain(
     store: &Store,
     worker: Option<WorkerId>,
     filter: &ReportFilter,
-) -> Result<Report, StoreError> {
+) -> Result<Vec<Arc<Parts>>, StoreError> {
     let records = store
         .latest_records_in(worker, filter.from, filter.to)
         .await?;
-    let filter = filter.clone();
-    tokio::task::spawn_blocking(move || Report::compute(records.iter().map(|(_, r)| r), &filter))
+    let period = Unit {
+        month: Month::of(filter.from),
+        from: filter.from,
+        to: filter.to,
+        whole: false,
+    };
+    let team = worker.is_none();
+    blocking(move || {
+        parts_of(&[period], &records, team)
+            .into_iter()
+            .map(|(_, parts, _)| Arc::new(parts))
+            .collect()
+    })
+    .await
+}
+
+/// `work` on the blocking pool: what parses or counts many records.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Task(e.to_string()))
 }
@@ -521,9 +578,7 @@ async fn read_units(
                 return Ok(Vec::new());
             };
             let records = store.latest_records_in(worker, first.from, last.to).await?;
-            tokio::task::spawn_blocking(move || parts_of(&chunk, &records))
-                .await
-                .map_err(|e| StoreError::Task(e.to_string()))
+            blocking(move || parts_of(&chunk, &records, worker.is_none())).await
         });
     }
     let mut read = Vec::with_capacity(units.len());
@@ -534,20 +589,31 @@ async fn read_units(
 }
 
 /// Each unit's records (by their own local day, as a report filters them), one part per
-/// program, and how many records it took. Records of other days — versions without a
-/// local day, which every read returns — are left to their own month.
-fn parts_of(units: &[Unit], records: &[(WorkerId, Record)]) -> Vec<(Unit, Parts, usize)> {
-    let mut by_unit: Vec<BTreeMap<&str, Vec<&Record>>> = vec![BTreeMap::new(); units.len()];
-    for (_, record) in records {
+/// program (and, for the `team`, one `TeamPart` per worker and program), and how many
+/// records it took. Records of other days — versions without a local day, which every read
+/// returns — are left to their own month.
+fn parts_of(
+    units: &[Unit],
+    records: &[(WorkerId, Record)],
+    team: bool,
+) -> Vec<(Unit, Parts, usize)> {
+    type Group<'r> = BTreeMap<&'r str, Vec<&'r Record>>;
+    let mut by_unit: Vec<(Group, HashMap<WorkerId, Group>)> = vec![Default::default(); units.len()];
+    for (worker, record) in records {
         let day = record.local_date();
         if let Some(i) = units.iter().position(|u| u.from <= day && day <= u.to) {
-            by_unit[i].entry(record.program()).or_default().push(record);
+            let (programs, workers) = &mut by_unit[i];
+            programs.entry(record.program()).or_default().push(record);
+            if team {
+                let theirs = workers.entry(*worker).or_default();
+                theirs.entry(record.program()).or_default().push(record);
+            }
         }
     }
     units
         .iter()
         .zip(by_unit)
-        .map(|(unit, programs)| {
+        .map(|(unit, (programs, workers))| {
             // An empty month still costs its entry: one record's worth.
             let records = programs.values().map(Vec::len).sum::<usize>().max(1);
             let filter = ReportFilter {
@@ -555,34 +621,72 @@ fn parts_of(units: &[Unit], records: &[(WorkerId, Record)]) -> Vec<(Unit, Parts,
                 to: unit.to,
                 programs: None,
             };
-            let parts = programs
-                .into_iter()
-                .map(|(program, records)| {
-                    (
-                        program.to_owned(),
-                        ReportPart::of(records.iter().copied(), &filter),
-                    )
-                })
-                .collect();
+            let parts = Parts {
+                programs: programs
+                    .into_iter()
+                    .map(|(program, records)| {
+                        let part = ReportPart::of(records.iter().copied(), &filter);
+                        (program.to_owned(), part)
+                    })
+                    .collect(),
+                workers: workers
+                    .into_iter()
+                    .map(|(worker, programs)| {
+                        let parts = programs
+                            .into_iter()
+                            .map(|(program, records)| {
+                                let part = TeamPart::of(records.iter().copied(), &filter);
+                                (program.to_owned(), part)
+                            })
+                            .collect();
+                        (worker, parts)
+                    })
+                    .collect(),
+            };
             (*unit, parts, records)
         })
         .collect()
 }
 
-/// The report of the months' parts of the filter's programs.
-async fn merge(months: Vec<Arc<Parts>>, filter: &ReportFilter) -> Result<Report, StoreError> {
-    let programs = filter.programs.clone();
-    tokio::task::spawn_blocking(move || {
-        let parts = months.iter().flat_map(|parts| {
-            parts
-                .iter()
-                .filter(|(program, _)| programs.as_ref().is_none_or(|p| p.contains(*program)))
-                .map(|(_, part)| part)
-        });
-        ReportPart::combine(parts, true)
-    })
-    .await
-    .map_err(|e| StoreError::Task(e.to_string()))
+/// A period's months for one request, kept or read at one moment.
+pub struct Period {
+    months: Vec<Arc<Parts>>,
+    /// The team's months (which hold each worker's `TeamPart`s), or one worker's.
+    team: bool,
+    programs: Option<BTreeSet<String>>,
+}
+
+impl Period {
+    /// The report of the period's scope, with the cross-tables or without them
+    /// (`Report::compute_without_cross_tables`).
+    pub fn report(&self, cross: bool) -> Report {
+        ReportPart::combine(
+            self.months.iter().flat_map(|m| self.chosen(&m.programs)),
+            cross,
+        )
+    }
+
+    /// One worker's row of « Équipe » (`TeamRow::of` that worker's report), from the
+    /// team's months; `None` from one worker's, which do not hold it.
+    pub fn worker_row(&self, worker: WorkerId, name: &str) -> Option<TeamRow> {
+        self.team.then(|| {
+            TeamPart::combine(
+                name,
+                self.months
+                    .iter()
+                    .filter_map(|m| m.workers.get(&worker))
+                    .flat_map(|parts| self.chosen(parts)),
+            )
+        })
+    }
+
+    /// The parts of the programs asked for.
+    fn chosen<'p, P>(&'p self, parts: &'p BTreeMap<String, P>) -> impl Iterator<Item = &'p P> {
+        parts
+            .iter()
+            .filter(|(program, _)| self.programs.as_ref().is_none_or(|p| p.contains(*program)))
+            .map(|(_, part)| part)
+    }
 }
 
 #[cfg(test)]

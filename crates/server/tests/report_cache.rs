@@ -261,3 +261,62 @@ both_backends! {
         assert!(refilled.is_ok(), "the refill waited for the writes to stop");
     }
 }
+
+both_backends! {
+    fn the_teams_table_comes_from_the_kept_months(backend: Backend) {
+        use carnet_core::team::TeamRow;
+        use carnet_core::{Report, ReportFilter};
+        use carnet_server::report_cache::ReportCache;
+        use chrono::NaiveDate;
+
+        let s = TestServer::start_with(&backend);
+        let a = s.token.clone();
+        let b = s.db.add_worker("travailleuse-b");
+        s.db.add_worker("travailleuse-c");
+        post_as(&s, &a, &[on(1, 1, "2025-05-12"), on(2, 1, "2025-06-20"), on(3, 1, "2026-04-02")]);
+        post_as(&s, &b, &[on(11, 1, "2025-06-13"), on(12, 1, "2026-05-03")]);
+        post_as(&s, &a, &[on(2, 2, "2025-07-01")]);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let store = &s.db.store;
+        let workers = s.db.block(store.workers()).unwrap();
+        assert_eq!(workers.len(), 3);
+
+        let cache = ReportCache::new();
+        s.db.block(cache.warm(store, day("2026-05-15"))).unwrap();
+        let kept = cache.months_read();
+        let program = Record::from_value(on(1, 1, "2025-05-12")).unwrap().program().to_owned();
+        for programs in [None, Some([program].into()), Some(["aucun".to_owned()].into())] {
+            // Whole months only (none read), then a period cut at both ends (two read).
+            for (from, to, reads) in [("2025-05-01", "2026-04-30", 0), ("2025-05-10", "2026-04-20", 2)] {
+                let filter = ReportFilter { from: day(from), to: day(to), programs: programs.clone() };
+                let before = cache.months_read();
+                let team = s.db.block(cache.period(store, None, &filter)).unwrap();
+                assert_eq!(cache.months_read(), before + reads);
+                let records = s
+                    .db
+                    .block(store.latest_records_in(None, filter.from, filter.to))
+                    .unwrap();
+                let all = || records.iter().map(|(_, r)| r);
+                assert_eq!(team.report(true), Report::compute(all(), &filter));
+                assert_eq!(team.report(false), Report::compute_without_cross_tables(all(), &filter));
+                let mut interventions = 0;
+                for (id, name) in &workers {
+                    let theirs = records.iter().filter(|(w, _)| w == id).map(|(_, r)| r);
+                    let expected =
+                        TeamRow::of(name, &Report::compute_without_cross_tables(theirs, &filter));
+                    assert_eq!(team.worker_row(*id, name), Some(expected.clone()));
+                    interventions += expected.interventions;
+                    // One worker's months do not hold the table's rows.
+                    let own = s.db.block(cache.period(store, Some(*id), &filter)).unwrap();
+                    assert_eq!(own.worker_row(*id, name), None);
+                }
+                let whole_year = programs.is_none() && reads == 0;
+                assert_eq!(interventions, if whole_year { 4 } else { team.report(false).interventions });
+            }
+        }
+        // The team's whole months were kept by the start: only its cut months were read
+        // since (two per program filter), and each worker's own months (its twelve whole
+        // ones once, then its two cut ones each time).
+        assert_eq!(cache.months_read() - kept, 3 * 2 + 3 * (12 + 3 * 2));
+    }
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use carnet_core::completeness::{Completeness, DeviceSeen};
-use carnet_core::team::TeamTable;
+use carnet_core::team::{TeamRow, TeamTable};
 use carnet_core::wire::{
     Comparison, CompletenessResponse, ErrorCode, ReportResponse, Tallies, TeamResponse, WorkerTally,
 };
@@ -275,33 +275,26 @@ async fn team(
     let format = query.format()?;
     let (accounts, _) = state.store.accounts(now_ms()).await?;
     let workers = state.store.workers().await?;
-    let records = period_records(&state.store, None, &filter).await?;
-    let compute_filter = filter.clone();
+    // Each worker's row and the team's, from the team's kept months.
+    let period = state.reports.period(&state.store, None, &filter).await?;
     let table = tokio::task::spawn_blocking(move || {
-        let by_worker = by_worker(&records);
         let revoked: std::collections::HashSet<&str> = accounts
             .iter()
             .filter(|a| a.revoked)
             .map(|a| a.name.as_str())
             .collect();
-        let mut rows: Vec<(String, Report)> = workers
+        let mut rows: Vec<TeamRow> = workers
             .iter()
-            .map(|(id, name)| {
-                let mine = by_worker.get(id).map(Vec::as_slice).unwrap_or_default();
-                let report =
-                    Report::compute_without_cross_tables(mine.iter().copied(), &compute_filter);
-                (name.clone(), report)
-            })
-            .filter(|(name, report)| {
-                !revoked.contains(name.as_str())
-                    || report.interventions > 0
-                    || !report.activities.is_empty()
+            .filter_map(|(id, name)| period.worker_row(*id, name))
+            .filter(|row| {
+                !revoked.contains(row.worker.as_str())
+                    || row.interventions > 0
+                    || row.activities > 0
             })
             .collect();
-        rows.sort_by_key(|(name, _)| name.to_lowercase());
-        let team =
-            Report::compute_without_cross_tables(records.iter().map(|(_, r)| r), &compute_filter);
-        TeamTable::new(rows, &team)
+        rows.sort_by_key(|row| row.worker.to_lowercase());
+        let total = TeamRow::of("", &period.report(false));
+        TeamTable { rows, total }
     })
     .await
     .map_err(Failure::internal)?;
