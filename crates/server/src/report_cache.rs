@@ -22,9 +22,9 @@
 //! for another's or the team's. The team's months also keep, for each worker, the few
 //! columns « Équipe » compares ([`TeamPart`]), so its table comes from the same months.
 //! Only whole months are kept: a period's first and last months, when cut, are read each
-//! time. The months kept hold at most [`MAX_RECORDS`]
-//! records between them (about 210 bytes a record: 53 MB for a team's five years of
-//! 260 000, see BENCHMARKS.md); past that the least recently used months leave first.
+//! time. The months kept hold at most [`MAX_RECORDS`] records between them (about 330
+//! bytes a record with the team's `TeamPart`s: 87 MB for a team's five years of 260 000,
+//! see BENCHMARKS.md); past that the least recently used months leave first.
 //!
 //! A server fills the team's closed months once at start ([`ReportCache::warm`], in the
 //! background), so that the first coordinator after a deploy or a restart does not wait
@@ -45,7 +45,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use crate::store::{MonthCount, Store, StoreError, WorkerId};
 
 /// Records the kept months may hold between them (all scopes): a team of 50's seven years
-/// and a half, about 85 MB.
+/// and a half, about 130 MB.
 pub const MAX_RECORDS: usize = 400_000;
 
 /// Periods longer than this (twenty years) are read whole, as before: a month kept each
