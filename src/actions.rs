@@ -44,9 +44,9 @@ pub async fn save_contact(
             person::person_code(&key, &alias).map_err(|_| vec![t.alias_too_short.to_owned()])?,
         );
     }
-    let taxonomy = ctx.taxonomy.get_untracked();
-    let contact = draft
-        .finish(platform::random_uuid(), platform::now(), &taxonomy)
+    let contact = ctx
+        .taxonomy
+        .with_untracked(|taxonomy| draft.finish(platform::random_uuid(), platform::now(), taxonomy))
         .map_err(|e| field_messages(lang, &e))?;
     store_record(ctx, &open, editing, Record::Contact(contact)).await
 }
@@ -61,9 +61,9 @@ pub async fn save_activity(
     let open = ctx
         .open_profile()
         .ok_or_else(|| vec![lang.t().save_failed.to_owned()])?;
-    let taxonomy = ctx.taxonomy.get_untracked();
-    let activity = draft
-        .finish(platform::random_uuid(), platform::now(), &taxonomy)
+    let activity = ctx
+        .taxonomy
+        .with_untracked(|taxonomy| draft.finish(platform::random_uuid(), platform::now(), taxonomy))
         .map_err(|e| field_messages(lang, &e))?;
     store_record(ctx, &open, editing, Record::Activity(activity)).await
 }
@@ -333,10 +333,7 @@ async fn sync_now(ctx: Ctx, open: OpenProfile) -> Option<String> {
     }
     if matches!(end, RunEnd::Ran(SyncSummary { failure: None, .. })) {
         // The organisation's lists may have changed: phones get them at their next sync.
-        let current = ctx.taxonomy.get_untracked();
-        if let Some(newer) = crate::taxonomy_cache::refresh(&current).await {
-            ctx.taxonomy.set(newer);
-        }
+        crate::taxonomy_cache::refresh(ctx.taxonomy).await;
         // What the server holds need not stay on the phone.
         if let Err(err) = crate::retention::prune(&open, platform::today()).await {
             leptos::logging::warn!("carnet: could not remove old records: {err}");

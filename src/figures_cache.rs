@@ -9,6 +9,8 @@
 //! let cached = figures_cache::load(&profile, from, to).await;             // offline
 //! ```
 
+use std::sync::Arc;
+
 use carnet_core::Report;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -38,19 +40,20 @@ pub struct Cached {
     pub report: Report,
 }
 
-/// A period's figures from the server, as « Mes chiffres » shows them.
+/// A period's figures from the server, as « Mes chiffres » shows them. The report is
+/// shared, never copied, by the screen's signals.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerFigures {
-    Fresh(Report),
+    Fresh(Arc<Report>),
     /// Offline: the figures fetched at this time (ms since the epoch).
-    Cached(Report, i64),
+    Cached(Arc<Report>, i64),
     /// Offline (or no token yet), and never fetched for this period.
     Unavailable,
 }
 
 impl ServerFigures {
     /// The report to draw: none while unavailable.
-    pub fn report(&self) -> Option<&Report> {
+    pub fn report(&self) -> Option<&Arc<Report>> {
         match self {
             ServerFigures::Fresh(r) | ServerFigures::Cached(r, _) => Some(r),
             ServerFigures::Unavailable => None,
@@ -69,10 +72,10 @@ pub async fn fetch_or_kept(
     if let Some(token) = token
         && let Ok(fresh) = fetch(profile, token, from, to).await
     {
-        return ServerFigures::Fresh(fresh.report);
+        return ServerFigures::Fresh(Arc::new(fresh.report));
     }
     match load(profile, from, to).await {
-        Some(cached) => ServerFigures::Cached(cached.report, cached.fetched_ms),
+        Some(cached) => ServerFigures::Cached(Arc::new(cached.report), cached.fetched_ms),
         None => ServerFigures::Unavailable,
     }
 }
@@ -113,10 +116,12 @@ pub async fn fetch(
         fetched_ms: js_sys::Date::now() as i64,
         report,
     };
-    let mut all = load_all(profile).await;
-    all.retain(|c| !(c.from == from && c.to == to));
-    all.insert(0, fresh.clone());
-    all.truncate(MAX_KEPT);
+    let older = load_all(profile).await;
+    // The new period first, then the others kept: written without a copy of the report.
+    let all: Vec<&Cached> = std::iter::once(&fresh)
+        .chain(older.iter().filter(|c| !(c.from == from && c.to == to)))
+        .take(MAX_KEPT)
+        .collect();
     if let Ok(json) = serde_json::to_string(&all)
         && let Ok(sealed) = vault::seal(&json).await
     {

@@ -220,8 +220,10 @@ impl Lang {
                     };
                 }
                 let (field, code) = pair.split_once(':').unwrap_or((pair, ""));
-                // From text, as answers are read: one decoder of `Reason` in the wasm.
-                let quoted = serde_json::Value::String(code.to_owned()).to_string();
+                // From text, as answers are read: one decoder of `Reason` in the wasm. Quoted
+                // by the serializer of text the module has anyway, not `Value`'s `Display`
+                // (a second copy of it, 2 kB raw): the same text.
+                let quoted = serde_json::to_string(code).unwrap_or_default();
                 let reason = serde_json::from_str::<Reason>(&quoted).unwrap_or(Reason::Malformed);
                 self.field_error(&FieldError {
                     field: field.to_owned(),

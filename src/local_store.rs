@@ -23,6 +23,13 @@ pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
     usable().then(|| LocalStorage::get(key).ok()).flatten()
 }
 
+/// The JSON text stored under `key`, as it is; `None` if absent.
+pub fn get_text(key: &str) -> Option<String> {
+    usable()
+        .then(|| LocalStorage::raw().get_item(key).ok().flatten())
+        .flatten()
+}
+
 /// Stores a value; false when the browser refuses (private mode, quota) or a newer build
 /// owns the device's storage.
 pub fn set<T: Serialize>(key: &str, value: &T) -> bool {

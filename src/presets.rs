@@ -72,18 +72,22 @@ impl Preset {
 /// `Err` when a stored list cannot be opened: the caller must then never overwrite it.
 #[allow(clippy::result_unit_err)]
 pub async fn load(profile: &Profile) -> Result<Vec<Preset>, ()> {
-    let Some(stored) = local_store::get::<serde_json::Value>(&profile.presets_key()) else {
+    // Read as text, not as a `serde_json::Value`: the plain list would then be written
+    // back to text for its reader, and `Value`'s `Display` was 2 kB of the wasm for it.
+    let Some(text) = local_store::get_text(&profile.presets_key()) else {
         return Ok(Vec::new());
     };
-    match stored {
-        serde_json::Value::String(sealed) => {
+    // Text that is not JSON reads as no shortcuts, as `local_store::get` reads it.
+    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+        return Ok(Vec::new());
+    }
+    match serde_json::from_str::<String>(&text) {
+        Ok(sealed) => {
             let json = vault::open(&sealed).await.map_err(|_| ())?;
             serde_json::from_str(&json).map_err(|_| ())
         }
         // Shortcuts saved before encryption existed: read in clear, sealed at the next save.
-        // Through text, as the sealed ones are: one decoding of the shortcuts in the wasm
-        // instead of a second one from `serde_json::Value`.
-        plain => serde_json::from_str(&plain.to_string()).map_err(|_| ()),
+        Err(_) => serde_json::from_str(&text).map_err(|_| ()),
     }
 }
 

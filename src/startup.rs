@@ -50,10 +50,7 @@ pub fn start(screen: Screen, pairing_hint: Option<String>) -> Ctx {
     let ctx = locked_ctx(screen, pairing_hint, taxonomy_cache::load());
     auto_lock(ctx);
     spawn_local(async move {
-        let current = ctx.taxonomy.get_untracked();
-        if let Some(newer) = taxonomy_cache::refresh(&current).await {
-            ctx.taxonomy.set(newer);
-        }
+        taxonomy_cache::refresh(ctx.taxonomy).await;
     });
     ctx
 }

@@ -2,6 +2,7 @@
 //! last reachable, else the one compiled into the app, so the form works offline.
 
 use carnet_core::Taxonomy;
+use leptos::prelude::*;
 
 use crate::{api, local_store};
 
@@ -15,16 +16,19 @@ pub fn load() -> Taxonomy {
     }
 }
 
-/// Fetches the server's document; returns it (and caches it) when it differs from
-/// `current`. The server's document is the organisation's: an organisation's own version 2
-/// replaces the built-in version 2 too.
-pub async fn refresh(current: &Taxonomy) -> Option<Taxonomy> {
-    let fetched = api::get_taxonomy().await?;
-    if fetched.validate().is_err() || fetched == *current {
-        return None;
+/// Fetches the server's document and puts it in `taxonomy` (and the cache) when it
+/// differs from the one there. The server's document is the organisation's: an
+/// organisation's own version 2 replaces the built-in version 2 too. Compared in place,
+/// so the phone's module holds no copy of a taxonomy (`Clone`, 1 kB).
+pub async fn refresh(taxonomy: RwSignal<Taxonomy>) {
+    let Some(fetched) = api::get_taxonomy().await else {
+        return;
+    };
+    if fetched.validate().is_err() || taxonomy.with_untracked(|current| fetched == *current) {
+        return;
     }
     local_store::set(KEY, &fetched);
-    Some(fetched)
+    taxonomy.set(fetched);
 }
 
 /// Keeps a document the server just answered with (after a coordinator's list edit).

@@ -2,6 +2,8 @@
 //! programs, its cross-tables, the same programs over another period side by side (this
 //! year and last by default), the CSV and xlsx downloads, and a print stylesheet.
 
+use std::sync::Arc;
+
 use carnet_core::wire::ReportResponse;
 use leptos::prelude::*;
 
@@ -142,7 +144,7 @@ pub fn TeamReport() -> impl IntoView {
 
     let report = Signal::derive(move || {
         shown
-            .with(|s| s.as_ref().map(|s| s.response.report.clone()))
+            .with(|s| s.as_ref().map(|s| Arc::new(s.response.report.clone())))
             .unwrap_or_default()
     });
     let scope_line = move || {

@@ -2,6 +2,8 @@
 //! coordinators, « Rapport de l'équipe » (the server's report, CSV, print). Both render the
 //! same `carnet_core::Report`.
 
+use std::sync::Arc;
+
 use carnet_core::{ListKind, Record, Report, ReportFilter};
 use chrono::{Datelike, Duration, NaiveDate};
 use leptos::prelude::*;
@@ -71,9 +73,10 @@ pub fn Figures() -> impl IntoView {
             && days.get().0 < platform::today() - Duration::days(crate::retention::LOOSE_DAYS)
     });
 
+    // Shared with the views through `Arc`: each read of `report` below copied it whole.
     let local = Memo::new(move |_| {
         if waiting.get() {
-            return Report::default();
+            return Arc::default();
         }
         crate::bench::mark("figures:start");
         let now = platform::now();
@@ -107,7 +110,7 @@ pub fn Figures() -> impl IntoView {
                 &filter,
             );
             crate::bench::mark("figures:done");
-            report
+            Arc::new(report)
         })
     });
 
@@ -221,7 +224,7 @@ pub fn DateRange(from: RwSignal<NaiveDate>, to: RwSignal<NaiveDate>) -> impl Int
 
 /// Every table of a report: numbers first, then bar charts.
 #[component]
-pub fn ReportView(report: Signal<Report>) -> impl IntoView {
+pub fn ReportView(report: Signal<Arc<Report>>) -> impl IntoView {
     let ctx = use_ctx();
     let label = move |kind: ListKind, code: &str| ctx.label(kind, code);
     let table = move |title: fn(&Texts) -> &'static str,
@@ -229,7 +232,7 @@ pub fn ReportView(report: Signal<Report>) -> impl IntoView {
                       pick: fn(&Report) -> Vec<(String, u64)>| {
         move || {
             let rows: Vec<(String, u64)> = report
-                .with(pick)
+                .with(|r| pick(r))
                 .into_iter()
                 .map(|(code, n)| (label(kind, &code), n))
                 .collect();

@@ -5,6 +5,7 @@
 use carnet_core::{ListKind, Record, SyncState, Tally};
 use chrono::{DateTime, FixedOffset, Timelike};
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::actions;
 use crate::platform;
@@ -29,13 +30,17 @@ pub fn Today() -> impl IntoView {
     let presets = open.presets.clone();
     let preset_buttons = move || {
         let lang = ctx.lang();
-        let taxonomy = ctx.taxonomy.get();
-        presets
-            .get()
+        // Titled from the taxonomy where it is: no copy of it.
+        let titled: Vec<(Uuid, String)> = ctx.taxonomy.with(|taxonomy| {
+            presets.with(|list| {
+                list.iter()
+                    .map(|preset| (preset.id, preset.title(taxonomy, lang)))
+                    .collect()
+            })
+        });
+        titled
             .into_iter()
-            .map(|preset| {
-                let id = preset.id;
-                let title = preset.title(&taxonomy, lang);
+            .map(|(id, title)| {
                 let remove_label = format!("{} : {title}", lang.t().remove_shortcut);
                 view! {
                     <li class="preset">

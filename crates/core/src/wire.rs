@@ -265,9 +265,10 @@ pub struct ApiError {
     /// beside `error` and `message`. The apps read those as an [`ImportOutcome`] of the
     /// same body, not through this field: reading a flattened field makes every error
     /// answer slower to read and the phone's download 3 kB larger, for the one screen
-    /// that needs it.
+    /// that needs it. Not in the wasm at all: there it was never read, yet every error
+    /// cloned and dropped its empty place (2 kB of the phone's module).
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub import: Option<ImportOutcome>,
 }
 
@@ -279,6 +280,7 @@ impl ApiError {
             message: message.into(),
             records: Vec::new(),
             uses: None,
+            #[cfg(not(target_arch = "wasm32"))]
             import: None,
         }
     }
