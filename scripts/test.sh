@@ -22,8 +22,8 @@ cargo fmt --all --check
 
 echo "==> clippy (native: core, server)"
 cargo clippy --locked -p carnet-core -p carnet-server --all-targets -- -D warnings
-echo "==> clippy (wasm32: app with its browser tests, core)"
-cargo clippy --locked -p carnet --target wasm32-unknown-unknown --all-targets -- -D warnings
+echo "==> clippy (wasm32: app with its browser tests, the cut wasm-streams, core)"
+cargo clippy --locked -p carnet -p wasm-streams --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked -p carnet-core --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> PostgreSQL for the server tests"

@@ -21,4 +21,4 @@ export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}
 # No debug info: a 6 MB test module instead of 125 MB, ~10 s less per run.
 export CARGO_PROFILE_TEST_DEBUG="${CARGO_PROFILE_TEST_DEBUG:-0}"
 
-cargo test --locked --target wasm32-unknown-unknown -p carnet -- "$@"
+cargo test --locked --target wasm32-unknown-unknown -p carnet -p wasm-streams -- "$@"
