@@ -380,8 +380,8 @@ pub async fn get_own_tallies(
 }
 
 /// What a worker reads of its `/tallies` ([`carnet_core::wire::Tallies`]): its report. The
-/// filter it asked for and its own name are skipped unread, and their readers stay out of
-/// the phone's module.
+/// filter it asked for, its own name and the report's cross-tables (« Mes chiffres » shows
+/// none) are skipped unread, and their readers stay out of the phone's module.
 #[derive(serde::Deserialize)]
 struct OwnTallies {
     workers: Vec<OwnTally>,
@@ -389,6 +389,10 @@ struct OwnTallies {
 
 #[derive(serde::Deserialize)]
 struct OwnTally {
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "carnet_core::report::read_report_without_cross_tables")
+    )]
     report: carnet_core::Report,
 }
 

@@ -37,6 +37,12 @@ pub struct Cached {
     pub to: NaiveDate,
     /// When they were fetched (ms since the epoch).
     pub fetched_ms: i64,
+    /// Without cross-tables (`api::get_own_tallies`); any a copy kept by an older build
+    /// holds are skipped unread.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        serde(deserialize_with = "carnet_core::report::read_report_without_cross_tables")
+    )]
     pub report: Report,
 }
 

@@ -1018,13 +1018,67 @@ impl crate::names::Fields for Report {
         at: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        match at {
+            16 => self.persons_cross = map.next_value()?,
+            17 => self.interventions_cross = map.next_value()?,
+            _ => self.read_table(at, map)?,
+        }
+        Ok(())
+    }
+}
+
+/// Reads a [`Report`] as [`read_report`] does, but skips its cross-tables unread: what a
+/// worker's phone keeps of its `/tallies` (« Mes chiffres » never shows cross-tables), so
+/// that their reader stays out of the phone's module. The report read holds none.
+#[cfg(any(target_arch = "wasm32", test))]
+pub fn read_report_without_cross_tables<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Report, D::Error> {
+    crate::names::read_struct::<WithoutCrossTables, D>(d).map(|read| read.0)
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+struct WithoutCrossTables(Report);
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl crate::names::Fields for WithoutCrossTables {
+    const EXPECTING: &'static str = "struct Report";
+    const NAMES: &'static [&'static str] = REPORT_FIELDS;
+    const OPTIONAL: u64 = REPORT_OPTIONAL;
+    const DENY_UNKNOWN: bool = false;
+
+    fn empty() -> Self {
+        WithoutCrossTables(Report::default())
+    }
+
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match at {
+            16 | 17 => {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                Ok(())
+            }
+            _ => self.0.read_table(at, map),
+        }
+    }
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl Report {
+    /// Reads the field at `at` in [`REPORT_FIELDS`], any but the cross-tables (16, 17).
+    fn read_table<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        at: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
         let r = self;
         match at {
             0 => r.interventions = map.next_value()?,
             1 => r.persons = map.next_value()?,
             2 => r.new_persons = map.next_value()?,
-            16 => r.persons_cross = map.next_value()?,
-            17 => r.interventions_cross = map.next_value()?,
             19 => r.material = map.next_value()?,
             21 => r.web = map.next_value()?,
             25 => r.activities_by_platform = map.next_value()?,
@@ -1034,10 +1088,7 @@ impl crate::names::Fields for Report {
         }
         Ok(())
     }
-}
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl Report {
     /// The table of counts by code at this place of [`REPORT_FIELDS`] (one of them).
     fn counts_mut(&mut self, at: usize) -> &mut BTreeMap<String, u32> {
         match at {
@@ -1438,7 +1489,8 @@ mod tests {
 
     /// [`read_report`] against serde's derived reader: a report with every table filled,
     /// then without each field, with each one twice, of the wrong type, and with a field it
-    /// does not know: the same report or the same error, word for word.
+    /// does not know: the same report or the same error, word for word. Then
+    /// [`read_report_without_cross_tables`] against it.
     #[test]
     fn the_phones_reader_reads_a_report_as_the_derived_one() {
         let derived = |json: &str| serde_json::from_str::<Report>(json).map_err(|e| e.to_string());
@@ -1493,6 +1545,40 @@ mod tests {
         ));
         for bad in ["1", "null", "\"x\"", "[]"] {
             assert!(by_hand(bad).is_err(), "{bad}");
+        }
+        // The phone's reader of its `/tallies`: the same report, its cross-tables left
+        // empty whatever they held; every other field refused or accepted as above.
+        let without_cross = |json: &str| {
+            read_report_without_cross_tables(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| e.to_string())
+        };
+        let expected = Report {
+            persons_cross: Vec::new(),
+            interventions_cross: Vec::new(),
+            ..report.clone()
+        };
+        assert!(!report.persons_cross.is_empty() && !report.interventions_cross.is_empty());
+        assert_eq!(without_cross(&text(&full)), Ok(expected));
+        let outcome = |read: Result<Report, String>| read.map(|_| ());
+        for field in REPORT_FIELDS {
+            let mut without = full.clone();
+            without.remove(*field);
+            let without = text(&without);
+            assert_eq!(
+                outcome(without_cross(&without)),
+                outcome(by_hand(&without)),
+                "{field}"
+            );
+            let mut wrong = full.clone();
+            wrong.insert(field.to_string(), serde_json::json!("x"));
+            let cross = matches!(*field, "persons_cross" | "interventions_cross");
+            assert_eq!(without_cross(&text(&wrong)).is_ok(), cross, "{field}");
+            let twice = format!("{{\"{field}\":{},{}", full[*field], &text(&full)[1..]);
+            assert_eq!(
+                outcome(without_cross(&twice)),
+                outcome(by_hand(&twice)),
+                "{field}"
+            );
         }
     }
 }
