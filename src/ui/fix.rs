@@ -10,6 +10,7 @@ use crate::actions;
 use crate::state::{Screen, use_ctx, use_open};
 use crate::storage::LocalRecord;
 use crate::ui::effect::effect;
+use crate::ui::row_key::RowKey;
 use crate::ui::task::Task;
 use crate::ui::today::clock;
 
@@ -31,7 +32,7 @@ pub fn ToFix() -> impl IntoView {
                 fallback=move || {
                     view! {
                         <ul class="contacts">
-                            <For each=move || items.get() key=fix_key let:local>
+                            <For each=move || items.get() key=RowKey::of let:local>
                                 <FixItem local=local />
                             </For>
                         </ul>
@@ -42,22 +43,6 @@ pub fn ToFix() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-/// What an item shows, as a key: the record, its content, and the refusal (its reasons)
-/// or the conflict (the server's version).
-fn fix_key(local: &LocalRecord) -> (Uuid, String, Option<String>, Option<u32>) {
-    let (reason, server_version) = match &local.standing.sync {
-        SyncState::Rejected { reason } => (Some(reason.clone()), None),
-        SyncState::Conflict { server_version } => (None, Some(*server_version)),
-        SyncState::Pending | SyncState::Synced => (None, None),
-    };
-    (
-        local.record.id(),
-        local.standing.digest.clone(),
-        reason,
-        server_version,
-    )
 }
 
 /// One refused or conflicting record.

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod keys;
 pub mod lock;
 pub mod record_form;
+pub mod row_key;
 pub mod settings;
 pub mod task;
 pub mod today;

@@ -12,6 +12,7 @@ use crate::platform;
 use crate::state::{Screen, SyncStatus, use_ctx, use_open};
 use crate::storage::LocalRecord;
 use crate::ui::figures::Bars;
+use crate::ui::row_key::RowKey;
 
 #[component]
 pub fn Today() -> impl IntoView {
@@ -194,7 +195,7 @@ pub fn Today() -> impl IntoView {
                 <ul class="contacts">
                     // Keyed by what a row shows: another day, a save or a synced batch
                     // redraws only the rows that changed.
-                    <For each=move || day_list.get() key=Shown::of let:local>
+                    <For each=move || day_list.get() key=RowKey::of let:local>
                         <RecordRow local=local />
                     </For>
                 </ul>
@@ -344,26 +345,8 @@ fn RecordRow(local: LocalRecord) -> impl IntoView {
     }
 }
 
-/// What a row of the day shows, as a key: the record, its content and its sync state.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Shown {
-    id: uuid::Uuid,
-    digest: String,
-    badge: Badge,
-}
-
-impl Shown {
-    fn of(local: &LocalRecord) -> Self {
-        Shown {
-            id: local.record.id(),
-            digest: local.standing.digest.clone(),
-            badge: Badge::of(local),
-        }
-    }
-}
-
 /// A record's sync state as its row shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Badge {
     Unconfirmed,
     Pending,

@@ -59,7 +59,7 @@ impl Stamp {
 /// Where a row stands with the server. Stored as `{"state": "rejected", "reason": …}`;
 /// read through [`StoredSyncState`], a plain struct, because serde's reader for an
 /// internally tagged enum buffers every field first and cost 6 kB of the phone's wasm.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case", try_from = "StoredSyncState")]
 pub enum SyncState {
     /// To be sent (including "sent, unconfirmed": see [`Standing::is_unconfirmed`]).
