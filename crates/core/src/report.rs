@@ -1042,10 +1042,10 @@ struct WithoutCrossTables(Report);
 
 #[cfg(any(target_arch = "wasm32", test))]
 impl crate::names::Fields for WithoutCrossTables {
-    const EXPECTING: &'static str = "struct Report";
-    const NAMES: &'static [&'static str] = REPORT_FIELDS;
-    const OPTIONAL: u64 = REPORT_OPTIONAL;
-    const DENY_UNKNOWN: bool = false;
+    const EXPECTING: &'static str = <Report as crate::names::Fields>::EXPECTING;
+    const NAMES: &'static [&'static str] = <Report as crate::names::Fields>::NAMES;
+    const OPTIONAL: u64 = <Report as crate::names::Fields>::OPTIONAL;
+    const DENY_UNKNOWN: bool = <Report as crate::names::Fields>::DENY_UNKNOWN;
 
     fn empty() -> Self {
         WithoutCrossTables(Report::default())

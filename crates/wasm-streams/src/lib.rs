@@ -15,7 +15,6 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -25,15 +24,6 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{ReadableStreamDefaultController, ReadableStreamDefaultReader};
-
-/// The browser's types, where `wasm-streams` has them.
-pub mod readable {
-    pub use super::{IntoStream, ReadableStream};
-
-    pub mod sys {
-        pub use web_sys::{ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult};
-    }
-}
 
 /// A web `ReadableStream`, to read as a Rust [`Stream`] or made from one.
 #[derive(Debug)]
@@ -47,11 +37,6 @@ impl ReadableStream {
     /// Wraps a web stream.
     pub fn from_raw(raw: web_sys::ReadableStream) -> Self {
         ReadableStream { raw }
-    }
-
-    /// The web stream.
-    pub fn as_raw(&self) -> &web_sys::ReadableStream {
-        &self.raw
     }
 
     /// The web stream.
@@ -110,13 +95,12 @@ impl ReadableStream {
 
     /// The stream's chunks, read through a reader that locks it; dropping the Rust stream
     /// before the end cancels the web stream. Throws if the stream is already locked.
-    pub fn into_stream(self) -> IntoStream<'static> {
+    pub fn into_stream(self) -> IntoStream {
         let reader =
             ReadableStreamDefaultReader::new(&self.raw).expect_throw("already locked to a reader");
         IntoStream {
             reader: Some(reader),
             read: None,
-            lifetime: PhantomData,
         }
     }
 }
@@ -124,15 +108,14 @@ impl ReadableStream {
 /// A web stream's chunks as a Rust [`Stream`] (see [`ReadableStream::into_stream`]).
 #[must_use = "streams do nothing unless polled"]
 #[derive(Debug)]
-pub struct IntoStream<'reader> {
+pub struct IntoStream {
     /// `None` once the stream ended or failed.
     reader: Option<ReadableStreamDefaultReader>,
     /// The read under way.
     read: Option<JsFuture>,
-    lifetime: PhantomData<&'reader ()>,
 }
 
-impl Stream for IntoStream<'_> {
+impl Stream for IntoStream {
     type Item = Result<JsValue, JsValue>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -165,13 +148,13 @@ impl Stream for IntoStream<'_> {
     }
 }
 
-impl FusedStream for IntoStream<'_> {
+impl FusedStream for IntoStream {
     fn is_terminated(&self) -> bool {
         self.reader.is_none()
     }
 }
 
-impl Drop for IntoStream<'_> {
+impl Drop for IntoStream {
     fn drop(&mut self) {
         if let Some(reader) = self.reader.take() {
             // Not read to the end: the rest is not wanted (a refusal is of no interest).
