@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Names the app's module (dist/app/) in the start-up page (dist/index.html).
+"""Names the app's module (dist/app/) in the start-up page (dist/index.html), and drops
+the snippets the app's glue does not import.
 
     python3 scripts/link_app.py DIST
 
@@ -31,3 +32,17 @@ page = page.replace("</head>", f"  {meta}\n  </head>", 1)
 with open(page_path, "w", encoding="utf-8") as f:
     f.write(page)
 print(f"link_app.py: {js[1]}, {wasm[1]}, {css[1]}")
+
+# wasm-bindgen copies every JavaScript snippet of the crate next to each module's glue: the
+# app's gets the start-up module's (the loader, the crash screen), which its glue never
+# imports. Left there, the service worker would precache them for nothing.
+app_dir = os.path.join(dist, "app")
+with open(os.path.join(app_dir, os.path.basename(js[1])), encoding="utf-8") as f:
+    glue = f.read()
+for root, dirs, files in os.walk(os.path.join(app_dir, "snippets"), topdown=False):
+    for name in files:
+        path = os.path.join(root, name)
+        if os.path.relpath(path, app_dir).replace(os.sep, "/") not in glue:
+            os.remove(path)
+    if not os.listdir(root):
+        os.rmdir(root)

@@ -12,6 +12,7 @@ pub mod book;
 pub mod boot;
 pub mod broadcast;
 pub mod coordination;
+mod crash;
 pub mod draft;
 pub mod figures_cache;
 pub mod format;
@@ -38,7 +39,7 @@ pub mod vault;
 /// Mounts the coordinator's app (`/coordination/`). No service worker of its own: it is
 /// used online, and the phone app's worker leaves `/coordination/` to the network.
 pub fn start_coordination() {
-    log_panics_to_console();
+    crash::watch();
     leptos::mount::mount_to_body(coordination::App);
 }
 
@@ -46,18 +47,10 @@ pub use boot::start_boot;
 
 /// Mounts the whole app (`dist/app/`, started by the start-up module once a PIN is
 /// checked, see `boot`) and registers the service worker that keeps the app offline.
+/// The start-up module's crash watch (`crash`) covers it: both run in one page.
 pub fn start() {
-    log_panics_to_console();
     service_worker::register();
     ui::desk::link_stylesheet();
     ui::desk::fit_installed_window();
     leptos::mount::mount_to_body(app::App);
-}
-
-/// Logs panics to the console (the release profile aborts on panic, so this is the only
-/// trace a worker's bug report can carry).
-pub(crate) fn log_panics_to_console() {
-    std::panic::set_hook(Box::new(|info| {
-        web_sys::console::error_1(&info.to_string().into());
-    }));
 }

@@ -5,7 +5,7 @@
 // lock-out, and works once the network is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, newPhoneContext, setPin, unlock, logContact, PIN } from './harness.mjs';
+import { startServer, launchChromium, newPhoneContext, setPin, unlock, logContact, screenshot, PIN } from './harness.mjs';
 
 let server;
 let browser;
@@ -102,6 +102,70 @@ test('no app module yet: a right PIN opens nothing and says so, without a lock-o
     await context.unroute('**/app/**', cut);
     await unlock(page);
     assert.equal(await page.getByTestId('pending').textContent(), '1 en attente');
+  } finally {
+    await context.close();
+  }
+});
+
+/**
+ * Makes a real WebAssembly module trap in the page, as the app's does at a panic (the
+ * release build aborts at once: scripts/build.sh): from an event's listener (the browser
+ * reports it as an `error` event) or a promise's job (`unhandledrejection`), the two ways
+ * Carnet's own code is called. (Not from a timer: the tests' fake clock catches those.)
+ */
+const trap = (page, from) =>
+  page.evaluate(async (from) => {
+    // (module (func (export "f") unreachable))
+    const bytes = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11];
+    const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes));
+    if (from === 'event') {
+      const target = new EventTarget();
+      target.addEventListener('tap', () => instance.exports.f());
+      target.dispatchEvent(new Event('tap'));
+    } else {
+      Promise.resolve().then(() => instance.exports.f());
+    }
+  }, from);
+
+test('a crash covers the app with a screen that starts it again; what was saved is still there', async () => {
+  const context = await newPhoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await setPin(page);
+    await logContact(page, 'Bar érotique');
+    // A script's error that is not a module's trap is not a crash of Carnet.
+    await page.evaluate(() => {
+      const target = new EventTarget();
+      target.addEventListener('tap', () => { throw new Error('not a trap'); });
+      target.dispatchEvent(new Event('tap'));
+      Promise.reject(new Error('not a trap either'));
+    });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(done)));
+    assert.equal(await page.locator('.crash').count(), 0);
+    await page.getByRole('button', { name: 'Nouveau', exact: true }).click();
+
+    await trap(page, 'event');
+    const crash = page.getByRole('alertdialog', { name: 'Carnet s’est arrêté' });
+    await crash.getByText('Les fiches déjà enregistrées ne sont pas perdues.').waitFor();
+    await screenshot(page, 'crash');
+    // The app behind takes no tap; the one button has the focus.
+    await assert.rejects(page.getByRole('button', { name: 'Enregistrer', exact: true }).click({ timeout: 1000 }));
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Rouvrir Carnet');
+    await crash.getByRole('button', { name: 'Rouvrir Carnet' }).click();
+    await unlock(page);
+    assert.equal(await page.getByTestId('pending').textContent(), '1 en attente');
+    assert.equal(await page.locator('.crash').count(), 0);
+
+    // In English, from a promise's job.
+    await page.getByRole('button', { name: 'Réglages' }).click();
+    await page.getByRole('radio', { name: 'English' }).check();
+    await page.getByRole('button', { name: 'Today' }).waitFor();
+    await trap(page, 'promise');
+    await page.getByRole('alertdialog', { name: 'Carnet stopped' })
+      .getByRole('button', { name: 'Reopen Carnet' }).click();
+    await unlock(page, undefined, { label: 'PIN', button: 'Unlock' });
+    assert.equal(await page.getByTestId('pending').textContent(), '1 pending');
   } finally {
     await context.close();
   }

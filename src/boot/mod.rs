@@ -59,7 +59,7 @@ const OPENER: Opener = Opener {
 /// Mounts the lock screen, registers the service worker, and starts loading the app's
 /// module once the screen is up.
 pub fn start_boot() {
-    crate::log_panics_to_console();
+    crate::crash::watch();
     service_worker::register();
     let Some(body) = web_sys::window()
         .and_then(|w| w.document())
