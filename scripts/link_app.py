@@ -46,3 +46,11 @@ for root, dirs, files in os.walk(os.path.join(app_dir, "snippets"), topdown=Fals
             os.remove(path)
     if not os.listdir(root):
         os.rmdir(root)
+# … and their links from dist/app/index.html, which Trunk writes (nothing loads that page).
+app = re.sub(
+    r'<link [^>]*href="/app/(snippets/[^"]+)"[^>]*>',
+    lambda link: link[0] if os.path.exists(os.path.join(app_dir, link[1])) else "",
+    app,
+)
+with open(os.path.join(app_dir, "index.html"), "w", encoding="utf-8") as f:
+    f.write(app)

@@ -2,7 +2,7 @@
 # Installs what building (and, with --browser, testing) Carnet needs, if it is missing.
 # Idempotent: a second run only checks versions and takes seconds.
 #
-#   scripts/setup.sh            # Rust wasm target, trunk, wasm-bindgen-cli, npm binaryen
+#   scripts/setup.sh            # Rust wasm target, trunk, wasm-bindgen-cli, npm binaryen and esbuild
 #   scripts/setup.sh --browser  # … plus Debian Chromium and the Playwright npm package
 set -euo pipefail
 cd "$(dirname "$0")/.."
