@@ -5,8 +5,6 @@ const TEXTS = {
 };
 
 export function watch_crashes() {
-  if (globalThis.carnetCrashes) return;
-  globalThis.carnetCrashes = true;
   const crashed = (error) => {
     if (!(error instanceof WebAssembly.RuntimeError) || document.querySelector('.crash')) return;
     const [title, text, again] = TEXTS[document.documentElement.lang.startsWith('en') ? 'en' : 'fr'];

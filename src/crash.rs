@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/crash.js")]
 extern "C" {
-    /// Once per page: a `WebAssembly.RuntimeError` raised anywhere shows the crash screen.
+    /// From then on, a `WebAssembly.RuntimeError` raised anywhere in the page shows the
+    /// crash screen (one: a second trap finds it there).
     #[wasm_bindgen(js_name = watch_crashes)]
     pub fn watch();
 }
